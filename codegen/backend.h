@@ -1,0 +1,28 @@
+// The interface between jit and a code generator: a loop-IR Program goes in, an
+// Executable that runs it on Arrays comes out.
+#pragma once
+
+#include "codegen/loop_ir.h"
+
+#include <lanes/jit_options.h>
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace lanes::internal {
+
+class Executable {
+ public:
+  virtual ~Executable() = default;
+  // inputs match the program's Input buffers in order (dtype and shape already checked).
+  virtual std::vector<Array> run(std::span<const Array> inputs) const = 0;
+  virtual std::string llvm_ir() const { return {}; }    // the module handed to the JIT
+  virtual std::string assembly() const { return {}; }   // the machine code, as text
+};
+
+// Compiles for the host CPU (codegen/cpu). Throws CompileError on failure.
+std::shared_ptr<Executable> compile_cpu(loop::Program program, const JitOptions& options);
+
+}  // namespace lanes::internal

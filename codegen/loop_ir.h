@@ -1,0 +1,134 @@
+// The loop IR: what jit hands to a backend (CPU now, AMDGPU later).
+//
+// A Program is a list of steps over numbered buffers. The main step is a Kernel: a
+// parallel index space (a loop nest) whose body computes one element per index point,
+// with every intermediate in registers. Index variables 0..rank-1 are the kernel's
+// parallel dimensions; counted loops inside the body (reductions, fori_loop) introduce
+// further index variables. Memory is touched only by Loads (an affine function of index
+// variables gives the element offset) and by the kernel's final Stores.
+//
+// The backend decides SIMD mapping: the `vector_axis` of a kernel is the parallel
+// dimension whose consecutive points become SIMD lanes. A value that does not depend on
+// it is uniform (scalar); the rest are varying (one per lane).
+//
+// Steps that are not kernels run a primitive's reference implementation on whole
+// buffers (HostStep): the escape hatch for primitives not yet lowered into kernels.
+#pragma once
+
+#include "codegen/scalar_op.h"
+
+#include <lanes/array.h>
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace lanes::internal::loop {
+
+// element offset = offset + sum(stride * index_var)
+struct AffineIndex {
+  std::vector<std::pair<int, std::int64_t>> terms;  // (index variable, stride in elements)
+  std::int64_t offset = 0;
+
+  std::int64_t stride_of(int index_var) const;
+};
+
+enum class OpKind {
+  Const,     // a scalar constant of `dtype` (`value`)
+  IndexVar,  // the current value of index variable `index_var`, as `dtype` (i64 usually)
+  Load,      // buffers[buffer][index]
+  Scalar,    // ScalarOp `sop` on args (Convert: args[0] converted to `dtype`)
+  Loop,      // counted loop, see below
+  LoopResult,  // result `result_index` of the Loop op args[0]
+};
+
+struct Block;
+
+// One SSA value of a kernel body. Ids are unique across the whole kernel; an op may use
+// any op that dominates it (earlier in its block or in an enclosing block).
+struct Op {
+  OpKind kind = OpKind::Const;
+  DType dtype = DType::F64;
+  ScalarOp sop = ScalarOp::None;
+  std::vector<int> args;  // operand op ids
+
+  double value = 0;     // Const (floats; ints and bools stored exactly as double)
+  int index_var = -1;   // IndexVar; Loop: the loop's own index variable
+  int buffer = -1;      // Load
+  AffineIndex index;    // Load
+
+  // Loop: for index_var in [0, trip_count): carries = body(carries). args = initial
+  // carries; the body Block's params receive the carries and its yields are the new
+  // ones. Results are read with LoopResult ops. trip_count is static.
+  std::int64_t trip_count = 0;
+  std::vector<Block> blocks;  // Loop: exactly one body block
+  int result_index = 0;       // LoopResult
+};
+
+struct Block {
+  std::vector<int> params;  // ids of the block parameters (carries)
+  std::vector<DType> param_dtypes;
+  std::vector<Op> ops;      // op id = ids[i]
+  std::vector<int> ids;     // parallel to ops
+  std::vector<int> yields;  // op ids (or param ids) yielded at the end
+};
+
+struct Store {
+  int buffer = -1;
+  AffineIndex index;
+  int value = -1;  // op id
+};
+
+struct Kernel {
+  std::string name;
+  std::vector<std::int64_t> extents;  // parallel index space, rank >= 1
+  int vector_axis = -1;               // -1: the last dimension
+  int num_index_vars = 0;             // parallel dims + loop index vars
+  Block body;                         // no params; yields unused
+  std::vector<Store> stores;
+  int num_ops = 0;                    // op ids are in [0, num_ops)
+};
+
+// Runs on whole buffers outside any kernel; `run` is made by the engine (a primitive's
+// reference implementation bound to its params), so codegen needs no engine types.
+struct HostStep {
+  std::string name;  // for printing
+  std::function<std::vector<Array>(std::span<const Array>)> run;
+  std::vector<int> inputs;   // buffer ids
+  std::vector<int> outputs;  // buffer ids
+};
+
+enum class BufferKind { Input, Output, Temp, Constant };
+
+struct Buffer {
+  DType dtype = DType::F64;
+  Shape shape;
+  BufferKind kind = BufferKind::Temp;
+  int io_index = -1;  // Input / Output: argument or result position
+  Array constant;     // Constant
+};
+
+using Step = std::variant<Kernel, HostStep>;
+
+// Where each program output comes from: an Output buffer, an Input buffer passed
+// through, or a literal made into a scalar array.
+struct OutputSource {
+  int buffer = -1;  // >= 0: this buffer
+  DType literal_dtype = DType::F64;
+  double literal_value = 0;
+};
+
+struct Program {
+  std::vector<Buffer> buffers;
+  std::vector<Step> steps;
+  std::vector<OutputSource> outputs;
+  int num_inputs = 0;
+
+  std::string to_string() const;  // readable form, printed by LANES_DEBUG=ir
+};
+
+}  // namespace lanes::internal::loop

@@ -1,0 +1,44 @@
+// LANES_DEBUG handling.
+#include "engine/debug.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <mutex>
+
+namespace lanes::internal {
+
+namespace {
+std::atomic<int> g_debug_ir{-1};  // -1: not read from the environment yet
+
+bool env_debug_ir() {
+  const char* v = std::getenv("LANES_DEBUG");
+  return v != nullptr && std::strstr(v, "ir") != nullptr;
+}
+}  // namespace
+
+bool debug_ir_enabled() {
+  int v = g_debug_ir.load(std::memory_order_relaxed);
+  if (v < 0) {
+    v = env_debug_ir() ? 1 : 0;
+    g_debug_ir.store(v, std::memory_order_relaxed);
+  }
+  return v == 1;
+}
+
+void set_debug_ir(bool on) { g_debug_ir.store(on ? 1 : 0); }
+
+void debug_print(const std::string& title, const std::string& text) {
+  if (!debug_ir_enabled()) return;
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  std::cerr << "--- " << title << " ---\n" << text;
+  if (!text.empty() && text.back() != '\n') std::cerr << '\n';
+}
+
+void debug_print_graph(const std::string& title, const Graph& g) {
+  if (debug_ir_enabled()) debug_print(title, g.to_string());
+}
+
+}  // namespace lanes::internal

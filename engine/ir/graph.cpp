@@ -1,0 +1,218 @@
+// Graph: literals, avals, the text form and the verifier.
+#include "engine/ir/graph.h"
+
+#include "engine/primitive.h"
+
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+namespace lanes::internal {
+
+std::string AbstractValue::to_string() const {
+  return std::string(dtype_name(dtype)) + shape_to_string(shape) + (weak ? "~" : "");
+}
+
+bool Atom::operator==(const Atom& o) const {
+  if (var != o.var) return false;
+  if (var >= 0) return true;
+  return literal.dtype == o.literal.dtype && literal.weak == o.literal.weak &&
+         literal.i == o.literal.i &&
+         (literal.f == o.literal.f || (std::isnan(literal.f) && std::isnan(o.literal.f)));
+}
+
+Literal make_literal(DType dtype, double value, bool weak) {
+  Literal l;
+  l.dtype = dtype;
+  l.weak = weak;
+  if (is_float(dtype)) {
+    l.f = dtype == DType::F32 ? static_cast<double>(static_cast<float>(value)) : value;
+  } else if (dtype == DType::Bool) {
+    l.i = value != 0 ? 1 : 0;
+  } else if (std::isnan(value)) {
+    l.i = 0;
+  } else if (dtype == DType::I32) {
+    l.i = static_cast<std::int32_t>(static_cast<std::int64_t>(value));
+  } else {
+    l.i = static_cast<std::int64_t>(value);
+  }
+  return l;
+}
+
+double literal_as_double(const Literal& l) {
+  return is_float(l.dtype) ? l.f : static_cast<double>(l.i);
+}
+
+AbstractValue literal_aval(const Literal& l) { return {l.dtype, {}, l.weak}; }
+
+Literal convert_literal(const Literal& l, DType dtype, bool weak) {
+  if (!is_float(l.dtype) && !is_float(dtype)) {
+    Literal r;
+    r.dtype = dtype;
+    r.weak = weak;
+    r.i = dtype == DType::Bool ? (l.i != 0) : dtype == DType::I32 ? static_cast<std::int32_t>(l.i) : l.i;
+    return r;
+  }
+  return make_literal(dtype, literal_as_double(l), weak);
+}
+
+AbstractValue Graph::aval(const Atom& a) const {
+  return a.is_literal() ? literal_aval(a.literal) : aval(a.var);
+}
+
+std::vector<AbstractValue> Graph::input_avals() const {
+  std::vector<AbstractValue> r;
+  for (int v : inputs) r.push_back(aval(v));
+  return r;
+}
+
+std::vector<AbstractValue> Graph::output_avals() const {
+  std::vector<AbstractValue> r;
+  for (const Atom& a : outputs) r.push_back(aval(a));
+  return r;
+}
+
+int Graph::new_var(AbstractValue a) {
+  vars.push_back(std::move(a));
+  return static_cast<int>(vars.size()) - 1;
+}
+
+namespace {
+std::string var_name(int v) {
+  // a, b, ..., z, ba, bb, ... as in jaxprs.
+  std::string s;
+  do {
+    s.insert(s.begin(), static_cast<char>('a' + v % 26));
+    v /= 26;
+  } while (v > 0);
+  return s;
+}
+
+std::string literal_text(const Literal& l) {
+  char buf[40];
+  if (l.dtype == DType::Bool) return l.i ? "True" : "False";
+  if (is_int(l.dtype)) {
+    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(l.i));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.17g", l.f);
+  }
+  return std::string(buf) + ":" + std::string(dtype_name(l.dtype)) + (l.weak ? "~" : "");
+}
+
+void print_graph(const Graph& g, int indent, std::string& out);
+
+std::string atom_text(const Graph& g, const Atom& a) {
+  (void)g;
+  return a.is_literal() ? literal_text(a.literal) : var_name(a.var);
+}
+
+void print_graph(const Graph& g, int indent, std::string& out) {
+  std::string pad(static_cast<std::size_t>(indent), ' ');
+  out += "{ lambda";
+  for (int v : g.inputs) out += " " + var_name(v) + ":" + g.aval(v).to_string();
+  out += " .\n";
+  for (const Equation& e : g.eqns) {
+    out += pad + "  ";
+    for (std::size_t i = 0; i < e.outputs.size(); ++i) {
+      out += (i ? " " : "") + var_name(e.outputs[i]) + ":" + g.aval(e.outputs[i]).to_string();
+    }
+    out += " = " + (e.prim ? e.prim->name : std::string("?"));
+    // Sub-graphs are printed indented below; scalar params inline.
+    std::string inline_params;
+    std::vector<std::pair<std::string, const Param*>> graphs;
+    for (const auto& [k, v] : e.params.entries()) {
+      if (std::holds_alternative<GraphRef>(v) || std::holds_alternative<std::vector<GraphRef>>(v)) {
+        graphs.push_back({k, &v});
+        continue;
+      }
+      Params one;
+      one.set(k, v);
+      inline_params += (inline_params.empty() ? "" : ", ") + one.to_string();
+    }
+    if (!inline_params.empty()) out += "[" + inline_params + "]";
+    for (const Atom& a : e.inputs) out += " " + atom_text(g, a);
+    out += "\n";
+    for (const auto& [k, p] : graphs) {
+      std::vector<GraphRef> list;
+      if (const auto* one = std::get_if<GraphRef>(p)) list.push_back(*one);
+      else list = std::get<std::vector<GraphRef>>(*p);
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        out += pad + "    " + k + (list.size() > 1 ? "[" + std::to_string(i) + "]" : "") + "=";
+        if (list[i]) print_graph(*list[i], indent + 4, out);
+        else out += "null\n";
+      }
+    }
+  }
+  out += pad + "  in (";
+  for (std::size_t i = 0; i < g.outputs.size(); ++i) {
+    out += (i ? ", " : "") + atom_text(g, g.outputs[i]);
+  }
+  out += ") }\n";
+}
+
+[[noreturn]] void verify_fail(const Graph& g, const std::string& what) {
+  throw InternalError("graph verification failed: " + what + "\n" + g.to_string());
+}
+}  // namespace
+
+std::string Graph::to_string() const {
+  std::string out;
+  print_graph(*this, 0, out);
+  return out;
+}
+
+void verify(const Graph& g) {
+  std::vector<bool> defined(g.vars.size(), false);
+  auto define = [&](int v, const std::string& where) {
+    if (v < 0 || static_cast<std::size_t>(v) >= g.vars.size()) {
+      verify_fail(g, where + ": variable " + std::to_string(v) + " out of range");
+    }
+    if (defined[static_cast<std::size_t>(v)]) {
+      verify_fail(g, where + ": variable " + var_name(v) + " defined twice");
+    }
+    defined[static_cast<std::size_t>(v)] = true;
+  };
+  auto use = [&](const Atom& a, const std::string& where) {
+    if (a.is_literal()) return;
+    if (a.var < 0 || static_cast<std::size_t>(a.var) >= g.vars.size() ||
+        !defined[static_cast<std::size_t>(a.var)]) {
+      verify_fail(g, where + ": variable " + var_name(a.var) + " used before definition");
+    }
+  };
+  for (int v : g.inputs) define(v, "input");
+  for (std::size_t i = 0; i < g.eqns.size(); ++i) {
+    const Equation& e = g.eqns[i];
+    std::string where = "equation " + std::to_string(i) + " (" + (e.prim ? e.prim->name : "?") + ")";
+    if (!e.prim) verify_fail(g, where + ": no primitive");
+    std::vector<AbstractValue> in;
+    for (const Atom& a : e.inputs) {
+      use(a, where);
+      in.push_back(g.aval(a));
+    }
+    AvalList expect;
+    try {
+      expect = abstract_eval(*e.prim, in, e.params);
+    } catch (const Error& err) {
+      verify_fail(g, where + ": shape rule rejects its operands: " + err.what());
+    }
+    if (expect.size() != e.outputs.size()) verify_fail(g, where + ": wrong number of outputs");
+    for (std::size_t k = 0; k < e.outputs.size(); ++k) {
+      define(e.outputs[k], where);
+      const AbstractValue& have = g.aval(e.outputs[k]);
+      if (have.dtype != expect[k].dtype || have.shape != expect[k].shape) {
+        verify_fail(g, where + ": output " + std::to_string(k) + " is " + have.to_string() +
+                           " but the shape rule gives " + expect[k].to_string());
+      }
+    }
+    for (const auto& [k, p] : e.params.entries()) {
+      if (const auto* sub = std::get_if<GraphRef>(&p)) {
+        if (*sub) verify(**sub);
+      } else if (const auto* subs = std::get_if<std::vector<GraphRef>>(&p)) {
+        for (const auto& s : *subs) if (s) verify(*s);
+      }
+    }
+  }
+  for (const Atom& a : g.outputs) use(a, "output");
+}
+
+}  // namespace lanes::internal

@@ -1,0 +1,80 @@
+// Graph: the typed SSA IR of Lanes (like a jaxpr).
+//
+// A graph has input variables, equations `outs = prim[params](ins)` in order, and output
+// atoms. An atom is a variable or a scalar literal. Variables are numbered densely and
+// their abstract values live in `vars`. Graphs are immutable once built (passes make new
+// ones); control-flow primitives hold sub-graphs in their params.
+//
+//   { lambda a:f64[3] b:f64[]~ .
+//     c:f64[3] = sin a
+//     d:f64[3] = mul c b
+//     in (d) }
+#pragma once
+
+#include "engine/ir/abstract_value.h"
+#include "engine/ir/params.h"
+
+#include <lanes/value.h>
+
+#include <string>
+#include <vector>
+
+namespace lanes::internal {
+
+struct Primitive;
+
+// A scalar literal: used for C++ scalars in user code and constants made by passes.
+using Literal = Value::Literal;
+
+struct Atom {
+  int var = -1;  // >= 0: a variable of the graph; -1: the literal below
+  Literal literal;
+
+  static Atom of_var(int v) {
+    Atom a;
+    a.var = v;
+    return a;
+  }
+  static Atom of_literal(Literal l) {
+    Atom a;
+    a.literal = l;
+    return a;
+  }
+  bool is_literal() const { return var < 0; }
+  bool operator==(const Atom& o) const;
+};
+
+// Literal constructors and helpers.
+Literal make_literal(DType dtype, double value, bool weak = false);
+double literal_as_double(const Literal& l);
+AbstractValue literal_aval(const Literal& l);
+Literal convert_literal(const Literal& l, DType dtype, bool weak);
+
+struct Equation {
+  const Primitive* prim = nullptr;
+  std::vector<Atom> inputs;
+  std::vector<int> outputs;
+  Params params;
+};
+
+struct Graph {
+  std::vector<AbstractValue> vars;  // indexed by variable number
+  std::vector<int> inputs;
+  std::vector<Equation> eqns;
+  std::vector<Atom> outputs;
+
+  const AbstractValue& aval(int var) const { return vars.at(static_cast<std::size_t>(var)); }
+  AbstractValue aval(const Atom& a) const;
+  std::vector<AbstractValue> input_avals() const;
+  std::vector<AbstractValue> output_avals() const;
+  int new_var(AbstractValue aval);
+
+  std::string to_string() const;  // the readable text form
+};
+
+// Checks the SSA and typing invariants: every variable defined once before use, each
+// equation's output avals equal to what its primitive's shape rule gives, sub-graphs
+// verified recursively. Throws InternalError naming the equation on failure.
+void verify(const Graph& g);
+
+}  // namespace lanes::internal

@@ -1,0 +1,55 @@
+// Params: the static parameters of an equation (axes, dtypes, shapes, sub-graphs, ...).
+//
+// A small ordered list of named values; equality and hashing make graphs comparable
+// for CSE and for the compile cache.
+#pragma once
+
+#include <lanes/array.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace lanes::internal {
+
+struct Graph;
+using GraphRef = std::shared_ptr<const Graph>;
+
+using Param = std::variant<std::int64_t, double, bool, std::string, DType,
+                           std::vector<std::int64_t>, GraphRef, std::vector<GraphRef>, Array>;
+
+class Params {
+ public:
+  Params() = default;
+  Params(std::initializer_list<std::pair<std::string, Param>> init);
+
+  Params& set(const std::string& name, Param value);
+  bool has(const std::string& name) const;
+  const Param& at(const std::string& name) const;  // InternalError if absent
+
+  template <class T>
+  const T& get(const std::string& name) const {
+    const Param& p = at(name);
+    if (const T* v = std::get_if<T>(&p)) return *v;
+    throw_wrong_type(name);
+  }
+  std::int64_t get_int(const std::string& name) const { return get<std::int64_t>(name); }
+  const std::vector<std::int64_t>& get_ints(const std::string& name) const {
+    return get<std::vector<std::int64_t>>(name);
+  }
+  const GraphRef& get_graph(const std::string& name) const { return get<GraphRef>(name); }
+
+  const std::vector<std::pair<std::string, Param>>& entries() const { return entries_; }
+  bool operator==(const Params& other) const;
+  std::size_t hash() const;
+  std::string to_string() const;  // "axes=[0,1], dtype=f32"
+
+ private:
+  [[noreturn]] void throw_wrong_type(const std::string& name) const;
+  std::vector<std::pair<std::string, Param>> entries_;  // sorted by name
+};
+
+}  // namespace lanes::internal

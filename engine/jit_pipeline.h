@@ -1,0 +1,21 @@
+// The jit pipeline: graph clean-up passes, lowering to the loop IR, and code generation.
+// The pass order is the one readable list in jit_pipeline.cpp.
+#pragma once
+
+#include "codegen/backend.h"
+#include "engine/ir/graph.h"
+
+#include <lanes/jit_options.h>
+
+#include <memory>
+
+namespace lanes::internal {
+
+// Runs the clean-up passes in order; with LANES_DEBUG=ir prints the graph after each
+// pass that changed it, with the pass times.
+Graph optimize_graph(const Graph& g);
+
+// optimize_graph, lower to loops, compile for the host CPU.
+std::shared_ptr<Executable> compile_graph(const Graph& g, const JitOptions& options);
+
+}  // namespace lanes::internal

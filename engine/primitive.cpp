@@ -1,0 +1,71 @@
+// The primitive registry: filled once, on first use, by every family's register function.
+#include "engine/primitive.h"
+
+#include "engine/primitives/families.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace lanes::internal {
+
+namespace {
+struct Registry {
+  std::map<std::string, std::unique_ptr<Primitive>, std::less<>> by_name;
+  bool filling = false;
+};
+
+Registry& registry_storage() {
+  static Registry r;
+  return r;
+}
+
+Registry& registry() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Registry& r = registry_storage();
+    r.filling = true;
+    register_all_families();
+    r.filling = false;
+  });
+  return registry_storage();
+}
+}  // namespace
+
+const Primitive& register_primitive(Primitive p) {
+  Registry& r = registry_storage();
+  if (!r.filling) throw InternalError("register_primitive(" + p.name + ") outside registration");
+  if (r.by_name.count(p.name)) throw InternalError("primitive registered twice: " + p.name);
+  if (!p.abstract_eval || !p.impl) {
+    throw InternalError("primitive " + p.name + " lacks a shape rule or an implementation");
+  }
+  std::string name = p.name;
+  auto [it, ok] = r.by_name.emplace(name, std::make_unique<Primitive>(std::move(p)));
+  (void)ok;
+  return *it->second;
+}
+
+const Primitive* find_primitive(std::string_view name) {
+  Registry& r = registry();
+  auto it = r.by_name.find(name);
+  return it == r.by_name.end() ? nullptr : it->second.get();
+}
+
+const Primitive& primitive(std::string_view name) {
+  const Primitive* p = find_primitive(name);
+  if (!p) throw InternalError("unknown primitive '" + std::string(name) + "'");
+  return *p;
+}
+
+std::vector<const Primitive*> all_primitives() {
+  std::vector<const Primitive*> r;
+  for (const auto& [k, p] : registry().by_name) r.push_back(p.get());
+  return r;
+}
+
+AvalList abstract_eval(const Primitive& p, std::span<const AbstractValue> inputs,
+                       const Params& params) {
+  return p.abstract_eval(inputs, params);
+}
+
+}  // namespace lanes::internal

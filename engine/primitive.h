@@ -1,0 +1,101 @@
+// Primitive: one definition per primitive, with every rule any pass needs.
+//
+// Each family file (primitives/elementwise_unary.cpp, ...) registers its primitives
+// with the helpers of primitives/family_helpers.h. A rule that a primitive does not have
+// is explicitly `unsupported` (with a reason), so a pass that needs it raises an
+// UnsupportedError naming the primitive, and the registry test can tell "unsupported"
+// from "forgotten".
+#pragma once
+
+#include "engine/ir/graph.h"
+#include "codegen/scalar_op.h"
+
+#include <lanes/value.h>
+
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace lanes::internal {
+
+using AvalList = std::vector<AbstractValue>;
+
+// Shape/dtype rule: throws ShapeError/DTypeError naming the primitive on bad input.
+using AbstractEvalFn =
+    std::function<AvalList(std::span<const AbstractValue> inputs, const Params& params)>;
+// Reference implementation for the interpreter: plain loops, obviously correct.
+using ImplFn =
+    std::function<std::vector<Array>(std::span<const Array> inputs, const Params& params)>;
+
+// Batching rule (vmap): batch_dims[i] is the batched axis of input i, or -1 if unbatched.
+// Returns outputs and their batched axes (-1 for unbatched).
+struct BatchResult {
+  std::vector<Value> outputs;
+  std::vector<std::int64_t> out_batch_dims;
+};
+using BatchFn = std::function<BatchResult(std::span<const Value> inputs,
+                                          std::span<const std::int64_t> batch_dims,
+                                          std::int64_t batch_size, const Params& params)>;
+// JVP rule: tangents[i] of input i (a symbolic zero is a Value of zeros or a marker the
+// transformation defines). Returns primal outputs followed by tangent outputs.
+using JvpFn = std::function<std::vector<Value>(std::span<const Value> primals,
+                                               std::span<const Value> tangents,
+                                               const Params& params)>;
+// VJP rule: cotangents of the outputs -> cotangents of each input.
+using VjpFn = std::function<std::vector<Value>(std::span<const Value> primals,
+                                               std::span<const Value> outputs,
+                                               std::span<const Value> cotangents,
+                                               const Params& params)>;
+
+// A rule that is either defined, explicitly unsupported (with a reason), or not set.
+template <class F>
+struct Rule {
+  enum class State { Unset, Unsupported, Defined };
+  State state = State::Unset;
+  std::string reason;
+  F fn;
+
+  static Rule unsupported(std::string why) { return {State::Unsupported, std::move(why), {}}; }
+  static Rule defined(F f) { return {State::Defined, {}, std::move(f)}; }
+  bool is_defined() const { return state == State::Defined; }
+};
+
+// How jit lowers the primitive into a kernel.
+enum class LoweringKind {
+  Unset,
+  Elementwise,  // one ScalarOp per element (scalar_op below)
+  Structural,   // index remapping: broadcast, reshape, transpose, slice, concatenate, iota
+  Reduction,    // an accumulator loop over the reduced axes
+  Contraction,  // dot_general
+  ControlFlow,  // cond, while_loop, fori_loop, scan
+  Constant,     // an array constant
+  Host,         // runs outside kernels (collectives, ...)
+};
+
+struct Primitive {
+  std::string name;
+  std::string family;
+  AbstractEvalFn abstract_eval;
+  ImplFn impl;
+  Rule<BatchFn> batch;
+  Rule<JvpFn> jvp;
+  Rule<VjpFn> vjp;
+  LoweringKind lowering = LoweringKind::Unset;
+  ScalarOp scalar_op = ScalarOp::None;  // for LoweringKind::Elementwise
+};
+
+// The registry. Lookups by name throw InternalError for unknown names.
+const Primitive& primitive(std::string_view name);
+const Primitive* find_primitive(std::string_view name);
+std::vector<const Primitive*> all_primitives();
+// Registers a primitive; the family files call this from their register_* function.
+const Primitive& register_primitive(Primitive p);
+
+// Applies the shape rule and, in debug/test builds, checks its output count.
+AvalList abstract_eval(const Primitive& p, std::span<const AbstractValue> inputs,
+                       const Params& params);
+
+}  // namespace lanes::internal

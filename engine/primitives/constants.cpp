@@ -1,0 +1,32 @@
+// `constant`: an array constant captured into a graph (lanes::constant, Value(Array)).
+#include "engine/primitive.h"
+#include "engine/primitives/families.h"
+#include "engine/trace.h"
+
+#include <lanes/ops.h>
+
+namespace lanes::internal {
+
+void register_constants() {
+  Primitive p;
+  p.name = "constant";
+  p.family = "constant";
+  p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
+    if (!in.empty()) throw InternalError("constant takes no operands");
+    const Array& a = params.get<Array>("value");
+    return {aval_of(a)};
+  };
+  p.impl = [](std::span<const Array>, const Params& params) -> std::vector<Array> {
+    return {params.get<Array>("value")};
+  };
+  p.batch = Rule<BatchFn>::defined([](std::span<const Value>, std::span<const std::int64_t>,
+                                      std::int64_t, const Params& params) {
+    return BatchResult{{constant(params.get<Array>("value"))}, {-1}};
+  });
+  p.jvp = Rule<JvpFn>::unsupported("constant has no operands; its tangent is zero");
+  p.vjp = Rule<VjpFn>::unsupported("constant has no operands");
+  p.lowering = LoweringKind::Constant;
+  register_primitive(std::move(p));
+}
+
+}  // namespace lanes::internal

@@ -1,0 +1,163 @@
+// lanes::Fn and lanes::fn: tracing C++ callables into graphs, cached per signature.
+#include "frontend/fn_impl.h"
+
+#include "engine/debug.h"
+#include "engine/interpreter.h"
+#include "engine/trace.h"
+
+#include <lanes/fn.h>
+
+namespace lanes {
+
+namespace internal {
+
+std::size_t SignatureHash::operator()(const Signature& s) const {
+  std::size_t h = 0xcbf29ce484222325ull;
+  auto mix = [&](std::size_t v) { h = (h ^ v) * 0x100000001b3ull; };
+  for (const AbstractValue& a : s) {
+    mix(static_cast<std::size_t>(a.dtype) * 2 + (a.weak ? 1 : 0));
+    mix(a.shape.size());
+    for (std::int64_t d : a.shape) mix(static_cast<std::size_t>(d));
+  }
+  return h;
+}
+
+void FnImpl::check_arity(std::size_t n) const {
+  if (arity_ >= 0 && static_cast<std::size_t>(arity_) != n) {
+    throw ArgumentError(name_ + ": expects " + std::to_string(arity_) + " argument" +
+                        (arity_ == 1 ? "" : "s") + ", got " + std::to_string(n));
+  }
+}
+
+GraphRef FnImpl::graph_for(const Signature& sig) {
+  {
+    std::shared_lock lock(mu_);
+    auto it = graphs_.find(sig);
+    if (it != graphs_.end()) return it->second;
+  }
+  check_arity(sig.size());
+  GraphRef g = make_graph(sig);
+  verify(*g);
+  debug_print_graph(name_ + " (traced)", *g);
+  std::unique_lock lock(mu_);
+  return graphs_.emplace(sig, std::move(g)).first->second;
+}
+
+std::vector<Array> FnImpl::call(std::span<const Array> args, const Signature& sig) {
+  return interpret(*graph_for(sig), args);
+}
+
+std::vector<Value> FnImpl::call_traced(std::span<const Value> args) {
+  Signature sig;
+  for (const Value& v : args) sig.push_back(aval_of(v));
+  return inline_graph(*graph_for(sig), args);
+}
+
+namespace {
+// A Fn made from a C++ callable of Values.
+class CallableFn final : public FnImpl {
+ public:
+  CallableFn(FnCallableAdapter adapter, std::string name)
+      : FnImpl(std::move(name), adapter.arity), adapter_(std::move(adapter)) {}
+
+  std::vector<Value> call_traced(std::span<const Value> args) override {
+    check_arity(args.size());
+    // Calling the callable directly inlines it into the active trace.
+    return adapter_.call(std::vector<Value>(args.begin(), args.end()));
+  }
+
+ protected:
+  GraphRef make_graph(const Signature& sig) override {
+    TracedGraph t = trace_graph(sig, [&](std::span<const Value> ins) {
+      return adapter_.call(std::vector<Value>(ins.begin(), ins.end()));
+    });
+    if (!t.captures.empty()) {
+      throw TraceError(name() + ": the function uses a lanes::Value from an enclosing trace; "
+                       "pass it as an argument instead (a top-level Fn cannot capture values "
+                       "of another trace)");
+    }
+    return t.graph;
+  }
+
+ private:
+  FnCallableAdapter adapter_;
+};
+}  // namespace
+
+Fn make_fn(FnCallableAdapter adapter, std::string name) {
+  return Fn(std::make_shared<CallableFn>(std::move(adapter), std::move(name)));
+}
+
+}  // namespace internal
+
+const Array& Outputs::operator[](std::size_t i) const {
+  if (i >= arrays_.size()) {
+    throw ArgumentError("Outputs: index " + std::to_string(i) + " out of range for " +
+                        std::to_string(arrays_.size()) + " outputs");
+  }
+  return arrays_[i];
+}
+
+Outputs::operator Array() const {
+  if (arrays_.size() != 1) {
+    throw ArgumentError("Outputs: the function has " + std::to_string(arrays_.size()) +
+                        " outputs; index them instead of converting to one Array");
+  }
+  return arrays_[0];
+}
+
+const Value& Values::operator[](std::size_t i) const {
+  if (i >= values_.size()) {
+    throw ArgumentError("Values: index " + std::to_string(i) + " out of range for " +
+                        std::to_string(values_.size()) + " outputs");
+  }
+  return values_[i];
+}
+
+Values::operator Value() const {
+  if (values_.size() != 1) {
+    throw ArgumentError("Values: the function has " + std::to_string(values_.size()) +
+                        " outputs; index them instead of converting to one Value");
+  }
+  return values_[0];
+}
+
+namespace {
+internal::Signature signature_of_args(const std::vector<Arg>& args) {
+  internal::Signature sig;
+  sig.reserve(args.size());
+  for (const Arg& a : args) sig.push_back({a.array().dtype(), a.array().shape(), a.weak()});
+  return sig;
+}
+}  // namespace
+
+Outputs Fn::call(const std::vector<Arg>& args) const {
+  if (!impl_) throw ArgumentError("call of an empty lanes::Fn");
+  impl_->check_arity(args.size());
+  std::vector<Array> arrays;
+  arrays.reserve(args.size());
+  for (const Arg& a : args) arrays.push_back(a.array());
+  return Outputs(impl_->call(arrays, signature_of_args(args)));
+}
+
+Values Fn::call_traced(const std::vector<Value>& args) const {
+  if (!impl_) throw ArgumentError("call of an empty lanes::Fn");
+  return Values(impl_->call_traced(args));
+}
+
+int Fn::arity() const { return impl_ ? impl_->arity() : 0; }
+
+std::string Fn::ir(const std::vector<Arg>& args) const {
+  if (!impl_) throw ArgumentError("ir of an empty lanes::Fn");
+  return impl_->graph_for(signature_of_args(args))->to_string();
+}
+
+Fn fn_variadic(std::function<std::vector<Value>(const std::vector<Value>&)> callable,
+               std::string name) {
+  internal::FnCallableAdapter a;
+  a.call = std::move(callable);
+  a.arity = -1;
+  return internal::make_fn(std::move(a), std::move(name));
+}
+
+}  // namespace lanes

@@ -1,0 +1,120 @@
+// lanes::Array: a dense, row-major, n-dimensional array of one dtype.
+//
+// Storage is 64-byte aligned and shared between copies of an Array (copies are cheap
+// handles; use copy() for a deep copy). Array::view wraps memory the caller owns without
+// copying: the caller keeps it alive and unchanged while Lanes uses it.
+//
+//   lanes::Array xs = lanes::Array::from(std::vector<double>{0.1, 0.2, 0.3});  // f64[3]
+//   lanes::Array m  = lanes::Array::zeros(lanes::DType::F32, {2, 3});
+//   std::span<const double> d = xs.data<double>();
+//   std::cout << m;   // array([[0., 0., 0.], [0., 0., 0.]], dtype=f32)
+#pragma once
+
+#include <lanes/dtype.h>
+#include <lanes/error.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <iosfwd>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lanes {
+
+using Shape = std::vector<std::int64_t>;
+
+// Number of elements of a shape (1 for rank 0). Throws ShapeError on negative extents.
+std::int64_t shape_size(const Shape& shape);
+std::string shape_to_string(const Shape& shape);  // "[2,3]"
+
+class Array {
+ public:
+  Array();  // an f64 scalar 0
+
+  // Uninitialized storage of the given dtype and shape.
+  static Array empty(DType dtype, Shape shape);
+  static Array zeros(DType dtype, Shape shape);
+  static Array ones(DType dtype, Shape shape);
+  static Array full(DType dtype, Shape shape, double value);
+  // 0, 1, ..., n-1 (or start, start+step, ... below stop).
+  static Array arange(double start, double stop, double step = 1, DType dtype = DType::F64);
+  static Array arange(std::int64_t n, DType dtype = DType::I64);
+  // n evenly spaced values from start to stop inclusive.
+  static Array linspace(double start, double stop, std::int64_t n, DType dtype = DType::F64);
+
+  // Copies the values; shape defaults to {values.size()}.
+  template <class T>
+  static Array from(const std::vector<T>& values, Shape shape = {});
+  template <class T>
+  static Array from(std::initializer_list<T> values, Shape shape = {}) {
+    return from(std::vector<T>(values), std::move(shape));
+  }
+  static Array from(const std::vector<bool>& values, Shape shape = {});
+  template <class T>
+  static Array scalar(T value) {
+    return from(std::vector<T>{value}, Shape{});
+  }
+  // Zero-copy view of caller-owned, contiguous row-major memory.
+  template <class T>
+  static Array view(T* data, Shape shape) {
+    return view_raw(const_cast<std::remove_const_t<T>*>(data), dtype_of<std::remove_const_t<T>>(),
+                    std::move(shape));
+  }
+  static Array view_raw(void* data, DType dtype, Shape shape);
+
+  DType dtype() const { return dtype_; }
+  const Shape& shape() const { return shape_; }
+  int rank() const { return static_cast<int>(shape_.size()); }
+  std::int64_t size() const { return size_; }
+  std::size_t nbytes() const { return static_cast<std::size_t>(size_) * dtype_size(dtype_); }
+  bool is_view() const;
+
+  // Typed access; throws DTypeError if T does not match dtype().
+  template <class T>
+  std::span<const T> data() const {
+    check_dtype(dtype_of<T>());
+    return {static_cast<const T*>(raw()), static_cast<std::size_t>(size_)};
+  }
+  template <class T>
+  std::span<T> mutable_data() {
+    check_dtype(dtype_of<T>());
+    return {static_cast<T*>(raw()), static_cast<std::size_t>(size_)};
+  }
+  // The single element of a size-1 array, converted to T.
+  template <class T>
+  T item() const {
+    return static_cast<T>(item_as_double_checked());
+  }
+  // Element `i` (flat, row-major) converted to double: for printing and tests.
+  double element_as_double(std::int64_t i) const;
+
+  const void* raw() const { return data_; }
+  void* raw() { return data_; }
+
+  Array copy() const;                      // deep copy, owning
+  Array reshaped(Shape new_shape) const;   // same storage, new shape (sizes must match)
+  std::string to_string() const;           // numpy-style text
+
+ private:
+  Array(std::in_place_t, DType dtype, Shape shape);  // allocates, uninitialized
+  void check_dtype(DType requested) const;
+  double item_as_double_checked() const;
+
+  std::shared_ptr<void> storage_;  // owns (or, for views, nothing)
+  void* data_ = nullptr;
+  DType dtype_ = DType::F64;
+  Shape shape_;
+  std::int64_t size_ = 0;
+};
+
+std::ostream& operator<<(std::ostream& os, const Array& a);
+
+extern template Array Array::from<std::int32_t>(const std::vector<std::int32_t>&, Shape);
+extern template Array Array::from<std::int64_t>(const std::vector<std::int64_t>&, Shape);
+extern template Array Array::from<float>(const std::vector<float>&, Shape);
+extern template Array Array::from<double>(const std::vector<double>&, Shape);
+
+}  // namespace lanes

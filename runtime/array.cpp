@@ -1,0 +1,248 @@
+// lanes::Array: aligned storage, views, factories and numpy-style printing.
+#include <lanes/array.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <iomanip>
+#include <limits>
+#include <new>
+#include <ostream>
+#include <sstream>
+
+namespace lanes {
+
+namespace {
+constexpr std::size_t kAlignment = 64;
+
+std::shared_ptr<void> allocate(std::size_t nbytes) {
+  // Round up: aligned_alloc wants a multiple of the alignment; never ask for 0 bytes.
+  std::size_t padded = std::max<std::size_t>(kAlignment, (nbytes + kAlignment - 1) / kAlignment * kAlignment);
+  void* p = std::aligned_alloc(kAlignment, padded);
+  if (p == nullptr) {
+    throw RuntimeError("Array: cannot allocate " + std::to_string(nbytes) + " bytes");
+  }
+  return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+}
+
+template <class T>
+void fill_typed(void* data, std::int64_t n, double v) {
+  T* d = static_cast<T*>(data);
+  std::fill(d, d + n, static_cast<T>(v));
+}
+
+void fill(Array& a, double v) {
+  visit_dtype(a.dtype(), [&](auto t) { fill_typed<decltype(t)>(a.raw(), a.size(), v); });
+}
+}  // namespace
+
+std::int64_t shape_size(const Shape& shape) {
+  std::int64_t n = 1;
+  for (std::int64_t d : shape) {
+    if (d < 0) throw ShapeError("negative extent in shape " + shape_to_string(shape));
+    if (d != 0 && n > std::numeric_limits<std::int64_t>::max() / d) {
+      throw ShapeError("shape " + shape_to_string(shape) + " has too many elements");
+    }
+    n *= d;
+  }
+  return n;
+}
+
+std::string shape_to_string(const Shape& shape) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ",";
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+Array::Array(std::in_place_t, DType dtype, Shape shape)
+    : dtype_(dtype), shape_(std::move(shape)), size_(shape_size(shape_)) {
+  if (static_cast<std::uint64_t>(size_) > std::numeric_limits<std::size_t>::max() / 16) {
+    throw RuntimeError("Array: cannot allocate " + shape_to_string(shape_) + " elements");
+  }
+  storage_ = allocate(nbytes());
+  data_ = storage_.get();
+}
+
+Array::Array() : Array(std::in_place_t{}, DType::F64, {}) { std::memset(data_, 0, nbytes()); }
+
+Array Array::empty(DType dtype, Shape shape) { return Array(std::in_place_t{}, dtype, std::move(shape)); }
+
+Array Array::zeros(DType dtype, Shape shape) {
+  Array a(std::in_place_t{}, dtype, std::move(shape));
+  std::memset(a.data_, 0, a.nbytes());
+  return a;
+}
+
+Array Array::ones(DType dtype, Shape shape) { return full(dtype, std::move(shape), 1.0); }
+
+Array Array::full(DType dtype, Shape shape, double value) {
+  Array a = empty(dtype, std::move(shape));
+  fill(a, value);
+  return a;
+}
+
+Array Array::arange(double start, double stop, double step, DType dtype) {
+  if (step == 0) throw ArgumentError("arange: step must not be 0");
+  double count = std::ceil((stop - start) / step);
+  std::int64_t n = count > 0 ? static_cast<std::int64_t>(count) : 0;
+  Array a = empty(dtype, {n});
+  visit_dtype(dtype, [&](auto t) {
+    using T = decltype(t);
+    T* d = static_cast<T*>(a.raw());
+    for (std::int64_t i = 0; i < n; ++i) d[i] = static_cast<T>(start + static_cast<double>(i) * step);
+  });
+  return a;
+}
+
+Array Array::arange(std::int64_t n, DType dtype) {
+  return arange(0.0, static_cast<double>(n), 1.0, dtype);
+}
+
+Array Array::linspace(double start, double stop, std::int64_t n, DType dtype) {
+  if (n < 0) throw ArgumentError("linspace: negative count " + std::to_string(n));
+  Array a = empty(dtype, {n});
+  visit_dtype(dtype, [&](auto t) {
+    using T = decltype(t);
+    T* d = static_cast<T*>(a.raw());
+    double step = n > 1 ? (stop - start) / static_cast<double>(n - 1) : 0.0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      d[i] = static_cast<T>(i == n - 1 && n > 1 ? stop : start + static_cast<double>(i) * step);
+    }
+  });
+  return a;
+}
+
+template <class T>
+Array Array::from(const std::vector<T>& values, Shape shape) {
+  if (shape.empty() && values.size() != 1) shape = {static_cast<std::int64_t>(values.size())};
+  Array a = empty(dtype_of<T>(), std::move(shape));
+  if (static_cast<std::size_t>(a.size()) != values.size()) {
+    throw ShapeError("Array::from: " + std::to_string(values.size()) +
+                     " values do not fill shape " + shape_to_string(a.shape()));
+  }
+  std::copy(values.begin(), values.end(), static_cast<T*>(a.raw()));
+  return a;
+}
+
+template Array Array::from<std::int32_t>(const std::vector<std::int32_t>&, Shape);
+template Array Array::from<std::int64_t>(const std::vector<std::int64_t>&, Shape);
+template Array Array::from<float>(const std::vector<float>&, Shape);
+template Array Array::from<double>(const std::vector<double>&, Shape);
+
+Array Array::from(const std::vector<bool>& values, Shape shape) {
+  if (shape.empty() && values.size() != 1) shape = {static_cast<std::int64_t>(values.size())};
+  Array a = empty(DType::Bool, std::move(shape));
+  if (static_cast<std::size_t>(a.size()) != values.size()) {
+    throw ShapeError("Array::from: " + std::to_string(values.size()) +
+                     " values do not fill shape " + shape_to_string(a.shape()));
+  }
+  bool* d = static_cast<bool*>(a.raw());
+  for (std::size_t i = 0; i < values.size(); ++i) d[i] = values[i];
+  return a;
+}
+
+Array Array::view_raw(void* data, DType dtype, Shape shape) {
+  Array a(std::in_place_t{}, dtype, Shape{});
+  a.size_ = shape_size(shape);
+  a.shape_ = std::move(shape);
+  if (data == nullptr && a.size_ > 0) throw ArgumentError("Array::view: null data pointer");
+  a.storage_.reset();
+  a.data_ = data;
+  return a;
+}
+
+bool Array::is_view() const { return storage_ == nullptr; }
+
+void Array::check_dtype(DType requested) const {
+  if (requested != dtype_) {
+    throw DTypeError("Array: requested " + std::string(dtype_name(requested)) +
+                     " data of an array of dtype " + std::string(dtype_name(dtype_)) +
+                     shape_to_string(shape_));
+  }
+}
+
+double Array::element_as_double(std::int64_t i) const {
+  return visit_dtype(dtype_, [&](auto t) {
+    using T = decltype(t);
+    return static_cast<double>(static_cast<const T*>(data_)[i]);
+  });
+}
+
+double Array::item_as_double_checked() const {
+  if (size_ != 1) {
+    throw ShapeError("Array::item: array of shape " + shape_to_string(shape_) +
+                     " has " + std::to_string(size_) + " elements, not 1");
+  }
+  return element_as_double(0);
+}
+
+Array Array::copy() const {
+  Array a = empty(dtype_, shape_);
+  if (nbytes()) std::memcpy(a.data_, data_, nbytes());
+  return a;
+}
+
+Array Array::reshaped(Shape new_shape) const {
+  if (shape_size(new_shape) != size_) {
+    throw ShapeError("Array::reshaped: cannot reshape " + shape_to_string(shape_) + " to " +
+                     shape_to_string(new_shape));
+  }
+  Array a = *this;
+  a.shape_ = std::move(new_shape);
+  return a;
+}
+
+namespace {
+std::string format_element(const Array& a, std::int64_t i) {
+  double v = a.element_as_double(i);
+  if (a.dtype() == DType::Bool) return v != 0 ? "True" : "False";
+  if (is_int(a.dtype())) return std::to_string(static_cast<std::int64_t>(v));
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  std::ostringstream os;
+  os << std::setprecision(a.dtype() == DType::F32 ? 8 : 8) << v;
+  std::string s = os.str();
+  if (s.find_first_of(".e") == std::string::npos) s += ".";
+  return s;
+}
+
+void format_rec(const Array& a, int dim, std::int64_t offset, std::int64_t stride_prod,
+                int indent, std::string& out) {
+  if (dim == a.rank()) {
+    out += format_element(a, offset);
+    return;
+  }
+  std::int64_t n = a.shape()[static_cast<std::size_t>(dim)];
+  std::int64_t inner = stride_prod / std::max<std::int64_t>(n, 1);
+  out += "[";
+  constexpr std::int64_t kEdge = 3;
+  bool summarize = a.size() > 1000 && n > 2 * kEdge;
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (summarize && i == kEdge) {
+      out += "...";
+      i = n - kEdge - 1;
+      out += dim + 1 == a.rank() ? ", " : ",\n" + std::string(static_cast<std::size_t>(indent + 1), ' ');
+      continue;
+    }
+    format_rec(a, dim + 1, offset + i * inner, inner, indent + 1, out);
+    if (i + 1 < n) {
+      out += dim + 1 == a.rank() ? ", " : ",\n" + std::string(static_cast<std::size_t>(indent + 1), ' ');
+    }
+  }
+  out += "]";
+}
+}  // namespace
+
+std::string Array::to_string() const {
+  std::string body;
+  format_rec(*this, 0, 0, size_, 6, body);
+  return "array(" + body + ", dtype=" + std::string(dtype_name(dtype_)) + ")";
+}
+
+std::ostream& operator<<(std::ostream& os, const Array& a) { return os << a.to_string(); }
+
+}  // namespace lanes

@@ -1,0 +1,69 @@
+// Shared test helpers: ULP distances and array comparisons with tolerances.
+#pragma once
+
+#include <lanes/array.h>
+
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <sstream>
+#include <string>
+
+namespace lanes::testing {
+
+// Distance in units in the last place between two floats of type T (0 if both are NaN
+// or equal, including +0 == -0; huge if only one is NaN).
+template <class T>
+std::uint64_t ulp_distance(T a, T b) {
+  if (std::isnan(a) && std::isnan(b)) return 0;
+  if (std::isnan(a) || std::isnan(b)) return UINT64_MAX;
+  if (a == b) return 0;
+  using I = std::conditional_t<sizeof(T) == 8, std::int64_t, std::int32_t>;
+  auto key = [](T x) {
+    I i = std::bit_cast<I>(x);
+    // Map to a monotonic integer line: negatives are mirrored.
+    return i < 0 ? static_cast<std::int64_t>(std::numeric_limits<I>::min()) - static_cast<std::int64_t>(i)
+                 : static_cast<std::int64_t>(i);
+  };
+  std::int64_t d = key(a) - key(b);
+  return static_cast<std::uint64_t>(d < 0 ? -d : d);
+}
+
+// Checks dtype, shape and every element: floats within `max_ulps` (or `abs_tol`
+// absolutely, for results near zero), integers and bools exactly.
+inline ::testing::AssertionResult arrays_close(const Array& actual, const Array& expected,
+                                               std::uint64_t max_ulps = 0,
+                                               double abs_tol = 0) {
+  if (actual.dtype() != expected.dtype() || actual.shape() != expected.shape()) {
+    return ::testing::AssertionFailure()
+           << "got " << dtype_name(actual.dtype()) << shape_to_string(actual.shape())
+           << ", expected " << dtype_name(expected.dtype()) << shape_to_string(expected.shape());
+  }
+  for (std::int64_t i = 0; i < actual.size(); ++i) {
+    double a = actual.element_as_double(i);
+    double e = expected.element_as_double(i);
+    bool ok;
+    std::uint64_t ulps = 0;
+    if (actual.dtype() == DType::F32) {
+      ulps = ulp_distance(static_cast<float>(a), static_cast<float>(e));
+      ok = ulps <= max_ulps || std::fabs(a - e) <= abs_tol;
+    } else if (actual.dtype() == DType::F64) {
+      ulps = ulp_distance(a, e);
+      ok = ulps <= max_ulps || std::fabs(a - e) <= abs_tol;
+    } else {
+      ok = a == e;
+    }
+    if (!ok) {
+      std::ostringstream os;
+      os.precision(17);
+      os << "element " << i << ": got " << a << ", expected " << e;
+      if (is_float(actual.dtype())) os << " (" << ulps << " ulp, allowed " << max_ulps << ")";
+      return ::testing::AssertionFailure() << os.str();
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+}  // namespace lanes::testing
