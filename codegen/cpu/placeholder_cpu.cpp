@@ -4,5 +4,4 @@ namespace lanes::internal {
 std::shared_ptr<Executable> compile_cpu(loop::Program, const JitOptions&) {
   throw CompileError("cpu backend not implemented yet");
 }
-std::string loop::Program::to_string() const { return {}; }
 }  // namespace lanes::internal
