@@ -34,7 +34,9 @@ TEST(PrimitiveRegistry, NoRuleIsSilentlyMissing) {
     EXPECT_NE(p->jvp.state, Rule<JvpFn>::State::Unset);
     EXPECT_NE(p->vjp.state, Rule<VjpFn>::State::Unset);
     EXPECT_NE(p->lowering, LoweringKind::Unset);
-    if (p->lowering == LoweringKind::Elementwise) EXPECT_NE(p->scalar_op, ScalarOp::None);
+    if (p->lowering == LoweringKind::Elementwise) {
+      EXPECT_NE(p->scalar_op, ScalarOp::None);
+    }
   }
 }
 
