@@ -44,8 +44,7 @@ ScalarValue read_element(const Array& a, std::int64_t off) {
 void write_element(Array& a, std::int64_t off, const ScalarValue& v) {
   visit_dtype(a.dtype(), [&](auto t) {
     using T = decltype(t);
-    static_cast<T*>(a.raw())[off] = is_float(v.dtype) ? static_cast<T>(v.f)
-                                                      : static_cast<T>(v.i);
+    static_cast<T*>(a.raw())[off] = is_float(v.dtype) ? static_cast<T>(v.f) : static_cast<T>(v.i);
   });
 }
 
@@ -105,8 +104,7 @@ class KernelRunner {
 
   ScalarValue& slot(int id) {
     if (id < 0 || id >= static_cast<int>(values_.size())) {
-      throw InternalError("kernel " + k_.name + ": op id %" + std::to_string(id) +
-                          " out of range");
+      throw InternalError("kernel " + k_.name + ": op id %" + std::to_string(id) + " out of range");
     }
     return values_[static_cast<std::size_t>(id)];
   }
@@ -124,10 +122,11 @@ class KernelRunner {
 
   ScalarValue eval_op(const Op& op) {
     switch (op.kind) {
-      case OpKind::Const: return ScalarValue::of(op.dtype, op.value);
+      case OpKind::Const:
+        return ScalarValue::of(op.dtype, op.value);
       case OpKind::IndexVar:
-        return ScalarValue::of(op.dtype, static_cast<double>(
-                                             vars_.at(static_cast<std::size_t>(op.index_var))));
+        return ScalarValue::of(
+            op.dtype, static_cast<double>(vars_.at(static_cast<std::size_t>(op.index_var))));
       case OpKind::Load: {
         Array& b = buffer(op.buffer);
         std::int64_t off = eval_index(op.index, vars_);
@@ -140,11 +139,11 @@ class KernelRunner {
         std::vector<ScalarValue> args = args_;  // args_ is reused by nested evaluation
         return scalar_eval(op.sop, op.dtype, args);
       }
-      case OpKind::Loop: break;  // handled by run_block, which knows its id
+      case OpKind::Loop:
+        break;  // handled by run_block, which knows its id
       case OpKind::LoopResult: {
         auto it = loop_results_.find(op.args.at(0));
-        if (it == loop_results_.end() ||
-            op.result_index >= static_cast<int>(it->second.size())) {
+        if (it == loop_results_.end() || op.result_index >= static_cast<int>(it->second.size())) {
           throw InternalError("kernel " + k_.name + ": bad loop result");
         }
         return it->second[static_cast<std::size_t>(op.result_index)];
@@ -225,8 +224,12 @@ std::vector<Array> run_program_reference(const loop::Program& program,
         buffers.push_back(in);
         break;
       }
-      case loop::BufferKind::Constant: buffers.push_back(b.constant); break;
-      default: buffers.push_back(Array::zeros(b.dtype, b.shape)); break;
+      case loop::BufferKind::Constant:
+        buffers.push_back(b.constant);
+        break;
+      default:
+        buffers.push_back(Array::zeros(b.dtype, b.shape));
+        break;
     }
   }
   for (const loop::Step& step : program.steps) {

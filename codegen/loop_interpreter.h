@@ -10,11 +10,11 @@
 // is half away from zero. f32 operations are computed in float.
 #pragma once
 
-#include "codegen/loop_ir.h"
-
 #include <cstdint>
 #include <span>
 #include <vector>
+
+#include "codegen/loop_ir.h"
 
 namespace lanes::internal {
 

@@ -69,12 +69,18 @@ void print_op(std::ostringstream& os, int id, const Op& op, int indent) {
   std::string pad(static_cast<std::size_t>(indent), ' ');
   os << pad << "%" << id << ":" << dtype_name(op.dtype) << " = ";
   switch (op.kind) {
-    case OpKind::Const: os << "const " << const_text(op.dtype, op.value); break;
-    case OpKind::IndexVar: os << "index i" << op.index_var; break;
+    case OpKind::Const:
+      os << "const " << const_text(op.dtype, op.value);
+      break;
+    case OpKind::IndexVar:
+      os << "index i" << op.index_var;
+      break;
     case OpKind::Load:
       os << "load b" << op.buffer << "[" << affine_text(op.index) << "]";
       break;
-    case OpKind::Scalar: os << scalar_op_name(op.sop) << " " << args_text(op.args); break;
+    case OpKind::Scalar:
+      os << scalar_op_name(op.sop) << " " << args_text(op.args);
+      break;
     case OpKind::LoopResult:
       os << "result " << op.result_index << " of %" << (op.args.empty() ? -1 : op.args[0]);
       break;
@@ -111,10 +117,14 @@ void print_block(std::ostringstream& os, const Block& b, int indent) {
 
 const char* kind_name(BufferKind k) {
   switch (k) {
-    case BufferKind::Input: return "input";
-    case BufferKind::Output: return "output";
-    case BufferKind::Temp: return "temp";
-    case BufferKind::Constant: return "constant";
+    case BufferKind::Input:
+      return "input";
+    case BufferKind::Output:
+      return "output";
+    case BufferKind::Temp:
+      return "temp";
+    case BufferKind::Constant:
+      return "constant";
   }
   return "?";
 }
@@ -137,8 +147,7 @@ std::string Program::to_string() const {
          << " ops=" << k->num_ops << " {\n";
       print_block(os, k->body, 2);
       for (const Store& s : k->stores) {
-        os << "  store b" << s.buffer << "[" << affine_text(s.index) << "] = %" << s.value
-           << "\n";
+        os << "  store b" << s.buffer << "[" << affine_text(s.index) << "] = %" << s.value << "\n";
       }
       os << "}\n";
     } else {
@@ -155,7 +164,8 @@ std::string Program::to_string() const {
     if (o.buffer >= 0) {
       os << " b" << o.buffer;
     } else {
-      os << " " << dtype_name(o.literal_dtype) << " " << const_text(o.literal_dtype, o.literal_value);
+      os << " " << dtype_name(o.literal_dtype) << " "
+         << const_text(o.literal_dtype, o.literal_value);
     }
   }
   os << "\n";

@@ -1,9 +1,9 @@
 // Fusion planning (see fusion.h for the rule).
 #include "engine/lower/fusion.h"
 
-#include "engine/primitive.h"
-
 #include <set>
+
+#include "engine/primitive.h"
 
 namespace lanes::internal::lower {
 
@@ -28,9 +28,12 @@ EqnKind classify(const Equation& e) {
       }
       if (n == "argmax" || n == "argmin") return EqnKind::ArgReduce;
       return EqnKind::Host;
-    case LoweringKind::Contraction: return n == "dot_general" ? EqnKind::Dot : EqnKind::Host;
-    case LoweringKind::Constant: return EqnKind::Constant;
-    default: return EqnKind::Host;
+    case LoweringKind::Contraction:
+      return n == "dot_general" ? EqnKind::Dot : EqnKind::Host;
+    case LoweringKind::Constant:
+      return EqnKind::Constant;
+    default:
+      return EqnKind::Host;
   }
 }
 
@@ -78,7 +81,9 @@ FusionPlan plan_fusion(const Graph& g) {
         for (int o : e.outputs) mat[static_cast<std::size_t>(o)] = true;
         break;
       case EqnKind::Constant:
-      case EqnKind::Concatenate: mat[static_cast<std::size_t>(e.outputs[0])] = true; break;
+      case EqnKind::Concatenate:
+        mat[static_cast<std::size_t>(e.outputs[0])] = true;
+        break;
       case EqnKind::Reshape:
         if (!is_unit_reshape(g.aval(e.inputs[0]).shape, g.aval(e.outputs[0]).shape)) {
           mark(e.inputs[0]);
@@ -95,7 +100,8 @@ FusionPlan plan_fusion(const Graph& g) {
           if (loopy(a)) mark(a);
         }
         break;
-      default: break;
+      default:
+        break;
     }
     bool loop = kind == EqnKind::Reduce || kind == EqnKind::ArgReduce || kind == EqnKind::Dot;
     int c = 1;

@@ -14,9 +14,9 @@
 //     cheap to recompute (no loop and at most kCheapOps fused ops).
 #pragma once
 
-#include "engine/ir/graph.h"
-
 #include <vector>
+
+#include "engine/ir/graph.h"
 
 namespace lanes::internal::lower {
 

@@ -1,12 +1,12 @@
 // KernelBuilder: expression inlining, loop nests and load folding (see kernel_builder.h).
 #include "engine/lower/kernel_builder.h"
 
-#include "engine/primitive.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+
+#include "engine/primitive.h"
 
 namespace lanes::internal::lower {
 
@@ -63,10 +63,14 @@ std::string coords_key(const Coords& c) {
 
 double lowest(DType t) {
   switch (t) {
-    case DType::Bool: return 0;
-    case DType::I32: return static_cast<double>(std::numeric_limits<std::int32_t>::min());
-    case DType::I64: return static_cast<double>(std::numeric_limits<std::int64_t>::min());
-    default: return -std::numeric_limits<double>::infinity();
+    case DType::Bool:
+      return 0;
+    case DType::I32:
+      return static_cast<double>(std::numeric_limits<std::int32_t>::min());
+    case DType::I64:
+      return static_cast<double>(std::numeric_limits<std::int64_t>::min());
+    default:
+      return -std::numeric_limits<double>::infinity();
   }
 }
 
@@ -245,8 +249,10 @@ int KernelBuilder::emit_in(const Atom& a, const Coords& coords, bool root) {
 }
 
 int KernelBuilder::expand(int var, const Coords& coords, Scope* s) {
-  const Equation& e = g_.eqns.at(static_cast<std::size_t>(plan_.producer[static_cast<std::size_t>(var)]));
-  const EqnKind kind = plan_.eqn_kind[static_cast<std::size_t>(plan_.producer[static_cast<std::size_t>(var)])];
+  const Equation& e =
+      g_.eqns.at(static_cast<std::size_t>(plan_.producer[static_cast<std::size_t>(var)]));
+  const EqnKind kind =
+      plan_.eqn_kind[static_cast<std::size_t>(plan_.producer[static_cast<std::size_t>(var)])];
   const AbstractValue& out = g_.aval(var);
   const std::string& pname = e.prim->name;
   switch (kind) {
@@ -280,7 +286,8 @@ int KernelBuilder::expand(int var, const Coords& coords, Scope* s) {
     case EqnKind::Transpose: {
       const auto& perm = e.params.get_ints("permutation");
       Coords c(coords.size());
-      for (std::size_t d = 0; d < perm.size(); ++d) c[static_cast<std::size_t>(perm[d])] = coords[d];
+      for (std::size_t d = 0; d < perm.size(); ++d)
+        c[static_cast<std::size_t>(perm[d])] = coords[d];
       return emit(e.inputs[0], c);
     }
     case EqnKind::Slice: {
@@ -322,18 +329,21 @@ int KernelBuilder::expand(int var, const Coords& coords, Scope* s) {
       const auto dim = static_cast<std::size_t>(e.params.get_int("dimension"));
       return index_value(coords.at(dim), out.dtype);
     }
-    case EqnKind::Reduce: return expand_reduce(e, coords, s);
-    case EqnKind::ArgReduce: return expand_arg_reduce(e, coords, s);
-    case EqnKind::Dot: return expand_dot(e, coords, s);
-    default: break;
+    case EqnKind::Reduce:
+      return expand_reduce(e, coords, s);
+    case EqnKind::ArgReduce:
+      return expand_arg_reduce(e, coords, s);
+    case EqnKind::Dot:
+      return expand_dot(e, coords, s);
+    default:
+      break;
   }
   throw InternalError("lower: " + pname + " cannot be inlined into a kernel");
 }
 
 std::vector<int> KernelBuilder::emit_loop_nest(Scope* s, const std::vector<std::int64_t>& trips,
                                                const std::vector<DType>& dtypes,
-                                               const std::vector<int>& init,
-                                               const LoopBody& body) {
+                                               const std::vector<int>& init, const LoopBody& body) {
   std::vector<int> vars;
   if (trips.empty()) return body(s, vars, init);
   return emit_loop_level(s, 0, trips, dtypes, init, vars, body);
@@ -456,8 +466,8 @@ int KernelBuilder::expand_arg_reduce(const Equation& e, const Coords& coords, Sc
         }
         const int v = emit(a, c);
         const int i = index_value(affine_var(vars[0]), id);
-        int take = scalar(inner, is_max ? ScalarOp::Gt : ScalarOp::Lt, DType::Bool,
-                          {v, carries[0]});
+        int take =
+            scalar(inner, is_max ? ScalarOp::Gt : ScalarOp::Lt, DType::Bool, {v, carries[0]});
         if (is_float(vd)) {
           // NaN wins over numbers (the first NaN is the result), as in JAX.
           int v_nan = scalar(inner, ScalarOp::Ne, DType::Bool, {v, v});
@@ -510,9 +520,11 @@ int KernelBuilder::expand_dot(const Equation& e, const Coords& coords, Scope* s)
           }
           return c;
         };
-        const int x = convert(inner, emit(lhs, operand_coords(la, lc, lb, lb.size())), la.dtype, od);
+        const int x =
+            convert(inner, emit(lhs, operand_coords(la, lc, lb, lb.size())), la.dtype, od);
         const int y = convert(
-            inner, emit(rhs, operand_coords(ra, rc, rb, lb.size() + static_cast<std::size_t>(lhs_free))),
+            inner,
+            emit(rhs, operand_coords(ra, rc, rb, lb.size() + static_cast<std::size_t>(lhs_free))),
             ra.dtype, od);
         const int p = scalar(inner, ScalarOp::Mul, od, {x, y});
         return std::vector<int>{scalar(inner, ScalarOp::Add, od, {carries[0], p})};

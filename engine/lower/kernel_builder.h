@@ -14,15 +14,15 @@
 // per scope chain (so `x * x` loads x once).
 #pragma once
 
-#include "codegen/loop_ir.h"
-#include "engine/ir/graph.h"
-#include "engine/lower/fusion.h"
-
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "codegen/loop_ir.h"
+#include "engine/ir/graph.h"
+#include "engine/lower/fusion.h"
 
 namespace lanes::internal::lower {
 
@@ -60,16 +60,15 @@ class KernelBuilder {
 
   // Emits a nest of counted loops (one per trip count) in scope `s`, carrying `init`.
   // `body(inner, loop_vars, carries)` returns the new carries from the innermost scope.
-  using LoopBody = std::function<std::vector<int>(Scope*, const std::vector<int>&,
-                                                  const std::vector<int>&)>;
+  using LoopBody =
+      std::function<std::vector<int>(Scope*, const std::vector<int>&, const std::vector<int>&)>;
   std::vector<int> emit_loop_nest(Scope* s, const std::vector<std::int64_t>& trips,
-                                  const std::vector<DType>& dtypes,
-                                  const std::vector<int>& init, const LoopBody& body);
+                                  const std::vector<DType>& dtypes, const std::vector<int>& init,
+                                  const LoopBody& body);
   std::vector<int> emit_loop_level(Scope* s, std::size_t level,
                                    const std::vector<std::int64_t>& trips,
-                                   const std::vector<DType>& dtypes,
-                                   const std::vector<int>& init, std::vector<int>& vars,
-                                   const LoopBody& body);
+                                   const std::vector<DType>& dtypes, const std::vector<int>& init,
+                                   std::vector<int>& vars, const LoopBody& body);
 
   int expand_reduce(const Equation& e, const Coords& coords, Scope* s);
   int expand_arg_reduce(const Equation& e, const Coords& coords, Scope* s);

@@ -23,7 +23,8 @@ class Lowering {
     buffer_of_.assign(g.vars.size(), -1);
     output_pos_.assign(g.vars.size(), -1);
     for (std::size_t p = g.outputs.size(); p-- > 0;) {
-      if (!g.outputs[p].is_literal()) output_pos_[static_cast<std::size_t>(g.outputs[p].var)] = static_cast<int>(p);
+      if (!g.outputs[p].is_literal())
+        output_pos_[static_cast<std::size_t>(g.outputs[p].var)] = static_cast<int>(p);
     }
   }
 
@@ -35,7 +36,8 @@ class Lowering {
           add_buffer(g_.aval(v), loop::BufferKind::Input, static_cast<int>(i));
     }
     for (std::size_t i = 0; i < g_.eqns.size(); ++i) lower_equation(g_.eqns[i], plan_.eqn_kind[i]);
-    for (std::size_t p = 0; p < g_.outputs.size(); ++p) add_output(g_.outputs[p], static_cast<int>(p));
+    for (std::size_t p = 0; p < g_.outputs.size(); ++p)
+      add_output(g_.outputs[p], static_cast<int>(p));
     return std::move(prog_);
   }
 
@@ -57,8 +59,8 @@ class Lowering {
     const std::size_t vu = static_cast<std::size_t>(v);
     if (buffer_of_[vu] < 0) {
       const int pos = output_pos_[vu];
-      buffer_of_[vu] = add_buffer(g_.aval(v), pos >= 0 ? loop::BufferKind::Output
-                                                       : loop::BufferKind::Temp, pos);
+      buffer_of_[vu] =
+          add_buffer(g_.aval(v), pos >= 0 ? loop::BufferKind::Output : loop::BufferKind::Temp, pos);
     }
     return buffer_of_[vu];
   }
@@ -69,14 +71,16 @@ class Lowering {
 
   void lower_equation(const Equation& e, EqnKind kind) {
     switch (kind) {
-      case EqnKind::Host: return lower_host(e);
+      case EqnKind::Host:
+        return lower_host(e);
       case EqnKind::Constant:
-        buffer_of_[static_cast<std::size_t>(e.outputs[0])] =
-            add_buffer(g_.aval(e.outputs[0]), loop::BufferKind::Constant, -1,
-                       e.params.get<Array>("value"));
+        buffer_of_[static_cast<std::size_t>(e.outputs[0])] = add_buffer(
+            g_.aval(e.outputs[0]), loop::BufferKind::Constant, -1, e.params.get<Array>("value"));
         return;
-      case EqnKind::Concatenate: return lower_concatenate(e);
-      default: break;
+      case EqnKind::Concatenate:
+        return lower_concatenate(e);
+      default:
+        break;
     }
     const int v = e.outputs[0];
     if (!plan_.materialized[static_cast<std::size_t>(v)]) return;  // inlined into consumers

@@ -2,17 +2,17 @@
 // and fusion must have the promised structure (one kernel for elementwise chains and for
 // reductions of inlined intermediates, no batch-sized temporaries, broadcasts and
 // transposes folded into load indices).
-#include "codegen/loop_interpreter.h"
-#include "engine/interpreter.h"
 #include "engine/lower/lower.h"
-#include "lower_test_prims.h"
-
-#include <lanes/ops.h>
 
 #include <gtest/gtest.h>
+#include <lanes/ops.h>
 
 #include <cmath>
 #include <cstring>
+
+#include "codegen/loop_interpreter.h"
+#include "engine/interpreter.h"
+#include "lower_test_prims.h"
 
 namespace lanes {
 namespace {
@@ -64,8 +64,9 @@ Program check(const Graph& g, const std::vector<Array>& inputs) {
     if (want[i].shape() != got[i].shape()) continue;
     for (std::int64_t k = 0; k < want[i].size(); ++k) {
       EXPECT_TRUE(same_bits(want[i].element_as_double(k), got[i].element_as_double(k)))
-          << "output " << i << " element " << k << ": " << want[i].element_as_double(k)
-          << " vs " << got[i].element_as_double(k) << "\n" << ctx;
+          << "output " << i << " element " << k << ": " << want[i].element_as_double(k) << " vs "
+          << got[i].element_as_double(k) << "\n"
+          << ctx;
     }
   }
   return p;
@@ -128,9 +129,12 @@ TEST(Lower, BatchedOuterProductSumIsOneKernelWithoutTemporaries) {
   // s[b] = sum_ij v[b,i] v[b,j] W[i,j]
   Graph g = trace({f64({Bn, n}), f64({n, n})}, [&](std::span<const Value> a) {
     Value v = a[0], W = a[1];
-    Params bi{{"shape", Shape{Bn, n, n}}, {"broadcast_dimensions", std::vector<std::int64_t>{0, 1}}};
-    Params bj{{"shape", Shape{Bn, n, n}}, {"broadcast_dimensions", std::vector<std::int64_t>{0, 2}}};
-    Params bw{{"shape", Shape{Bn, n, n}}, {"broadcast_dimensions", std::vector<std::int64_t>{1, 2}}};
+    Params bi{{"shape", Shape{Bn, n, n}},
+              {"broadcast_dimensions", std::vector<std::int64_t>{0, 1}}};
+    Params bj{{"shape", Shape{Bn, n, n}},
+              {"broadcast_dimensions", std::vector<std::int64_t>{0, 2}}};
+    Params bw{{"shape", Shape{Bn, n, n}},
+              {"broadcast_dimensions", std::vector<std::int64_t>{1, 2}}};
     Value outer = B(P.mul, {B(P.broadcast_in_dim, {v}, bi), B(P.broadcast_in_dim, {v}, bj)});
     Value t = B(P.mul, {outer, B(P.broadcast_in_dim, {W}, bw)});
     return std::vector<Value>{B(P.reduce_sum, {t}, {{"axes", std::vector<std::int64_t>{1, 2}}})};
@@ -243,14 +247,16 @@ TEST(Lower, SliceIotaConvertSelect) {
                 {{"start_indices", std::vector<std::int64_t>{1}},
                  {"limit_indices", std::vector<std::int64_t>{9}},
                  {"strides", std::vector<std::int64_t>{2}}});
-    Value io = B(P.iota, {}, {{"dtype", DType::I32}, {"shape", Shape{4}}, {"dimension", std::int64_t{0}}});
+    Value io =
+        B(P.iota, {}, {{"dtype", DType::I32}, {"shape", Shape{4}}, {"dimension", std::int64_t{0}}});
     Value pred = B(P.lt, {io, Value::from_literal(internal::make_literal(DType::I32, 3))});
     Value f = B(P.convert, {io}, {{"dtype", DType::F64}, {"weak", false}});
     return std::vector<Value>{B(P.select, {pred, B(P.mul, {s, Value(2.0)}), f})};
   });
   Program p = check(g, {data({10})});
   EXPECT_EQ(kernels(p).size(), 1u);
-  std::vector<Array> out = internal::run_program_reference(p, std::vector<Array>{Array::arange(10, DType::F64)});
+  std::vector<Array> out =
+      internal::run_program_reference(p, std::vector<Array>{Array::arange(10, DType::F64)});
   EXPECT_EQ(out[0].element_as_double(0), 2.0);   // x[1] * 2
   EXPECT_EQ(out[0].element_as_double(2), 10.0);  // x[5] * 2
   EXPECT_EQ(out[0].element_as_double(3), 3.0);   // iota
@@ -259,8 +265,8 @@ TEST(Lower, SliceIotaConvertSelect) {
 TEST(Lower, ConcatenateWritesSlabsFromFusedOperands) {
   const auto& P = prims();
   Graph g = trace({f64({2, 3}), f64({2, 2})}, [&](std::span<const Value> a) {
-    return std::vector<Value>{B(P.concatenate, {B(P.sin, {a[0]}), B(P.exp, {a[1]})},
-                                {{"dimension", std::int64_t{1}}})};
+    return std::vector<Value>{
+        B(P.concatenate, {B(P.sin, {a[0]}), B(P.exp, {a[1]})}, {{"dimension", std::int64_t{1}}})};
   });
   Program p = check(g, {data({2, 3}), data({2, 2}, 4.0)});
   EXPECT_EQ(kernels(p).size(), 2u);
@@ -270,8 +276,8 @@ TEST(Lower, ConcatenateWritesSlabsFromFusedOperands) {
 TEST(Lower, ArgmaxWithTiesAndNaN) {
   const auto& P = prims();
   Graph g = trace({f64({3, 4})}, [&](std::span<const Value> a) {
-    return std::vector<Value>{B(P.argmax, {B(P.neg, {a[0]})},
-                                {{"axis", std::int64_t{1}}, {"index_dtype", DType::I32}})};
+    return std::vector<Value>{
+        B(P.argmax, {B(P.neg, {a[0]})}, {{"axis", std::int64_t{1}}, {"index_dtype", DType::I32}})};
   });
   Array x = Array::from(std::vector<double>{3, 1, 1, 2,  // max of -x: -1 at index 1 (tie: first)
                                             0, NAN, 5, NAN,  // first NaN: 1

@@ -4,14 +4,14 @@
 // against an implementation that shares no code with scalar_eval or the kernel builder.
 #pragma once
 
-#include "engine/primitive.h"
-#include "engine/trace.h"
-
 #include <cmath>
 #include <functional>
 #include <limits>
 #include <string>
 #include <vector>
+
+#include "engine/primitive.h"
+#include "engine/trace.h"
 
 namespace lanes::lower_test {
 
@@ -77,9 +77,8 @@ inline Primitive unary(std::string name, ScalarOp sop, double (*fn)(double)) {
       [](std::span<const AbstractValue> in, const Params&) { return AvalList{in[0]}; },
       [fn](std::span<const Array> in, const Params&) {
         const Array& a = in[0];
-        return std::vector<Array>{build(a.dtype(), a.shape(), [&](const Idx& i) {
-          return fn(at(a, i));
-        })};
+        return std::vector<Array>{
+            build(a.dtype(), a.shape(), [&](const Idx& i) { return fn(at(a, i)); })};
       });
 }
 
@@ -155,7 +154,8 @@ struct Prims {
       "transpose", LoweringKind::Structural, ScalarOp::None,
       [](std::span<const AbstractValue> in, const Params& p) {
         Shape s;
-        for (auto d : p.get_ints("permutation")) s.push_back(in[0].shape[static_cast<std::size_t>(d)]);
+        for (auto d : p.get_ints("permutation"))
+          s.push_back(in[0].shape[static_cast<std::size_t>(d)]);
         return AvalList{{in[0].dtype, s, false}};
       },
       [](std::span<const Array> in, const Params& p) {
@@ -175,12 +175,14 @@ struct Prims {
         const auto &st = p.get_ints("start_indices"), &li = p.get_ints("limit_indices"),
                    &sd = p.get_ints("strides");
         Shape s;
-        for (std::size_t d = 0; d < st.size(); ++d) s.push_back((li[d] - st[d] + sd[d] - 1) / sd[d]);
+        for (std::size_t d = 0; d < st.size(); ++d)
+          s.push_back((li[d] - st[d] + sd[d] - 1) / sd[d]);
         return AvalList{{in[0].dtype, s, false}};
       },
       [this](std::span<const Array> in, const Params& p) {
         const Array& a = in[0];
-        AbstractValue o = slice.abstract_eval(std::vector<AbstractValue>{internal::aval_of(a)}, p)[0];
+        AbstractValue o =
+            slice.abstract_eval(std::vector<AbstractValue>{internal::aval_of(a)}, p)[0];
         const auto &st = p.get_ints("start_indices"), &sd = p.get_ints("strides");
         return std::vector<Array>{build(a.dtype(), o.shape, [&](const Idx& i) {
           Idx j;
@@ -274,26 +276,27 @@ struct Prims {
         Shape cs;
         for (auto d : lc) cs.push_back(l.shape()[static_cast<std::size_t>(d)]);
         auto lf = free_dims(l.rank(), lc, lb), rf = free_dims(r.rank(), rc, rb);
-        return std::vector<Array>{build(l.dtype(), dot_shape(l.shape(), r.shape(), p), [&](const Idx& o) {
-          Idx li(static_cast<std::size_t>(l.rank())), ri(static_cast<std::size_t>(r.rank()));
-          std::size_t k = 0;
-          for (std::size_t b = 0; b < lb.size(); ++b, ++k) {
-            li[static_cast<std::size_t>(lb[b])] = o[k];
-            ri[static_cast<std::size_t>(rb[b])] = o[k];
-          }
-          for (auto d : lf) li[static_cast<std::size_t>(d)] = o[k++];
-          for (auto d : rf) ri[static_cast<std::size_t>(d)] = o[k++];
-          double acc = 0;
-          for (std::int64_t c = 0; c < shape_size(cs); ++c) {
-            Idx ci = unravel(c, cs);
-            for (std::size_t t = 0; t < lc.size(); ++t) {
-              li[static_cast<std::size_t>(lc[t])] = ci[t];
-              ri[static_cast<std::size_t>(rc[t])] = ci[t];
-            }
-            acc = acc + at(l, li) * at(r, ri);
-          }
-          return acc;
-        })};
+        return std::vector<Array>{
+            build(l.dtype(), dot_shape(l.shape(), r.shape(), p), [&](const Idx& o) {
+              Idx li(static_cast<std::size_t>(l.rank())), ri(static_cast<std::size_t>(r.rank()));
+              std::size_t k = 0;
+              for (std::size_t b = 0; b < lb.size(); ++b, ++k) {
+                li[static_cast<std::size_t>(lb[b])] = o[k];
+                ri[static_cast<std::size_t>(rb[b])] = o[k];
+              }
+              for (auto d : lf) li[static_cast<std::size_t>(d)] = o[k++];
+              for (auto d : rf) ri[static_cast<std::size_t>(d)] = o[k++];
+              double acc = 0;
+              for (std::int64_t c = 0; c < shape_size(cs); ++c) {
+                Idx ci = unravel(c, cs);
+                for (std::size_t t = 0; t < lc.size(); ++t) {
+                  li[static_cast<std::size_t>(lc[t])] = ci[t];
+                  ri[static_cast<std::size_t>(rc[t])] = ci[t];
+                }
+                acc = acc + at(l, li) * at(r, ri);
+              }
+              return acc;
+            })};
       });
   // A primitive without a kernel lowering: a running sum along a rank-1 operand.
   Primitive cumsum = make(
@@ -311,7 +314,8 @@ struct Prims {
                                              const std::vector<std::int64_t>& b) {
     std::vector<std::int64_t> f;
     for (std::int64_t d = 0; d < rank; ++d) {
-      if (std::find(c.begin(), c.end(), d) == c.end() && std::find(b.begin(), b.end(), d) == b.end()) {
+      if (std::find(c.begin(), c.end(), d) == c.end() &&
+          std::find(b.begin(), b.end(), d) == b.end()) {
         f.push_back(d);
       }
     }
@@ -320,10 +324,12 @@ struct Prims {
   static Shape dot_shape(const Shape& l, const Shape& r, const Params& p) {
     Shape s;
     for (auto d : p.get_ints("lhs_batch")) s.push_back(l[static_cast<std::size_t>(d)]);
-    for (auto d : free_dims(static_cast<int>(l.size()), p.get_ints("lhs_contracting"), p.get_ints("lhs_batch"))) {
+    for (auto d : free_dims(static_cast<int>(l.size()), p.get_ints("lhs_contracting"),
+                            p.get_ints("lhs_batch"))) {
       s.push_back(l[static_cast<std::size_t>(d)]);
     }
-    for (auto d : free_dims(static_cast<int>(r.size()), p.get_ints("rhs_contracting"), p.get_ints("rhs_batch"))) {
+    for (auto d : free_dims(static_cast<int>(r.size()), p.get_ints("rhs_contracting"),
+                            p.get_ints("rhs_batch"))) {
       s.push_back(r[static_cast<std::size_t>(d)]);
     }
     return s;
@@ -349,14 +355,16 @@ struct Prims {
             double& r = acc[static_cast<std::size_t>(ravel(o, s))];
             r = op(r, a.element_as_double(f));
           }
-          return std::vector<Array>{
-              build(a.dtype(), s, [&](const Idx& o) { return acc[static_cast<std::size_t>(ravel(o, s))]; })};
+          return std::vector<Array>{build(a.dtype(), s, [&](const Idx& o) {
+            return acc[static_cast<std::size_t>(ravel(o, s))];
+          })};
         });
   }
   static Shape reduced_shape(const Shape& s, const std::vector<std::int64_t>& axes) {
     Shape r;
     for (std::size_t d = 0; d < s.size(); ++d) {
-      if (std::find(axes.begin(), axes.end(), static_cast<std::int64_t>(d)) == axes.end()) r.push_back(s[d]);
+      if (std::find(axes.begin(), axes.end(), static_cast<std::int64_t>(d)) == axes.end())
+        r.push_back(s[d]);
     }
     return r;
   }
