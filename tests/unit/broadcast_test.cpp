@@ -1,13 +1,12 @@
 // broadcast_in_dim (primitive, lax semantics) and the DSL's broadcast_to / full /
 // zeros_like / ones_like.
-#include "tests/unit/primitive_eval_util.h"
-#include "tests/unit/test_util.h"
-
+#include <gtest/gtest.h>
 #include <lanes/lanes.h>
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include "tests/unit/primitive_eval_util.h"
+#include "tests/unit/test_util.h"
 
 namespace lanes {
 namespace {
@@ -43,8 +42,7 @@ TEST(BroadcastInDim, MapsOperandDimsToResultDims) {
     for (std::int64_t b = 0; b < 2; ++b) {
       for (std::int64_t c2 = 0; c2 < 2; ++c2) {
         for (std::int64_t d = 0; d < 3; ++d) {
-          EXPECT_EQ(r.data<float>()[((a * 2 + b) * 2 + c2) * 3 + d],
-                    m.data<float>()[c2 * 3 + d]);
+          EXPECT_EQ(r.data<float>()[((a * 2 + b) * 2 + c2) * 3 + d], m.data<float>()[c2 * 3 + d]);
         }
       }
     }
@@ -82,8 +80,7 @@ std::string bid_error(Shape from, Shape to, Axes dims) {
 TEST(BroadcastInDim, ShapeErrors) {
   std::string m = bid_error({3}, {2, 4}, {1});
   EXPECT_NE(m.find("broadcast_in_dim: operand f64[3] to shape [2,4]"), std::string::npos) << m;
-  EXPECT_NE(m.find("extent 3, which is neither 1 nor the result extent 4"), std::string::npos)
-      << m;
+  EXPECT_NE(m.find("extent 3, which is neither 1 nor the result extent 4"), std::string::npos) << m;
   EXPECT_NE(bid_error({2, 2}, {2, 2}, {1, 0}).find("strictly increasing"), std::string::npos);
   EXPECT_NE(bid_error({2, 2}, {2, 2}, {0, 0}).find("strictly increasing"), std::string::npos);
   EXPECT_NE(bid_error({2}, {2, 2}, {0, 1}).find("one entry per operand dimension"),
@@ -124,7 +121,9 @@ TEST(BroadcastOps, BroadcastInDimThroughTheDsl) {
 }
 
 TEST(BroadcastOps, FullZerosOnesLike) {
-  Fn f = fn([](Value x) { return std::make_tuple(full(DType::I32, {2, 2}, 7), zeros_like(x), ones_like(x)); });
+  Fn f = fn([](Value x) {
+    return std::make_tuple(full(DType::I32, {2, 2}, 7), zeros_like(x), ones_like(x));
+  });
   Outputs out = f(Array::from(std::vector<float>{1, 2, 3}));
   ASSERT_EQ(out.size(), 3u);
   EXPECT_TRUE(arrays_close(out[0], Array::from(std::vector<std::int32_t>{7, 7, 7, 7}, {2, 2})));

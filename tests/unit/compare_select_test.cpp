@@ -1,9 +1,5 @@
 // The compare_select primitives (lt le gt ge eq ne select convert) and the shared
 // elementwise shape rule: dtype and shape errors, weak types, the registry entries.
-#include "engine/primitives/family_helpers.h"
-#include "tests/unit/primitive_eval_util.h"
-#include "tests/unit/test_util.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,6 +7,10 @@
 #include <limits>
 #include <set>
 #include <string>
+
+#include "engine/primitives/family_helpers.h"
+#include "tests/unit/primitive_eval_util.h"
+#include "tests/unit/test_util.h"
 
 namespace lanes {
 namespace {
@@ -61,8 +61,8 @@ TEST(Select, PicksPerElementWithRankZeroOperands) {
   Array pred = bools({1, 0, 1});
   Array a = Array::from(std::vector<float>{1, 2, 3});
   Array b = Array::from(std::vector<float>{-1, -2, -3});
-  EXPECT_TRUE(arrays_close(eval_prim("select", {pred, a, b}),
-                           Array::from(std::vector<float>{1, -2, 3})));
+  EXPECT_TRUE(
+      arrays_close(eval_prim("select", {pred, a, b}), Array::from(std::vector<float>{1, -2, 3})));
   EXPECT_TRUE(arrays_close(eval_prim("select", {pred, a, Array::scalar(0.0f)}),
                            Array::from(std::vector<float>{1, 0, 3})));
   Array pf = Array::from(std::vector<bool>{false}, {});
@@ -76,20 +76,20 @@ TEST(Select, PicksPerElementWithRankZeroOperands) {
 Params to(DType t, bool weak = false) { return Params{{"dtype", t}, {"weak", weak}}; }
 
 TEST(Convert, FloatToIntTruncatesSaturatesAndMapsNaNToZero) {
-  Array x = Array::from(std::vector<double>{2.9, -2.9, 0.5, -0.0, kNaN, 1e10, -1e10, kInf, -kInf,
-                                            2147483647.9, 2147483648.0, -2147483648.9,
-                                            -2147483649.0});
-  EXPECT_TRUE(arrays_close(eval_prim("convert", {x}, to(DType::I32)),
-                           Array::from(std::vector<std::int32_t>{
-                               2, -2, 0, 0, 0, kMax32, kMin32, kMax32, kMin32, kMax32, kMax32,
-                               kMin32, kMin32})));
+  Array x =
+      Array::from(std::vector<double>{2.9, -2.9, 0.5, -0.0, kNaN, 1e10, -1e10, kInf, -kInf,
+                                      2147483647.9, 2147483648.0, -2147483648.9, -2147483649.0});
+  EXPECT_TRUE(
+      arrays_close(eval_prim("convert", {x}, to(DType::I32)),
+                   Array::from(std::vector<std::int32_t>{2, -2, 0, 0, 0, kMax32, kMin32, kMax32,
+                                                         kMin32, kMax32, kMax32, kMin32, kMin32})));
   Array y = Array::from(std::vector<double>{9.3e18, -9.3e18, 9223372036854775807.0,
-                                            -9223372036854775808.0, 9007199254740993.0, kNaN,
-                                            -kInf, 123456789012.75});
-  EXPECT_TRUE(arrays_close(eval_prim("convert", {y}, to(DType::I64)),
-                           Array::from(std::vector<std::int64_t>{
-                               kMax64, kMin64, kMax64, kMin64, 9007199254740992LL, 0, kMin64,
-                               123456789012LL})));
+                                            -9223372036854775808.0, 9007199254740993.0, kNaN, -kInf,
+                                            123456789012.75});
+  EXPECT_TRUE(arrays_close(
+      eval_prim("convert", {y}, to(DType::I64)),
+      Array::from(std::vector<std::int64_t>{kMax64, kMin64, kMax64, kMin64, 9007199254740992LL, 0,
+                                            kMin64, 123456789012LL})));
   Array f = Array::from(std::vector<float>{3e9f, -3e9f, -7.99f, 16777216.0f});
   EXPECT_TRUE(arrays_close(eval_prim("convert", {f}, to(DType::I32)),
                            Array::from(std::vector<std::int32_t>{kMax32, kMin32, -7, 16777216})));
@@ -113,8 +113,9 @@ TEST(Convert, IntAndFloatWidths) {
   Array l = Array::from(std::vector<std::int64_t>{(std::int64_t{1} << 32) + 5, -1, kMax64});
   EXPECT_TRUE(arrays_close(eval_prim("convert", {l}, to(DType::I32)),
                            Array::from(std::vector<std::int32_t>{5, -1, -1})));  // wraps
-  EXPECT_TRUE(arrays_close(eval_prim("convert", {l}, to(DType::F64)),
-                           Array::from(std::vector<double>{4294967301.0, -1.0, 9223372036854775808.0})));
+  EXPECT_TRUE(
+      arrays_close(eval_prim("convert", {l}, to(DType::F64)),
+                   Array::from(std::vector<double>{4294967301.0, -1.0, 9223372036854775808.0})));
   Array i = Array::from(std::vector<std::int32_t>{16777217, kMin32});
   EXPECT_TRUE(arrays_close(eval_prim("convert", {i}, to(DType::F32)),
                            Array::from(std::vector<float>{16777216.0f, -2147483648.0f})));
@@ -133,7 +134,8 @@ TEST(Convert, ShapeRuleTakesDtypeAndWeakFromParams) {
   AbstractValue x{DType::I32, {2, 3}, false};
   EXPECT_EQ(eval_shape("convert", {x}, to(DType::F64, true)),
             (AbstractValue{DType::F64, {2, 3}, true}));
-  EXPECT_EQ(eval_shape("convert", {x}, to(DType::Bool)), (AbstractValue{DType::Bool, {2, 3}, false}));
+  EXPECT_EQ(eval_shape("convert", {x}, to(DType::Bool)),
+            (AbstractValue{DType::Bool, {2, 3}, false}));
 }
 
 // --- the shared shape rule --------------------------------------------------------

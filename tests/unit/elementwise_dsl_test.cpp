@@ -1,14 +1,13 @@
 // The elementwise DSL ops through eager lanes::fn calls (traced, then interpreted):
 // results against <cmath>, jnp-style dtype conventions, where, logical ops and errors.
-#include "tests/unit/test_util.h"
-
-#include <lanes/lanes.h>
-
 #include <gtest/gtest.h>
+#include <lanes/lanes.h>
 
 #include <cmath>
 #include <functional>
 #include <string>
+
+#include "tests/unit/test_util.h"
 
 namespace lanes {
 namespace {
@@ -49,10 +48,11 @@ TEST(ElementwiseDsl, EveryUnaryOpMatchesCmath) {
       {"neg", [](const Value& x) { return neg(x); }, [](double x) { return -x; }},
       {"abs", [](const Value& x) { return abs(x); }, [](double x) { return std::fabs(x); }},
       {"sign", [](const Value& x) { return sign(x); },
-       [](double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : x; }},
+       [](double x) { return x > 0   ? 1.0
+                             : x < 0 ? -1.0
+                                     : x; }},
       {"sqrt", [](const Value& x) { return sqrt(x); }, [](double x) { return std::sqrt(x); }},
-      {"rsqrt", [](const Value& x) { return rsqrt(x); },
-       [](double x) { return 1 / std::sqrt(x); }},
+      {"rsqrt", [](const Value& x) { return rsqrt(x); }, [](double x) { return 1 / std::sqrt(x); }},
       {"cbrt", [](const Value& x) { return cbrt(x); }, [](double x) { return std::cbrt(x); }},
       {"exp", [](const Value& x) { return exp(x); }, [](double x) { return std::exp(x); }},
       {"exp2", [](const Value& x) { return exp2(x); }, [](double x) { return std::exp2(x); }},
@@ -86,7 +86,8 @@ TEST(ElementwiseDsl, EveryUnaryOpMatchesCmath) {
     Array r = fn([&](Value x) { return c.op(x); })(xs);
     ASSERT_EQ(r.dtype(), DType::F64) << c.name;
     for (std::size_t i = 0; i < in.size(); ++i) {
-      EXPECT_EQ(ulp_distance(r.data<double>()[i], c.ref(in[i])), 0u) << c.name << "(" << in[i] << ")";
+      EXPECT_EQ(ulp_distance(r.data<double>()[i], c.ref(in[i])), 0u)
+          << c.name << "(" << in[i] << ")";
     }
   }
 }
@@ -129,7 +130,7 @@ TEST(ElementwiseDsl, BinaryOpsAndOperators) {
   EXPECT_TRUE(arrays_close(o[5], Array::from(std::vector<std::int32_t>{5, -9, 5, -8})));
   Array x = Array::from(std::vector<double>{1.0, 2.0, 3.0});
   Outputs c = fn([](Value v) {
-    return std::make_tuple(v < 2.0, v <= 2.0, v > 2.0, v >= 2.0, v == 2.0, v != 2.0);
+    return std::make_tuple(v<2.0, v <= 2.0, v> 2.0, v >= 2.0, v == 2.0, v != 2.0);
   })(x);
   auto bools = [](std::vector<bool> v) { return Array::from(v); };
   EXPECT_TRUE(arrays_close(c[0], bools({1, 0, 0})));
@@ -155,8 +156,8 @@ TEST(ElementwiseDsl, LogicalOpsOnBoolsAndInts) {
   EXPECT_TRUE(arrays_close(o[6], bools({0, 1, 1, 1})));
   Array i = Array::from(std::vector<std::int64_t>{12, -1});
   Array bits = fn([](Value a) { return (a & 10) | (~a ^ 1); })(i);
-  EXPECT_TRUE(arrays_close(bits, Array::from(std::vector<std::int64_t>{(12 & 10) | (~12 ^ 1),
-                                                                       (-1 & 10) | (~-1 ^ 1)})));
+  EXPECT_TRUE(arrays_close(
+      bits, Array::from(std::vector<std::int64_t>{(12 & 10) | (~12 ^ 1), (-1 & 10) | (~-1 ^ 1)})));
   EXPECT_THROW(fn([](Value a) { return logical_and(a, a); })(Array::from(std::vector<double>{1})),
                DTypeError);
   EXPECT_THROW(fn([](Value a, Value b) { return a - b; })(p, q), DTypeError);
@@ -171,9 +172,8 @@ TEST(ElementwiseDsl, WhereBroadcastsAndPromotes) {
   Array pred = Array::from(std::vector<bool>{true, false, true}, {3, 1});
   Array a = Array::from(std::vector<std::int32_t>{1, 2, 3, 4});
   Array r = g(pred, a);
-  EXPECT_TRUE(arrays_close(r, Array::from(std::vector<std::int32_t>{1, 2, 3, 4, -1, -1, -1, -1,
-                                                                    1, 2, 3, 4},
-                                          {3, 4})));
+  EXPECT_TRUE(arrays_close(
+      r, Array::from(std::vector<std::int32_t>{1, 2, 3, 4, -1, -1, -1, -1, 1, 2, 3, 4}, {3, 4})));
   try {
     fn([](Value x) { return where(x, x, x); })(Array::from(std::vector<double>{1}));
     FAIL() << "expected DTypeError";
@@ -186,8 +186,9 @@ TEST(ElementwiseDsl, WhereBroadcastsAndPromotes) {
 
 TEST(ElementwiseDsl, Astype) {
   Array x = Array::from(std::vector<double>{2.7, -2.7, std::nan("")});
-  Outputs o = fn([](Value v) { return std::make_tuple(astype(v, DType::I32), astype(v, DType::Bool),
-                                                      astype(v, DType::F32)); })(x);
+  Outputs o = fn([](Value v) {
+    return std::make_tuple(astype(v, DType::I32), astype(v, DType::Bool), astype(v, DType::F32));
+  })(x);
   EXPECT_TRUE(arrays_close(o[0], Array::from(std::vector<std::int32_t>{2, -2, 0})));
   EXPECT_TRUE(arrays_close(o[1], Array::from(std::vector<bool>{true, true, true})));
   EXPECT_EQ(o[2].dtype(), DType::F32);

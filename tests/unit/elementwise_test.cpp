@@ -2,9 +2,6 @@
 // checked against <cmath> (f64 exactly; f32 against the float <cmath> overloads within
 // 1 ulp and against the double function rounded once), hand-computed values, special values
 // (±0, ±inf, NaN, subnormals) and the integer corner cases of docs/semantics.md.
-#include "tests/unit/primitive_eval_util.h"
-#include "tests/unit/test_util.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,6 +9,9 @@
 #include <functional>
 #include <limits>
 #include <numbers>
+
+#include "tests/unit/primitive_eval_util.h"
+#include "tests/unit/test_util.h"
 
 namespace lanes {
 namespace {
@@ -32,10 +32,9 @@ constexpr std::int64_t kMax64 = std::numeric_limits<std::int64_t>::max();
 
 // Inputs covering both signs, small and large magnitudes and the special values,
 // including subnormals of both float types.
-const std::vector<double> kInputs = {0.0,   -0.0,   0.5,    -0.5,  0.999, 1.0,   -1.0,
-                                     1.5,   2.5,    -2.5,   3.75,  -3.75, 10.0,  -10.0,
-                                     88.5,  -100.0, 1e-6,   1e10,  1e-40, -1e-40,
-                                     1e-310, -1e-310, kInf, -kInf, kNaN};
+const std::vector<double> kInputs = {
+    0.0,   -0.0, 0.5,    -0.5, 0.999, 1.0,   -1.0,   1.5,    2.5,     -2.5, 3.75,  -3.75, 10.0,
+    -10.0, 88.5, -100.0, 1e-6, 1e10,  1e-40, -1e-40, 1e-310, -1e-310, kInf, -kInf, kNaN};
 
 struct UnaryCase {
   const char* prim;
@@ -189,8 +188,8 @@ TEST(ElementwiseUnary, IntegerNegAbsSignNot) {
 
 TEST(ElementwiseUnary, KeepsShape) {
   Array x = Array::from(std::vector<double>{1, 4, 9, 16, 25, 36}, {2, 3});
-  EXPECT_TRUE(testing::arrays_close(
-      eval_prim("sqrt", {x}), Array::from(std::vector<double>{1, 2, 3, 4, 5, 6}, {2, 3})));
+  EXPECT_TRUE(testing::arrays_close(eval_prim("sqrt", {x}),
+                                    Array::from(std::vector<double>{1, 2, 3, 4, 5, 6}, {2, 3})));
   Array e = Array::empty(DType::F32, {0, 4});
   EXPECT_EQ(eval_prim("sin", {e}).shape(), (Shape{0, 4}));
 }
@@ -205,13 +204,12 @@ TEST(ElementwiseBinary, FloatArithmetic) {
         EXPECT_EQ(ulp_distance(got, want), 0u) << prim << "(" << a << ", " << b << ")";
         float fa = static_cast<float>(a), fb = static_cast<float>(b);
         float gotf = eval2<float>(prim, fa, fb);
-        float wantf = static_cast<float>(
-            std::string(prim) == "add"   ? fa + fb
-            : std::string(prim) == "sub" ? fa - fb
-            : std::string(prim) == "mul" ? fa * fb
-            : std::string(prim) == "div" ? fa / fb
-            : std::string(prim) == "rem" ? std::fmod(fa, fb)
-                                         : std::pow(fa, fb));
+        float wantf = static_cast<float>(std::string(prim) == "add"   ? fa + fb
+                                         : std::string(prim) == "sub" ? fa - fb
+                                         : std::string(prim) == "mul" ? fa * fb
+                                         : std::string(prim) == "div" ? fa / fb
+                                         : std::string(prim) == "rem" ? std::fmod(fa, fb)
+                                                                      : std::pow(fa, fb));
         EXPECT_LE(ulp_distance(gotf, wantf), std::string(prim) == "pow" ? 1u : 0u)
             << prim << "(" << fa << ", " << fb << ")";
       };

@@ -2,14 +2,13 @@
 // arrays, and checks that the implementation's result matches what the shape rule says.
 #pragma once
 
-#include "engine/primitive.h"
-
-#include <lanes/array.h>
-
 #include <gtest/gtest.h>
+#include <lanes/array.h>
 
 #include <string>
 #include <vector>
+
+#include "engine/primitive.h"
 
 namespace lanes::testing {
 

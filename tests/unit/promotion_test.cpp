@@ -2,13 +2,13 @@
 // engine/ops/promotion.h): weak C++ literals, strong arrays, and [3,1] + [4] -> [3,4]
 // through broadcast_in_dim.
 #include "engine/ops/promotion.h"
-#include "tests/unit/test_util.h"
-
-#include <lanes/lanes.h>
 
 #include <gtest/gtest.h>
+#include <lanes/lanes.h>
 
 #include <string>
+
+#include "tests/unit/test_util.h"
 
 namespace lanes {
 namespace {
@@ -65,8 +65,7 @@ TEST(Promotion, StrongLiteralsAndStrongArrays) {
   EXPECT_EQ(sum_type(arr(DType::I32), arr(DType::I64)), (AbstractValue{DType::I64, {3}, false}));
   EXPECT_EQ(sum_type(arr(DType::I64), arr(DType::F32)), (AbstractValue{DType::F32, {3}, false}));
   EXPECT_EQ(sum_type(arr(DType::Bool), arr(DType::I32)), (AbstractValue{DType::I32, {3}, false}));
-  EXPECT_EQ(sum_type(arr(DType::Bool), arr(DType::Bool)),
-            (AbstractValue{DType::Bool, {3}, false}));
+  EXPECT_EQ(sum_type(arr(DType::Bool), arr(DType::Bool)), (AbstractValue{DType::Bool, {3}, false}));
 }
 
 TEST(Promotion, WeakWithWeakJoinsAndStaysWeak) {
@@ -127,7 +126,8 @@ TEST(Broadcasting, RankExtensionScalarsAndMixedDtypes) {
   EXPECT_TRUE(arrays_close(f(m, v), Array::from(std::vector<float>{1, 0, -3, 4, 0, -6}, {2, 3})));
   EXPECT_TRUE(arrays_close(f(m, 2.0), Array::from(std::vector<float>{2, 4, 6, 8, 10, 12}, {2, 3})));
   Array one = Array::from(std::vector<float>{3}, {1});
-  EXPECT_TRUE(arrays_close(f(one, m), Array::from(std::vector<float>{3, 6, 9, 12, 15, 18}, {2, 3})));
+  EXPECT_TRUE(
+      arrays_close(f(one, m), Array::from(std::vector<float>{3, 6, 9, 12, 15, 18}, {2, 3})));
   // Rank-0 operands need no broadcast equation: elementwise primitives take them as they are.
   std::string ir = f.ir({m, 2.0});
   EXPECT_EQ(ir.find("broadcast_in_dim"), std::string::npos) << ir;
