@@ -367,5 +367,64 @@ TEST(LinalgDsl, DotGeneralWithNegativeAxes) {
   EXPECT_TRUE(arrays_close(r, Array::from(naive_matmul(av, bv, 1, 2, 3, 2), {2, 2})));
 }
 
+// Some DSL ops lean on the elementwise and broadcast families (convert, div, mul,
+// broadcast_in_dim); these tests skip until those primitives are registered.
+bool have_primitives(std::initializer_list<const char*> names) {
+  for (const char* n : names) {
+    if (!internal::find_primitive(n)) return false;
+  }
+  return true;
+}
+
+TEST(LinalgDsl, DotPromotesMixedDtypes) {
+  if (!have_primitives({"convert", "mul"})) GTEST_SKIP() << "needs convert, mul";
+  Array m = make(DType::I32, {1, 2, 3, 4}, {2, 2});
+  Array v = Array::from({0.5, -1.0});
+  Array r = fn([](Value a, Value b) { return dot(a, b); })(m, v);
+  EXPECT_TRUE(arrays_close(r, Array::from({1.0 * 0.5 - 2.0, 3.0 * 0.5 - 4.0})));
+  // A weakly typed scalar keeps the other operand's dtype; dot with a 0-d operand scales.
+  Array f = Array::from(std::vector<float>{1.0f, -2.0f});
+  Array s = fn([](Value a) { return dot(a, 3.0); })(f);
+  EXPECT_TRUE(arrays_close(s, Array::from(std::vector<float>{3.0f, -6.0f})));
+}
+
+TEST(LinalgDsl, BoolDotIsAnyOfAnds) {
+  if (!have_primitives({"convert"})) GTEST_SKIP() << "needs convert";
+  Array a = Array::from(std::vector<bool>{true, false, true, false}, {2, 2});
+  Array v = Array::from(std::vector<bool>{false, true});
+  Array r = fn([](Value x, Value y) { return dot(x, y); })(a, v);
+  EXPECT_TRUE(arrays_close(r, Array::from(std::vector<bool>{false, false})));
+  Array w = Array::from(std::vector<bool>{true, true});
+  Array q = fn([](Value x, Value y) { return dot(x, y); })(a, w);
+  EXPECT_TRUE(arrays_close(q, Array::from(std::vector<bool>{true, true})));
+}
+
+TEST(LinalgDsl, MatmulBroadcastsBatchDims) {
+  if (!have_primitives({"broadcast_in_dim"})) GTEST_SKIP() << "needs broadcast_in_dim";
+  // [2,1,3,4] @ [5,4,2] -> [2,5,3,2]
+  std::vector<double> av = data(2 * 3 * 4, 1), bv = data(5 * 4 * 2, 2);
+  Array a = Array::from(av, {2, 1, 3, 4});
+  Array b = Array::from(bv, {5, 4, 2});
+  Array r = fn([](Value x, Value y) { return matmul(x, y); })(a, b);
+  ASSERT_EQ(r.shape(), (Shape{2, 5, 3, 2}));
+  for (int z = 0; z < 2; ++z) {
+    for (int y = 0; y < 5; ++y) {
+      for (int i = 0; i < 3; ++i) {
+        for (int j = 0; j < 2; ++j) {
+          double s = 0;
+          for (int k = 0; k < 4; ++k) {
+            s += av[static_cast<std::size_t>((z * 3 + i) * 4 + k)] *
+                 bv[static_cast<std::size_t>((y * 4 + k) * 2 + j)];
+          }
+          EXPECT_EQ(r.data<double>()[((z * 5 + y) * 3 + i) * 2 + j], s);
+        }
+      }
+    }
+  }
+  Array c = Array::zeros(DType::F64, {3, 3, 4});
+  expect_error<ShapeError>([&] { fn([](Value x, Value y) { return matmul(x, y); })(c, b); },
+                           {"matmul", "cannot be broadcast"});
+}
+
 }  // namespace
 }  // namespace lanes

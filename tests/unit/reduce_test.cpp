@@ -333,5 +333,41 @@ TEST(ReduceDsl, ArgmaxArgminWithNegativeAxis) {
   EXPECT_TRUE(arrays_close(an, Array::from(std::vector<std::int64_t>{0, 0})));
 }
 
+// Some DSL ops lean on the elementwise and broadcast families (convert, div, mul,
+// broadcast_in_dim); these tests skip until those primitives are registered.
+bool have_primitives(std::initializer_list<const char*> names) {
+  for (const char* n : names) {
+    if (!internal::find_primitive(n)) return false;
+  }
+  return true;
+}
+
+TEST(ReduceDsl, MeanKeepsFloatDtypesAndAveragesIntsInF64) {
+  if (!have_primitives({"div", "convert"})) GTEST_SKIP() << "needs div, convert";
+  Array f = make(DType::F32, kM, {2, 3});
+  Array mf = fn([](Value v) { return mean(v, {1}); })(f);
+  EXPECT_TRUE(arrays_close(mf, Array::from(std::vector<float>{2.0f / 3.0f, 1.0f}), 1));
+  Array i = make(DType::I32, {1, 2, 3, 4}, {4});
+  Array mi = fn([](Value v) { return mean(v); })(i);
+  EXPECT_EQ(mi.dtype(), DType::F64);
+  EXPECT_EQ(mi.item<double>(), 2.5);
+  Array e = fn([](Value v) { return mean(v, {0}); })(Array::zeros(DType::F64, {0, 2}));
+  EXPECT_TRUE(std::isnan(e.data<double>()[0]) && std::isnan(e.data<double>()[1]));
+  expect_error<ShapeError>([&] { fn([](Value v) { return mean(v, {3}); })(f); },
+                           {"mean", "axis 3", "[2,3]"});
+}
+
+TEST(ReduceDsl, BoolSumAndProdCountInI64) {
+  if (!have_primitives({"convert"})) GTEST_SKIP() << "needs convert";
+  Array b = Array::from(std::vector<bool>{true, false, true, true, true, true}, {2, 3});
+  Array s = fn([](Value v) { return sum(v, {1}); })(b);
+  EXPECT_TRUE(arrays_close(s, Array::from(std::vector<std::int64_t>{2, 3})));
+  Array p = fn([](Value v) { return prod(v, {1}); })(b);
+  EXPECT_TRUE(arrays_close(p, Array::from(std::vector<std::int64_t>{0, 1})));
+  // max of bools stays bool (any).
+  Array m = fn([](Value v) { return max(v); })(b);
+  EXPECT_EQ(m.dtype(), DType::Bool);
+}
+
 }  // namespace
 }  // namespace lanes

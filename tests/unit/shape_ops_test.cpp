@@ -373,5 +373,23 @@ TEST(ShapeOpsDsl, ExpandDimsAndSqueeze) {
                            {"squeeze", "axis 1", "[1,3,1]", "extent 3"});
 }
 
+// Some DSL ops lean on the elementwise and broadcast families (convert, div, mul,
+// broadcast_in_dim); these tests skip until those primitives are registered.
+bool have_primitives(std::initializer_list<const char*> names) {
+  for (const char* n : names) {
+    if (!internal::find_primitive(n)) return false;
+  }
+  return true;
+}
+
+TEST(ShapeOpsDsl, ConcatenatePromotesDtypes) {
+  if (!have_primitives({"convert"})) GTEST_SKIP() << "needs convert";
+  Array a = make(DType::I32, {1, 2}, {2});
+  Array b = Array::from(std::vector<float>{0.5f});
+  b = b.reshaped({1});
+  Array r = fn([](Value x, Value y) { return concatenate({x, y}, 0); })(a, b);
+  EXPECT_TRUE(arrays_close(r, Array::from(std::vector<float>{1.0f, 2.0f, 0.5f})));
+}
+
 }  // namespace
 }  // namespace lanes
