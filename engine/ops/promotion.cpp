@@ -97,7 +97,10 @@ std::vector<Value> prepare_elementwise(const char* op, std::vector<Value> operan
   AbstractValue target = promote_types(avals);
   Shape shape = broadcast_shapes(op, shapes);
   for (std::size_t i = 0; i < operands.size(); ++i) {
-    if (!(i < skip_promotion.size() && skip_promotion[i])) {
+    // An operand that differs from the target only in weakness needs no convert: the
+    // primitive's result is weak only if all its operands are.
+    if (!(i < skip_promotion.size() && skip_promotion[i]) &&
+        (operands[i].is_literal() || operands[i].dtype() != target.dtype)) {
       operands[i] = cast_to(operands[i], target.dtype, target.weak);
     }
     operands[i] = broadcast_value(operands[i], shape, /*keep_scalars=*/true);

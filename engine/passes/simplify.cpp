@@ -30,7 +30,8 @@ std::optional<Atom> replacement(const Graph& g, const Equation& e, const std::ve
   const AbstractValue& out = g.aval(e.outputs[0]);
   auto fits = [&](const Atom& a) {
     AbstractValue av = g.aval(a);
-    return av.dtype == out.dtype && av.shape == out.shape && av.weak == out.weak;
+    // Weakness only steers promotion while tracing; the traced graph's types are fixed.
+    return av.dtype == out.dtype && av.shape == out.shape;
   };
   const std::string& name = e.prim->name;
   const auto& in = e.inputs;

@@ -1,8 +1,200 @@
-// The dot_general primitive family (to be filled in).
+// dot_general: lax.dot_general. lhs_contracting[i] contracts with rhs_contracting[i],
+// lhs_batch[i] pairs with rhs_batch[i]; the result has the batch dims (in lhs_batch
+// order), then lhs's remaining (free) dims, then rhs's free dims, each in operand order.
+//
+// Operands share one dtype, integer or float. The reference accumulates floats in double
+// and rounds once at the end, so its f32 result is a good oracle for any summation order
+// jit chooses; integers wrap as two's complement.
+#include <type_traits>
+
+#include "engine/primitive.h"
 #include "engine/primitives/families.h"
+#include "engine/primitives/index_math.h"
 
 namespace lanes::internal {
 
-void register_dot_general() {}
+namespace {
+
+using Ints = std::vector<std::int64_t>;
+
+struct DotDims {
+  Ints lhs_contracting, rhs_contracting, lhs_batch, rhs_batch;
+  Ints lhs_free, rhs_free;
+};
+
+Ints free_axes(int rank, const Ints& a, const Ints& b) {
+  std::vector<bool> used(static_cast<std::size_t>(rank), false);
+  for (std::int64_t x : a) used[static_cast<std::size_t>(x)] = true;
+  for (std::int64_t x : b) used[static_cast<std::size_t>(x)] = true;
+  Ints r;
+  for (int k = 0; k < rank; ++k) {
+    if (!used[static_cast<std::size_t>(k)]) r.push_back(k);
+  }
+  return r;
+}
+
+// Validates the dimension numbers against the operand shapes; throws ShapeError.
+DotDims dot_dims(const Params& params, const Shape& lhs, const Shape& rhs) {
+  DotDims d{params.get_ints("lhs_contracting"),
+            params.get_ints("rhs_contracting"),
+            params.get_ints("lhs_batch"),
+            params.get_ints("rhs_batch"),
+            {},
+            {}};
+  auto where = [&] {
+    return " (lhs " + shape_to_string(lhs) + ", rhs " + shape_to_string(rhs) +
+           ", lhs_contracting " + ints_to_string(d.lhs_contracting) + ", rhs_contracting " +
+           ints_to_string(d.rhs_contracting) + ", lhs_batch " + ints_to_string(d.lhs_batch) +
+           ", rhs_batch " + ints_to_string(d.rhs_batch) + ")";
+  };
+  if (d.lhs_contracting.size() != d.rhs_contracting.size()) {
+    throw ShapeError("dot_general: lhs_contracting and rhs_contracting differ in length" + where());
+  }
+  if (d.lhs_batch.size() != d.rhs_batch.size()) {
+    throw ShapeError("dot_general: lhs_batch and rhs_batch differ in length" + where());
+  }
+  // Each side's contracting and batch axes together must be distinct, in-range axes.
+  Ints lhs_all = d.lhs_batch, rhs_all = d.rhs_batch;
+  lhs_all.insert(lhs_all.end(), d.lhs_contracting.begin(), d.lhs_contracting.end());
+  rhs_all.insert(rhs_all.end(), d.rhs_contracting.begin(), d.rhs_contracting.end());
+  try {
+    check_axis_list("dot_general", "lhs batch+contracting axes", lhs_all, lhs);
+    check_axis_list("dot_general", "rhs batch+contracting axes", rhs_all, rhs);
+  } catch (const ShapeError& e) {
+    throw ShapeError(e.what() + where());
+  }
+  auto check_pairs = [&](const Ints& l, const Ints& r, const char* what) {
+    for (std::size_t i = 0; i < l.size(); ++i) {
+      std::int64_t le = lhs[static_cast<std::size_t>(l[i])],
+                   re = rhs[static_cast<std::size_t>(r[i])];
+      if (le != re) {
+        throw ShapeError("dot_general: " + std::string(what) + " dimension " + std::to_string(i) +
+                         " has extent " + std::to_string(le) + " in lhs axis " +
+                         std::to_string(l[i]) + " but " + std::to_string(re) + " in rhs axis " +
+                         std::to_string(r[i]) + where());
+      }
+    }
+  };
+  check_pairs(d.lhs_contracting, d.rhs_contracting, "contracting");
+  check_pairs(d.lhs_batch, d.rhs_batch, "batch");
+  d.lhs_free = free_axes(static_cast<int>(lhs.size()), d.lhs_batch, d.lhs_contracting);
+  d.rhs_free = free_axes(static_cast<int>(rhs.size()), d.rhs_batch, d.rhs_contracting);
+  return d;
+}
+
+Shape result_shape(const DotDims& d, const Shape& lhs, const Shape& rhs) {
+  Shape out;
+  for (std::int64_t a : d.lhs_batch) out.push_back(lhs[static_cast<std::size_t>(a)]);
+  for (std::int64_t a : d.lhs_free) out.push_back(lhs[static_cast<std::size_t>(a)]);
+  for (std::int64_t a : d.rhs_free) out.push_back(rhs[static_cast<std::size_t>(a)]);
+  return out;
+}
+
+// Floats accumulate in double; integers in their unsigned twin (wraps without UB).
+template <class T>
+auto acc_tag() {
+  if constexpr (std::is_floating_point_v<T>) {
+    return double{};
+  } else {
+    return std::make_unsigned_t<T>{};
+  }
+}
+
+template <class T>
+Array dot_impl(const Array& lhs, const Array& rhs, const DotDims& d) {
+  Shape out_shape = result_shape(d, lhs.shape(), rhs.shape());
+  Array out = Array::empty(lhs.dtype(), out_shape);
+  if (out.size() == 0) return out;
+  Ints ls = row_major_strides(lhs.shape()), rs = row_major_strides(rhs.shape());
+  // For every output axis, and every contracting position, the strides it moves by in
+  // lhs and rhs.
+  Ints out_l, out_r;
+  for (std::size_t i = 0; i < d.lhs_batch.size(); ++i) {
+    out_l.push_back(ls[static_cast<std::size_t>(d.lhs_batch[i])]);
+    out_r.push_back(rs[static_cast<std::size_t>(d.rhs_batch[i])]);
+  }
+  for (std::int64_t a : d.lhs_free) {
+    out_l.push_back(ls[static_cast<std::size_t>(a)]);
+    out_r.push_back(0);
+  }
+  for (std::int64_t a : d.rhs_free) {
+    out_l.push_back(0);
+    out_r.push_back(rs[static_cast<std::size_t>(a)]);
+  }
+  Shape k_shape;
+  Ints k_l, k_r;
+  for (std::size_t i = 0; i < d.lhs_contracting.size(); ++i) {
+    k_shape.push_back(lhs.shape()[static_cast<std::size_t>(d.lhs_contracting[i])]);
+    k_l.push_back(ls[static_cast<std::size_t>(d.lhs_contracting[i])]);
+    k_r.push_back(rs[static_cast<std::size_t>(d.rhs_contracting[i])]);
+  }
+  using Acc = decltype(acc_tag<T>());
+  const T* a = static_cast<const T*>(lhs.raw());
+  const T* b = static_cast<const T*>(rhs.raw());
+  T* o = static_cast<T*>(out.raw());
+  bool empty_k = shape_size(k_shape) == 0;
+  Ints idx(out_shape.size(), 0);
+  std::int64_t flat = 0;
+  do {
+    std::int64_t l0 = 0, r0 = 0;
+    for (std::size_t k = 0; k < idx.size(); ++k) {
+      l0 += idx[k] * out_l[k];
+      r0 += idx[k] * out_r[k];
+    }
+    Acc acc = 0;
+    if (!empty_k) {
+      Ints kidx(k_shape.size(), 0);
+      do {
+        std::int64_t li = l0, ri = r0;
+        for (std::size_t k = 0; k < kidx.size(); ++k) {
+          li += kidx[k] * k_l[k];
+          ri += kidx[k] * k_r[k];
+        }
+        acc += static_cast<Acc>(a[li]) * static_cast<Acc>(b[ri]);
+      } while (next_index(kidx, k_shape));
+    }
+    o[flat++] = static_cast<T>(acc);
+  } while (next_index(idx, out_shape));
+  return out;
+}
+
+}  // namespace
+
+void register_dot_general() {
+  Primitive p;
+  p.name = "dot_general";
+  p.family = "dot_general";
+  p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
+    if (in.size() != 2) {
+      throw ArgumentError("dot_general: takes 2 operands, got " + std::to_string(in.size()));
+    }
+    if (in[0].dtype != in[1].dtype) {
+      throw DTypeError("dot_general: operands must have one dtype, got lhs " + in[0].to_string() +
+                       " and rhs " + in[1].to_string());
+    }
+    if (in[0].dtype == DType::Bool) {
+      throw DTypeError("dot_general: bool operands are not supported (lhs " + in[0].to_string() +
+                       ", rhs " + in[1].to_string() + ")");
+    }
+    DotDims d = dot_dims(params, in[0].shape, in[1].shape);
+    return {{in[0].dtype, result_shape(d, in[0].shape, in[1].shape), in[0].weak && in[1].weak}};
+  };
+  p.impl = [](std::span<const Array> in, const Params& params) -> std::vector<Array> {
+    DotDims d = dot_dims(params, in[0].shape(), in[1].shape());
+    return {visit_dtype(in[0].dtype(), [&](auto t) -> Array {
+      using T = decltype(t);
+      if constexpr (std::is_same_v<T, bool>) {
+        throw DTypeError("dot_general: bool operands are not supported");
+      } else {
+        return dot_impl<T>(in[0], in[1], d);
+      }
+    })};
+  };
+  p.batch = Rule<BatchFn>::unsupported("comes with the transformations issue");
+  p.jvp = Rule<JvpFn>::unsupported("comes with the transformations issue");
+  p.vjp = Rule<VjpFn>::unsupported("comes with the transformations issue");
+  p.lowering = LoweringKind::Contraction;
+  register_primitive(std::move(p));
+}
 
 }  // namespace lanes::internal

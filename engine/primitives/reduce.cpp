@@ -1,8 +1,252 @@
-// The reduce primitive family (to be filled in).
+// The reduce family: reduce_sum, reduce_prod, reduce_max, reduce_min over a sorted list of
+// axes (removed from the shape), and argmax/argmin along one axis.
+//
+// Reference semantics: float sums and products accumulate in double and round once at
+// the end (so the f32 result is a good oracle for jit's f32 accumulation); integers wrap
+// as two's complement. max/min propagate NaN. Empty reductions give the identity
+// (sum 0, prod 1, max -inf or the lowest int, min +inf or the highest int). argmax and
+// argmin return the first index of equal extremes, and a NaN counts as the extreme (numpy).
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+#include "engine/primitive.h"
 #include "engine/primitives/families.h"
+#include "engine/primitives/index_math.h"
 
 namespace lanes::internal {
 
-void register_reduce() {}
+namespace {
+
+using Ints = std::vector<std::int64_t>;
+
+enum class Monoid { Sum, Prod, Max, Min };
+
+void check_one_operand(const std::string& prim, std::span<const AbstractValue> in) {
+  if (in.size() != 1) {
+    throw ArgumentError(prim + ": takes 1 operand, got " + std::to_string(in.size()));
+  }
+}
+
+Primitive reduction(const std::string& name) {
+  Primitive p;
+  p.name = name;
+  p.family = "reduce";
+  p.batch = Rule<BatchFn>::unsupported("comes with the transformations issue");
+  p.jvp = Rule<JvpFn>::unsupported("comes with the transformations issue");
+  p.vjp = Rule<VjpFn>::unsupported("comes with the transformations issue");
+  p.lowering = LoweringKind::Reduction;
+  return p;
+}
+
+// The shape with the (already validated) axes removed.
+Shape reduced_shape(const Shape& shape, const Ints& axes) {
+  Shape out;
+  std::size_t next = 0;
+  for (std::size_t k = 0; k < shape.size(); ++k) {
+    if (next < axes.size() && axes[next] == static_cast<std::int64_t>(k)) {
+      ++next;
+    } else {
+      out.push_back(shape[k]);
+    }
+  }
+  return out;
+}
+
+// The accumulator of a reduction over values of type T: double for floats (rounded at the
+// end), the unsigned twin for integer sums/products (two's complement wrap without UB), T
+// otherwise.
+template <class T, Monoid M>
+auto acc_tag() {
+  constexpr bool arithmetic = M == Monoid::Sum || M == Monoid::Prod;
+  if constexpr (arithmetic && std::is_floating_point_v<T>) {
+    return double{};
+  } else if constexpr (arithmetic && std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    return std::make_unsigned_t<T>{};
+  } else {
+    return T{};
+  }
+}
+template <class T, Monoid M>
+using Acc = decltype(acc_tag<T, M>());
+
+template <class T, Monoid M>
+Acc<T, M> identity() {
+  using A = Acc<T, M>;
+  if constexpr (M == Monoid::Sum) return A(0);
+  if constexpr (M == Monoid::Prod) return A(1);
+  if constexpr (M == Monoid::Max) {
+    if constexpr (std::is_floating_point_v<T>) return -std::numeric_limits<T>::infinity();
+    return std::numeric_limits<T>::lowest();  // false for bool
+  }
+  if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::infinity();
+  return std::numeric_limits<T>::max();  // true for bool
+}
+
+template <class T, Monoid M>
+Acc<T, M> combine(Acc<T, M> acc, T v) {
+  using A = Acc<T, M>;
+  if constexpr (M == Monoid::Sum) {
+    return acc + static_cast<A>(v);
+  } else if constexpr (M == Monoid::Prod) {
+    return acc * static_cast<A>(v);
+  } else {
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(acc) || std::isnan(v)) return std::numeric_limits<T>::quiet_NaN();
+    }
+    if constexpr (M == Monoid::Max) return v > acc ? v : acc;
+    return v < acc ? v : acc;
+  }
+}
+
+template <class T, Monoid M>
+Array reduce_impl(const Array& x, const Ints& axes) {
+  Shape out_shape = reduced_shape(x.shape(), axes);
+  Array out = Array::empty(x.dtype(), out_shape);
+  std::vector<Acc<T, M>> acc(static_cast<std::size_t>(out.size()), identity<T, M>());
+  // Output stride of each input axis; reduced axes do not move the output position.
+  Ints out_strides = row_major_strides(out_shape);
+  Ints step(x.shape().size(), 0);
+  for (std::size_t k = 0, o = 0, next = 0; k < step.size(); ++k) {
+    if (next < axes.size() && axes[next] == static_cast<std::int64_t>(k)) {
+      ++next;
+    } else {
+      step[k] = out_strides[o++];
+    }
+  }
+  const T* src = static_cast<const T*>(x.raw());
+  if (x.size() > 0) {
+    Ints idx(x.shape().size(), 0);
+    std::int64_t flat = 0;
+    do {
+      std::int64_t o = 0;
+      for (std::size_t k = 0; k < idx.size(); ++k) o += idx[k] * step[k];
+      auto i = static_cast<std::size_t>(o);
+      acc[i] = combine<T, M>(acc[i], src[flat++]);
+    } while (next_index(idx, x.shape()));
+  }
+  T* dst = static_cast<T*>(out.raw());
+  for (std::size_t i = 0; i < acc.size(); ++i) dst[i] = static_cast<T>(acc[i]);
+  return out;
+}
+
+template <Monoid M>
+void register_monoid_reduction(const std::string& name) {
+  Primitive p = reduction(name);
+  p.abstract_eval = [name](std::span<const AbstractValue> in, const Params& params) -> AvalList {
+    check_one_operand(name, in);
+    const Ints& axes = params.get_ints("axes");
+    check_axis_list(name, "axes", axes, in[0].shape);
+    for (std::size_t i = 1; i < axes.size(); ++i) {
+      if (axes[i] < axes[i - 1]) {
+        throw ShapeError(name + ": axes " + ints_to_string(axes) +
+                         " must be sorted (operand shape " + shape_to_string(in[0].shape) + ")");
+      }
+    }
+    if ((M == Monoid::Sum || M == Monoid::Prod) && in[0].dtype == DType::Bool) {
+      throw DTypeError(name + ": operand " + in[0].to_string() +
+                       " is bool; convert it to an integer dtype first");
+    }
+    return {{in[0].dtype, reduced_shape(in[0].shape, axes), in[0].weak}};
+  };
+  p.impl = [](std::span<const Array> in, const Params& params) -> std::vector<Array> {
+    const Ints& axes = params.get_ints("axes");
+    return {visit_dtype(in[0].dtype(), [&](auto t) -> Array {
+      using T = decltype(t);
+      if constexpr (std::is_same_v<T, bool> && (M == Monoid::Sum || M == Monoid::Prod)) {
+        throw DTypeError("reduction of bool operands is not supported");
+      } else {
+        return reduce_impl<T, M>(in[0], axes);
+      }
+    })};
+  };
+  register_primitive(std::move(p));
+}
+
+// --- argmax / argmin ----------------------------------------------------------------
+
+// True if `v` should replace the current extreme `best` (strictly better, or the first NaN).
+template <class T, bool IsMax>
+bool better(T v, T best) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(best)) return false;
+    if (std::isnan(v)) return true;
+  }
+  if constexpr (IsMax) return v > best;
+  return v < best;
+}
+
+template <class T, bool IsMax>
+Array arg_impl(const Array& x, std::size_t axis, DType index_dtype) {
+  const Shape& shape = x.shape();
+  std::int64_t outer = 1, inner = 1, n = shape[axis];
+  for (std::size_t k = 0; k < axis; ++k) outer *= shape[k];
+  for (std::size_t k = axis + 1; k < shape.size(); ++k) inner *= shape[k];
+  Shape out_shape = shape;
+  out_shape.erase(out_shape.begin() + static_cast<std::ptrdiff_t>(axis));
+  Array out = Array::empty(index_dtype, out_shape);
+  const T* src = static_cast<const T*>(x.raw());
+  visit_dtype(index_dtype, [&](auto it) {
+    using I = decltype(it);
+    I* dst = static_cast<I*>(out.raw());
+    for (std::int64_t o = 0; o < outer; ++o) {
+      for (std::int64_t i = 0; i < inner; ++i) {
+        std::int64_t best_k = 0;
+        T best = src[o * n * inner + i];
+        for (std::int64_t k = 1; k < n; ++k) {
+          T v = src[(o * n + k) * inner + i];
+          if (better<T, IsMax>(v, best)) {
+            best = v;
+            best_k = k;
+          }
+        }
+        dst[o * inner + i] = static_cast<I>(best_k);
+      }
+    }
+  });
+  return out;
+}
+
+template <bool IsMax>
+void register_arg_reduction(const std::string& name) {
+  Primitive p = reduction(name);
+  p.abstract_eval = [name](std::span<const AbstractValue> in, const Params& params) -> AvalList {
+    check_one_operand(name, in);
+    std::int64_t axis = params.get_int("axis");
+    DType index_dtype = params.get<DType>("index_dtype");
+    const Shape& shape = in[0].shape;
+    check_axis_list(name, "axis", {axis}, shape);
+    if (shape[static_cast<std::size_t>(axis)] == 0) {
+      throw ShapeError(name + ": axis " + std::to_string(axis) + " of operand shape " +
+                       shape_to_string(shape) + " is empty; the extreme of no values is undefined");
+    }
+    if (!is_int(index_dtype)) {
+      throw DTypeError(name + ": index_dtype must be i32 or i64, got " +
+                       std::string(dtype_name(index_dtype)));
+    }
+    Shape out = shape;
+    out.erase(out.begin() + axis);
+    return {{index_dtype, out, false}};
+  };
+  p.impl = [](std::span<const Array> in, const Params& params) -> std::vector<Array> {
+    auto axis = static_cast<std::size_t>(params.get_int("axis"));
+    DType index_dtype = params.get<DType>("index_dtype");
+    return {visit_dtype(in[0].dtype(), [&](auto t) {
+      return arg_impl<decltype(t), IsMax>(in[0], axis, index_dtype);
+    })};
+  };
+  register_primitive(std::move(p));
+}
+
+}  // namespace
+
+void register_reduce() {
+  register_monoid_reduction<Monoid::Sum>("reduce_sum");
+  register_monoid_reduction<Monoid::Prod>("reduce_prod");
+  register_monoid_reduction<Monoid::Max>("reduce_max");
+  register_monoid_reduction<Monoid::Min>("reduce_min");
+  register_arg_reduction<true>("argmax");
+  register_arg_reduction<false>("argmin");
+}
 
 }  // namespace lanes::internal

@@ -1,8 +1,286 @@
-// The shape_ops primitive family (to be filled in).
+// The shape_ops family: reshape, transpose, slice, concatenate and iota, with lax
+// semantics. They only move (or, for iota, make) elements, so the reference
+// implementations copy element bytes by index and work for every dtype alike.
+#include <cstring>
+
+#include "engine/primitive.h"
 #include "engine/primitives/families.h"
+#include "engine/primitives/index_math.h"
 
 namespace lanes::internal {
 
-void register_shape_ops() {}
+namespace {
+
+using Ints = std::vector<std::int64_t>;
+
+void check_arity(const std::string& prim, std::span<const AbstractValue> in, std::size_t n) {
+  if (in.size() != n) {
+    throw ArgumentError(prim + ": takes " + std::to_string(n) + " operand" + (n == 1 ? "" : "s") +
+                        ", got " + std::to_string(in.size()));
+  }
+}
+
+// Copies element `from` of `src` to element `to` of `dst` (same dtype).
+inline void copy_element(const Array& src, std::int64_t from, Array& dst, std::int64_t to) {
+  std::size_t n = dtype_size(src.dtype());
+  std::memcpy(static_cast<char*>(dst.raw()) + static_cast<std::size_t>(to) * n,
+              static_cast<const char*>(src.raw()) + static_cast<std::size_t>(from) * n, n);
+}
+
+Primitive structural(const char* name) {
+  Primitive p;
+  p.name = name;
+  p.family = "shape_ops";
+  p.batch = Rule<BatchFn>::unsupported("comes with the transformations issue");
+  p.jvp = Rule<JvpFn>::unsupported("comes with the transformations issue");
+  p.vjp = Rule<VjpFn>::unsupported("comes with the transformations issue");
+  p.lowering = LoweringKind::Structural;
+  return p;
+}
+
+// --- reshape ------------------------------------------------------------------------
+void register_reshape() {
+  Primitive p = structural("reshape");
+  p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
+    check_arity("reshape", in, 1);
+    const Ints& sizes = params.get_ints("new_sizes");
+    for (std::int64_t d : sizes) {
+      if (d < 0) {
+        throw ShapeError("reshape: new_sizes " + ints_to_string(sizes) +
+                         " has a negative extent (operand shape " + shape_to_string(in[0].shape) +
+                         ")");
+      }
+    }
+    if (shape_size(sizes) != in[0].size()) {
+      throw ShapeError("reshape: cannot reshape operand of shape " + shape_to_string(in[0].shape) +
+                       " (" + std::to_string(in[0].size()) + " elements) to " +
+                       shape_to_string(sizes) + " (" + std::to_string(shape_size(sizes)) +
+                       " elements)");
+    }
+    return {{in[0].dtype, sizes, in[0].weak}};
+  };
+  p.impl = [](std::span<const Array> in, const Params& params) -> std::vector<Array> {
+    // A copy, not a view: the result must not alias a caller-owned input buffer.
+    return {in[0].copy().reshaped(params.get_ints("new_sizes"))};
+  };
+  register_primitive(std::move(p));
+}
+
+// --- transpose ----------------------------------------------------------------------
+void check_permutation(const Ints& perm, const Shape& shape) {
+  if (perm.size() != shape.size()) {
+    throw ShapeError("transpose: permutation " + ints_to_string(perm) + " has " +
+                     std::to_string(perm.size()) + " entries, the operand shape " +
+                     shape_to_string(shape) + " has rank " + std::to_string(shape.size()));
+  }
+  check_axis_list("transpose", "permutation", perm, shape);
+}
+
+void register_transpose() {
+  Primitive p = structural("transpose");
+  p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
+    check_arity("transpose", in, 1);
+    const Ints& perm = params.get_ints("permutation");
+    check_permutation(perm, in[0].shape);
+    Shape out;
+    for (std::int64_t a : perm) out.push_back(in[0].shape[static_cast<std::size_t>(a)]);
+    return {{in[0].dtype, out, in[0].weak}};
+  };
+  p.impl = [](std::span<const Array> in, const Params& params) -> std::vector<Array> {
+    const Ints& perm = params.get_ints("permutation");
+    const Array& x = in[0];
+    Shape out_shape;
+    for (std::int64_t a : perm) out_shape.push_back(x.shape()[static_cast<std::size_t>(a)]);
+    Array out = Array::empty(x.dtype(), out_shape);
+    if (out.size() == 0) return {out};
+    Ints in_strides = row_major_strides(x.shape());
+    Ints idx(out_shape.size(), 0);
+    std::int64_t flat = 0;
+    do {
+      std::int64_t from = 0;
+      for (std::size_t k = 0; k < perm.size(); ++k) {
+        from += idx[k] * in_strides[static_cast<std::size_t>(perm[k])];
+      }
+      copy_element(x, from, out, flat++);
+    } while (next_index(idx, out_shape));
+    return {out};
+  };
+  register_primitive(std::move(p));
+}
+
+// --- slice --------------------------------------------------------------------------
+struct SliceSpec {
+  Ints start, limit, strides;
+};
+
+SliceSpec slice_spec(const Params& params, const Shape& shape) {
+  SliceSpec s{params.get_ints("start_indices"), params.get_ints("limit_indices"), {}};
+  if (params.has("strides")) s.strides = params.get_ints("strides");
+  if (s.strides.empty()) s.strides.assign(shape.size(), 1);  // lax: strides default to 1
+  return s;
+}
+
+Shape slice_shape(const SliceSpec& s, const Shape& shape) {
+  auto where = [&] {
+    return " (start_indices " + ints_to_string(s.start) + ", limit_indices " +
+           ints_to_string(s.limit) + ", strides " + ints_to_string(s.strides) + ", operand shape " +
+           shape_to_string(shape) + ")";
+  };
+  if (s.start.size() != shape.size() || s.limit.size() != shape.size() ||
+      s.strides.size() != shape.size()) {
+    throw ShapeError(
+        "slice: start_indices, limit_indices and strides must each have one entry "
+        "per operand axis" +
+        where());
+  }
+  Shape out;
+  for (std::size_t k = 0; k < shape.size(); ++k) {
+    std::string axis = "axis " + std::to_string(k);
+    if (s.start[k] < 0 || s.limit[k] > shape[k] || s.start[k] > s.limit[k]) {
+      throw ShapeError("slice: " + axis + ": [" + std::to_string(s.start[k]) + ", " +
+                       std::to_string(s.limit[k]) + ") is out of bounds for extent " +
+                       std::to_string(shape[k]) + where());
+    }
+    if (s.strides[k] < 1) {
+      throw ShapeError("slice: " + axis + ": stride " + std::to_string(s.strides[k]) +
+                       " must be positive" + where());
+    }
+    out.push_back((s.limit[k] - s.start[k] + s.strides[k] - 1) / s.strides[k]);
+  }
+  return out;
+}
+
+void register_slice() {
+  Primitive p = structural("slice");
+  p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
+    check_arity("slice", in, 1);
+    return {{in[0].dtype, slice_shape(slice_spec(params, in[0].shape), in[0].shape), in[0].weak}};
+  };
+  p.impl = [](std::span<const Array> in, const Params& params) -> std::vector<Array> {
+    const Array& x = in[0];
+    SliceSpec s = slice_spec(params, x.shape());
+    Shape out_shape = slice_shape(s, x.shape());
+    Array out = Array::empty(x.dtype(), out_shape);
+    if (out.size() == 0) return {out};
+    Ints in_strides = row_major_strides(x.shape());
+    Ints idx(out_shape.size(), 0);
+    std::int64_t flat = 0;
+    do {
+      std::int64_t from = 0;
+      for (std::size_t k = 0; k < idx.size(); ++k) {
+        from += (s.start[k] + idx[k] * s.strides[k]) * in_strides[k];
+      }
+      copy_element(x, from, out, flat++);
+    } while (next_index(idx, out_shape));
+    return {out};
+  };
+  register_primitive(std::move(p));
+}
+
+// --- concatenate --------------------------------------------------------------------
+void register_concatenate() {
+  Primitive p = structural("concatenate");
+  p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
+    if (in.empty()) throw ArgumentError("concatenate: needs at least one operand");
+    std::int64_t dim = params.get_int("dimension");
+    std::string shapes;
+    for (const AbstractValue& a : in) shapes += (shapes.empty() ? "" : ", ") + a.to_string();
+    const AbstractValue& first = in[0];
+    if (dim < 0 || dim >= first.rank()) {
+      throw ShapeError("concatenate: dimension " + std::to_string(dim) +
+                       " is out of range for operands " + shapes);
+    }
+    AbstractValue out = first;
+    for (std::size_t i = 1; i < in.size(); ++i) {
+      const AbstractValue& a = in[i];
+      if (a.dtype != first.dtype) {
+        throw DTypeError("concatenate: operands must have one dtype, got " + shapes);
+      }
+      if (a.rank() != first.rank()) {
+        throw ShapeError("concatenate: operands must have equal ranks, got " + shapes);
+      }
+      for (int k = 0; k < a.rank(); ++k) {
+        if (k != dim &&
+            a.shape[static_cast<std::size_t>(k)] != first.shape[static_cast<std::size_t>(k)]) {
+          throw ShapeError("concatenate: operand " + std::to_string(i) +
+                           " differs from operand 0 "
+                           "in axis " +
+                           std::to_string(k) + " (concatenating along dimension " +
+                           std::to_string(dim) + "), got " + shapes);
+        }
+      }
+      out.shape[static_cast<std::size_t>(dim)] += a.shape[static_cast<std::size_t>(dim)];
+      out.weak = out.weak && a.weak;
+    }
+    return {out};
+  };
+  p.impl = [](std::span<const Array> in, const Params& params) -> std::vector<Array> {
+    auto dim = static_cast<std::size_t>(params.get_int("dimension"));
+    Shape out_shape = in[0].shape();
+    out_shape[dim] = 0;
+    for (const Array& a : in) out_shape[dim] += a.shape()[dim];
+    Array out = Array::empty(in[0].dtype(), out_shape);
+    // Row-major: every operand contributes a contiguous run of `inner` elements per
+    // outer index, where inner spans its axes from `dim` on.
+    std::int64_t outer = 1;
+    for (std::size_t k = 0; k < dim; ++k) outer *= out_shape[k];
+    std::int64_t flat = 0;
+    for (std::int64_t o = 0; o < outer; ++o) {
+      for (const Array& a : in) {
+        std::int64_t inner = outer == 0 ? 0 : a.size() / outer;
+        for (std::int64_t j = 0; j < inner; ++j) copy_element(a, o * inner + j, out, flat++);
+      }
+    }
+    return {out};
+  };
+  register_primitive(std::move(p));
+}
+
+// --- iota ---------------------------------------------------------------------------
+void register_iota() {
+  Primitive p = structural("iota");
+  p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
+    check_arity("iota", in, 0);
+    DType dtype = params.get<DType>("dtype");
+    const Shape& shape = params.get_ints("shape");
+    std::int64_t dim = params.get_int("dimension");
+    if (dtype == DType::Bool) throw DTypeError("iota: dtype bool is not supported");
+    for (std::int64_t d : shape) {
+      if (d < 0)
+        throw ShapeError("iota: shape " + shape_to_string(shape) + " has a negative extent");
+    }
+    if (dim < 0 || dim >= static_cast<std::int64_t>(shape.size())) {
+      throw ShapeError("iota: dimension " + std::to_string(dim) + " is out of range for shape " +
+                       shape_to_string(shape));
+    }
+    return {{dtype, shape, false}};
+  };
+  p.impl = [](std::span<const Array>, const Params& params) -> std::vector<Array> {
+    DType dtype = params.get<DType>("dtype");
+    const Shape& shape = params.get_ints("shape");
+    auto dim = static_cast<std::size_t>(params.get_int("dimension"));
+    Array out = Array::empty(dtype, shape);
+    Ints strides = row_major_strides(shape);
+    visit_dtype(dtype, [&](auto t) {
+      using T = decltype(t);
+      T* o = static_cast<T*>(out.raw());
+      for (std::int64_t i = 0; i < out.size(); ++i) {
+        o[i] = static_cast<T>((i / strides[dim]) % shape[dim]);
+      }
+    });
+    return {out};
+  };
+  register_primitive(std::move(p));
+}
+
+}  // namespace
+
+void register_shape_ops() {
+  register_reshape();
+  register_transpose();
+  register_slice();
+  register_concatenate();
+  register_iota();
+}
 
 }  // namespace lanes::internal
