@@ -45,6 +45,8 @@ class KernelBuilder {
   void store(int buffer, const Shape& shape, const Coords& coords, int value,
              std::int64_t offset = 0);
   loop::Kernel finish();
+  // Kernels that compute several values are named after all of them.
+  void add_name(const std::string& prim) { kernel_.name += "+" + prim; }
 
  private:
   struct Scope;

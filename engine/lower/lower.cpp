@@ -1,8 +1,11 @@
-// lower_to_loops: buffers for materialized values, one step per materialized value in
-// equation order (a fused kernel, or a host step running the primitive's reference
-// implementation), and the program's output sources. Fusion decisions are in fusion.cpp,
-// kernel bodies are built by kernel_builder.cpp.
+// lower_to_loops: buffers for materialized values and steps in equation order: fused
+// kernels (consecutive values of one shape share a kernel when none reads another's
+// result), host steps running a primitive's reference implementation, and the program's
+// output sources. Fusion decisions are in fusion.cpp, kernel bodies in kernel_builder.cpp.
 #include "engine/lower/lower.h"
+
+#include <algorithm>
+#include <memory>
 
 #include "engine/interpreter.h"
 #include "engine/lower/fusion.h"
@@ -36,6 +39,7 @@ class Lowering {
           add_buffer(g_.aval(v), loop::BufferKind::Input, static_cast<int>(i));
     }
     for (std::size_t i = 0; i < g_.eqns.size(); ++i) lower_equation(g_.eqns[i], plan_.eqn_kind[i]);
+    flush();
     for (std::size_t p = 0; p < g_.outputs.size(); ++p)
       add_output(g_.outputs[p], static_cast<int>(p));
     return std::move(prog_);
@@ -72,12 +76,14 @@ class Lowering {
   void lower_equation(const Equation& e, EqnKind kind) {
     switch (kind) {
       case EqnKind::Host:
+        flush();
         return lower_host(e);
       case EqnKind::Constant:
         buffer_of_[static_cast<std::size_t>(e.outputs[0])] = add_buffer(
             g_.aval(e.outputs[0]), loop::BufferKind::Constant, -1, e.params.get<Array>("value"));
         return;
       case EqnKind::Concatenate:
+        flush();
         return lower_concatenate(e);
       default:
         break;
@@ -85,11 +91,48 @@ class Lowering {
     const int v = e.outputs[0];
     if (!plan_.materialized[static_cast<std::size_t>(v)]) return;  // inlined into consumers
     const AbstractValue& av = g_.aval(v);
-    KernelBuilder kb(g_, plan_, buffer_of_, kernel_name(e.prim->name), av.shape);
-    Coords c = kb.parallel_coords();
-    const int value = kb.emit_root(v, c);
-    kb.store(result_buffer(v), av.shape, c, value);
-    prog_.steps.push_back(kb.finish());
+    // Values of one shape computed one after the other share a kernel (and its loads and
+    // common subexpressions), unless the new one reads what the open kernel stores.
+    if (open_ && (open_shape_ != av.shape || depends_on_open(v))) flush();
+    if (open_) {
+      open_->add_name(e.prim->name);
+    } else {
+      open_ = std::make_unique<KernelBuilder>(g_, plan_, buffer_of_, kernel_name(e.prim->name),
+                                              av.shape);
+      open_shape_ = av.shape;
+    }
+    Coords c = open_->parallel_coords();
+    const int value = open_->emit_root(v, c);
+    open_->store(result_buffer(v), av.shape, c, value);
+    open_roots_.push_back(v);
+  }
+
+  void flush() {
+    if (!open_) return;
+    prog_.steps.push_back(open_->finish());
+    open_.reset();
+    open_roots_.clear();
+  }
+
+  // True if computing v would load a value stored by the open kernel.
+  bool depends_on_open(int v) const {
+    std::vector<bool> seen(g_.vars.size(), false);
+    std::vector<int> stack{v};
+    while (!stack.empty()) {
+      const int u = stack.back();
+      stack.pop_back();
+      const int prod = plan_.producer[static_cast<std::size_t>(u)];
+      if (prod < 0) continue;
+      for (const Atom& a : g_.eqns[static_cast<std::size_t>(prod)].inputs) {
+        if (a.is_literal() || seen[static_cast<std::size_t>(a.var)]) continue;
+        seen[static_cast<std::size_t>(a.var)] = true;
+        if (std::find(open_roots_.begin(), open_roots_.end(), a.var) != open_roots_.end()) {
+          return true;
+        }
+        if (!plan_.materialized[static_cast<std::size_t>(a.var)]) stack.push_back(a.var);
+      }
+    }
+    return false;
   }
 
   // One kernel per operand, each storing into its slab of the result.
@@ -167,6 +210,9 @@ class Lowering {
   std::vector<int> buffer_of_;
   std::vector<int> output_pos_;
   loop::Program prog_;
+  std::unique_ptr<KernelBuilder> open_;  // the kernel being built, if any
+  Shape open_shape_;
+  std::vector<int> open_roots_;  // the values it stores
 };
 
 }  // namespace
