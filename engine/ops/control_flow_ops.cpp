@@ -2,13 +2,13 @@
 // conversion: values they capture from enclosing traces become explicit operands), checks
 // their signatures with user-facing errors, and binds the control-flow primitives.
 // The primitives and their operand layouts are in engine/primitives/control_flow.cpp.
-#include "engine/ops/promotion.h"
-#include "engine/trace.h"
-
 #include <lanes/control_flow.h>
 
 #include <memory>
 #include <string>
+
+#include "engine/ops/promotion.h"
+#include "engine/trace.h"
 
 namespace lanes::internal {
 
@@ -19,8 +19,7 @@ bool same_type(const AbstractValue& a, const AbstractValue& b) {
 }
 
 bool same_value(const Value& a, const Value& b) {
-  return !a.is_literal() && !b.is_literal() && a.tracer_id() == b.tracer_id() &&
-         a.var() == b.var();
+  return !a.is_literal() && !b.is_literal() && a.tracer_id() == b.tracer_id() && a.var() == b.var();
 }
 
 AvalList avals_of(const std::vector<Value>& vs) {
@@ -88,8 +87,8 @@ TracedGraph trace_carry_body(const char* fn_name, const char* body_name, const A
           continue;
         }
       }
-      type_error(std::string(fn_name) + ": " + body_name + " changes carry " +
-                     std::to_string(k) + " from " + in.to_string() + " to " + out.to_string() +
+      type_error(std::string(fn_name) + ": " + body_name + " changes carry " + std::to_string(k) +
+                     " from " + in.to_string() + " to " + out.to_string() +
                      " (a carry keeps its dtype and shape across iterations)",
                  out, in);
     }
@@ -122,7 +121,8 @@ GraphRef with_captures(const TracedGraph& t, std::size_t num_declared,
     if (same) return t.graph;
   }
   Graph g = *t.graph;
-  std::vector<int> inputs(g.inputs.begin(), g.inputs.begin() + static_cast<std::ptrdiff_t>(num_declared));
+  std::vector<int> inputs(g.inputs.begin(),
+                          g.inputs.begin() + static_cast<std::ptrdiff_t>(num_declared));
   for (const Value& c : all) {
     int var = -1;
     for (std::size_t j = 0; j < t.captures.size(); ++j) {
@@ -169,8 +169,8 @@ std::vector<Value> cond_values(const Value& index, const std::vector<BodyFn>& br
   auto branch_mismatch = [&](std::size_t k, std::size_t i) {
     AbstractValue have = traced[k].graph->output_avals()[i];
     type_error(name + ": " + branch_names[k] + " output " + std::to_string(i) + " is " +
-                   have.to_string() + " but " + branch_names[0] + " output " +
-                   std::to_string(i) + " is " + first[i].to_string() +
+                   have.to_string() + " but " + branch_names[0] + " output " + std::to_string(i) +
+                   " is " + first[i].to_string() +
                    " (branches must return the same dtypes and shapes)",
                have, first[i]);
   };
@@ -178,8 +178,8 @@ std::vector<Value> cond_values(const Value& index, const std::vector<BodyFn>& br
     AvalList outs = traced[k].graph->output_avals();
     if (outs.size() != first.size()) {
       throw ArgumentError(name + ": " + branch_names[k] + " returns " +
-                          plural(outs.size(), "value") + " but " + branch_names[0] +
-                          " returns " + std::to_string(first.size()));
+                          plural(outs.size(), "value") + " but " + branch_names[0] + " returns " +
+                          std::to_string(first.size()));
     }
     for (std::size_t i = 0; i < outs.size(); ++i) {
       if (outs[i].shape != target[i].shape) branch_mismatch(k, i);
@@ -205,7 +205,8 @@ std::vector<Value> cond_values(const Value& index, const std::vector<BodyFn>& br
     const BodyFn& b = branches[k];
     traced[k] = trace(op_avals, [&](const std::vector<Value>& args) {
       std::vector<Value> r = b(args);
-      for (std::size_t i = 0; i < r.size(); ++i) r[i] = cast_to(r[i], target[i].dtype, target[i].weak);
+      for (std::size_t i = 0; i < r.size(); ++i)
+        r[i] = cast_to(r[i], target[i].dtype, target[i].weak);
       return r;
     });
   }
@@ -249,11 +250,11 @@ std::vector<Value> while_loop_values(const BodyFn& cond_fn, const BodyFn& body_f
   std::vector<Value> args = cat(cond.captures, body.captures);
   args = cat(std::move(args), cast_inits(init, carries));
   return internal::bind(primitive("while_loop"), args,
-              Params{{"cond_graph", cond.graph},
-                     {"body_graph", body.graph},
-                     {"cond_nconsts", static_cast<std::int64_t>(cond.captures.size())},
-                     {"body_nconsts", static_cast<std::int64_t>(body.captures.size())},
-                     {"max_iterations", options.max_iterations}});
+                        Params{{"cond_graph", cond.graph},
+                               {"body_graph", body.graph},
+                               {"cond_nconsts", static_cast<std::int64_t>(cond.captures.size())},
+                               {"body_nconsts", static_cast<std::int64_t>(body.captures.size())},
+                               {"max_iterations", options.max_iterations}});
 }
 
 std::vector<Value> fori_loop_values(const Value& lo, const Value& hi, const BodyFn& body_fn,
@@ -266,14 +267,14 @@ std::vector<Value> fori_loop_values(const Value& lo, const Value& hi, const Body
   Value lo_c = cast_to(lo, index.dtype, index.weak);
   Value hi_c = cast_to(hi, index.dtype, index.weak);
   AvalList carries = avals_of(init);
-  TracedGraph body = trace_carry_body("fori_loop", "body", {{index.dtype, {}, index.weak}},
-                                      carries, {}, body_fn, true);
+  TracedGraph body = trace_carry_body("fori_loop", "body", {{index.dtype, {}, index.weak}}, carries,
+                                      {}, body_fn, true);
   std::vector<Value> args{lo_c, hi_c};
   args = cat(std::move(args), body.captures);
   args = cat(std::move(args), cast_inits(init, carries));
   return internal::bind(primitive("fori_loop"), args,
-              Params{{"body_graph", body.graph},
-                     {"num_consts", static_cast<std::int64_t>(body.captures.size())}});
+                        Params{{"body_graph", body.graph},
+                               {"num_consts", static_cast<std::int64_t>(body.captures.size())}});
 }
 
 std::vector<Value> scan_values(const BodyFn& body_fn, const std::vector<Value>& init,
@@ -291,8 +292,7 @@ std::vector<Value> scan_values(const BodyFn& body_fn, const std::vector<Value>& 
       std::string against = i == 0 ? "the length option " + std::to_string(length)
                                    : "xs 0 has " + std::to_string(length);
       throw ShapeError("scan: xs " + std::to_string(i) + " is " + a.to_string() +
-                       " with leading extent " + std::to_string(a.shape[0]) + ", but " +
-                       against);
+                       " with leading extent " + std::to_string(a.shape[0]) + ", but " + against);
     }
     length = a.shape[0];
     x_avals.push_back({a.dtype, Shape(a.shape.begin() + 1, a.shape.end()), a.weak});
@@ -303,11 +303,11 @@ std::vector<Value> scan_values(const BodyFn& body_fn, const std::vector<Value>& 
   std::vector<Value> args = cat(body.captures, cast_inits(init, carries));
   args = cat(std::move(args), xs);
   return internal::bind(primitive("scan"), args,
-              Params{{"body_graph", body.graph},
-                     {"length", length},
-                     {"reverse", options.reverse},
-                     {"num_carry", static_cast<std::int64_t>(init.size())},
-                     {"num_consts", static_cast<std::int64_t>(body.captures.size())}});
+                        Params{{"body_graph", body.graph},
+                               {"length", length},
+                               {"reverse", options.reverse},
+                               {"num_carry", static_cast<std::int64_t>(init.size())},
+                               {"num_consts", static_cast<std::int64_t>(body.captures.size())}});
 }
 
 }  // namespace lanes::internal

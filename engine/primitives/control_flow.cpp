@@ -26,12 +26,12 @@
 // The shape rules re-check every sub-graph signature against the operands (dtype and
 // shape; weak types may differ, since the interpreter's arrays do not carry them). The
 // reference implementations run the sub-graphs with the interpreter.
+#include <algorithm>
+#include <cstring>
+
 #include "engine/interpreter.h"
 #include "engine/primitive.h"
 #include "engine/primitives/families.h"
-
-#include <algorithm>
-#include <cstring>
 
 namespace lanes::internal {
 
@@ -45,8 +45,8 @@ bool same_type(const AbstractValue& a, const AbstractValue& b) {
 void expect_type(const std::string& prim, const std::string& what, const AbstractValue& have,
                  const AbstractValue& want) {
   if (same_type(have, want)) return;
-  std::string msg = prim + ": " + what + " is " + have.to_string() + ", expected " +
-                    want.to_string();
+  std::string msg =
+      prim + ": " + what + " is " + have.to_string() + ", expected " + want.to_string();
   if (have.shape != want.shape) throw ShapeError(msg);
   throw DTypeError(msg);
 }
@@ -199,8 +199,8 @@ AvalList fori_abstract_eval(std::span<const AbstractValue> in, const Params& par
   check_bound("lo", in[0]);
   check_bound("hi", in[1]);
   if (in[0].dtype != in[1].dtype) {
-    throw DTypeError("fori_loop: lo and hi have different dtypes, " + in[0].to_string() +
-                     " and " + in[1].to_string());
+    throw DTypeError("fori_loop: lo and hi have different dtypes, " + in[0].to_string() + " and " +
+                     in[1].to_string());
   }
   std::span<const AbstractValue> consts = in.subspan(2, nc);
   std::span<const AbstractValue> carries = in.subspan(2 + nc);
@@ -275,13 +275,15 @@ AvalList scan_abstract_eval(std::span<const AbstractValue> in, const Params& par
 Array take_slice(const Array& a, std::int64_t i) {
   Array r = Array::empty(a.dtype(), Shape(a.shape().begin() + 1, a.shape().end()));
   std::size_t nb = r.nbytes();
-  if (nb) std::memcpy(r.raw(), static_cast<const char*>(a.raw()) + nb * static_cast<std::size_t>(i), nb);
+  if (nb)
+    std::memcpy(r.raw(), static_cast<const char*>(a.raw()) + nb * static_cast<std::size_t>(i), nb);
   return r;
 }
 
 void put_slice(Array& dst, std::int64_t i, const Array& src) {
   std::size_t nb = src.nbytes();
-  if (nb) std::memcpy(static_cast<char*>(dst.raw()) + nb * static_cast<std::size_t>(i), src.raw(), nb);
+  if (nb)
+    std::memcpy(static_cast<char*>(dst.raw()) + nb * static_cast<std::size_t>(i), src.raw(), nb);
 }
 
 std::vector<Array> scan_impl(std::span<const Array> in, const Params& params) {

@@ -100,11 +100,20 @@ C unpack(const std::vector<Value>& v, std::size_t offset = 0) {
   } else if constexpr (std::is_same_v<C, std::vector<Value>>) {
     return std::vector<Value>(v.begin() + static_cast<std::ptrdiff_t>(offset), v.end());
   } else {
-    return [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return C{v.at(offset + I)...};
-    }(std::make_index_sequence<std::tuple_size_v<C>>{});
+    return [&]<std::size_t... I>(std::index_sequence<I...>) { return C{v.at(offset + I)...}; }
+    (std::make_index_sequence<std::tuple_size_v<C>>{});
   }
 }
+
+// The result type of a scan body, called as f(c, x), or as f(c) without xs.
+template <bool NoXs, class F, class C, class X>
+struct ScanResult {
+  using type = std::invoke_result_t<F&, C, X>;
+};
+template <class F, class C, class X>
+struct ScanResult<true, F, C, X> {
+  using type = std::invoke_result_t<F&, C>;
+};
 
 }  // namespace internal
 
@@ -151,8 +160,7 @@ internal::canonical_t<Init> while_loop(CondF cond_fn, BodyF body_fn, const Init&
   internal::BodyFn b = [body_fn = std::move(body_fn)](const std::vector<Value>& args) {
     return internal::pack(body_fn(internal::unpack<C>(args)));
   };
-  return internal::unpack<C>(
-      internal::while_loop_values(c, b, internal::pack(C(init)), options));
+  return internal::unpack<C>(internal::while_loop_values(c, b, internal::pack(C(init)), options));
 }
 
 // lax.cond: true_fn(operands...) if pred else false_fn(operands...). pred is a bool
@@ -168,13 +176,14 @@ auto cond(const Value& pred, TrueFn true_fn, FalseFn false_fn, const Operands&..
     return [fn = std::move(fn)](const std::vector<Value>& args) {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
         return internal::pack(fn(args[I]...));
-      }(std::index_sequence_for<Operands...>{});
+      }
+      (std::index_sequence_for<Operands...>{});
     };
   };
   // Branch order as lax.switch with index = pred: 0 is false, 1 is true.
-  std::vector<Value> outs = internal::cond_values(
-      pred, {wrap(std::move(false_fn)), wrap(std::move(true_fn))}, {"false_fn", "true_fn"},
-      {Value(operands)...}, "cond");
+  std::vector<Value> outs =
+      internal::cond_values(pred, {wrap(std::move(false_fn)), wrap(std::move(true_fn))},
+                            {"false_fn", "true_fn"}, {Value(operands)...}, "cond");
   return internal::unpack<R>(outs);
 }
 
@@ -186,16 +195,17 @@ auto cond(const Value& pred, TrueFn true_fn, FalseFn false_fn, const Operands&..
 //       [](Value v) { return v * v * v; }};
 //   Value y = lanes::switch_(k, fs, x);  // x^(k+1)
 template <class Branch, class... Operands>
-auto switch_(const Value& index, const std::vector<Branch>& branches,
-             const Operands&... operands) {
-  using R = internal::canonical_t<std::invoke_result_t<const Branch&, decltype(Value(operands))...>>;
+auto switch_(const Value& index, const std::vector<Branch>& branches, const Operands&... operands) {
+  using R =
+      internal::canonical_t<std::invoke_result_t<const Branch&, decltype(Value(operands))...>>;
   std::vector<internal::BodyFn> fns;
   std::vector<std::string> names;
   for (std::size_t k = 0; k < branches.size(); ++k) {
     fns.push_back([fn = branches[k]](const std::vector<Value>& args) {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
         return internal::pack(fn(args[I]...));
-      }(std::index_sequence_for<Operands...>{});
+      }
+      (std::index_sequence_for<Operands...>{});
     });
     names.push_back("branches[" + std::to_string(k) + "]");
   }
@@ -219,7 +229,7 @@ auto scan(F f, const Init& init, const Xs& xs, ScanOptions options = {}) {
   using C = internal::canonical_t<Init>;
   constexpr bool kNoXs = std::is_same_v<std::decay_t<Xs>, NoXs>;
   using X = std::conditional_t<kNoXs, C, internal::canonical_t<Xs>>;
-  using R = std::conditional_t<kNoXs, std::invoke_result_t<F&, C>, std::invoke_result_t<F&, C, X>>;
+  using R = typename internal::ScanResult<kNoXs, F, C, X>::type;
   using Y = internal::canonical_t<std::tuple_element_t<1, std::decay_t<R>>>;
   std::vector<Value> init_values = internal::pack(C(init));
   const std::size_t num_carry = init_values.size();
