@@ -14,7 +14,8 @@
 #include <tuple>
 #include <vector>
 
-#include "frontend/fn_impl.h"
+#include "engine/primitive.h"
+#include "engine/trace.h"
 #include "tests/unit/test_util.h"
 
 namespace lanes {
@@ -77,7 +78,8 @@ TEST(ForiLoop, FactorialMatchesAHandLoop) {
 
 TEST(ForiLoop, FloatFactorialIsGamma) {
   Fn fact = fn([](Value n) {
-    return fori_loop(1, n + 1, [](Value i, Value acc) { return acc * i; }, 1.0);
+    return fori_loop(
+        1, n + 1, [](Value i, Value acc) { return acc * i; }, 1.0);
   });
   double expected = 1;
   for (std::int64_t k = 0; k <= 25; ++k) {
@@ -536,9 +538,57 @@ TEST(ControlFlowErrors, ValueUsedAfterItsTraceEnded) {
           return c;
         },
         x);
-    return r + *leaked;
+    (void)r;
+    // Using it as the init of another loop in the outer trace: its trace has ended.
+    return fori_loop(
+        0, 2, [](Value, Value c) { return c; }, *leaked);
   });
   expect_error<TraceError>([&] { (void)f(1.0); }, {"after the trace"});
+}
+
+TEST(ControlFlowErrors, ShapeRulesRecheckSubGraphSignatures) {
+  // Bind the primitives directly with sub-graphs that do not fit their operands: the
+  // shape rules (which the verifier also runs) must reject them.
+  using internal::AbstractValue;
+  using internal::GraphRef;
+  using internal::Params;
+  auto identity_of = [](AbstractValue a) {
+    return internal::trace_graph(
+               std::vector<AbstractValue>{a},
+               [](std::span<const Value> v) { return std::vector<Value>(v.begin(), v.end()); })
+        .graph;
+  };
+  GraphRef f32_id = identity_of({DType::F32, {}, false});
+  GraphRef f64_id = identity_of({DType::F64, {}, false});
+  std::vector<AbstractValue> ins{{DType::Bool, {}, false}, {DType::F64, {}, false}};
+  internal::trace_graph(ins, [&](std::span<const Value> v) {
+    std::vector<Value> args(v.begin(), v.end());
+    expect_error<DTypeError>(
+        [&] {
+          internal::bind(internal::primitive("cond"), args,
+                         Params{{"branches", std::vector<GraphRef>{f64_id, f32_id}}});
+        },
+        {"cond", "branch 1 input 0", "f32[]"});
+    expect_error<ArgumentError>(
+        [&] {
+          internal::bind(internal::primitive("cond"), args,
+                         Params{{"branches", std::vector<GraphRef>{f64_id, f64_id, f64_id}}});
+        },
+        {"cond", "2 branches"});
+    // scan over an f64[] "xs": it has no leading axis of the given length.
+    std::vector<Value> scan_args{args[1], args[1]};
+    expect_error<ShapeError>(
+        [&] {
+          internal::bind(internal::primitive("scan"), scan_args,
+                         Params{{"body_graph", f64_id},
+                                {"length", std::int64_t{2}},
+                                {"reverse", false},
+                                {"num_carry", std::int64_t{1}},
+                                {"num_consts", std::int64_t{0}}});
+        },
+        {"scan", "xs 0", "leading extent of 2"});
+    return std::vector<Value>{};
+  });
 }
 
 TEST(ControlFlowErrors, OutsideATrace) {
