@@ -98,6 +98,20 @@ std::vector<T> concat(std::span<const T> a, std::span<const T> b) {
 
 bool scalar_true(const Array& a) { return a.element_as_double(0) != 0; }
 
+// An integer or bool scalar, read exactly (a double cannot hold every i64).
+std::int64_t scalar_int(const Array& a) {
+  switch (a.dtype()) {
+    case DType::I64:
+      return a.data<std::int64_t>()[0];
+    case DType::I32:
+      return a.data<std::int32_t>()[0];
+    case DType::Bool:
+      return a.data<bool>()[0] ? 1 : 0;
+    default:
+      throw InternalError("control flow: expected an integer scalar, got a float");
+  }
+}
+
 // --- cond -------------------------------------------------------------------------
 
 AvalList cond_abstract_eval(std::span<const AbstractValue> in, const Params& params) {
@@ -137,8 +151,7 @@ AvalList cond_abstract_eval(std::span<const AbstractValue> in, const Params& par
 std::vector<Array> cond_impl(std::span<const Array> in, const Params& params) {
   const auto& branches = params.get<std::vector<GraphRef>>("branches");
   std::int64_t n = static_cast<std::int64_t>(branches.size());
-  auto k = static_cast<std::int64_t>(in[0].element_as_double(0));
-  k = std::clamp<std::int64_t>(k, 0, n - 1);
+  std::int64_t k = std::clamp<std::int64_t>(scalar_int(in[0]), 0, n - 1);
   return interpret(*branches[static_cast<std::size_t>(k)], in.subspan(1));
 }
 
@@ -217,13 +230,19 @@ AvalList fori_abstract_eval(std::span<const AbstractValue> in, const Params& par
 std::vector<Array> fori_impl(std::span<const Array> in, const Params& params) {
   std::size_t nc = count_param(params, "num_consts");
   const Graph& bg = graph_param(params, "body_graph");
-  auto lo = static_cast<std::int64_t>(in[0].element_as_double(0));
-  auto hi = static_cast<std::int64_t>(in[1].element_as_double(0));
+  std::int64_t lo = scalar_int(in[0]);
+  std::int64_t hi = scalar_int(in[1]);
   std::span<const Array> consts = in.subspan(2, nc);
   std::vector<Array> carries(in.begin() + static_cast<std::ptrdiff_t>(2 + nc), in.end());
   DType index_dtype = in[0].dtype();
   for (std::int64_t i = lo; i < hi; ++i) {
-    std::vector<Array> args{Array::full(index_dtype, {}, static_cast<double>(i))};
+    Array index = Array::empty(index_dtype, {});
+    if (index_dtype == DType::I32) {
+      index.mutable_data<std::int32_t>()[0] = static_cast<std::int32_t>(i);
+    } else {
+      index.mutable_data<std::int64_t>()[0] = i;
+    }
+    std::vector<Array> args{index};
     args.insert(args.end(), carries.begin(), carries.end());
     args.insert(args.end(), consts.begin(), consts.end());
     carries = interpret(bg, args);
