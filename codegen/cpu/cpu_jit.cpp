@@ -43,6 +43,11 @@ void fatal_error_handler(void*, const char* reason, bool) {
 
 std::string to_message(llvm::Error err) { return llvm::toString(std::move(err)); }
 
+// ORC reports materialization failures (e.g. unresolved symbols) to the session's error
+// reporter rather than in the lookup's error; materialization runs on the looking-up
+// thread, so a thread-local collects them for the CompileError message.
+thread_local std::string t_session_errors;
+
 // Collects error diagnostics of one LLVMContext (the default handler would exit(1)).
 struct Diagnostics {
   std::mutex mu;
@@ -101,6 +106,8 @@ class Jit {
         lljit_->getDataLayout().getGlobalPrefix());
     if (!gen) throw CompileError("cpu backend: process symbols: " + to_message(gen.takeError()));
     lljit_->getMainJITDylib().addGenerator(std::move(*gen));
+    lljit_->getExecutionSession().setErrorReporter(
+        [](llvm::Error err) { t_session_errors += to_message(std::move(err)) + "; "; });
   }
 
   std::unique_ptr<llvm::TargetMachine> tm_;
@@ -198,9 +205,15 @@ std::shared_ptr<CompiledModule> add_and_lookup(std::unique_ptr<llvm::LLVMContext
   out->impl->tracker = rt;
   jit.live_modules.fetch_add(1);
   // From here `out` owns the tracker: an exception frees the code.
+  t_session_errors.clear();
   for (const std::string& s : symbols) {
     auto addr = jit.lljit().lookup(s);
-    if (!addr) throw CompileError("cpu backend: JIT compilation failed: " + to_message(addr.takeError()));
+    if (!addr) {
+      std::string msg = to_message(addr.takeError());
+      if (!t_session_errors.empty()) msg = t_session_errors + msg;
+      t_session_errors.clear();
+      throw CompileError("cpu backend: JIT compilation failed: " + msg);
+    }
     addresses->push_back(addr->toPtr<void*>());
   }
   std::lock_guard lock(diag->mu);
