@@ -53,6 +53,10 @@ std::vector<Value> FnImpl::call_traced(std::span<const Value> args) {
   return inline_graph(*graph_for(sig), args);
 }
 
+std::string FnImpl::compiled_text(const Signature&, CodeText) {
+  throw ArgumentError(name_ + " is not jitted: only lanes::jit(f) has compiled code to show");
+}
+
 namespace {
 // A Fn made from a C++ callable of Values.
 class CallableFn final : public FnImpl {
@@ -151,6 +155,18 @@ std::string Fn::ir(const std::vector<Arg>& args) const {
   if (!impl_) throw ArgumentError("ir of an empty lanes::Fn");
   return impl_->graph_for(signature_of_args(args))->to_string();
 }
+
+std::string Fn::llvm_ir(const std::vector<Arg>& args) const {
+  if (!impl_) throw ArgumentError("llvm_ir of an empty lanes::Fn");
+  return impl_->compiled_text(signature_of_args(args), internal::FnImpl::CodeText::LlvmIr);
+}
+
+std::string Fn::assembly(const std::vector<Arg>& args) const {
+  if (!impl_) throw ArgumentError("assembly of an empty lanes::Fn");
+  return impl_->compiled_text(signature_of_args(args), internal::FnImpl::CodeText::Assembly);
+}
+
+void set_debug_ir(bool on) { internal::set_debug_ir(on); }
 
 Fn fn_variadic(std::function<std::vector<Value>(const std::vector<Value>&)> callable,
                std::string name) {

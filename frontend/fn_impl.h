@@ -33,6 +33,9 @@ class FnImpl {
   virtual std::vector<Array> call(std::span<const Array> args, const Signature& sig);
   // Calls on Values inside an active trace (default: inline the graph).
   virtual std::vector<Value> call_traced(std::span<const Value> args);
+  // The compiled code for a signature, as text; only jitted functions have any.
+  enum class CodeText { LlvmIr, Assembly };
+  virtual std::string compiled_text(const Signature& sig, CodeText what);
 
   const std::string& name() const { return name_; }
   int arity() const { return arity_; }

@@ -2,7 +2,7 @@
 //
 // Dispatch of a cached call takes a shared (reader) lock on the signature map and runs the
 // executable; first calls that race on the same signature compile it once.
-#include "engine/jit_pipeline.h"
+#include "engine/compile_cache.h"
 #include "frontend/fn_impl.h"
 
 #include <lanes/fn.h>
@@ -23,6 +23,11 @@ class JitFn final : public FnImpl {
 
   std::vector<Array> call(std::span<const Array> args, const Signature& sig) override {
     return executable_for(sig).run(args);
+  }
+
+  std::string compiled_text(const Signature& sig, CodeText what) override {
+    const Executable& exe = executable_for(sig);
+    return what == CodeText::LlvmIr ? exe.llvm_ir() : exe.assembly();
   }
 
   // Inside another trace a jitted function is inlined (the outer jit compiles it all).
@@ -54,7 +59,7 @@ class JitFn final : public FnImpl {
     }
     if (!entry->exe) {
       // A compile error propagates to this caller; call_once lets the next caller retry.
-      std::call_once(entry->once, [&] { entry->exe = compile_graph(*graph_for(sig), options_); });
+      std::call_once(entry->once, [&] { entry->exe = compile_cached(*graph_for(sig), options_); });
     }
     return *entry->exe;
   }

@@ -1,8 +1,94 @@
-// The broadcast primitive family (to be filled in).
+// The broadcast family: broadcast_in_dim, with lax semantics. Operand dimension i becomes
+// result dimension broadcast_dimensions[i] (strictly increasing); its extent must be 1
+// (repeated along that result dimension) or equal to the result's. Result dimensions that
+// no operand dimension maps to repeat the operand.
+#include <cstring>
+
 #include "engine/primitives/families.h"
+#include "engine/primitives/family_helpers.h"
 
 namespace lanes::internal {
 
-void register_broadcast() {}
+namespace {
+std::string ints_to_string(const std::vector<std::int64_t>& v) { return shape_to_string(v); }
+
+AvalList broadcast_in_dim_abstract_eval(std::span<const AbstractValue> in, const Params& params) {
+  check_arity("broadcast_in_dim", in, 1);
+  const AbstractValue& x = in[0];
+  const Shape& shape = params.get_ints("shape");
+  const std::vector<std::int64_t>& dims = params.get_ints("broadcast_dimensions");
+  const std::string what = "broadcast_in_dim: operand " + x.to_string() + " to shape " +
+                           shape_to_string(shape) + " with broadcast_dimensions " +
+                           ints_to_string(dims);
+  for (std::int64_t d : shape) {
+    if (d < 0) throw ShapeError(what + ": the shape has a negative extent");
+  }
+  if (dims.size() != x.shape.size()) {
+    throw ShapeError(what + ": broadcast_dimensions must have one entry per operand dimension (" +
+                     std::to_string(x.rank()) + ")");
+  }
+  const auto rank = static_cast<std::int64_t>(shape.size());
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] < 0 || dims[i] >= rank) {
+      throw ShapeError(what + ": broadcast_dimensions[" + std::to_string(i) +
+                       "] = " + std::to_string(dims[i]) + " is out of range for a rank-" +
+                       std::to_string(rank) + " result");
+    }
+    if (i > 0 && dims[i] <= dims[i - 1]) {
+      throw ShapeError(what + ": broadcast_dimensions must be strictly increasing");
+    }
+    std::int64_t have = x.shape[i], want = shape[static_cast<std::size_t>(dims[i])];
+    if (have != 1 && have != want) {
+      throw ShapeError(what + ": operand dimension " + std::to_string(i) + " has extent " +
+                       std::to_string(have) + ", which is neither 1 nor the result extent " +
+                       std::to_string(want));
+    }
+  }
+  return {AbstractValue{x.dtype, shape, x.weak}};
+}
+
+std::vector<Array> broadcast_in_dim_impl(std::span<const Array> in, const Params& params) {
+  const Array& x = in[0];
+  const Shape& shape = params.get_ints("shape");
+  const std::vector<std::int64_t>& dims = params.get_ints("broadcast_dimensions");
+  const std::size_t rank = shape.size();
+  // The operand's stride along each result dimension: 0 where the operand repeats.
+  std::vector<std::int64_t> stride(rank, 0);
+  std::int64_t s = 1;
+  for (std::size_t i = x.shape().size(); i-- > 0;) {
+    if (x.shape()[i] != 1) stride[static_cast<std::size_t>(dims[i])] = s;
+    s *= x.shape()[i];
+  }
+  Array out = Array::empty(x.dtype(), shape);
+  const std::size_t esize = dtype_size(x.dtype());
+  const auto* src = static_cast<const unsigned char*>(x.raw());
+  auto* dst = static_cast<unsigned char*>(out.raw());
+  std::vector<std::int64_t> index(rank, 0);
+  std::int64_t offset = 0;  // operand element of `index`
+  for (std::int64_t k = 0; k < out.size(); ++k) {
+    std::memcpy(dst + static_cast<std::size_t>(k) * esize,
+                src + static_cast<std::size_t>(offset) * esize, esize);
+    // Advance the row-major index (odometer) and the operand offset with it.
+    for (std::size_t d = rank; d-- > 0;) {
+      offset += stride[d];
+      if (++index[d] < shape[d]) break;
+      offset -= stride[d] * index[d];
+      index[d] = 0;
+    }
+  }
+  return {out};
+}
+}  // namespace
+
+void register_broadcast() {
+  Primitive p;
+  p.name = "broadcast_in_dim";
+  p.family = "broadcast";
+  p.abstract_eval = broadcast_in_dim_abstract_eval;
+  p.impl = broadcast_in_dim_impl;
+  set_rules_pending(p);
+  p.lowering = LoweringKind::Structural;
+  register_primitive(std::move(p));
+}
 
 }  // namespace lanes::internal

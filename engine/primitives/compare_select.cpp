@@ -1,8 +1,130 @@
-// The compare_select primitive family (to be filled in).
+// The compare_select primitive family: lt le gt ge eq ne (bool results), select and convert.
+//
+// Comparisons accept every dtype (bool orders false < true) and follow IEEE: NaN compares
+// false except under ne. select(pred, on_true, on_false) takes a bool predicate. convert's
+// semantics are total (docs/semantics.md): float -> int truncates toward zero, NaN -> 0 and
+// out-of-range values saturate; anything -> bool is x != 0 (NaN -> true).
+#include <cmath>
+#include <concepts>
+#include <functional>
+#include <limits>
+
 #include "engine/primitives/families.h"
+#include "engine/primitives/family_helpers.h"
 
 namespace lanes::internal {
 
-void register_compare_select() {}
+namespace {
+constexpr const char* kFamily = "compare_select";
+
+template <class Cmp>
+struct Compare {
+  template <class T>
+  bool operator()(T a, T b) const {
+    return Cmp{}(a, b);
+  }
+};
+
+// Converts one element from S to D.
+template <class D, class S>
+D convert_element(S x) {
+  if constexpr (std::same_as<D, bool>) {
+    return x != S(0);  // NaN != 0 is true
+  } else if constexpr (std::signed_integral<D> && std::floating_point<S>) {
+    const double v = static_cast<double>(x);
+    constexpr double lo = static_cast<double>(std::numeric_limits<D>::min());  // -2^(n-1), exact
+    if (std::isnan(v)) return 0;
+    if (v >= -lo) return std::numeric_limits<D>::max();
+    // For i32, lo - 1 is exact and (lo - 1, lo] truncates to lo; for i64 it rounds to lo.
+    if (v <= lo - 1.0) return std::numeric_limits<D>::min();
+    return static_cast<D>(v);  // truncates toward zero
+  } else {
+    // int -> int wraps (two's complement), int/bool -> float rounds to nearest, float ->
+    // float rounds to nearest.
+    return static_cast<D>(x);
+  }
+}
+
+Array convert_array(const Array& x, DType to) {
+  Array out = Array::empty(to, x.shape());
+  visit_dtype(x.dtype(), [&](auto s) {
+    using S = decltype(s);
+    visit_dtype(to, [&](auto d) {
+      using D = decltype(d);
+      std::span<const S> src = x.data<S>();
+      std::span<D> dst = out.mutable_data<D>();
+      for (std::size_t i = 0; i < dst.size(); ++i) dst[i] = convert_element<D>(src[i]);
+    });
+  });
+  return out;
+}
+
+void register_select() {
+  Primitive p;
+  p.name = "select";
+  p.family = kFamily;
+  p.abstract_eval = [](std::span<const AbstractValue> in, const Params&) -> AvalList {
+    check_arity("select", in, 3);
+    check_dtype_in("select", in, 0, DTypeSet{DType::Bool});
+    // The predicate takes part in the shape rule but not in the dtype and weak type.
+    return {elementwise_result("select", in, /*first=*/1)};
+  };
+  p.impl = [](std::span<const Array> in, const Params&) -> std::vector<Array> {
+    const Array& pred = in[0];
+    const Array& a = in[1];
+    const Array& b = in[2];
+    Shape shape = elementwise_shape(in);
+    Array out = Array::empty(a.dtype(), shape);
+    visit_dtype(a.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      std::span<const bool> dp = pred.data<bool>();
+      std::span<const T> da = a.data<T>();
+      std::span<const T> db = b.data<T>();
+      std::span<T> dst = out.mutable_data<T>();
+      bool sp = pred.rank() == 0, sa = a.rank() == 0, sb = b.rank() == 0;
+      for (std::int64_t i = 0; i < out.size(); ++i) {
+        dst[static_cast<std::size_t>(i)] =
+            element(dp, sp, i) ? element(da, sa, i) : element(db, sb, i);
+      }
+    });
+    return {out};
+  };
+  set_rules_pending(p);
+  p.lowering = LoweringKind::Elementwise;
+  p.scalar_op = ScalarOp::Select;
+  register_primitive(std::move(p));
+}
+
+void register_convert() {
+  Primitive p;
+  p.name = "convert";
+  p.family = kFamily;
+  p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
+    check_arity("convert", in, 1);
+    return {AbstractValue{params.get<DType>("dtype"), in[0].shape, params.get<bool>("weak")}};
+  };
+  p.impl = [](std::span<const Array> in, const Params& params) -> std::vector<Array> {
+    return {convert_array(in[0], params.get<DType>("dtype"))};
+  };
+  set_rules_pending(p);
+  p.lowering = LoweringKind::Elementwise;
+  p.scalar_op = ScalarOp::Convert;
+  register_primitive(std::move(p));
+}
+}  // namespace
+
+void register_compare_select() {
+  auto cmp = [](const char* name, ScalarOp op) {
+    return ElementwiseSpec{name, op, kAnyTypes, /*bool_result=*/true};
+  };
+  def_elementwise_binary(kFamily, cmp("lt", ScalarOp::Lt), Compare<std::less<>>{});
+  def_elementwise_binary(kFamily, cmp("le", ScalarOp::Le), Compare<std::less_equal<>>{});
+  def_elementwise_binary(kFamily, cmp("gt", ScalarOp::Gt), Compare<std::greater<>>{});
+  def_elementwise_binary(kFamily, cmp("ge", ScalarOp::Ge), Compare<std::greater_equal<>>{});
+  def_elementwise_binary(kFamily, cmp("eq", ScalarOp::Eq), Compare<std::equal_to<>>{});
+  def_elementwise_binary(kFamily, cmp("ne", ScalarOp::Ne), Compare<std::not_equal_to<>>{});
+  register_select();
+  register_convert();
+}
 
 }  // namespace lanes::internal

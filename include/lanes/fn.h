@@ -107,6 +107,10 @@ class Fn {
   int arity() const;
   // The traced graph for these arguments, as text (what `LANES_DEBUG=ir` prints).
   std::string ir(const std::vector<Arg>& args) const;
+  // For a jitted Fn: the LLVM IR handed to the JIT and the machine code, for these
+  // arguments (compiling if needed). ArgumentError for a Fn that is not jitted.
+  std::string llvm_ir(const std::vector<Arg>& args) const;
+  std::string assembly(const std::vector<Arg>& args) const;
   const std::shared_ptr<internal::FnImpl>& impl() const { return impl_; }
 
  private:
@@ -181,5 +185,9 @@ Fn fn_variadic(std::function<std::vector<Value>(const std::vector<Value>&)> call
 
 // Compiles f on first call for each abstract signature; later calls dispatch directly.
 Fn jit(const Fn& f, JitOptions options = {});
+
+// Prints the graph after tracing and each pass, the loop IR and the LLVM IR to stderr
+// (the same as running with LANES_DEBUG=ir).
+void set_debug_ir(bool on);
 
 }  // namespace lanes
