@@ -118,7 +118,6 @@ Array Array::linspace(double start, double stop, std::int64_t n, DType dtype) {
 
 template <class T>
 Array Array::from(const std::vector<T>& values, Shape shape) {
-  if (shape.empty() && values.size() != 1) shape = {static_cast<std::int64_t>(values.size())};
   Array a = empty(dtype_of<T>(), std::move(shape));
   if (static_cast<std::size_t>(a.size()) != values.size()) {
     throw ShapeError("Array::from: " + std::to_string(values.size()) +
@@ -134,7 +133,6 @@ template Array Array::from<float>(const std::vector<float>&, Shape);
 template Array Array::from<double>(const std::vector<double>&, Shape);
 
 Array Array::from(const std::vector<bool>& values, Shape shape) {
-  if (shape.empty() && values.size() != 1) shape = {static_cast<std::int64_t>(values.size())};
   Array a = empty(DType::Bool, std::move(shape));
   if (static_cast<std::size_t>(a.size()) != values.size()) {
     throw ShapeError("Array::from: " + std::to_string(values.size()) +

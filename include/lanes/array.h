@@ -45,14 +45,26 @@ class Array {
   // n evenly spaced values from start to stop inclusive.
   static Array linspace(double start, double stop, std::int64_t n, DType dtype = DType::F64);
 
-  // Copies the values; shape defaults to {values.size()}.
+  // Copies the values into an array of the given shape ({} is a scalar); without a
+  // shape the array is 1-d of extent values.size().
   template <class T>
-  static Array from(const std::vector<T>& values, Shape shape = {});
+  static Array from(const std::vector<T>& values, Shape shape);
   template <class T>
-  static Array from(std::initializer_list<T> values, Shape shape = {}) {
+  static Array from(const std::vector<T>& values) {
+    return from(values, Shape{static_cast<std::int64_t>(values.size())});
+  }
+  template <class T>
+  static Array from(std::initializer_list<T> values, Shape shape) {
     return from(std::vector<T>(values), std::move(shape));
   }
-  static Array from(const std::vector<bool>& values, Shape shape = {});
+  template <class T>
+  static Array from(std::initializer_list<T> values) {
+    return from(std::vector<T>(values));
+  }
+  static Array from(const std::vector<bool>& values, Shape shape);
+  static Array from(const std::vector<bool>& values) {
+    return from(values, Shape{static_cast<std::int64_t>(values.size())});
+  }
   template <class T>
   static Array scalar(T value) {
     return from(std::vector<T>{value}, Shape{});

@@ -77,7 +77,7 @@ class Arg {
   Arg(float v) : array_(Array::scalar(v)) {}               // NOLINT
   Arg(int v) : array_(Array::scalar<std::int64_t>(v)), weak_(true) {}  // NOLINT
   Arg(std::int64_t v) : array_(Array::scalar(v)), weak_(true) {}       // NOLINT
-  Arg(bool v) : array_(Array::from(std::vector<bool>{v}, {})) {}       // NOLINT
+  Arg(bool v) : array_(Array::from(std::vector<bool>{v}, Shape{})) {}       // NOLINT
   const Array& array() const { return array_; }
   bool weak() const { return weak_; }
 

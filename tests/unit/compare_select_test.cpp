@@ -65,7 +65,7 @@ TEST(Select, PicksPerElementWithRankZeroOperands) {
       arrays_close(eval_prim("select", {pred, a, b}), Array::from(std::vector<float>{1, -2, 3})));
   EXPECT_TRUE(arrays_close(eval_prim("select", {pred, a, Array::scalar(0.0f)}),
                            Array::from(std::vector<float>{1, 0, 3})));
-  Array pf = Array::from(std::vector<bool>{false}, {});
+  Array pf = Array::from(std::vector<bool>{false}, Shape{});
   EXPECT_TRUE(arrays_close(eval_prim("select", {pf, a, b}), b));
   Array ia = Array::from(std::vector<std::int64_t>{7, 8}, {1, 2});
   EXPECT_TRUE(arrays_close(

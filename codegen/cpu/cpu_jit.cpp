@@ -1,0 +1,322 @@
+// The process-wide LLJIT and the compile path: emit kernels into one module, verify,
+// optimize (new PassManager, O2), hand it to ORC under its own ResourceTracker, and look
+// up the kernels. Every llvm::Error, every error diagnostic and LLVM fatal errors become
+// lanes::CompileError here; nothing on a user-reachable path aborts.
+#include "codegen/cpu/cpu_jit.h"
+
+#include "codegen/cpu/kernel_codegen.h"
+
+#include <lanes/error.h>
+
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/DiagnosticInfo.h>
+#include <llvm/IR/DiagnosticPrinter.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/IRReader/IRReader.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/ErrorHandling.h>
+#include <llvm/Support/SourceMgr.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/TargetParser/Host.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+
+namespace lanes::internal::cpu {
+
+namespace {
+
+// LLVM calls this instead of aborting; unwinding out of LLVM (built with unwind tables)
+// turns the failure into an exception at our boundary.
+void fatal_error_handler(void*, const char* reason, bool) {
+  throw CompileError(std::string("LLVM fatal error: ") + reason);
+}
+
+std::string to_message(llvm::Error err) { return llvm::toString(std::move(err)); }
+
+// ORC reports materialization failures (e.g. unresolved symbols) to the session's error
+// reporter rather than in the lookup's error; materialization runs on the looking-up
+// thread, so a thread-local collects them for the CompileError message.
+thread_local std::string t_session_errors;
+
+// Collects error diagnostics of one LLVMContext (the default handler would exit(1)).
+struct Diagnostics {
+  std::mutex mu;
+  std::string errors;
+  static void handle(const llvm::DiagnosticInfo* info, void* self) {
+    if (info->getSeverity() != llvm::DS_Error) return;
+    auto* d = static_cast<Diagnostics*>(self);
+    std::string msg;
+    llvm::raw_string_ostream os(msg);
+    llvm::DiagnosticPrinterRawOStream printer(os);
+    info->print(printer);
+    std::lock_guard lock(d->mu);
+    d->errors += os.str() + "\n";
+  }
+};
+
+class Jit {
+ public:
+  static Jit& get() {
+    static Jit jit;  // a throwing constructor leaves it unset: the next call retries
+    return jit;
+  }
+
+  llvm::orc::LLJIT& lljit() { return *lljit_; }
+  const llvm::DataLayout& data_layout() const { return lljit_->getDataLayout(); }
+  const llvm::Triple& triple() const { return lljit_->getTargetTriple(); }
+
+  // The TargetMachine is not thread-safe: optimization and asm printing hold mu.
+  std::mutex mu;
+  llvm::TargetMachine& tm() { return *tm_; }
+
+  std::atomic<std::uint64_t> next_module{0};
+  std::atomic<std::size_t> live_modules{0};
+
+ private:
+  Jit() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+      llvm::install_fatal_error_handler(fatal_error_handler);
+      llvm::InitializeNativeTarget();
+      llvm::InitializeNativeTargetAsmPrinter();
+      llvm::InitializeNativeTargetAsmParser();
+    });
+    // detectHost (not the triple alone) so that vector arguments get AVX registers.
+    auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+    if (!jtmb) throw CompileError("cpu backend: cannot detect the host: " + to_message(jtmb.takeError()));
+    jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
+    auto tm = jtmb->createTargetMachine();
+    if (!tm) throw CompileError("cpu backend: no target machine: " + to_message(tm.takeError()));
+    tm_ = std::move(*tm);
+    auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
+    if (!jit) throw CompileError("cpu backend: cannot create the JIT: " + to_message(jit.takeError()));
+    lljit_ = std::move(*jit);
+    // SLEEF and libm are resolved from the process (liblanes links libsleef).
+    auto gen = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+        lljit_->getDataLayout().getGlobalPrefix());
+    if (!gen) throw CompileError("cpu backend: process symbols: " + to_message(gen.takeError()));
+    lljit_->getMainJITDylib().addGenerator(std::move(*gen));
+    lljit_->getExecutionSession().setErrorReporter(
+        [](llvm::Error err) { t_session_errors += to_message(std::move(err)) + "; "; });
+  }
+
+  std::unique_ptr<llvm::TargetMachine> tm_;
+  std::unique_ptr<llvm::orc::LLJIT> lljit_;
+};
+
+void optimize(llvm::Module& m, llvm::TargetMachine& tm) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(&tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  mpm.run(m, mam);
+}
+
+std::string print_module(const llvm::Module& m) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  m.print(os, nullptr);
+  return os.str();
+}
+
+}  // namespace
+
+struct CompiledModule::Impl {
+  llvm::orc::ResourceTrackerSP tracker;
+  std::shared_ptr<Diagnostics> diagnostics;
+
+  ~Impl() {
+    if (!tracker) return;
+    // Frees the machine code; a failure here cannot be reported from a destructor.
+    if (llvm::Error err = tracker->remove()) llvm::consumeError(std::move(err));
+    Jit::get().live_modules.fetch_sub(1);
+  }
+};
+
+CompiledModule::~CompiledModule() = default;
+
+const HostIsa& host_isa() {
+  static const HostIsa isa = [] {
+    HostIsa h;
+    auto f = llvm::sys::getHostCPUFeatures();
+    auto has = [&](const char* name) {
+      auto it = f.find(name);
+      return it != f.end() && it->second;
+    };
+    h.avx = has("avx");
+    h.avx2_fma = has("avx2") && has("fma");
+    h.avx512f = has("avx512f");
+    return h;
+  }();
+  return isa;
+}
+
+namespace {
+void widest_in(const loop::Block& block, std::size_t* widest) {
+  for (DType t : block.param_dtypes) *widest = std::max(*widest, dtype_size(t));
+  for (const loop::Op& op : block.ops) {
+    *widest = std::max(*widest, dtype_size(op.dtype));
+    for (const loop::Block& b : op.blocks) widest_in(b, widest);
+  }
+}
+}  // namespace
+
+int kernel_width(const loop::Kernel& kernel, const JitOptions& options) {
+  if (options.vector_width > 0) return options.vector_width;
+  std::size_t widest = 4;
+  widest_in(kernel.body, &widest);
+  return static_cast<int>(static_cast<std::size_t>(host_isa().vector_bytes()) / widest);
+}
+
+namespace {
+
+// Adds a verified module to the JIT under a fresh tracker and looks up `symbols`.
+std::shared_ptr<CompiledModule> add_and_lookup(std::unique_ptr<llvm::LLVMContext> ctx,
+                                               std::unique_ptr<llvm::Module> mod,
+                                               std::shared_ptr<Diagnostics> diag,
+                                               const std::vector<std::string>& symbols,
+                                               std::vector<void*>* addresses) {
+  Jit& jit = Jit::get();
+  auto out = std::make_shared<CompiledModule>();
+  out->impl = std::make_unique<CompiledModule::Impl>();
+  out->impl->diagnostics = diag;
+  llvm::orc::ResourceTrackerSP rt = jit.lljit().getMainJITDylib().createResourceTracker();
+  if (llvm::Error err = jit.lljit().addIRModule(rt, llvm::orc::ThreadSafeModule(std::move(mod), std::move(ctx)))) {
+    if (llvm::Error e2 = rt->remove()) llvm::consumeError(std::move(e2));
+    throw CompileError("cpu backend: JIT rejected the module: " + to_message(std::move(err)));
+  }
+  out->impl->tracker = rt;
+  jit.live_modules.fetch_add(1);
+  // From here `out` owns the tracker: an exception frees the code.
+  t_session_errors.clear();
+  for (const std::string& s : symbols) {
+    auto addr = jit.lljit().lookup(s);
+    if (!addr) {
+      std::string msg = to_message(addr.takeError());
+      if (!t_session_errors.empty()) msg = t_session_errors + msg;
+      t_session_errors.clear();
+      throw CompileError("cpu backend: JIT compilation failed: " + msg);
+    }
+    addresses->push_back(addr->toPtr<void*>());
+  }
+  std::lock_guard lock(diag->mu);
+  if (!diag->errors.empty()) throw CompileError("cpu backend: LLVM reported: " + diag->errors);
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
+                                                const JitOptions& options) {
+  Jit& jit = Jit::get();
+  auto diag = std::make_shared<Diagnostics>();
+  auto ctx = std::make_unique<llvm::LLVMContext>();
+  ctx->setDiagnosticHandlerCallBack(&Diagnostics::handle, diag.get());
+  auto mod = std::make_unique<llvm::Module>("lanes", *ctx);
+  mod->setDataLayout(jit.data_layout());
+  mod->setTargetTriple(jit.triple().str());
+  const std::uint64_t module_id = jit.next_module.fetch_add(1);
+  std::vector<std::string> symbols;
+  std::vector<int> widths;
+  for (const loop::Step& step : program.steps) {
+    const auto* k = std::get_if<loop::Kernel>(&step);
+    if (k == nullptr) continue;
+    std::string name = "lanes_m" + std::to_string(module_id) + "_k" + std::to_string(symbols.size());
+    int w = kernel_width(*k, options);
+    emit_kernel(*mod, *k, program.buffers, w, options.precision, name);
+    symbols.push_back(name);
+    widths.push_back(w);
+  }
+  std::string broken;
+  llvm::raw_string_ostream vos(broken);
+  if (llvm::verifyModule(*mod, &vos)) throw InternalError("cpu backend: emitted invalid LLVM IR: " + vos.str());
+  std::string ir;
+  {
+    std::lock_guard lock(jit.mu);
+    optimize(*mod, jit.tm());
+  }
+  ir = print_module(*mod);
+  std::vector<void*> addresses;
+  auto out = add_and_lookup(std::move(ctx), std::move(mod), diag, symbols, &addresses);
+  for (void* a : addresses) out->kernels.push_back(reinterpret_cast<KernelFn>(a));
+  out->widths = std::move(widths);
+  out->symbols = std::move(symbols);
+  out->llvm_ir = std::move(ir);
+  return out;
+}
+
+std::string CompiledModule::assembly() const {
+  Jit& jit = Jit::get();
+  llvm::LLVMContext ctx;
+  Diagnostics diag;
+  ctx.setDiagnosticHandlerCallBack(&Diagnostics::handle, &diag);
+  llvm::SMDiagnostic parse_error;
+  std::unique_ptr<llvm::Module> m =
+      llvm::parseIR(llvm::MemoryBufferRef(llvm_ir, "lanes"), parse_error, ctx);
+  if (!m) throw CompileError("cpu backend: cannot reparse the module: " + parse_error.getMessage().str());
+  llvm::SmallString<4096> text;
+  llvm::raw_svector_ostream os(text);
+  {
+    std::lock_guard lock(jit.mu);
+    llvm::legacy::PassManager pm;
+    if (jit.tm().addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::AssemblyFile)) {
+      throw CompileError("cpu backend: the target cannot print assembly");
+    }
+    pm.run(*m);
+  }
+  return std::string(text.str());
+}
+
+std::shared_ptr<CompiledModule> compile_ir_text(const std::string& ir, const std::string& symbol,
+                                                void** address) {
+  Jit& jit = Jit::get();
+  auto diag = std::make_shared<Diagnostics>();
+  auto ctx = std::make_unique<llvm::LLVMContext>();
+  ctx->setDiagnosticHandlerCallBack(&Diagnostics::handle, diag.get());
+  llvm::SMDiagnostic parse_error;
+  std::unique_ptr<llvm::Module> m =
+      llvm::parseIR(llvm::MemoryBufferRef(ir, "test"), parse_error, *ctx);
+  if (!m) throw CompileError("cpu backend: invalid LLVM IR: " + parse_error.getMessage().str());
+  m->setDataLayout(jit.data_layout());
+  m->setTargetTriple(jit.triple().str());
+  std::vector<void*> addresses;
+  auto out = add_and_lookup(std::move(ctx), std::move(m), diag, {symbol}, &addresses);
+  *address = addresses[0];
+  out->symbols = {symbol};
+  return out;
+}
+
+std::size_t live_module_count() { return Jit::get().live_modules.load(); }
+
+bool jit_can_resolve(const std::string& symbol) {
+  auto addr = Jit::get().lljit().lookup(symbol);
+  if (!addr) {
+    llvm::consumeError(addr.takeError());
+    return false;
+  }
+  return true;
+}
+
+void trigger_llvm_fatal_error_for_test() {
+  Jit::get();  // installs the handler
+  llvm::report_fatal_error("lanes: deliberate fatal error for a test");
+}
+
+}  // namespace lanes::internal::cpu

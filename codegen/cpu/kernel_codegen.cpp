@@ -1,0 +1,450 @@
+// Kernel -> LLVM function: the loop nest, uniformity analysis, loads, stores and the
+// body's Loop ops. Scalar operations are emitted by scalar_codegen.cpp.
+//
+// Loop nest: the parallel dimensions other than the vector axis, outermost first (dim 0
+// limited to [outer_begin, outer_end)), then the vector axis innermost: a main loop of
+// W lanes per step while a whole vector fits, then a W = 1 epilogue compiled from the
+// same body for the remaining (< W) points. The epilogue needs no masks and calls the
+// scalar SLEEF functions, whose results agree with the vector ones within the ULP bound.
+//
+// Uniformity: a value is varying when it depends on the vector-axis index (directly, by
+// a load with a nonzero stride along it, or through a loop carry); otherwise it is
+// uniform and stays a scalar register. Varying values are <W x T>.
+#include "codegen/cpu/kernel_codegen.h"
+
+#include "codegen/cpu/scalar_codegen.h"
+
+#include <lanes/error.h>
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Module.h>
+
+#include <functional>
+
+namespace lanes::internal::cpu {
+
+namespace {
+
+using llvm::Value;
+using loop::Block;
+using loop::Op;
+using loop::OpKind;
+
+class KernelEmitter {
+ public:
+  KernelEmitter(llvm::Module& m, const loop::Kernel& k, const std::vector<loop::Buffer>& bufs,
+                int width, Precision precision)
+      : m_(m), k_(k), bufs_(bufs), width_(width), precision_(precision), b_(m.getContext()) {}
+
+  llvm::Function* emit(const std::string& name);
+
+ private:
+  // --- analysis ---
+  void index_block(const Block& block);
+  bool propagate(const Block& block);
+  int check_id(int id) const;
+
+  // --- emission ---
+  bool vec(int id) const { return w_ > 1 && varying_[id]; }
+  Value* widen(Value* v, bool to_vec) {
+    return to_vec && !v->getType()->isVectorTy() ? b_.CreateVectorSplat(w_, v) : v;
+  }
+  Value* value(int id) const {
+    if (vals_[id] == nullptr) throw InternalError("cpu backend: op %" + std::to_string(id) + " used before it is defined");
+    return vals_[id];
+  }
+  llvm::Type* mem_type(DType t) {
+    return t == DType::Bool ? b_.getInt8Ty() : register_type(m_.getContext(), t, 1);
+  }
+  Value* counted_loop(Value* begin, Value* limit, std::int64_t step,
+                      const std::function<void(Value*)>& body);
+  void emit_nest(const std::vector<int>& dims, std::size_t pos);
+  void emit_body();
+  void emit_block(const Block& block);
+  void emit_op(const Op& op, int id);
+  void emit_loop(const Op& op, int id);
+  // Element pointer of lane 0, and the stride along the vector axis.
+  Value* lane0_pointer(int buffer, const loop::AffineIndex& index, std::int64_t* va_stride);
+  Value* lane_offsets(std::int64_t stride);
+  Value* emit_load(const Op& op, int id);
+  void emit_store(const loop::Store& s);
+  Value* buffer_ptr(int buffer);
+
+  llvm::Module& m_;
+  const loop::Kernel& k_;
+  const std::vector<loop::Buffer>& bufs_;
+  const int width_;
+  const Precision precision_;
+  llvm::IRBuilder<> b_;
+  int va_ = 0;
+
+  std::vector<const Op*> def_;  // op of each id (nullptr: a block param)
+  std::vector<DType> dtype_;
+  std::vector<char> varying_;
+  std::vector<char> defined_;
+
+  int w_ = 1;  // width of the body being emitted (width_ or 1)
+  llvm::Function* fn_ = nullptr;
+  std::vector<Value*> buffer_ptrs_;
+  std::vector<Value*> idx_;  // i64 per index variable (vector axis: lane 0)
+  std::vector<Value*> vals_;
+  std::vector<std::vector<Value*>> loop_results_;
+};
+
+int KernelEmitter::check_id(int id) const {
+  if (id < 0 || id >= static_cast<int>(def_.size())) {
+    throw InternalError("cpu backend: kernel " + k_.name + " uses op id " + std::to_string(id) +
+                        " outside [0, " + std::to_string(def_.size()) + ")");
+  }
+  return id;
+}
+
+void KernelEmitter::index_block(const Block& block) {
+  if (block.ids.size() != block.ops.size() || block.params.size() != block.param_dtypes.size()) {
+    throw InternalError("cpu backend: malformed block in kernel " + k_.name);
+  }
+  for (std::size_t i = 0; i < block.params.size(); ++i) {
+    int id = check_id(block.params[i]);
+    if (defined_[id]) throw InternalError("cpu backend: op id defined twice: " + std::to_string(id));
+    defined_[id] = 1;
+    dtype_[id] = block.param_dtypes[i];
+  }
+  for (std::size_t i = 0; i < block.ops.size(); ++i) {
+    const Op& op = block.ops[i];
+    int id = check_id(block.ids[i]);
+    if (defined_[id]) throw InternalError("cpu backend: op id defined twice: " + std::to_string(id));
+    defined_[id] = 1;
+    def_[id] = &op;
+    dtype_[id] = op.kind == OpKind::Scalar && scalar_op_is_comparison(op.sop) ? DType::Bool : op.dtype;
+    for (int a : op.args) check_id(a);
+    if (op.kind == OpKind::Loop) {
+      if (op.blocks.size() != 1 || op.blocks[0].params.size() != op.args.size() ||
+          op.blocks[0].yields.size() != op.args.size()) {
+        throw InternalError("cpu backend: malformed Loop op %" + std::to_string(id));
+      }
+      index_block(op.blocks[0]);
+    }
+  }
+}
+
+// One pass of the varying-ness dataflow; true if anything changed.
+bool KernelEmitter::propagate(const Block& block) {
+  bool changed = false;
+  auto mark = [&](int id, bool v) {
+    if (v && !varying_[id]) {
+      varying_[id] = 1;
+      changed = true;
+    }
+  };
+  for (std::size_t i = 0; i < block.ops.size(); ++i) {
+    const Op& op = block.ops[i];
+    int id = block.ids[i];
+    switch (op.kind) {
+      case OpKind::Const: break;
+      case OpKind::IndexVar: mark(id, op.index_var == va_); break;
+      case OpKind::Load: mark(id, op.index.stride_of(va_) != 0); break;
+      case OpKind::Scalar:
+        for (int a : op.args) mark(id, varying_[a]);
+        break;
+      case OpKind::Loop: {
+        const Block& body = op.blocks[0];
+        for (std::size_t c = 0; c < op.args.size(); ++c) {
+          mark(body.params[c], varying_[op.args[c]] || varying_[check_id(body.yields[c])]);
+        }
+        if (propagate(body)) changed = true;
+        for (std::size_t c = 0; c < op.args.size(); ++c) {
+          mark(body.params[c], varying_[body.yields[c]]);
+        }
+        break;
+      }
+      case OpKind::LoopResult: {
+        const Op* loop = def_[op.args.at(0)];
+        if (loop == nullptr || loop->kind != OpKind::Loop ||
+            op.result_index < 0 || op.result_index >= static_cast<int>(loop->args.size())) {
+          throw InternalError("cpu backend: LoopResult %" + std::to_string(id) + " of a non-loop");
+        }
+        mark(id, varying_[loop->blocks[0].params[op.result_index]]);
+        break;
+      }
+    }
+  }
+  return changed;
+}
+
+Value* KernelEmitter::counted_loop(Value* begin, Value* limit, std::int64_t step,
+                                   const std::function<void(Value*)>& body) {
+  llvm::LLVMContext& ctx = m_.getContext();
+  llvm::BasicBlock* pre = b_.GetInsertBlock();
+  auto* header = llvm::BasicBlock::Create(ctx, "loop", fn_);
+  auto* body_bb = llvm::BasicBlock::Create(ctx, "body", fn_);
+  auto* exit = llvm::BasicBlock::Create(ctx, "exit", fn_);
+  b_.CreateBr(header);
+  b_.SetInsertPoint(header);
+  llvm::PHINode* i = b_.CreatePHI(b_.getInt64Ty(), 2, "i");
+  i->addIncoming(begin, pre);
+  b_.CreateCondBr(b_.CreateICmpSLT(i, limit), body_bb, exit);
+  b_.SetInsertPoint(body_bb);
+  body(i);
+  Value* next = b_.CreateAdd(i, b_.getInt64(step), "", /*HasNUW=*/false, /*HasNSW=*/true);
+  i->addIncoming(next, b_.GetInsertBlock());
+  b_.CreateBr(header);
+  b_.SetInsertPoint(exit);
+  return i;
+}
+
+Value* KernelEmitter::buffer_ptr(int buffer) {
+  if (buffer < 0 || buffer >= static_cast<int>(bufs_.size()) || buffer_ptrs_[buffer] == nullptr) {
+    throw InternalError("cpu backend: kernel " + k_.name + " uses unknown buffer " + std::to_string(buffer));
+  }
+  return buffer_ptrs_[buffer];
+}
+
+Value* KernelEmitter::lane0_pointer(int buffer, const loop::AffineIndex& index,
+                                    std::int64_t* va_stride) {
+  Value* off = b_.getInt64(index.offset);
+  *va_stride = 0;
+  for (const auto& [var, stride] : index.terms) {
+    if (var < 0 || var >= static_cast<int>(idx_.size()) || idx_[var] == nullptr) {
+      throw InternalError("cpu backend: kernel " + k_.name + " indexes with unbound index variable " + std::to_string(var));
+    }
+    if (var == va_) *va_stride += stride;
+    off = b_.CreateAdd(off, b_.CreateMul(idx_[var], b_.getInt64(stride)));
+  }
+  return b_.CreateGEP(mem_type(bufs_[buffer].dtype), buffer_ptr(buffer), off);
+}
+
+Value* KernelEmitter::lane_offsets(std::int64_t stride) {
+  std::vector<llvm::Constant*> c;
+  for (int l = 0; l < w_; ++l) c.push_back(b_.getInt64(stride * l));
+  return llvm::ConstantVector::get(c);
+}
+
+Value* KernelEmitter::emit_load(const Op& op, int id) {
+  const DType dt = bufs_.at(op.buffer).dtype;
+  if (dt != op.dtype) throw InternalError("cpu backend: load of " + std::string(dtype_name(op.dtype)) + " from a " + std::string(dtype_name(dt)) + " buffer");
+  std::int64_t s = 0;
+  Value* p = lane0_pointer(op.buffer, op.index, &s);
+  llvm::Type* et = mem_type(dt);
+  llvm::Align align(dtype_size(dt));
+  Value* v;
+  if (!vec(id)) {
+    v = b_.CreateAlignedLoad(et, p, align);
+  } else if (s == 1) {
+    v = b_.CreateAlignedLoad(llvm::FixedVectorType::get(et, w_), p, align);
+  } else {
+    Value* ptrs = b_.CreateGEP(et, p, lane_offsets(s));
+    v = b_.CreateMaskedGather(llvm::FixedVectorType::get(et, w_), ptrs, align);
+  }
+  if (dt == DType::Bool) v = b_.CreateICmpNE(v, llvm::Constant::getNullValue(v->getType()));
+  return v;
+}
+
+void KernelEmitter::emit_store(const loop::Store& s) {
+  const DType dt = bufs_.at(s.buffer).dtype;
+  check_id(s.value);
+  if (dtype_[s.value] != dt) throw InternalError("cpu backend: store of " + std::string(dtype_name(dtype_[s.value])) + " into a " + std::string(dtype_name(dt)) + " buffer");
+  std::int64_t stride = 0;
+  Value* p = lane0_pointer(s.buffer, s.index, &stride);
+  Value* v = value(s.value);
+  if (dt == DType::Bool) v = b_.CreateZExt(v, v->getType()->isVectorTy() ? static_cast<llvm::Type*>(llvm::FixedVectorType::get(b_.getInt8Ty(), w_)) : b_.getInt8Ty());
+  llvm::Align align(dtype_size(dt));
+  if (w_ == 1 || stride == 0) {
+    // Every lane writes the same element: the last lane's value wins, as in a scalar loop.
+    if (v->getType()->isVectorTy()) v = b_.CreateExtractElement(v, b_.getInt64(w_ - 1));
+    b_.CreateAlignedStore(v, p, align);
+    return;
+  }
+  v = widen(v, true);
+  if (stride == 1) {
+    b_.CreateAlignedStore(v, p, align);
+  } else {
+    b_.CreateMaskedScatter(v, b_.CreateGEP(mem_type(dt), p, lane_offsets(stride)), align);
+  }
+}
+
+void KernelEmitter::emit_loop(const Op& op, int id) {
+  const Block& body = op.blocks[0];
+  const std::size_t n = op.args.size();
+  std::vector<Value*> init(n);
+  for (std::size_t c = 0; c < n; ++c) init[c] = widen(value(op.args[c]), vec(body.params[c]));
+  llvm::LLVMContext& ctx = m_.getContext();
+  llvm::BasicBlock* pre = b_.GetInsertBlock();
+  auto* header = llvm::BasicBlock::Create(ctx, "inner", fn_);
+  auto* body_bb = llvm::BasicBlock::Create(ctx, "inner_body", fn_);
+  auto* exit = llvm::BasicBlock::Create(ctx, "inner_exit", fn_);
+  b_.CreateBr(header);
+  b_.SetInsertPoint(header);
+  llvm::PHINode* i = b_.CreatePHI(b_.getInt64Ty(), 2, "k");
+  i->addIncoming(b_.getInt64(0), pre);
+  std::vector<llvm::PHINode*> phis(n);
+  for (std::size_t c = 0; c < n; ++c) {
+    phis[c] = b_.CreatePHI(init[c]->getType(), 2);
+    phis[c]->addIncoming(init[c], pre);
+  }
+  b_.CreateCondBr(b_.CreateICmpSLT(i, b_.getInt64(op.trip_count)), body_bb, exit);
+  b_.SetInsertPoint(body_bb);
+  if (op.index_var < 0 || op.index_var >= static_cast<int>(idx_.size())) {
+    throw InternalError("cpu backend: Loop %" + std::to_string(id) + " has index variable " + std::to_string(op.index_var));
+  }
+  Value* saved = idx_[op.index_var];
+  idx_[op.index_var] = i;
+  for (std::size_t c = 0; c < n; ++c) vals_[body.params[c]] = phis[c];
+  emit_block(body);
+  std::vector<Value*> next(n);
+  for (std::size_t c = 0; c < n; ++c) next[c] = widen(value(body.yields[c]), vec(body.params[c]));
+  llvm::BasicBlock* latch = b_.GetInsertBlock();
+  i->addIncoming(b_.CreateAdd(i, b_.getInt64(1), "", false, true), latch);
+  for (std::size_t c = 0; c < n; ++c) phis[c]->addIncoming(next[c], latch);
+  b_.CreateBr(header);
+  b_.SetInsertPoint(exit);
+  idx_[op.index_var] = saved;
+  loop_results_[id].assign(phis.begin(), phis.end());
+}
+
+void KernelEmitter::emit_op(const Op& op, int id) {
+  llvm::LLVMContext& ctx = m_.getContext();
+  switch (op.kind) {
+    case OpKind::Const: {
+      llvm::Type* t = register_type(ctx, op.dtype, 1);
+      if (is_float(op.dtype)) {
+        vals_[id] = llvm::ConstantFP::get(t, op.value);
+      } else if (op.dtype == DType::Bool) {
+        vals_[id] = b_.getInt1(op.value != 0);
+      } else {
+        vals_[id] = llvm::ConstantInt::get(t, static_cast<std::uint64_t>(static_cast<std::int64_t>(op.value)), true);
+      }
+      return;
+    }
+    case OpKind::IndexVar: {
+      if (op.index_var < 0 || op.index_var >= static_cast<int>(idx_.size()) || idx_[op.index_var] == nullptr) {
+        throw InternalError("cpu backend: IndexVar %" + std::to_string(id) + " of unbound variable " + std::to_string(op.index_var));
+      }
+      Value* v = idx_[op.index_var];
+      if (vec(id)) v = b_.CreateAdd(b_.CreateVectorSplat(w_, v), lane_offsets(1));
+      vals_[id] = emit_convert(b_, v, DType::I64, op.dtype);
+      return;
+    }
+    case OpKind::Load: vals_[id] = emit_load(op, id); return;
+    case OpKind::Scalar: {
+      bool any_vec = false;
+      for (int a : op.args) any_vec = any_vec || vec(a);
+      std::vector<Value*> args;
+      std::vector<DType> dts;
+      for (int a : op.args) {
+        args.push_back(widen(value(a), any_vec));
+        dts.push_back(dtype_[a]);
+      }
+      vals_[id] = emit_scalar_op(b_, op.sop, op.dtype, args, dts, precision_);
+      return;
+    }
+    case OpKind::Loop: emit_loop(op, id); return;
+    case OpKind::LoopResult: vals_[id] = loop_results_[op.args[0]].at(op.result_index); return;
+  }
+}
+
+void KernelEmitter::emit_block(const Block& block) {
+  for (std::size_t i = 0; i < block.ops.size(); ++i) emit_op(block.ops[i], block.ids[i]);
+}
+
+void KernelEmitter::emit_body() {
+  std::fill(vals_.begin(), vals_.end(), nullptr);
+  for (auto& r : loop_results_) r.clear();
+  emit_block(k_.body);
+  for (const loop::Store& s : k_.stores) emit_store(s);
+}
+
+void KernelEmitter::emit_nest(const std::vector<int>& dims, std::size_t pos) {
+  auto range = [&](int d) -> std::pair<Value*, Value*> {
+    if (d == 0) return {fn_->getArg(1), fn_->getArg(2)};
+    return {b_.getInt64(0), b_.getInt64(k_.extents[d])};
+  };
+  if (pos < dims.size()) {
+    auto [lo, hi] = range(dims[pos]);
+    counted_loop(lo, hi, 1, [&](Value* i) {
+      idx_[dims[pos]] = i;
+      emit_nest(dims, pos + 1);
+    });
+    return;
+  }
+  auto [lo, hi] = range(va_);
+  Value* rest = lo;
+  if (width_ > 1) {
+    Value* limit = b_.CreateSub(hi, b_.getInt64(width_ - 1));
+    rest = counted_loop(lo, limit, width_, [&](Value* i) {
+      idx_[va_] = i;
+      w_ = width_;
+      emit_body();
+    });
+  }
+  counted_loop(rest, hi, 1, [&](Value* i) {
+    idx_[va_] = i;
+    w_ = 1;
+    emit_body();
+  });
+}
+
+llvm::Function* KernelEmitter::emit(const std::string& name) {
+  const int rank = static_cast<int>(k_.extents.size());
+  if (rank < 1) throw InternalError("cpu backend: kernel " + k_.name + " has rank 0");
+  va_ = k_.vector_axis < 0 ? rank - 1 : k_.vector_axis;
+  if (va_ >= rank) throw InternalError("cpu backend: kernel " + k_.name + " has vector axis " + std::to_string(va_) + " >= rank");
+  if (width_ < 1) throw InternalError("cpu backend: vector width " + std::to_string(width_));
+
+  // Analysis.
+  int n = k_.num_ops;
+  def_.assign(n, nullptr);
+  dtype_.assign(n, DType::F64);
+  varying_.assign(n, 0);
+  defined_.assign(n, 0);
+  index_block(k_.body);
+  while (propagate(k_.body)) {
+  }
+
+  // Function and buffer pointers.
+  llvm::LLVMContext& ctx = m_.getContext();
+  auto* ptr = llvm::PointerType::getUnqual(ctx);
+  auto* fty = llvm::FunctionType::get(b_.getVoidTy(), {ptr, b_.getInt64Ty(), b_.getInt64Ty()}, false);
+  fn_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, m_);
+  fn_->setDoesNotThrow();
+  b_.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", fn_));
+  buffer_ptrs_.assign(bufs_.size(), nullptr);
+  std::vector<char> used(bufs_.size(), 0);
+  auto use = [&](int buf) {
+    if (buf < 0 || buf >= static_cast<int>(bufs_.size())) throw InternalError("cpu backend: kernel " + k_.name + " uses unknown buffer " + std::to_string(buf));
+    used[buf] = 1;
+  };
+  for (int id = 0; id < n; ++id) {
+    if (def_[id] != nullptr && def_[id]->kind == OpKind::Load) use(def_[id]->buffer);
+  }
+  for (const loop::Store& s : k_.stores) use(s.buffer);
+  for (std::size_t i = 0; i < bufs_.size(); ++i) {
+    if (!used[i]) continue;
+    Value* slot = b_.CreateConstInBoundsGEP1_64(ptr, fn_->getArg(0), i);
+    buffer_ptrs_[i] = b_.CreateAlignedLoad(ptr, slot, llvm::Align(8));
+  }
+
+  int num_vars = std::max(k_.num_index_vars, rank);
+  for (const Op* op : def_) {
+    if (op != nullptr && (op->kind == OpKind::Loop || op->kind == OpKind::IndexVar)) num_vars = std::max(num_vars, op->index_var + 1);
+  }
+  idx_.assign(num_vars, nullptr);
+  vals_.assign(n, nullptr);
+  loop_results_.assign(n, {});
+  std::vector<int> outer_dims;
+  for (int d = 0; d < rank; ++d) {
+    if (d != va_) outer_dims.push_back(d);
+  }
+  emit_nest(outer_dims, 0);
+  b_.CreateRetVoid();
+  return fn_;
+}
+
+}  // namespace
+
+llvm::Function* emit_kernel(llvm::Module& module, const loop::Kernel& kernel,
+                            const std::vector<loop::Buffer>& buffers, int width,
+                            Precision precision, const std::string& name) {
+  return KernelEmitter(module, kernel, buffers, width, precision).emit(name);
+}
+
+}  // namespace lanes::internal::cpu
