@@ -10,10 +10,12 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "codegen/backend.h"
 #include "codegen/loop_interpreter.h"
 #include "engine/interpreter.h"
 #include "engine/lower/lower.h"
 #include "engine/trace.h"
+#include "test_util.h"
 
 namespace lanes {
 namespace {
@@ -62,6 +64,19 @@ bool lower_and_check(const std::vector<Array>& inputs, const Body& body, Program
       EXPECT_TRUE((std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof a) == 0)
           << "output " << i << " element " << k << ": " << a << " vs " << b << "\n"
           << g.to_string() << out.to_string();
+    }
+  }
+  // End to end: the CPU backend compiles the lowered program (scalar and 4-wide), within
+  // the vector math's ULP bounds.
+  for (int width : {1, 4}) {
+    JitOptions o;
+    o.vector_width = width;
+    std::vector<Array> jitted = internal::compile_cpu(out, o)->run(inputs);
+    EXPECT_EQ(jitted.size(), want.size());
+    for (std::size_t i = 0; i < want.size() && i < jitted.size(); ++i) {
+      EXPECT_TRUE(testing::arrays_close(jitted[i], want[i], 16, 1e-12))
+          << "width " << width << " output " << i << "\n"
+          << out.to_string();
     }
   }
   return true;

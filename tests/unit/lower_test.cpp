@@ -10,9 +10,11 @@
 #include <cmath>
 #include <cstring>
 
+#include "codegen/backend.h"
 #include "codegen/loop_interpreter.h"
 #include "engine/interpreter.h"
 #include "lower_test_prims.h"
+#include "test_util.h"
 
 namespace lanes {
 namespace {
@@ -66,6 +68,18 @@ Program check(const Graph& g, const std::vector<Array>& inputs) {
       EXPECT_TRUE(same_bits(want[i].element_as_double(k), got[i].element_as_double(k)))
           << "output " << i << " element " << k << ": " << want[i].element_as_double(k) << " vs "
           << got[i].element_as_double(k) << "\n"
+          << ctx;
+    }
+  }
+  // The CPU backend agrees (scalar and 4-wide), within the vector math's ULP bounds.
+  for (int width : {1, 4}) {
+    JitOptions o;
+    o.vector_width = width;
+    std::vector<Array> jitted = internal::compile_cpu(p, o)->run(inputs);
+    EXPECT_EQ(jitted.size(), want.size());
+    for (std::size_t i = 0; i < std::min(want.size(), jitted.size()); ++i) {
+      EXPECT_TRUE(testing::arrays_close(jitted[i], want[i], 16, 1e-12))
+          << "width " << width << " output " << i << "\n"
           << ctx;
     }
   }
