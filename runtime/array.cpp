@@ -69,7 +69,7 @@ Array::Array(std::in_place_t, DType dtype, Shape shape)
   data_ = storage_.get();
 }
 
-Array::Array() : Array(std::in_place_t{}, DType::F64, {}) { std::memset(data_, 0, nbytes()); }
+Array::Array() : shape_{0} {}
 
 Array Array::empty(DType dtype, Shape shape) { return Array(std::in_place_t{}, dtype, std::move(shape)); }
 
