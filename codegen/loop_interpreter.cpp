@@ -1,0 +1,255 @@
+// The loop-IR reference interpreter: buffers are Arrays, kernels run point by point
+// with one ScalarValue per op id, loops run their body block trip_count times. Every
+// load and store is bounds-checked, so a lowering bug shows up as an InternalError here
+// rather than as a wrong number.
+#include "codegen/loop_interpreter.h"
+
+#include <string>
+#include <type_traits>
+#include <unordered_map>
+
+namespace lanes::internal {
+
+namespace {
+
+using loop::AffineIndex;
+using loop::Block;
+using loop::Kernel;
+using loop::Op;
+using loop::OpKind;
+
+std::int64_t eval_index(const AffineIndex& idx, const std::vector<std::int64_t>& vars) {
+  std::int64_t off = idx.offset;
+  for (const auto& [var, stride] : idx.terms) {
+    off += stride * vars.at(static_cast<std::size_t>(var));
+  }
+  return off;
+}
+
+ScalarValue read_element(const Array& a, std::int64_t off) {
+  ScalarValue v;
+  v.dtype = a.dtype();
+  visit_dtype(a.dtype(), [&](auto t) {
+    using T = decltype(t);
+    T x = static_cast<const T*>(a.raw())[off];
+    if constexpr (std::is_floating_point_v<T>) {
+      v.f = static_cast<double>(x);
+    } else {
+      v.i = static_cast<std::int64_t>(x);
+    }
+  });
+  return v;
+}
+
+void write_element(Array& a, std::int64_t off, const ScalarValue& v) {
+  visit_dtype(a.dtype(), [&](auto t) {
+    using T = decltype(t);
+    static_cast<T*>(a.raw())[off] = is_float(v.dtype) ? static_cast<T>(v.f) : static_cast<T>(v.i);
+  });
+}
+
+class KernelRunner {
+ public:
+  KernelRunner(const Kernel& k, std::vector<Array>& buffers)
+      : k_(k),
+        buffers_(buffers),
+        values_(static_cast<std::size_t>(k.num_ops)),
+        vars_(static_cast<std::size_t>(k.num_index_vars), 0) {
+    if (k.extents.empty()) throw InternalError("kernel " + k.name + " has no extents");
+    if (static_cast<int>(k.extents.size()) > k.num_index_vars) {
+      throw InternalError("kernel " + k.name + ": num_index_vars below its rank");
+    }
+  }
+
+  void run() {
+    for (std::int64_t e : k_.extents) {
+      if (e <= 0) return;
+    }
+    std::vector<std::int64_t>& idx = vars_;
+    const std::size_t rank = k_.extents.size();
+    for (;;) {
+      run_block(k_.body);
+      for (const loop::Store& s : k_.stores) {
+        Array& b = buffer(s.buffer);
+        std::int64_t off = eval_index(s.index, vars_);
+        check_bounds(b, off, "store", s.buffer);
+        write_element(b, off, value(s.value));
+      }
+      // Next point, row-major.
+      std::size_t d = rank;
+      while (d > 0) {
+        --d;
+        if (++idx[d] < k_.extents[d]) break;
+        idx[d] = 0;
+        if (d == 0) return;
+      }
+    }
+  }
+
+ private:
+  Array& buffer(int id) {
+    if (id < 0 || id >= static_cast<int>(buffers_.size())) {
+      throw InternalError("kernel " + k_.name + ": no buffer b" + std::to_string(id));
+    }
+    return buffers_[static_cast<std::size_t>(id)];
+  }
+
+  void check_bounds(const Array& b, std::int64_t off, const char* what, int id) const {
+    if (off < 0 || off >= b.size()) {
+      throw InternalError("kernel " + k_.name + ": " + what + " out of bounds: b" +
+                          std::to_string(id) + "[" + std::to_string(off) + "] of size " +
+                          std::to_string(b.size()));
+    }
+  }
+
+  ScalarValue& slot(int id) {
+    if (id < 0 || id >= static_cast<int>(values_.size())) {
+      throw InternalError("kernel " + k_.name + ": op id %" + std::to_string(id) + " out of range");
+    }
+    return values_[static_cast<std::size_t>(id)];
+  }
+  const ScalarValue& value(int id) { return slot(id); }
+
+  void run_block(const Block& b) {
+    if (b.ids.size() != b.ops.size()) {
+      throw InternalError("kernel " + k_.name + ": block ids and ops differ in length");
+    }
+    for (std::size_t i = 0; i < b.ops.size(); ++i) {
+      const Op& op = b.ops[i];
+      slot(b.ids[i]) = op.kind == OpKind::Loop ? eval_loop(op, b.ids[i]) : eval_op(op);
+    }
+  }
+
+  ScalarValue eval_op(const Op& op) {
+    switch (op.kind) {
+      case OpKind::Const:
+        return ScalarValue::of(op.dtype, op.value);
+      case OpKind::IndexVar:
+        return ScalarValue::of(
+            op.dtype, static_cast<double>(vars_.at(static_cast<std::size_t>(op.index_var))));
+      case OpKind::Load: {
+        Array& b = buffer(op.buffer);
+        std::int64_t off = eval_index(op.index, vars_);
+        check_bounds(b, off, "load", op.buffer);
+        return read_element(b, off);
+      }
+      case OpKind::Scalar: {
+        args_.clear();
+        for (int a : op.args) args_.push_back(value(a));
+        std::vector<ScalarValue> args = args_;  // args_ is reused by nested evaluation
+        return scalar_eval(op.sop, op.dtype, args);
+      }
+      case OpKind::Loop:
+        break;  // handled by run_block, which knows its id
+      case OpKind::LoopResult: {
+        auto it = loop_results_.find(op.args.at(0));
+        if (it == loop_results_.end() || op.result_index >= static_cast<int>(it->second.size())) {
+          throw InternalError("kernel " + k_.name + ": bad loop result");
+        }
+        return it->second[static_cast<std::size_t>(op.result_index)];
+      }
+    }
+    throw InternalError("kernel " + k_.name + ": bad op kind");
+  }
+
+  // A Loop's own value is unused; its carries are kept for its LoopResult ops.
+  ScalarValue eval_loop(const Op& op, int id) {
+    if (op.blocks.size() != 1) throw InternalError("loop must have one body block");
+    const Block& body = op.blocks[0];
+    if (body.params.size() != op.args.size() || body.yields.size() != op.args.size()) {
+      throw InternalError("kernel " + k_.name + ": loop carries, params and yields differ");
+    }
+    std::vector<ScalarValue> carries;
+    for (int a : op.args) carries.push_back(value(a));
+    std::size_t iv = static_cast<std::size_t>(op.index_var);
+    for (std::int64_t t = 0; t < op.trip_count; ++t) {
+      vars_.at(iv) = t;
+      for (std::size_t c = 0; c < carries.size(); ++c) slot(body.params[c]) = carries[c];
+      run_block(body);
+      for (std::size_t c = 0; c < carries.size(); ++c) carries[c] = value(body.yields[c]);
+    }
+    loop_results_[id] = carries;
+    return ScalarValue{};
+  }
+
+  const Kernel& k_;
+  std::vector<Array>& buffers_;
+  std::vector<ScalarValue> values_;
+  std::vector<std::int64_t> vars_;
+  std::vector<ScalarValue> args_;
+  std::unordered_map<int, std::vector<ScalarValue>> loop_results_;
+};
+
+void run_host_step(const loop::HostStep& h, std::vector<Array>& buffers) {
+  std::vector<Array> args;
+  for (int b : h.inputs) args.push_back(buffers.at(static_cast<std::size_t>(b)));
+  std::vector<Array> outs = h.run(args);
+  if (outs.size() != h.outputs.size()) {
+    throw InternalError("host step " + h.name + " returned " + std::to_string(outs.size()) +
+                        " arrays, expected " + std::to_string(h.outputs.size()));
+  }
+  for (std::size_t i = 0; i < outs.size(); ++i) {
+    Array& dst = buffers.at(static_cast<std::size_t>(h.outputs[i]));
+    if (outs[i].dtype() != dst.dtype() || outs[i].shape() != dst.shape()) {
+      throw InternalError("host step " + h.name + ": output " + std::to_string(i) + " is " +
+                          std::string(dtype_name(outs[i].dtype())) +
+                          shape_to_string(outs[i].shape()) + ", its buffer is " +
+                          std::string(dtype_name(dst.dtype())) + shape_to_string(dst.shape()));
+    }
+    dst = std::move(outs[i]);
+  }
+}
+
+}  // namespace
+
+std::vector<Array> run_program_reference(const loop::Program& program,
+                                         std::span<const Array> inputs) {
+  if (static_cast<int>(inputs.size()) != program.num_inputs) {
+    throw ArgumentError("run_program_reference: the program takes " +
+                        std::to_string(program.num_inputs) + " inputs, got " +
+                        std::to_string(inputs.size()));
+  }
+  std::vector<Array> buffers;
+  buffers.reserve(program.buffers.size());
+  for (const loop::Buffer& b : program.buffers) {
+    switch (b.kind) {
+      case loop::BufferKind::Input: {
+        const Array& in = inputs[static_cast<std::size_t>(b.io_index)];
+        if (in.dtype() != b.dtype || in.shape() != b.shape) {
+          throw ArgumentError("run_program_reference: input " + std::to_string(b.io_index) +
+                              " is " + std::string(dtype_name(in.dtype())) +
+                              shape_to_string(in.shape()) + ", expected " +
+                              std::string(dtype_name(b.dtype)) + shape_to_string(b.shape));
+        }
+        buffers.push_back(in);
+        break;
+      }
+      case loop::BufferKind::Constant:
+        buffers.push_back(b.constant);
+        break;
+      default:
+        buffers.push_back(Array::zeros(b.dtype, b.shape));
+        break;
+    }
+  }
+  for (const loop::Step& step : program.steps) {
+    if (const loop::Kernel* k = std::get_if<loop::Kernel>(&step)) {
+      KernelRunner(*k, buffers).run();
+    } else {
+      run_host_step(std::get<loop::HostStep>(step), buffers);
+    }
+  }
+  std::vector<Array> result;
+  for (const loop::OutputSource& o : program.outputs) {
+    if (o.buffer >= 0) {
+      result.push_back(buffers.at(static_cast<std::size_t>(o.buffer)));
+    } else {
+      Array a = Array::empty(o.literal_dtype, {});
+      write_element(a, 0, ScalarValue::of(o.literal_dtype, o.literal_value));
+      result.push_back(a);
+    }
+  }
+  return result;
+}
+
+}  // namespace lanes::internal

@@ -1,0 +1,141 @@
+// Fusion planning (see fusion.h for the rule).
+#include "engine/lower/fusion.h"
+
+#include <set>
+
+#include "engine/primitive.h"
+
+namespace lanes::internal::lower {
+
+EqnKind classify(const Equation& e) {
+  const Primitive& p = *e.prim;
+  const std::string& n = p.name;
+  if (e.outputs.size() != 1) return EqnKind::Host;
+  switch (p.lowering) {
+    case LoweringKind::Elementwise:
+      return p.scalar_op == ScalarOp::None ? EqnKind::Host : EqnKind::Elementwise;
+    case LoweringKind::Structural:
+      if (n == "broadcast_in_dim") return EqnKind::Broadcast;
+      if (n == "transpose") return EqnKind::Transpose;
+      if (n == "slice") return EqnKind::Slice;
+      if (n == "reshape") return EqnKind::Reshape;
+      if (n == "iota") return EqnKind::Iota;
+      if (n == "concatenate") return EqnKind::Concatenate;
+      return EqnKind::Host;
+    case LoweringKind::Reduction:
+      if (n == "reduce_sum" || n == "reduce_prod" || n == "reduce_max" || n == "reduce_min") {
+        return EqnKind::Reduce;
+      }
+      if (n == "argmax" || n == "argmin") return EqnKind::ArgReduce;
+      return EqnKind::Host;
+    case LoweringKind::Contraction:
+      return n == "dot_general" ? EqnKind::Dot : EqnKind::Host;
+    case LoweringKind::Constant:
+      return EqnKind::Constant;
+    default:
+      return EqnKind::Host;
+  }
+}
+
+bool is_unit_reshape(const Shape& from, const Shape& to) {
+  Shape a, b;
+  for (auto d : from) {
+    if (d != 1) a.push_back(d);
+  }
+  for (auto d : to) {
+    if (d != 1) b.push_back(d);
+  }
+  return a == b;
+}
+
+FusionPlan plan_fusion(const Graph& g) {
+  const std::size_t nv = g.vars.size();
+  FusionPlan plan;
+  plan.producer.assign(nv, -1);
+  plan.materialized.assign(nv, false);
+  plan.eqn_kind.resize(g.eqns.size());
+  std::vector<bool>& mat = plan.materialized;
+  auto mark = [&](const Atom& a) {
+    if (!a.is_literal()) mat[static_cast<std::size_t>(a.var)] = true;
+  };
+
+  for (int v : g.inputs) mat[static_cast<std::size_t>(v)] = true;
+  for (const Atom& a : g.outputs) mark(a);
+
+  // Forward: forced materializations, rule 2, and per-var loop/cost estimates.
+  std::vector<bool> has_loop(nv, false);
+  std::vector<int> cost(nv, 0);
+  for (std::size_t i = 0; i < g.eqns.size(); ++i) {
+    const Equation& e = g.eqns[i];
+    EqnKind kind = classify(e);
+    plan.eqn_kind[i] = kind;
+    for (int o : e.outputs) plan.producer[static_cast<std::size_t>(o)] = static_cast<int>(i);
+    auto loopy = [&](const Atom& a) {
+      return !a.is_literal() && !mat[static_cast<std::size_t>(a.var)] &&
+             has_loop[static_cast<std::size_t>(a.var)];
+    };
+    const std::int64_t out_size = g.aval(e.outputs[0]).size();
+    switch (kind) {
+      case EqnKind::Host:
+        for (const Atom& a : e.inputs) mark(a);
+        for (int o : e.outputs) mat[static_cast<std::size_t>(o)] = true;
+        break;
+      case EqnKind::Constant:
+      case EqnKind::Concatenate:
+        mat[static_cast<std::size_t>(e.outputs[0])] = true;
+        break;
+      case EqnKind::Reshape:
+        if (!is_unit_reshape(g.aval(e.inputs[0]).shape, g.aval(e.outputs[0]).shape)) {
+          mark(e.inputs[0]);
+        }
+        break;
+      case EqnKind::Broadcast:
+      case EqnKind::Elementwise:
+        for (const Atom& a : e.inputs) {
+          if (loopy(a) && g.aval(a).size() < out_size) mark(a);
+        }
+        break;
+      case EqnKind::Dot:
+        for (const Atom& a : e.inputs) {
+          if (loopy(a)) mark(a);
+        }
+        break;
+      default:
+        break;
+    }
+    bool loop = kind == EqnKind::Reduce || kind == EqnKind::ArgReduce || kind == EqnKind::Dot;
+    int c = 1;
+    for (const Atom& a : e.inputs) {
+      if (a.is_literal() || mat[static_cast<std::size_t>(a.var)]) continue;
+      loop = loop || has_loop[static_cast<std::size_t>(a.var)];
+      c += cost[static_cast<std::size_t>(a.var)];
+    }
+    for (int o : e.outputs) {
+      has_loop[static_cast<std::size_t>(o)] = loop;
+      cost[static_cast<std::size_t>(o)] = c;
+    }
+  }
+
+  // Backward: rule 3. roots[v] = the materialized values whose kernels would inline v.
+  // Consumers come after producers, so one reverse pass sees every consumer's final
+  // roots before deciding on the producer.
+  std::vector<std::set<int>> roots(nv);
+  for (std::size_t i = g.eqns.size(); i-- > 0;) {
+    const Equation& e = g.eqns[i];
+    for (int o : e.outputs) {
+      const std::size_t ou = static_cast<std::size_t>(o);
+      if (!mat[ou] && roots[ou].size() > 1 && (has_loop[ou] || cost[ou] > kCheapOps)) {
+        mat[ou] = true;
+      }
+      if (mat[ou]) roots[ou] = {o};
+    }
+    for (const Atom& a : e.inputs) {
+      if (a.is_literal()) continue;
+      const std::set<int>& r = roots[static_cast<std::size_t>(e.outputs[0])];
+      roots[static_cast<std::size_t>(a.var)].insert(r.begin(), r.end());
+    }
+  }
+  return plan;
+}
+
+}  // namespace lanes::internal::lower

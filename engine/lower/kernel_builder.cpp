@@ -1,0 +1,551 @@
+// KernelBuilder: expression inlining, loop nests and load folding (see kernel_builder.h).
+#include "engine/lower/kernel_builder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "engine/primitive.h"
+
+namespace lanes::internal::lower {
+
+using loop::AffineIndex;
+using loop::Op;
+using loop::OpKind;
+
+namespace {
+
+AffineIndex affine_const(std::int64_t c) {
+  AffineIndex a;
+  a.offset = c;
+  return a;
+}
+
+AffineIndex affine_var(int v) {
+  AffineIndex a;
+  a.terms.push_back({v, 1});
+  return a;
+}
+
+// Merges terms of the same variable, drops zero strides, sorts by variable.
+AffineIndex normalized(AffineIndex a) {
+  std::sort(a.terms.begin(), a.terms.end());
+  AffineIndex r;
+  r.offset = a.offset;
+  for (const auto& [v, s] : a.terms) {
+    if (!r.terms.empty() && r.terms.back().first == v) {
+      r.terms.back().second += s;
+    } else {
+      r.terms.push_back({v, s});
+    }
+  }
+  std::erase_if(r.terms, [](const auto& t) { return t.second == 0; });
+  return r;
+}
+
+// a * k + b
+AffineIndex scaled_add(const AffineIndex& a, std::int64_t k, const AffineIndex& b) {
+  AffineIndex r = b;
+  r.offset += a.offset * k;
+  for (const auto& [v, s] : a.terms) r.terms.push_back({v, s * k});
+  return normalized(std::move(r));
+}
+
+std::string coords_key(const Coords& c) {
+  std::string k;
+  for (const AffineIndex& a : c) {
+    for (const auto& [v, s] : a.terms) k += std::to_string(s) + "i" + std::to_string(v) + "+";
+    k += std::to_string(a.offset) + ",";
+  }
+  return k;
+}
+
+double lowest(DType t) {
+  switch (t) {
+    case DType::Bool:
+      return 0;
+    case DType::I32:
+      return static_cast<double>(std::numeric_limits<std::int32_t>::min());
+    case DType::I64:
+      return static_cast<double>(std::numeric_limits<std::int64_t>::min());
+    default:
+      return -std::numeric_limits<double>::infinity();
+  }
+}
+
+}  // namespace
+
+AffineIndex linearize(const Coords& coords, const Shape& shape) {
+  if (coords.size() != shape.size()) {
+    throw InternalError("lower: coordinates of rank " + std::to_string(coords.size()) +
+                        " for a value of shape " + shape_to_string(shape));
+  }
+  AffineIndex r;
+  std::int64_t stride = 1;
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    r = scaled_add(coords[d], stride, r);
+    stride *= shape[d];
+  }
+  return r;
+}
+
+struct KernelBuilder::Scope {
+  loop::Block block;
+  Scope* parent = nullptr;
+  int depth = 0;
+  std::map<std::string, int> cache;
+};
+
+KernelBuilder::KernelBuilder(const Graph& g, const FusionPlan& plan,
+                             const std::vector<int>& buffer_of, std::string name,
+                             const Shape& extents)
+    : g_(g), plan_(plan), buffer_of_(buffer_of), root_(std::make_unique<Scope>()) {
+  kernel_.name = std::move(name);
+  scalar_kernel_ = extents.empty();
+  kernel_.extents = extents.empty() ? Shape{1} : extents;
+  kernel_.vector_axis = -1;
+  kernel_.num_index_vars = static_cast<int>(kernel_.extents.size());
+  var_scope_.assign(kernel_.extents.size(), root_.get());
+}
+
+KernelBuilder::~KernelBuilder() = default;
+
+Coords KernelBuilder::parallel_coords() const {
+  Coords c;
+  if (scalar_kernel_) return c;  // a rank-0 value: extents {1}, no coordinates
+  for (std::size_t d = 0; d < kernel_.extents.size(); ++d) {
+    c.push_back(affine_var(static_cast<int>(d)));
+  }
+  return c;
+}
+
+KernelBuilder::Scope* KernelBuilder::target(const Coords& coords) const {
+  Scope* best = root_.get();
+  for (const AffineIndex& a : coords) {
+    for (const auto& [v, s] : a.terms) {
+      Scope* sc = var_scope_.at(static_cast<std::size_t>(v));
+      if (sc->depth > best->depth) best = sc;
+    }
+  }
+  return best;
+}
+
+int KernelBuilder::append(Scope* s, Op op) {
+  int id = next_id_++;
+  s->block.ops.push_back(std::move(op));
+  s->block.ids.push_back(id);
+  return id;
+}
+
+int KernelBuilder::constant(DType dtype, double value) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  std::string key = "c" + std::string(dtype_name(dtype)) + std::to_string(bits);
+  auto it = root_->cache.find(key);
+  if (it != root_->cache.end()) return it->second;
+  Op op;
+  op.kind = OpKind::Const;
+  op.dtype = dtype;
+  op.value = value;
+  int id = append(root_.get(), std::move(op));
+  root_->cache[key] = id;
+  return id;
+}
+
+int KernelBuilder::scalar(Scope* s, ScalarOp sop, DType dtype, std::vector<int> args) {
+  Op op;
+  op.kind = OpKind::Scalar;
+  op.sop = sop;
+  op.dtype = dtype;
+  op.args = std::move(args);
+  return append(s, std::move(op));
+}
+
+int KernelBuilder::convert(Scope* s, int value, DType from, DType to) {
+  if (from == to) return value;
+  return scalar(s, ScalarOp::Convert, to, {value});
+}
+
+int KernelBuilder::index_value(const AffineIndex& c, DType dtype) {
+  Scope* s = target({c});
+  std::string key = "idx" + coords_key({c}) + std::string(dtype_name(dtype));
+  for (Scope* p = s; p; p = p->parent) {
+    auto it = p->cache.find(key);
+    if (it != p->cache.end()) return it->second;
+  }
+  int acc = -1;
+  for (const auto& [v, stride] : c.terms) {
+    Scope* vs = var_scope_.at(static_cast<std::size_t>(v));
+    std::string vkey = "iv" + std::to_string(v);
+    int iv;
+    if (auto it = vs->cache.find(vkey); it != vs->cache.end()) {
+      iv = it->second;
+    } else {
+      Op op;
+      op.kind = OpKind::IndexVar;
+      op.dtype = DType::I64;
+      op.index_var = v;
+      iv = append(vs, std::move(op));
+      vs->cache[vkey] = iv;
+    }
+    int term = stride == 1 ? iv
+                           : scalar(s, ScalarOp::Mul, DType::I64,
+                                    {iv, constant(DType::I64, static_cast<double>(stride))});
+    acc = acc < 0 ? term : scalar(s, ScalarOp::Add, DType::I64, {acc, term});
+  }
+  if (acc < 0) {
+    acc = constant(DType::I64, static_cast<double>(c.offset));
+  } else if (c.offset != 0) {
+    acc = scalar(s, ScalarOp::Add, DType::I64,
+                 {acc, constant(DType::I64, static_cast<double>(c.offset))});
+  }
+  int r = convert(s, acc, DType::I64, dtype);
+  s->cache[key] = r;
+  return r;
+}
+
+int KernelBuilder::emit_root(int var, const Coords& coords) {
+  return emit_in(Atom::of_var(var), coords, /*root=*/true);
+}
+
+int KernelBuilder::emit(const Atom& a, const Coords& coords) {
+  return emit_in(a, coords, /*root=*/false);
+}
+
+int KernelBuilder::emit_in(const Atom& a, const Coords& coords, bool root) {
+  if (a.is_literal()) return constant(a.literal.dtype, literal_as_double(a.literal));
+  const int v = a.var;
+  const AbstractValue& av = g_.aval(v);
+  if (static_cast<int>(coords.size()) != av.rank()) {
+    throw InternalError("lower: " + av.to_string() + " value %" + std::to_string(v) +
+                        " requested with " + std::to_string(coords.size()) + " coordinates");
+  }
+  Scope* s = target(coords);
+  std::string key = (root ? "r" : "v") + std::to_string(v) + ":" + coords_key(coords);
+  for (Scope* p = s; p; p = p->parent) {
+    auto it = p->cache.find(key);
+    if (it != p->cache.end()) return it->second;
+  }
+  int id;
+  const bool mat = plan_.materialized[static_cast<std::size_t>(v)];
+  const int producer = plan_.producer[static_cast<std::size_t>(v)];
+  const bool is_constant =
+      producer >= 0 && plan_.eqn_kind[static_cast<std::size_t>(producer)] == EqnKind::Constant;
+  if ((mat && !root) || is_constant || producer < 0) {
+    int b = buffer_of_.at(static_cast<std::size_t>(v));
+    if (b < 0) throw InternalError("lower: value %" + std::to_string(v) + " has no buffer");
+    Op op;
+    op.kind = OpKind::Load;
+    op.dtype = av.dtype;
+    op.buffer = b;
+    op.index = linearize(coords, av.shape);
+    id = append(s, std::move(op));
+  } else {
+    id = expand(v, coords, s);
+  }
+  s->cache[key] = id;
+  return id;
+}
+
+int KernelBuilder::expand(int var, const Coords& coords, Scope* s) {
+  const Equation& e =
+      g_.eqns.at(static_cast<std::size_t>(plan_.producer[static_cast<std::size_t>(var)]));
+  const EqnKind kind =
+      plan_.eqn_kind[static_cast<std::size_t>(plan_.producer[static_cast<std::size_t>(var)])];
+  const AbstractValue& out = g_.aval(var);
+  const std::string& pname = e.prim->name;
+  switch (kind) {
+    case EqnKind::Elementwise: {
+      std::vector<int> args;
+      for (const Atom& a : e.inputs) {
+        AbstractValue ia = g_.aval(a);
+        Coords c;
+        const int off = out.rank() - ia.rank();
+        for (int d = 0; d < ia.rank(); ++d) {
+          const std::size_t du = static_cast<std::size_t>(d);
+          const std::size_t od = static_cast<std::size_t>(d + off);
+          c.push_back(ia.shape[du] == 1 && out.shape[od] != 1 ? affine_const(0) : coords[od]);
+        }
+        args.push_back(emit(a, c));
+      }
+      return scalar(s, e.prim->scalar_op, out.dtype, std::move(args));
+    }
+    case EqnKind::Broadcast: {
+      const auto& bdims = e.params.get_ints("broadcast_dimensions");
+      AbstractValue ia = g_.aval(e.inputs[0]);
+      Coords c;
+      for (int d = 0; d < ia.rank(); ++d) {
+        const std::size_t od = static_cast<std::size_t>(bdims.at(static_cast<std::size_t>(d)));
+        c.push_back(ia.shape[static_cast<std::size_t>(d)] == 1 && out.shape[od] != 1
+                        ? affine_const(0)
+                        : coords[od]);
+      }
+      return emit(e.inputs[0], c);
+    }
+    case EqnKind::Transpose: {
+      const auto& perm = e.params.get_ints("permutation");
+      Coords c(coords.size());
+      for (std::size_t d = 0; d < perm.size(); ++d)
+        c[static_cast<std::size_t>(perm[d])] = coords[d];
+      return emit(e.inputs[0], c);
+    }
+    case EqnKind::Slice: {
+      const auto& start = e.params.get_ints("start_indices");
+      std::vector<std::int64_t> strides;
+      if (e.params.has("strides")) strides = e.params.get_ints("strides");
+      Coords c;
+      for (std::size_t d = 0; d < coords.size(); ++d) {
+        std::int64_t st = d < strides.size() ? strides[d] : 1;
+        c.push_back(scaled_add(coords[d], st, affine_const(start[d])));
+      }
+      return emit(e.inputs[0], c);
+    }
+    case EqnKind::Reshape: {
+      const Atom& a = e.inputs[0];
+      AbstractValue ia = g_.aval(a);
+      if (a.is_literal()) return emit(a, {});
+      if (is_unit_reshape(ia.shape, out.shape)) {
+        std::vector<AffineIndex> nonunit;
+        for (std::size_t d = 0; d < coords.size(); ++d) {
+          if (out.shape[d] != 1) nonunit.push_back(coords[d]);
+        }
+        Coords c;
+        std::size_t k = 0;
+        for (auto ext : ia.shape) c.push_back(ext != 1 ? nonunit.at(k++) : affine_const(0));
+        return emit(a, c);
+      }
+      // The row-major offset is the same in the operand and the result.
+      int b = buffer_of_.at(static_cast<std::size_t>(a.var));
+      if (b < 0) throw InternalError("lower: reshape operand is not materialized");
+      Op op;
+      op.kind = OpKind::Load;
+      op.dtype = out.dtype;
+      op.buffer = b;
+      op.index = linearize(coords, out.shape);
+      return append(s, std::move(op));
+    }
+    case EqnKind::Iota: {
+      const auto dim = static_cast<std::size_t>(e.params.get_int("dimension"));
+      return index_value(coords.at(dim), out.dtype);
+    }
+    case EqnKind::Reduce:
+      return expand_reduce(e, coords, s);
+    case EqnKind::ArgReduce:
+      return expand_arg_reduce(e, coords, s);
+    case EqnKind::Dot:
+      return expand_dot(e, coords, s);
+    default:
+      break;
+  }
+  throw InternalError("lower: " + pname + " cannot be inlined into a kernel");
+}
+
+std::vector<int> KernelBuilder::emit_loop_nest(Scope* s, const std::vector<std::int64_t>& trips,
+                                               const std::vector<DType>& dtypes,
+                                               const std::vector<int>& init, const LoopBody& body) {
+  std::vector<int> vars;
+  if (trips.empty()) return body(s, vars, init);
+  return emit_loop_level(s, 0, trips, dtypes, init, vars, body);
+}
+
+std::vector<int> KernelBuilder::emit_loop_level(Scope* s, std::size_t level,
+                                                const std::vector<std::int64_t>& trips,
+                                                const std::vector<DType>& dtypes,
+                                                const std::vector<int>& init,
+                                                std::vector<int>& vars, const LoopBody& body) {
+  auto child = std::make_unique<Scope>();
+  child->parent = s;
+  child->depth = s->depth + 1;
+  const int iv = kernel_.num_index_vars++;
+  var_scope_.push_back(child.get());
+  vars.push_back(iv);
+  std::vector<int> params;
+  for (DType t : dtypes) {
+    params.push_back(next_id_++);
+    child->block.param_dtypes.push_back(t);
+  }
+  child->block.params = params;
+  std::vector<int> yields =
+      level + 1 == trips.size()
+          ? body(child.get(), vars, params)
+          : emit_loop_level(child.get(), level + 1, trips, dtypes, params, vars, body);
+  child->block.yields = yields;
+  Op loop_op;
+  loop_op.kind = OpKind::Loop;
+  loop_op.dtype = dtypes.empty() ? DType::I64 : dtypes[0];
+  loop_op.args = init;
+  loop_op.index_var = iv;
+  loop_op.trip_count = trips[level];
+  loop_op.blocks.push_back(std::move(child->block));
+  const int lid = append(s, std::move(loop_op));
+  std::vector<int> results;
+  for (std::size_t k = 0; k < dtypes.size(); ++k) {
+    Op r;
+    r.kind = OpKind::LoopResult;
+    r.dtype = dtypes[k];
+    r.args = {lid};
+    r.result_index = static_cast<int>(k);
+    results.push_back(append(s, std::move(r)));
+  }
+  return results;
+}
+
+int KernelBuilder::expand_reduce(const Equation& e, const Coords& coords, Scope* s) {
+  const std::string& n = e.prim->name;
+  const Atom& a = e.inputs[0];
+  const AbstractValue ia = g_.aval(a);
+  const DType od = g_.aval(e.outputs[0]).dtype;
+  std::vector<std::int64_t> axes = e.params.get_ints("axes");
+  for (auto& ax : axes) {
+    if (ax < 0) ax += ia.rank();
+  }
+  std::sort(axes.begin(), axes.end());
+  std::vector<std::int64_t> trips;
+  for (auto ax : axes) trips.push_back(ia.shape[static_cast<std::size_t>(ax)]);
+
+  ScalarOp op = ScalarOp::Add;
+  int init;
+  if (n == "reduce_sum") {
+    init = constant(od, 0);
+  } else if (n == "reduce_prod") {
+    op = ScalarOp::Mul;
+    init = constant(od, 1);
+  } else if (n == "reduce_max") {
+    op = ScalarOp::Max;
+    init = constant(od, lowest(od));
+  } else {
+    op = ScalarOp::Min;
+    // The largest i64 is not a double: it is ~lowest, exactly.
+    init = od == DType::I64 ? scalar(root_.get(), ScalarOp::Not, od, {constant(od, lowest(od))})
+           : is_bool(od)    ? constant(od, 1)
+                            : constant(od, -lowest(od));
+  }
+  std::vector<int> r = emit_loop_nest(
+      s, trips, {od}, {init},
+      [&](Scope* inner, const std::vector<int>& vars, const std::vector<int>& carries) {
+        Coords c;
+        std::size_t k = 0, j = 0;
+        for (int d = 0; d < ia.rank(); ++d) {
+          if (j < axes.size() && axes[j] == d) {
+            c.push_back(affine_var(vars[j++]));
+          } else {
+            c.push_back(coords.at(k++));
+          }
+        }
+        int x = convert(inner, emit(a, c), ia.dtype, od);
+        return std::vector<int>{scalar(inner, op, od, {carries[0], x})};
+      });
+  return r[0];
+}
+
+int KernelBuilder::expand_arg_reduce(const Equation& e, const Coords& coords, Scope* s) {
+  const bool is_max = e.prim->name == "argmax";
+  const Atom& a = e.inputs[0];
+  const AbstractValue ia = g_.aval(a);
+  const DType vd = ia.dtype;
+  const DType id = g_.aval(e.outputs[0]).dtype;
+  std::int64_t axis = e.params.get_int("axis");
+  if (axis < 0) axis += ia.rank();
+  int best0;
+  if (is_max) {
+    best0 = constant(vd, lowest(vd));
+  } else {
+    best0 = vd == DType::I64 ? scalar(root_.get(), ScalarOp::Not, vd, {constant(vd, lowest(vd))})
+            : is_bool(vd)    ? constant(vd, 1)
+                             : constant(vd, -lowest(vd));
+  }
+  const int idx0 = constant(id, 0);
+  std::vector<int> r = emit_loop_nest(
+      s, {ia.shape[static_cast<std::size_t>(axis)]}, {vd, id}, {best0, idx0},
+      [&](Scope* inner, const std::vector<int>& vars, const std::vector<int>& carries) {
+        Coords c;
+        std::size_t k = 0;
+        for (int d = 0; d < ia.rank(); ++d) {
+          c.push_back(d == axis ? affine_var(vars[0]) : coords.at(k++));
+        }
+        const int v = emit(a, c);
+        const int i = index_value(affine_var(vars[0]), id);
+        int take =
+            scalar(inner, is_max ? ScalarOp::Gt : ScalarOp::Lt, DType::Bool, {v, carries[0]});
+        if (is_float(vd)) {
+          // NaN wins over numbers (the first NaN is the result), as in JAX.
+          int v_nan = scalar(inner, ScalarOp::Ne, DType::Bool, {v, v});
+          int best_num = scalar(inner, ScalarOp::Eq, DType::Bool, {carries[0], carries[0]});
+          take = scalar(inner, ScalarOp::Or, DType::Bool,
+                        {take, scalar(inner, ScalarOp::And, DType::Bool, {v_nan, best_num})});
+        }
+        return std::vector<int>{scalar(inner, ScalarOp::Select, vd, {take, v, carries[0]}),
+                                scalar(inner, ScalarOp::Select, id, {take, i, carries[1]})};
+      });
+  return r[1];
+}
+
+int KernelBuilder::expand_dot(const Equation& e, const Coords& coords, Scope* s) {
+  const Atom& lhs = e.inputs[0];
+  const Atom& rhs = e.inputs[1];
+  const AbstractValue la = g_.aval(lhs), ra = g_.aval(rhs);
+  const DType od = g_.aval(e.outputs[0]).dtype;
+  const auto& lc = e.params.get_ints("lhs_contracting");
+  const auto& rc = e.params.get_ints("rhs_contracting");
+  const auto& lb = e.params.get_ints("lhs_batch");
+  const auto& rb = e.params.get_ints("rhs_batch");
+  auto position = [](const std::vector<std::int64_t>& v, int d) {
+    auto it = std::find(v.begin(), v.end(), d);
+    return it == v.end() ? -1 : static_cast<int>(it - v.begin());
+  };
+  std::int64_t lhs_free = 0;
+  for (int d = 0; d < la.rank(); ++d) {
+    if (position(lc, d) < 0 && position(lb, d) < 0) ++lhs_free;
+  }
+  std::vector<std::int64_t> trips;
+  for (auto d : lc) trips.push_back(la.shape[static_cast<std::size_t>(d)]);
+
+  std::vector<int> r = emit_loop_nest(
+      s, trips, {od}, {constant(od, 0)},
+      [&](Scope* inner, const std::vector<int>& vars, const std::vector<int>& carries) {
+        // Output coordinates: batch dims, then lhs free dims, then rhs free dims.
+        auto operand_coords = [&](const AbstractValue& av, const std::vector<std::int64_t>& con,
+                                  const std::vector<std::int64_t>& bat, std::size_t free0) {
+          Coords c;
+          std::size_t f = free0;
+          for (int d = 0; d < av.rank(); ++d) {
+            if (int p = position(con, d); p >= 0) {
+              c.push_back(affine_var(vars[static_cast<std::size_t>(p)]));
+            } else if (int q = position(bat, d); q >= 0) {
+              c.push_back(coords.at(static_cast<std::size_t>(q)));
+            } else {
+              c.push_back(coords.at(f++));
+            }
+          }
+          return c;
+        };
+        const int x =
+            convert(inner, emit(lhs, operand_coords(la, lc, lb, lb.size())), la.dtype, od);
+        const int y = convert(
+            inner,
+            emit(rhs, operand_coords(ra, rc, rb, lb.size() + static_cast<std::size_t>(lhs_free))),
+            ra.dtype, od);
+        const int p = scalar(inner, ScalarOp::Mul, od, {x, y});
+        return std::vector<int>{scalar(inner, ScalarOp::Add, od, {carries[0], p})};
+      });
+  return r[0];
+}
+
+void KernelBuilder::store(int buffer, const Shape& shape, const Coords& coords, int value,
+                          std::int64_t offset) {
+  loop::Store st;
+  st.buffer = buffer;
+  st.index = linearize(coords, shape);
+  st.index.offset += offset;
+  st.value = value;
+  kernel_.stores.push_back(std::move(st));
+}
+
+loop::Kernel KernelBuilder::finish() {
+  kernel_.body = std::move(root_->block);
+  kernel_.num_ops = next_id_;
+  return std::move(kernel_);
+}
+
+}  // namespace lanes::internal::lower

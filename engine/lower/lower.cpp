@@ -1,0 +1,225 @@
+// lower_to_loops: buffers for materialized values and steps in equation order: fused
+// kernels (consecutive values of one shape share a kernel when none reads another's
+// result), host steps running a primitive's reference implementation, and the program's
+// output sources. Fusion decisions are in fusion.cpp, kernel bodies in kernel_builder.cpp.
+#include "engine/lower/lower.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "engine/interpreter.h"
+#include "engine/lower/fusion.h"
+#include "engine/lower/kernel_builder.h"
+#include "engine/primitive.h"
+
+namespace lanes::internal {
+
+namespace {
+
+using lower::Coords;
+using lower::EqnKind;
+using lower::KernelBuilder;
+
+class Lowering {
+ public:
+  explicit Lowering(const Graph& g) : g_(g), plan_(lower::plan_fusion(g)) {
+    buffer_of_.assign(g.vars.size(), -1);
+    output_pos_.assign(g.vars.size(), -1);
+    for (std::size_t p = g.outputs.size(); p-- > 0;) {
+      if (!g.outputs[p].is_literal())
+        output_pos_[static_cast<std::size_t>(g.outputs[p].var)] = static_cast<int>(p);
+    }
+  }
+
+  loop::Program run() {
+    prog_.num_inputs = static_cast<int>(g_.inputs.size());
+    for (std::size_t i = 0; i < g_.inputs.size(); ++i) {
+      const int v = g_.inputs[i];
+      buffer_of_[static_cast<std::size_t>(v)] =
+          add_buffer(g_.aval(v), loop::BufferKind::Input, static_cast<int>(i));
+    }
+    for (std::size_t i = 0; i < g_.eqns.size(); ++i) lower_equation(g_.eqns[i], plan_.eqn_kind[i]);
+    flush();
+    for (std::size_t p = 0; p < g_.outputs.size(); ++p)
+      add_output(g_.outputs[p], static_cast<int>(p));
+    return std::move(prog_);
+  }
+
+ private:
+  int add_buffer(const AbstractValue& av, loop::BufferKind kind, int io_index = -1,
+                 Array constant = {}) {
+    loop::Buffer b;
+    b.dtype = av.dtype;
+    b.shape = av.shape;
+    b.kind = kind;
+    b.io_index = io_index;
+    b.constant = std::move(constant);
+    prog_.buffers.push_back(std::move(b));
+    return static_cast<int>(prog_.buffers.size()) - 1;
+  }
+
+  // The buffer that will hold materialized var v: an Output buffer if v is a graph output.
+  int result_buffer(int v) {
+    const std::size_t vu = static_cast<std::size_t>(v);
+    if (buffer_of_[vu] < 0) {
+      const int pos = output_pos_[vu];
+      buffer_of_[vu] =
+          add_buffer(g_.aval(v), pos >= 0 ? loop::BufferKind::Output : loop::BufferKind::Temp, pos);
+    }
+    return buffer_of_[vu];
+  }
+
+  std::string kernel_name(const std::string& prim) const {
+    return "k" + std::to_string(prog_.steps.size()) + "_" + prim;
+  }
+
+  void lower_equation(const Equation& e, EqnKind kind) {
+    switch (kind) {
+      case EqnKind::Host:
+        flush();
+        return lower_host(e);
+      case EqnKind::Constant:
+        buffer_of_[static_cast<std::size_t>(e.outputs[0])] = add_buffer(
+            g_.aval(e.outputs[0]), loop::BufferKind::Constant, -1, e.params.get<Array>("value"));
+        return;
+      case EqnKind::Concatenate:
+        flush();
+        return lower_concatenate(e);
+      default:
+        break;
+    }
+    const int v = e.outputs[0];
+    if (!plan_.materialized[static_cast<std::size_t>(v)]) return;  // inlined into consumers
+    const AbstractValue& av = g_.aval(v);
+    // Values of one shape computed one after the other share a kernel (and its loads and
+    // common subexpressions), unless the new one reads what the open kernel stores.
+    if (open_ && (open_shape_ != av.shape || depends_on_open(v))) flush();
+    if (open_) {
+      open_->add_name(e.prim->name);
+    } else {
+      open_ = std::make_unique<KernelBuilder>(g_, plan_, buffer_of_, kernel_name(e.prim->name),
+                                              av.shape);
+      open_shape_ = av.shape;
+    }
+    Coords c = open_->parallel_coords();
+    const int value = open_->emit_root(v, c);
+    open_->store(result_buffer(v), av.shape, c, value);
+    open_roots_.push_back(v);
+  }
+
+  void flush() {
+    if (!open_) return;
+    prog_.steps.push_back(open_->finish());
+    open_.reset();
+    open_roots_.clear();
+  }
+
+  // True if computing v would load a value stored by the open kernel.
+  bool depends_on_open(int v) const {
+    std::vector<bool> seen(g_.vars.size(), false);
+    std::vector<int> stack{v};
+    while (!stack.empty()) {
+      const int u = stack.back();
+      stack.pop_back();
+      const int prod = plan_.producer[static_cast<std::size_t>(u)];
+      if (prod < 0) continue;
+      for (const Atom& a : g_.eqns[static_cast<std::size_t>(prod)].inputs) {
+        if (a.is_literal() || seen[static_cast<std::size_t>(a.var)]) continue;
+        seen[static_cast<std::size_t>(a.var)] = true;
+        if (std::find(open_roots_.begin(), open_roots_.end(), a.var) != open_roots_.end()) {
+          return true;
+        }
+        if (!plan_.materialized[static_cast<std::size_t>(a.var)]) stack.push_back(a.var);
+      }
+    }
+    return false;
+  }
+
+  // One kernel per operand, each storing into its slab of the result.
+  void lower_concatenate(const Equation& e) {
+    const int v = e.outputs[0];
+    const AbstractValue& av = g_.aval(v);
+    const int b = result_buffer(v);
+    const auto dim = static_cast<std::size_t>(e.params.get_int("dimension"));
+    std::int64_t start = 0;
+    for (const Atom& a : e.inputs) {
+      const AbstractValue ia = g_.aval(a);
+      if (ia.size() > 0) {
+        KernelBuilder kb(g_, plan_, buffer_of_, kernel_name(e.prim->name), ia.shape);
+        Coords c = kb.parallel_coords();
+        const int value = kb.emit(a, c);
+        Coords out = c;
+        out[dim].offset += start;
+        kb.store(b, av.shape, out, value);
+        prog_.steps.push_back(kb.finish());
+      }
+      start += ia.shape.at(dim);
+    }
+  }
+
+  void lower_host(const Equation& e) {
+    loop::HostStep h;
+    h.name = e.prim->name;
+    for (const Atom& a : e.inputs) {
+      if (a.is_literal()) {
+        h.inputs.push_back(add_buffer(literal_aval(a.literal), loop::BufferKind::Constant, -1,
+                                      literal_array(a.literal)));
+      } else {
+        const int b = buffer_of_[static_cast<std::size_t>(a.var)];
+        if (b < 0) {
+          throw InternalError("lower: operand of " + e.prim->name + " is not materialized");
+        }
+        h.inputs.push_back(b);
+      }
+    }
+    for (int o : e.outputs) h.outputs.push_back(result_buffer(o));
+    const Primitive* prim = e.prim;
+    Params params = e.params;
+    h.run = [prim, params](std::span<const Array> args) { return prim->impl(args, params); };
+    prog_.steps.push_back(std::move(h));
+  }
+
+  void add_output(const Atom& a, int pos) {
+    loop::OutputSource src;
+    if (a.is_literal()) {
+      src.literal_dtype = a.literal.dtype;
+      src.literal_value = literal_as_double(a.literal);
+      prog_.outputs.push_back(src);
+      return;
+    }
+    const std::size_t v = static_cast<std::size_t>(a.var);
+    int b = buffer_of_[v];
+    if (b >= 0 && prog_.buffers[static_cast<std::size_t>(b)].kind == loop::BufferKind::Constant) {
+      // A constant result is copied, so the caller cannot modify the program's constant.
+      const AbstractValue& av = g_.aval(a.var);
+      const int out = add_buffer(av, loop::BufferKind::Output, pos);
+      KernelBuilder kb(g_, plan_, buffer_of_, kernel_name("copy"), av.shape);
+      Coords c = kb.parallel_coords();
+      kb.store(out, av.shape, c, kb.emit(a, c));
+      prog_.steps.push_back(kb.finish());
+      buffer_of_[v] = out;
+      b = out;
+    }
+    if (b < 0) throw InternalError("lower: output " + std::to_string(pos) + " has no buffer");
+    src.buffer = b;
+    prog_.outputs.push_back(src);
+  }
+
+  const Graph& g_;
+  lower::FusionPlan plan_;
+  std::vector<int> buffer_of_;
+  std::vector<int> output_pos_;
+  loop::Program prog_;
+  std::unique_ptr<KernelBuilder> open_;  // the kernel being built, if any
+  Shape open_shape_;
+  std::vector<int> open_roots_;  // the values it stores
+};
+
+}  // namespace
+
+loop::Program lower_to_loops(const Graph& g, const JitOptions& options) {
+  (void)options;  // precision and vector width matter to the backend, not to lowering
+  return Lowering(g).run();
+}
+
+}  // namespace lanes::internal
