@@ -1,13 +1,14 @@
 // lanes::vmap: a Fn whose graph for a batched signature is the vmap pass applied to the
 // wrapped Fn's graph for the per-element signature (the mapped axes removed).
-#include "engine/ir/params.h"
-#include "engine/primitive.h"
 #include "engine/transforms/vmap.h"
-#include "frontend/fn_impl.h"
 
 #include <lanes/transforms.h>
 
 #include <algorithm>
+
+#include "engine/ir/params.h"
+#include "engine/primitive.h"
+#include "frontend/fn_impl.h"
 
 namespace lanes {
 
@@ -18,15 +19,14 @@ using Dims = std::vector<std::int64_t>;
 
 // What a call with a given (batched) signature maps.
 struct Plan {
-  Dims in_dims;          // normalized, -1 for unmapped
+  Dims in_dims;  // normalized, -1 for unmapped
   std::int64_t batch_size = 0;
-  Signature inner_sig;   // the per-element signature
+  Signature inner_sig;  // the per-element signature
 };
 
 class VmapFn final : public FnImpl {
  public:
-  VmapFn(Fn inner, AxisSpec in_axes, AxisSpec out_axes, std::string axis_name,
-         VmapOptions options)
+  VmapFn(Fn inner, AxisSpec in_axes, AxisSpec out_axes, std::string axis_name, VmapOptions options)
       : FnImpl("vmap(" + inner.impl()->name() + ")", inner.impl()->arity()),
         inner_(std::move(inner)),
         in_axes_(std::move(in_axes)),
@@ -60,9 +60,8 @@ class VmapFn final : public FnImpl {
   Plan make_plan(const Signature& sig) const {
     if (in_axes_.is_list() && in_axes_.per().size() != sig.size()) {
       throw ArgumentError(name() + ": in_axes has " + std::to_string(in_axes_.per().size()) +
-                          " entries but the function is called with " +
-                          std::to_string(sig.size()) + " argument" +
-                          (sig.size() == 1 ? "" : "s"));
+                          " entries but the function is called with " + std::to_string(sig.size()) +
+                          " argument" + (sig.size() == 1 ? "" : "s"));
     }
     Plan plan;
     std::size_t first = sig.size();  // the first mapped argument
@@ -76,9 +75,9 @@ class VmapFn final : public FnImpl {
       }
       std::int64_t rank = a.rank(), d = axis.index();
       if (d < -rank || d >= rank) {
-        throw ArgumentError(name() + ": in_axes[" + std::to_string(i) + "] = " +
-                            std::to_string(d) + " is out of range for " + arg_desc(i, a) +
-                            " (rank " + std::to_string(rank) + ")");
+        throw ArgumentError(name() + ": in_axes[" + std::to_string(i) + "] = " + std::to_string(d) +
+                            " is out of range for " + arg_desc(i, a) + " (rank " +
+                            std::to_string(rank) + ")");
       }
       if (d < 0) d += rank;
       std::int64_t size = a.shape[static_cast<std::size_t>(d)];
@@ -87,9 +86,9 @@ class VmapFn final : public FnImpl {
         plan.batch_size = size;
       } else if (size != plan.batch_size) {
         std::int64_t d0 = plan.in_dims[first];
-        throw ArgumentError(name() + ": mapped axes have different sizes: " +
-                            arg_desc(first, sig[first]) + " has size " +
-                            std::to_string(plan.batch_size) + " along axis " +
+        throw ArgumentError(name() +
+                            ": mapped axes have different sizes: " + arg_desc(first, sig[first]) +
+                            " has size " + std::to_string(plan.batch_size) + " along axis " +
                             std::to_string(d0) + ", but " + arg_desc(i, a) + " has size " +
                             std::to_string(size) + " along axis " + std::to_string(d));
       }
@@ -123,9 +122,8 @@ class VmapFn final : public FnImpl {
       std::int64_t rank = outs[k].rank() + 1, d = axis.index();
       if (d < -rank || d >= rank) {
         throw ArgumentError(name() + ": out_axes[" + std::to_string(k) + "] = " +
-                            std::to_string(d) + " is out of range for output " +
-                            std::to_string(k) + " of per-element shape " +
-                            shape_to_string(outs[k].shape) + " (rank " +
+                            std::to_string(d) + " is out of range for output " + std::to_string(k) +
+                            " of per-element shape " + shape_to_string(outs[k].shape) + " (rank " +
                             std::to_string(rank) + " with the batch axis)");
       }
       dims.push_back(d < 0 ? d + rank : d);
@@ -154,9 +152,7 @@ class VmapFn final : public FnImpl {
         Dims hi = args[i].shape();
         lo[static_cast<std::size_t>(d)] = start;
         hi[static_cast<std::size_t>(d)] = stop;
-        Params p{{"start_indices", lo},
-                 {"limit_indices", hi},
-                 {"strides", Dims(lo.size(), 1)}};
+        Params p{{"start_indices", lo}, {"limit_indices", hi}, {"strides", Dims(lo.size(), 1)}};
         chunk.push_back(slice.impl(std::span<const Array>(&args[i], 1), p)[0]);
         chunk_sig[i].shape = chunk.back().shape();
       }
@@ -172,8 +168,7 @@ class VmapFn final : public FnImpl {
       if (out_dims[k] < 0) {
         result.push_back(unmapped[k]);
       } else {
-        result.push_back(
-            concatenate.impl(parts[k], Params{{"dimension", out_dims[k]}})[0]);
+        result.push_back(concatenate.impl(parts[k], Params{{"dimension", out_dims[k]}})[0]);
       }
     }
     return result;
@@ -189,8 +184,7 @@ class VmapFn final : public FnImpl {
 }  // namespace
 }  // namespace internal
 
-Fn vmap(const Fn& f, InAxes in_axes, OutAxes out_axes, std::string axis_name,
-        VmapOptions options) {
+Fn vmap(const Fn& f, InAxes in_axes, OutAxes out_axes, std::string axis_name, VmapOptions options) {
   if (!f.impl()) throw ArgumentError("vmap of an empty lanes::Fn");
   if (options.chunk_size < 0) {
     throw ArgumentError("vmap: chunk_size must be >= 0 (0: no chunking), got " +

@@ -36,8 +36,8 @@ Value batch_at(const Value& x, std::int64_t bdim, std::int64_t batch_size, std::
 
 Rule<BatchFn> elementwise_batch_rule(std::string prim) {
   return Rule<BatchFn>::defined([prim](std::span<const Value> in,
-                                       std::span<const std::int64_t> dims,
-                                       std::int64_t batch_size, const Params& params) {
+                                       std::span<const std::int64_t> dims, std::int64_t batch_size,
+                                       const Params& params) {
     const Primitive& p = primitive(prim);
     Shape elem;  // the common per-element shape (operands are equal or rank 0)
     for (std::size_t i = 0; i < in.size(); ++i) {

@@ -2,13 +2,13 @@
 // result dimension broadcast_dimensions[i] (strictly increasing); its extent must be 1
 // (repeated along that result dimension) or equal to the result's. Result dimensions that
 // no operand dimension maps to repeat the operand.
+#include <lanes/ops.h>
+
 #include <cstring>
 
 #include "engine/primitives/families.h"
 #include "engine/primitives/family_helpers.h"
 #include "engine/trace.h"
-
-#include <lanes/ops.h>
 
 namespace lanes::internal {
 

@@ -26,6 +26,8 @@
 // The shape rules re-check every sub-graph signature against the operands (dtype and
 // shape; weak types may differ, since the interpreter's arrays do not carry them). The
 // reference implementations run the sub-graphs with the interpreter.
+#include <lanes/ops.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -35,8 +37,6 @@
 #include "engine/primitives/families.h"
 #include "engine/trace.h"
 #include "engine/transforms/vmap.h"
-
-#include <lanes/ops.h>
 
 namespace lanes::internal {
 
@@ -418,9 +418,11 @@ BatchResult cond_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, cons
     Dims out_dims = dims_of(batched);
     std::vector<GraphRef> graphs;
     for (const GraphRef& b : branches) {
-      graphs.push_back(std::make_shared<const Graph>(vmap_graph(*b, op_dims, batch_size, out_dims)));
+      graphs.push_back(
+          std::make_shared<const Graph>(vmap_graph(*b, op_dims, batch_size, out_dims)));
     }
-    return {internal::bind(primitive("cond"), in, Params{{"branches", std::move(graphs)}}), out_dims};
+    return {internal::bind(primitive("cond"), in, Params{{"branches", std::move(graphs)}}),
+            out_dims};
   }
   // A predicate per lane: evaluate every branch, then pick per lane.
   std::vector<std::vector<Value>> outs;
@@ -459,8 +461,7 @@ BatchResult while_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, con
   std::vector<bool> batched;
   for (std::int64_t d : carry_in_dims) batched.push_back(d >= 0);
   batched = carry_fixed_point(bg, 0, batched, {}, bdims, batch_size);
-  bool pred_batched =
-      batched_outputs(cg, cat_dims({dims_of(batched), cdims}), batch_size).at(0);
+  bool pred_batched = batched_outputs(cg, cat_dims({dims_of(batched), cdims}), batch_size).at(0);
   if (pred_batched) batched.assign(batched.size(), true);
   std::vector<Value> c0 = carries_at0(carries, carry_in_dims, batched, batch_size);
   Dims carry_dims = dims_of(batched);
@@ -472,8 +473,9 @@ BatchResult while_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, con
     p.set("cond_graph", std::make_shared<const Graph>(vmap_graph(cg, cond_in, batch_size, none)));
     p.set("body_graph",
           std::make_shared<const Graph>(vmap_graph(bg, body_in, batch_size, carry_dims)));
-    return {internal::bind(primitive("while_loop"), cat_values({cconsts, bconsts, c0}), std::move(p)),
-            carry_dims};
+    return {
+        internal::bind(primitive("while_loop"), cat_values({cconsts, bconsts, c0}), std::move(p)),
+        carry_dims};
   }
   // Per-lane predicate: loop while any lane is active; the body updates active lanes only.
   std::vector<AbstractValue> carry_avals, cc_avals, bc_avals;
@@ -495,10 +497,12 @@ BatchResult while_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, con
   TracedGraph new_body = trace_graph(body_avals, [&](std::span<const Value> ins) {
     std::span<const Value> cs = ins.subspan(0, nc);
     Value active = lane_pred(cs, ins.subspan(nc, cn));
-    BatchedValues next = batch_inline(bg, cat_values({cs, ins.subspan(nc + cn)}), body_in, batch_size);
+    BatchedValues next =
+        batch_inline(bg, cat_values({cs, ins.subspan(nc + cn)}), body_in, batch_size);
     std::vector<Value> outs;
     for (std::size_t k = 0; k < nc; ++k) {
-      outs.push_back(select_lanes(active, batch_at(next.values[k], next.dims[k], batch_size, 0), cs[k]));
+      outs.push_back(
+          select_lanes(active, batch_at(next.values[k], next.dims[k], batch_size, 0), cs[k]));
     }
     return outs;
   });
@@ -506,7 +510,8 @@ BatchResult while_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, con
   p.set("cond_graph", new_cond.graph);
   p.set("body_graph", new_body.graph);
   p.set("body_nconsts", static_cast<std::int64_t>(cn + bn));
-  return {internal::bind(primitive("while_loop"), cat_values({cconsts, cconsts, bconsts, c0}), std::move(p)),
+  return {internal::bind(primitive("while_loop"), cat_values({cconsts, cconsts, bconsts, c0}),
+                         std::move(p)),
           carry_dims};
 }
 
@@ -519,14 +524,16 @@ BatchResult fori_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, cons
     // Per-lane bounds: the loop is a while_loop over (i, carries...) with hi as its const.
     AbstractValue index{in[0].dtype(), {}, false};
     std::vector<AbstractValue> carry_avals{index};
-    for (std::size_t k = 0; k < carries.size(); ++k) carry_avals.push_back(bg.aval(bg.inputs[1 + k]));
+    for (std::size_t k = 0; k < carries.size(); ++k)
+      carry_avals.push_back(bg.aval(bg.inputs[1 + k]));
     std::vector<AbstractValue> cond_avals = carry_avals;
     cond_avals.push_back(index);
     TracedGraph cond = trace_graph(cond_avals, [&](std::span<const Value> ins) {
       return std::vector<Value>{lanes::lt(ins[0], ins.back())};
     });
     std::vector<AbstractValue> body_avals = carry_avals;
-    for (std::size_t k = 0; k < nconsts; ++k) body_avals.push_back(bg.aval(bg.inputs[1 + carries.size() + k]));
+    for (std::size_t k = 0; k < nconsts; ++k)
+      body_avals.push_back(bg.aval(bg.inputs[1 + carries.size() + k]));
     TracedGraph body = trace_graph(body_avals, [&](std::span<const Value> ins) {
       std::vector<Value> next{lanes::add(ins[0], Value(1))};
       for (const Value& v : inline_graph(bg, ins)) next.push_back(v);
@@ -551,9 +558,11 @@ BatchResult fori_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, cons
   Dims carry_dims = dims_of(batched);
   Dims body_in = cat_dims({index_dim, carry_dims, const_dims});
   Params p = params;
-  p.set("body_graph", std::make_shared<const Graph>(vmap_graph(bg, body_in, batch_size, carry_dims)));
+  p.set("body_graph",
+        std::make_shared<const Graph>(vmap_graph(bg, body_in, batch_size, carry_dims)));
   std::vector<Value> c0 = carries_at0(carries, carry_in_dims, batched, batch_size);
-  return {internal::bind(primitive("fori_loop"), cat_values({in.subspan(0, 2 + nconsts), c0}), std::move(p)),
+  return {internal::bind(primitive("fori_loop"), cat_values({in.subspan(0, 2 + nconsts), c0}),
+                         std::move(p)),
           carry_dims};
 }
 
@@ -587,7 +596,8 @@ BatchResult scan_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, cons
   Params p = params;
   p.set("body_graph", std::make_shared<const Graph>(vmap_graph(bg, body_in, batch_size, body_out)));
   std::vector<Value> c0 = carries_at0(carries, carry_in_dims, batched, batch_size);
-  return {internal::bind(primitive("scan"), cat_values({consts, c0, xs1}), std::move(p)), result_dims};
+  return {internal::bind(primitive("scan"), cat_values({consts, c0, xs1}), std::move(p)),
+          result_dims};
 }
 
 void define(const char* name, AbstractEvalFn eval, ImplFn impl, BatchFn batch) {

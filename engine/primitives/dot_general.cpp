@@ -8,8 +8,8 @@
 #include <type_traits>
 
 #include "engine/primitive.h"
-#include "engine/primitives/families.h"
 #include "engine/primitives/batching.h"
+#include "engine/primitives/families.h"
 #include "engine/primitives/index_math.h"
 #include "engine/trace.h"
 

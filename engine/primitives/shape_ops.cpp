@@ -1,15 +1,15 @@
 // The shape_ops family: reshape, transpose, slice, concatenate and iota, with lax
 // semantics. They only move (or, for iota, make) elements, so the reference
 // implementations copy element bytes by index and work for every dtype alike.
+#include <lanes/ops.h>
+
 #include <cstring>
 
 #include "engine/primitive.h"
-#include "engine/primitives/families.h"
 #include "engine/primitives/batching.h"
+#include "engine/primitives/families.h"
 #include "engine/primitives/index_math.h"
 #include "engine/trace.h"
-
-#include <lanes/ops.h>
 
 namespace lanes::internal {
 
@@ -46,7 +46,8 @@ Primitive structural(const char* name) {
 using BatchIn = std::span<const Value>;
 using BatchDims = std::span<const std::int64_t>;
 
-BatchResult reshape_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, const Params& params) {
+BatchResult reshape_batch(BatchIn in, BatchDims dims, std::int64_t batch_size,
+                          const Params& params) {
   Ints sizes = params.get_ints("new_sizes");
   sizes.insert(sizes.begin(), batch_size);
   return {{lanes::reshape(move_batch_axis(in[0], dims[0], 0), sizes)}, {0}};
@@ -74,7 +75,8 @@ BatchResult slice_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, con
 BatchResult concatenate_batch(BatchIn in, BatchDims dims, std::int64_t batch_size,
                               const Params& params) {
   std::vector<Value> ops;
-  for (std::size_t i = 0; i < in.size(); ++i) ops.push_back(batch_at(in[i], dims[i], batch_size, 0));
+  for (std::size_t i = 0; i < in.size(); ++i)
+    ops.push_back(batch_at(in[i], dims[i], batch_size, 0));
   return {{bind1(primitive("concatenate"), ops,
                  Params{{"dimension", params.get_int("dimension") + 1}})},
           {0}};

@@ -1,11 +1,11 @@
 // The vmap pass (see vmap.h): a batching interpreter over a graph, emitting into a trace.
 #include "engine/transforms/vmap.h"
 
+#include <optional>
+
 #include "engine/primitive.h"
 #include "engine/primitives/batching.h"
 #include "engine/trace.h"
-
-#include <optional>
 
 namespace lanes::internal {
 
@@ -31,8 +31,8 @@ void check_rule_result(const Equation& e, const Graph& g, const BatchResult& r,
     if (have.dtype != want.dtype || have.shape != want.shape) {
       throw InternalError("vmap: the batching rule of " + e.prim->name + " returned " +
                           have.to_string() + " for output " + std::to_string(k) + ", expected " +
-                          want.to_string() + " (batch axis " +
-                          std::to_string(r.out_batch_dims[k]) + ")");
+                          want.to_string() + " (batch axis " + std::to_string(r.out_batch_dims[k]) +
+                          ")");
     }
   }
 }

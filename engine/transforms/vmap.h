@@ -10,14 +10,14 @@
 //   // b: (x:f64[8,3]) -> f64[8]
 #pragma once
 
-#include "engine/ir/graph.h"
-
 #include <lanes/value.h>
 
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "engine/ir/graph.h"
 
 namespace lanes::internal {
 

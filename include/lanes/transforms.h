@@ -59,7 +59,7 @@ class AxisSpec {
   AxisSpec(std::vector<Axis> per) : per_(std::move(per)), is_list_(true) {}  // NOLINT
 
   bool is_list() const { return is_list_; }
-  const Axis& all() const { return all_; }            // when !is_list()
+  const Axis& all() const { return all_; }               // when !is_list()
   const std::vector<Axis>& per() const { return per_; }  // when is_list()
 
  private:

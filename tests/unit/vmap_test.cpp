@@ -1,9 +1,8 @@
 // vmap: against a loop of per-element calls, stacked — for every primitive of the
 // registry, under random in_axes/out_axes — plus nesting, functions of arrays, control
 // flow with per-lane predicates and trip counts, chunking, jit composition and errors.
-#include <lanes/lanes.h>
-
 #include <gtest/gtest.h>
+#include <lanes/lanes.h>
 
 #include <cmath>
 #include <functional>
@@ -68,12 +67,14 @@ Array random_array(DType dtype, const Shape& shape, Domain dom, std::mt19937& rn
     }
     case DType::I32: {
       std::vector<std::int32_t> v;
-      for (std::int64_t i = 0; i < n; ++i) v.push_back(static_cast<std::int32_t>(std::floor(u(rng))));
+      for (std::int64_t i = 0; i < n; ++i)
+        v.push_back(static_cast<std::int32_t>(std::floor(u(rng))));
       return Array::from(v, shape);
     }
     case DType::I64: {
       std::vector<std::int64_t> v;
-      for (std::int64_t i = 0; i < n; ++i) v.push_back(static_cast<std::int64_t>(std::floor(u(rng))));
+      for (std::int64_t i = 0; i < n; ++i)
+        v.push_back(static_cast<std::int64_t>(std::floor(u(rng))));
       return Array::from(v, shape);
     }
     case DType::Bool: {
@@ -180,24 +181,37 @@ std::vector<Case> all_cases() {
   }
   cases.push_back({"select", {b3, f3, f3}, bind_prim("select")});
   cases.push_back({"select", {{DType::Bool, {}}, f3, f0}, bind_prim("select")});
-  cases.push_back({"convert", {f3}, bind_prim("convert", {{"dtype", DType::I32}, {"weak", false}})});
-  cases.push_back({"broadcast_in_dim", {f3},
-                   bind_prim("broadcast_in_dim", {{"shape", Ints{2, 3}}, {"broadcast_dimensions", Ints{1}}})});
-  cases.push_back({"broadcast_in_dim", {{DType::F64, {1, 3}}},
-                   bind_prim("broadcast_in_dim", {{"shape", Ints{4, 3}}, {"broadcast_dimensions", Ints{0, 1}}})});
-  cases.push_back({"broadcast_in_dim", {f0},
-                   bind_prim("broadcast_in_dim", {{"shape", Ints{2}}, {"broadcast_dimensions", Ints{}}})});
-  cases.push_back({"reshape", {{DType::F64, {2, 3}}}, bind_prim("reshape", {{"new_sizes", Ints{3, 2}}})});
-  cases.push_back({"reshape", {{DType::F64, {6}}}, bind_prim("reshape", {{"new_sizes", Ints{2, 1, 3}}})});
-  cases.push_back({"transpose", {{DType::F64, {2, 3, 4}}},
+  cases.push_back(
+      {"convert", {f3}, bind_prim("convert", {{"dtype", DType::I32}, {"weak", false}})});
+  cases.push_back(
+      {"broadcast_in_dim",
+       {f3},
+       bind_prim("broadcast_in_dim", {{"shape", Ints{2, 3}}, {"broadcast_dimensions", Ints{1}}})});
+  cases.push_back({"broadcast_in_dim",
+                   {{DType::F64, {1, 3}}},
+                   bind_prim("broadcast_in_dim",
+                             {{"shape", Ints{4, 3}}, {"broadcast_dimensions", Ints{0, 1}}})});
+  cases.push_back(
+      {"broadcast_in_dim",
+       {f0},
+       bind_prim("broadcast_in_dim", {{"shape", Ints{2}}, {"broadcast_dimensions", Ints{}}})});
+  cases.push_back(
+      {"reshape", {{DType::F64, {2, 3}}}, bind_prim("reshape", {{"new_sizes", Ints{3, 2}}})});
+  cases.push_back(
+      {"reshape", {{DType::F64, {6}}}, bind_prim("reshape", {{"new_sizes", Ints{2, 1, 3}}})});
+  cases.push_back({"transpose",
+                   {{DType::F64, {2, 3, 4}}},
                    bind_prim("transpose", {{"permutation", Ints{2, 0, 1}}})});
-  cases.push_back({"slice", {{DType::F64, {6, 4}}},
+  cases.push_back({"slice",
+                   {{DType::F64, {6, 4}}},
                    bind_prim("slice", {{"start_indices", Ints{1, 0}},
                                        {"limit_indices", Ints{6, 3}},
                                        {"strides", Ints{2, 1}}})});
-  cases.push_back({"concatenate", {{DType::F64, {2, 3}}, {DType::F64, {1, 3}}},
+  cases.push_back({"concatenate",
+                   {{DType::F64, {2, 3}}, {DType::F64, {1, 3}}},
                    bind_prim("concatenate", {{"dimension", std::int64_t{0}}})});
-  cases.push_back({"concatenate", {{DType::F64, {2, 3}}, {DType::F64, {2, 1}}, {DType::F64, {2, 2}}},
+  cases.push_back({"concatenate",
+                   {{DType::F64, {2, 3}}, {DType::F64, {2, 1}}, {DType::F64, {2, 2}}},
                    bind_prim("concatenate", {{"dimension", std::int64_t{1}}})});
   cases.push_back({"iota", {f3}, [](const std::vector<Value>& in) {
                      return std::vector<Value>{in[0] * iota(DType::F64, {3})};
@@ -212,36 +226,44 @@ std::vector<Case> all_cases() {
   }
   for (const char* r : {"argmax", "argmin"}) {
     for (std::int64_t axis : {0, 1}) {
-      cases.push_back({r, {{DType::F64, {3, 4}}},
-                       bind_prim(r, {{"axis", axis}, {"index_dtype", DType::I64}})});
+      cases.push_back(
+          {r, {{DType::F64, {3, 4}}}, bind_prim(r, {{"axis", axis}, {"index_dtype", DType::I64}})});
     }
   }
   auto dot = [](Ints lc, Ints rc, Ints lb, Ints rb) {
-    return bind_prim("dot_general", {{"lhs_contracting", lc},
-                                     {"rhs_contracting", rc},
-                                     {"lhs_batch", lb},
-                                     {"rhs_batch", rb}});
+    return bind_prim(
+        "dot_general",
+        {{"lhs_contracting", lc}, {"rhs_contracting", rc}, {"lhs_batch", lb}, {"rhs_batch", rb}});
   };
-  cases.push_back({"dot_general", {{DType::F64, {2, 3}}, {DType::F64, {3, 4}}}, dot({1}, {0}, {}, {})});
+  cases.push_back(
+      {"dot_general", {{DType::F64, {2, 3}}, {DType::F64, {3, 4}}}, dot({1}, {0}, {}, {})});
   cases.push_back({"dot_general", {{DType::F64, {3}}, {DType::F64, {3}}}, dot({0}, {0}, {}, {})});
-  cases.push_back({"dot_general", {{DType::F64, {2, 3, 4}}, {DType::F64, {2, 4, 5}}},
-                   dot({2}, {1}, {0}, {0})});
-  cases.push_back({"dot_general", {{DType::I32, {4, 3}}, {DType::I32, {3, 2}}}, dot({1}, {0}, {}, {}),
+  cases.push_back(
+      {"dot_general", {{DType::F64, {2, 3, 4}}, {DType::F64, {2, 4, 5}}}, dot({2}, {1}, {0}, {0})});
+  cases.push_back({"dot_general",
+                   {{DType::I32, {4, 3}}, {DType::I32, {3, 2}}},
+                   dot({1}, {0}, {}, {}),
                    {-3, 3}});
   // cond: a per-element predicate (batched when p is mapped) and a shared one.
-  cases.push_back({"cond", {f0, f3}, [](const std::vector<Value>& in) {
-                     return std::vector<Value>{cond(in[0] > 0.0, [](Value v) { return v * 2.0; },
-                                                    [](Value v) { return -v; }, in[1])};
-                   }});
-  cases.push_back({"cond", {{DType::I64, {}}, f3, f0}, [](const std::vector<Value>& in) {
+  cases.push_back(
+      {"cond", {f0, f3}, [](const std::vector<Value>& in) {
+         return std::vector<Value>{cond(
+             in[0] > 0.0, [](Value v) { return v * 2.0; }, [](Value v) { return -v; }, in[1])};
+       }});
+  cases.push_back({"cond",
+                   {{DType::I64, {}}, f3, f0},
+                   [](const std::vector<Value>& in) {
                      Value y = in[2];  // captured by the branches
-                     std::vector<std::function<Value(Value)>> fs{
-                         [](Value v) { return v; }, [y](Value v) { return v * y; },
-                         [y](Value v) { return v + y; }};
+                     std::vector<std::function<Value(Value)>> fs{[](Value v) { return v; },
+                                                                 [y](Value v) { return v * y; },
+                                                                 [y](Value v) { return v + y; }};
                      return std::vector<Value>{switch_(in[0], fs, in[1])};
-                   }, {-2, 4}});
+                   },
+                   {-2, 4}});
   // while_loop: Newton's iteration for sqrt(a); trip counts differ per lane.
-  cases.push_back({"while_loop", {f0}, [](const std::vector<Value>& in) {
+  cases.push_back({"while_loop",
+                   {f0},
+                   [](const std::vector<Value>& in) {
                      Value a = in[0];
                      auto [x, it] = while_loop(
                          [a](std::tuple<Value, Value> c) {
@@ -253,9 +275,12 @@ std::vector<Case> all_cases() {
                          },
                          std::make_tuple(Value(1.0), Value(0)));
                      return std::vector<Value>{x, it};
-                   }, {0.01, 1000}});
+                   },
+                   {0.01, 1000}});
   // A shared predicate (k unmapped) with a carry that the body batches (x mapped).
-  cases.push_back({"while_loop", {{DType::I64, {}}, f3}, [](const std::vector<Value>& in) {
+  cases.push_back({"while_loop",
+                   {{DType::I64, {}}, f3},
+                   [](const std::vector<Value>& in) {
                      Value x = in[1];
                      auto [i, acc] = while_loop(
                          [k = in[0]](std::tuple<Value, Value> c) { return std::get<0>(c) < k; },
@@ -264,28 +289,34 @@ std::vector<Case> all_cases() {
                          },
                          std::make_tuple(Value(std::int64_t{0}), zeros_like(x)));
                      return std::vector<Value>{i, acc};
-                   }, {0, 5}});
+                   },
+                   {0, 5}});
   // fori_loop with per-lane bounds (n mapped) and a carry batched by the body.
-  cases.push_back({"fori_loop", {f3, {DType::I64, {}}}, [](const std::vector<Value>& in) {
+  cases.push_back({"fori_loop",
+                   {f3, {DType::I64, {}}},
+                   [](const std::vector<Value>& in) {
                      Value x = in[0];
-                     Value r = fori_loop(0, in[1], [x](Value i, Value acc) {
-                       return acc * 0.5 + x * astype(i, DType::F64);
-                     }, ones_like(x));
+                     Value r = fori_loop(
+                         0, in[1],
+                         [x](Value i, Value acc) { return acc * 0.5 + x * astype(i, DType::F64); },
+                         ones_like(x));
                      return std::vector<Value>{r};
-                   }, {0, 5}});
+                   },
+                   {0, 5}});
   cases.push_back({"fori_loop", {f3}, [](const std::vector<Value>& in) {
-                     Value r = fori_loop(1, 4, [](Value i, Value acc) {
-                       return sin(acc) + astype(i, DType::F64);
-                     }, in[0]);
+                     Value r = fori_loop(
+                         1, 4, [](Value i, Value acc) { return sin(acc) + astype(i, DType::F64); },
+                         in[0]);
                      return std::vector<Value>{r};
                    }});
-  cases.push_back({"scan", {{DType::F64, {4, 2}}, {DType::F64, {2}}}, [](const std::vector<Value>& in) {
-                     Value w = in[1];
-                     auto [c, ys] = scan([w](Value c, Value x) {
-                       return std::make_pair(c * w + x, sum(c * x));
-                     }, zeros_like(w), in[0]);
-                     return std::vector<Value>{c, ys};
-                   }});
+  cases.push_back(
+      {"scan", {{DType::F64, {4, 2}}, {DType::F64, {2}}}, [](const std::vector<Value>& in) {
+         Value w = in[1];
+         auto [c, ys] =
+             scan([w](Value c, Value x) { return std::make_pair(c * w + x, sum(c * x)); },
+                  zeros_like(w), in[0]);
+         return std::vector<Value>{c, ys};
+       }});
   cases.push_back({"scan", {f0}, [](const std::vector<Value>& in) {
                      Value a = in[0];
                      auto [c, ys] = scan([a](Value c) { return std::make_pair(c * a, c + 1.0); },
@@ -397,7 +428,8 @@ TEST(Vmap, MatvecPerExample) {
   for (int b = 0; b < 4; ++b) {
     for (int i = 0; i < 2; ++i) {
       double want = 0;
-      for (int k = 0; k < 3; ++k) want += W.data<double>()[i * 3 + k] * xs.data<double>()[k * 4 + b];
+      for (int k = 0; k < 3; ++k)
+        want += W.data<double>()[i * 3 + k] * xs.data<double>()[k * 4 + b];
       EXPECT_DOUBLE_EQ(r.data<double>()[b * 2 + i], want);
     }
   }
@@ -425,7 +457,9 @@ TEST(Vmap, NestedVmapIsAnOuterTable) {
 TEST(Vmap, NewtonSqrtWithPerLaneTripCounts) {
   Fn newton = fn([](Value a) {
     auto [x, it] = while_loop(
-        [a](std::tuple<Value, Value> c) { return abs(std::get<0>(c) * std::get<0>(c) - a) > 1e-12 * a; },
+        [a](std::tuple<Value, Value> c) {
+          return abs(std::get<0>(c) * std::get<0>(c) - a) > 1e-12 * a;
+        },
         [a](std::tuple<Value, Value> c) {
           Value x = std::get<0>(c);
           return std::make_tuple(0.5 * (x + a / x), std::get<1>(c) + 1);
@@ -446,7 +480,8 @@ TEST(Vmap, NewtonSqrtWithPerLaneTripCounts) {
 
 TEST(Vmap, CondWithBatchedPredicateSelectsPerLane) {
   Fn f = fn([](Value x) {
-    return cond(x > 0.0, [](Value v) { return sqrt(v); }, [](Value v) { return v * v; }, x);
+    return cond(
+        x > 0.0, [](Value v) { return sqrt(v); }, [](Value v) { return v * v; }, x);
   });
   Array r = vmap(f)(Array::from({4.0, -3.0, 9.0, -0.5}));
   EXPECT_TRUE(testing::arrays_close(r, Array::from({2.0, 9.0, 3.0, 0.25})));
@@ -456,8 +491,10 @@ TEST(Vmap, UnmappedOutputIsBroadcastWhenOutAxesMapIt) {
   Fn f = fn([](Value x, Value y) { return std::make_tuple(x + y, y * 2.0); });
   Outputs r = vmap(f, {0, none}, {0, 1})(Array::from({1.0, 2.0, 3.0}), Array::from({10.0, 20.0}));
   EXPECT_EQ(r[0].shape(), (Shape{3, 2}));
-  EXPECT_TRUE(testing::arrays_close(r[1], Array::from({20.0, 20.0, 20.0, 40.0, 40.0, 40.0}, {2, 3})));
-  Outputs s = vmap(f, {0, none}, {0, none})(Array::from({1.0, 2.0, 3.0}), Array::from({10.0, 20.0}));
+  EXPECT_TRUE(
+      testing::arrays_close(r[1], Array::from({20.0, 20.0, 20.0, 40.0, 40.0, 40.0}, {2, 3})));
+  Outputs s =
+      vmap(f, {0, none}, {0, none})(Array::from({1.0, 2.0, 3.0}), Array::from({10.0, 20.0}));
   EXPECT_TRUE(testing::arrays_close(s[1], Array::from({20.0, 40.0})));
 }
 
@@ -517,20 +554,31 @@ TEST(Vmap, Errors) {
   Array a3 = Array::from({1.0, 2.0, 3.0}), a4 = Array::zeros(DType::F64, {4, 2});
   expect_error<ArgumentError>([&] { vmap(f, {0})(a3, a3); },
                               {"vmap(add2)", "in_axes has 1 entries", "2 arguments"});
-  expect_error<ArgumentError>([&] { vmap(f, {0, 2})(a3, a4); },
-                              {"vmap(add2)", "in_axes[1] = 2", "argument 1 of shape [4,2]"});
-  expect_error<ArgumentError>([&] { vmap(f, {0, -3})(a3, a4); },
-                              {"in_axes[1] = -3", "argument 1 of shape [4,2]"});
+  expect_error<ArgumentError>(
+      [&] {
+        vmap(f, {0, 2})(a3, a4);
+      },
+      {"vmap(add2)", "in_axes[1] = 2", "argument 1 of shape [4,2]"});
+  expect_error<ArgumentError>(
+      [&] {
+        vmap(f, {0, -3})(a3, a4);
+      },
+      {"in_axes[1] = -3", "argument 1 of shape [4,2]"});
   expect_error<ArgumentError>([&] { vmap(f, 0)(a3, a4); },
                               {"different sizes", "argument 0 of shape [3] has size 3 along axis 0",
                                "argument 1 of shape [4,2] has size 4 along axis 0"});
-  expect_error<ArgumentError>([&] { vmap(f, none)(a3, a3); }, {"vmap(add2)", "no argument is mapped"});
-  expect_error<ArgumentError>([&] { vmap(f, 0, {0, 1})(a3, a3); },
-                              {"out_axes has 2 entries", "returns 1 output"});
+  expect_error<ArgumentError>([&] { vmap(f, none)(a3, a3); },
+                              {"vmap(add2)", "no argument is mapped"});
+  expect_error<ArgumentError>(
+      [&] {
+        vmap(f, 0, {0, 1})(a3, a3);
+      },
+      {"out_axes has 2 entries", "returns 1 output"});
   expect_error<ArgumentError>([&] { vmap(f, 0, 2)(a3, a3); },
                               {"out_axes[0] = 2", "output 0 of per-element shape []"});
-  expect_error<ArgumentError>([&] { vmap(f, 0, none)(a3, a3); },
-                              {"output 0 depends on a mapped argument", "out_axes[0] cannot be none"});
+  expect_error<ArgumentError>(
+      [&] { vmap(f, 0, none)(a3, a3); },
+      {"output 0 depends on a mapped argument", "out_axes[0] cannot be none"});
   expect_error<ArgumentError>([&] { vmap(f, 0, 0, "", {.chunk_size = -1}); }, {"chunk_size"});
   expect_error<ArgumentError>([&] { vmap(Fn{}); }, {"empty"});
 }
