@@ -19,8 +19,6 @@
 // buffers (HostStep): the escape hatch for primitives not yet lowered into kernels.
 #pragma once
 
-#include "codegen/scalar_op.h"
-
 #include <lanes/array.h>
 
 #include <cstdint>
@@ -30,6 +28,8 @@
 #include <utility>
 #include <variant>
 #include <vector>
+
+#include "codegen/scalar_op.h"
 
 namespace lanes::internal::loop {
 
@@ -42,14 +42,14 @@ struct AffineIndex {
 };
 
 enum class OpKind {
-  Const,     // a scalar constant of `dtype` (`value`)
-  IndexVar,  // the current value of index variable `index_var`, as `dtype` (i64 usually)
-  Load,      // buffers[buffer][index]
-  Scalar,    // ScalarOp `sop` on args (Convert: args[0] converted to `dtype`)
-  Loop,      // counted loop, see below
+  Const,       // a scalar constant of `dtype` (`value`)
+  IndexVar,    // the current value of index variable `index_var`, as `dtype` (i64 usually)
+  Load,        // buffers[buffer][index]
+  Scalar,      // ScalarOp `sop` on args (Convert: args[0] converted to `dtype`)
+  Loop,        // counted loop, see below
   LoopResult,  // result `result_index` of the Loop, While or If op args[0]
-  While,     // data-dependent loop, see below
-  If,        // two-way branch, see below
+  While,       // data-dependent loop, see below
+  If,          // two-way branch, see below
 };
 
 struct Block;
@@ -62,10 +62,10 @@ struct Op {
   ScalarOp sop = ScalarOp::None;
   std::vector<int> args;  // operand op ids
 
-  double value = 0;     // Const (floats; ints and bools stored exactly as double)
-  int index_var = -1;   // IndexVar; Loop: the loop's own index variable
-  int buffer = -1;      // Load
-  AffineIndex index;    // Load
+  double value = 0;    // Const (floats; ints and bools stored exactly as double)
+  int index_var = -1;  // IndexVar; Loop: the loop's own index variable
+  int buffer = -1;     // Load
+  AffineIndex index;   // Load
 
   // Loop: for index_var in [0, trip_count): carries = body(carries). args = initial
   // carries; the body Block's params receive the carries and its yields are the new
@@ -108,7 +108,7 @@ struct Kernel {
   int num_index_vars = 0;             // parallel dims + loop index vars
   Block body;                         // no params; yields unused
   std::vector<Store> stores;
-  int num_ops = 0;                    // op ids are in [0, num_ops)
+  int num_ops = 0;  // op ids are in [0, num_ops)
 };
 
 // Runs on whole buffers outside any kernel; `run` is made by the engine (a primitive's

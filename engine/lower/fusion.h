@@ -34,7 +34,7 @@ enum class EqnKind {
   Reduce,       // reduce_sum / prod / max / min
   ArgReduce,    // argmax / argmin
   Dot,          // dot_general
- Constant,     // a Constant buffer
+  Constant,     // a Constant buffer
   ControlFlow,  // cond / while_loop / fori_loop / scan inlined per point (inline_control_flow.h)
   Host,         // the primitive's reference implementation on whole buffers
 };

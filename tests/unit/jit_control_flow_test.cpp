@@ -377,6 +377,29 @@ TEST(JitControlFlow, WhileInsideWhile) {
   EXPECT_EQ(ops_of(*kernels(p)[0], OpKind::While).size(), 2u) << p.to_string();
 }
 
+TEST(JitControlFlow, UniformCounterBesidePerElementCarry) {
+  // A rank-0 counter drives the loop; the f32 per-element carry changes each step. Both
+  // results are outputs (the counter's kernel runs only the rank-0 part of the loop).
+  Fn f = fn([](Value x, Value k0) {
+    auto [k, y] = while_loop(
+        [](C2 c) { return std::get<0>(c) < 5; },
+        [](C2 c) { return std::make_tuple(std::get<0>(c) + 1, std::get<1>(c) * 2.0f + 1.0f); },
+        std::make_tuple(k0, x));
+    return std::make_tuple(y, k);
+  });
+  auto args = [](std::int64_t n) {
+    std::vector<float> v;
+    for (std::int64_t i = 0; i < n; ++i) v.push_back(0.25f * static_cast<float>(i));
+    return std::vector<Array>{Array::from(v), Array::scalar(std::int64_t{2})};
+  };
+  expect_jit_matches(f, args);
+  Outputs r = jit(f)(args(3)[0], Array::scalar(std::int64_t{2}));
+  EXPECT_EQ(r[1].item<std::int64_t>(), 5);
+  EXPECT_EQ(r[0].element_as_double(2), 0.5 * 8 + 7);  // three steps of y*2+1
+  Program p = lowered(f, args(3));
+  for (const auto& s : p.steps) EXPECT_TRUE(std::holds_alternative<Kernel>(s)) << p.to_string();
+}
+
 TEST(JitControlFlow, LoopThatMixesLanesStaysHostStep) {
   // The body sums over the lanes: not a per-element computation.
   Fn f = fn([](Value x) {
