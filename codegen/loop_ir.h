@@ -19,6 +19,8 @@
 // buffers (HostStep): the escape hatch for primitives not yet lowered into kernels.
 #pragma once
 
+#include "codegen/scalar_op.h"
+
 #include <lanes/array.h>
 
 #include <cstdint>
@@ -28,8 +30,6 @@
 #include <utility>
 #include <variant>
 #include <vector>
-
-#include "codegen/scalar_op.h"
 
 namespace lanes::internal::loop {
 
