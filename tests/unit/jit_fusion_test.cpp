@@ -48,8 +48,12 @@ Array ramp(DType t, Shape s, double scale = 0.37, double amp = 3.0) {
   });
   return a;
 }
-Array f64(Shape s, double scale = 0.37, double amp = 3.0) { return ramp(DType::F64, s, scale, amp); }
-Array f32(Shape s, double scale = 0.37, double amp = 3.0) { return ramp(DType::F32, s, scale, amp); }
+Array f64(Shape s, double scale = 0.37, double amp = 3.0) {
+  return ramp(DType::F64, s, scale, amp);
+}
+Array f32(Shape s, double scale = 0.37, double amp = 3.0) {
+  return ramp(DType::F32, s, scale, amp);
+}
 
 double eps(DType t) { return t == DType::F32 ? 0x1p-24 : 0x1p-53; }
 
@@ -177,12 +181,12 @@ TEST(JitFusion, ArgmaxAndArgminWithTiesAndNaN) {
 
 TEST(JitFusion, DotGeneralForms) {
   Fn f = fn([](Value v, Value w, Value a, Value b, Value ba, Value bb) {
-    return std::make_tuple(dot(v, w),         // vector . vector
-                           dot(a, w),         // matvec
-                           matmul(v, b),      // vecmat
-                           matmul(a, b),      // matmul
-                           matmul(ba, bb),    // batched matmul
-                           outer(v, w),       // outer
+    return std::make_tuple(dot(v, w),       // vector . vector
+                           dot(a, w),       // matvec
+                           matmul(v, b),    // vecmat
+                           matmul(a, b),    // matmul
+                           matmul(ba, bb),  // batched matmul
+                           outer(v, w),     // outer
                            dot_general(a, b, {1}, {0}) * 2);
   });
   for (DType t : {DType::F64, DType::I32, DType::I64}) {
@@ -190,8 +194,9 @@ TEST(JitFusion, DotGeneralForms) {
     check(f, {ramp(t, {7}), ramp(t, {7}, 0.5), ramp(t, {5, 7}, 0.2), ramp(t, {7, 3}, 0.9),
               ramp(t, {4, 5, 7}, 0.3), ramp(t, {4, 7, 6}, 0.45)});
   }
-  check(f, {f32({7}), f32({7}, 0.5), f32({5, 7}, 0.2), f32({7, 3}, 0.9), f32({4, 5, 7}, 0.3),
-            f32({4, 7, 6}, 0.45)},
+  check(f,
+        {f32({7}), f32({7}, 0.5), f32({5, 7}, 0.2), f32({7, 3}, 0.9), f32({4, 5, 7}, 0.3),
+         f32({4, 7, 6}, 0.45)},
         {{1, 8 * eps(DType::F32) * 7 * 9}});
 }
 
@@ -199,10 +204,10 @@ TEST(JitFusion, DotGeneralForms) {
 
 TEST(JitFusion, BroadcastingAndTransposes) {
   Fn f = fn([](Value col, Value row, Value m, Value t3) {
-    return std::make_tuple(col + row,                          // [3,1] + [4] -> [3,4]
-                           transpose(m) * row,                 // [4,3]^T ... [3,4] * [4]
-                           transpose(t3, {2, 0, 1}) - 1.0,     // [5,2,3]
-                           sum(transpose(t3) * 2.0, {0}));     // [3,2]
+    return std::make_tuple(col + row,                       // [3,1] + [4] -> [3,4]
+                           transpose(m) * row,              // [4,3]^T ... [3,4] * [4]
+                           transpose(t3, {2, 0, 1}) - 1.0,  // [5,2,3]
+                           sum(transpose(t3) * 2.0, {0}));  // [3,2]
   });
   check(f, {f64({3, 1}), f64({4}, 0.8), f64({4, 3}, 0.6), f64({2, 3, 5}, 0.4)});
   check(f, {ramp(DType::I32, {3, 1}), ramp(DType::I32, {4}, 0.8), ramp(DType::I32, {4, 3}, 0.6),
@@ -211,8 +216,8 @@ TEST(JitFusion, BroadcastingAndTransposes) {
 
 TEST(JitFusion, SlicesAndConcatenate) {
   Fn f = fn([](Value x) {
-    Value a = slice(x, {0, 1}, {4, 9}, {1, 2});          // [4,4]
-    Value b = slice(x, {1, 0}, {4, 4});                  // [3,4]
+    Value a = slice(x, {0, 1}, {4, 9}, {1, 2});       // [4,4]
+    Value b = slice(x, {1, 0}, {4, 4});               // [3,4]
     Value c = concatenate({a, b * 2.0, a - 3.0}, 0);  // [11,4]
     return std::make_tuple(c, concatenate({x, x}, 1) + 1.0, sum(c, {0}));
   });
@@ -233,8 +238,8 @@ TEST(JitFusion, IotaAndReshape) {
 
 TEST(JitFusion, ForiLoopAndScan) {
   Fn powers = fn([](Value x, Value n) {
-    return fori_loop(0, n, [x](Value i, Value acc) { return acc * x + astype(i, DType::F64); },
-                     zeros_like(x));
+    return fori_loop(
+        0, n, [x](Value i, Value acc) { return acc * x + astype(i, DType::F64); }, zeros_like(x));
   });
   check(powers, {f64({9}, 0.3, 1.0), Array::scalar<std::int64_t>(6)});
   check(powers, {f64({9}, 0.3, 1.0), Array::scalar<std::int64_t>(0)});
@@ -275,7 +280,8 @@ TEST(JitFusion, WhileLoopWithADataDependentTripCount) {
 TEST(JitFusion, CondOnData) {
   Fn f = fn([](Value x, Value y) {
     Value s = sum(x);
-    return cond(s > 0.0, [y](Value v) { return v * y + 1.0; }, [y](Value v) { return v - y; }, x);
+    return cond(
+        s > 0.0, [y](Value v) { return v * y + 1.0; }, [y](Value v) { return v - y; }, x);
   });
   check(f, {f64({5}), f64({5}, 0.5)});              // sum > 0
   check(f, {f64({5}, 0.37, -3.0), f64({5}, 0.5)});  // sum < 0
@@ -338,9 +344,7 @@ TEST(JitFusion, ViewsOfCallerMemory) {
 }
 
 TEST(JitFusion, RankZeroInputsAndOutputs) {
-  Fn f = fn([](Value s, Value v) {
-    return std::make_tuple(s * 2.0, sum(v) * s, v * s, exp(s));
-  });
+  Fn f = fn([](Value s, Value v) { return std::make_tuple(s * 2.0, sum(v) * s, v * s, exp(s)); });
   check(f, {Array::scalar(1.5), f64({11})}, {{0, 0}, {0, 0}, {0, 0}, {2, 0}});
   check(f, {Array::scalar(-0.0), f64({0})}, {{0, 0}, {0, 0}, {0, 0}, {2, 0}});
   Fn g = fn([](Value s) { return s + 1; });
