@@ -7,12 +7,26 @@
 #include <hwy/contrib/math/math-inl.h>
 #include <hwy/highway.h>
 
-// glibc's vector math (libmvec), AVX2 variants of the GNU vector ABI.
+// The hand loops use the host's full vector width, as a programmer targeting
+// -march=native would: 8 doubles on AVX-512, 4 on AVX2.
+#if HWY_TARGET <= HWY_AVX3
+#define LANES_BENCH_LANES 8
+using NativeD = __m512d;
+#define LANES_SLEEF(fn, acc) Sleef_##fn##d8_##acc##avx512f
+#define LANES_MVEC(fn) _ZGVeN8v_##fn
+#else
+#define LANES_BENCH_LANES 4
+using NativeD = __m256d;
+#define LANES_SLEEF(fn, acc) Sleef_##fn##d4_##acc##avx2
+#define LANES_MVEC(fn) _ZGVdN4v_##fn
+#endif
+
+// glibc's vector math (libmvec), in the GNU vector ABI of the native width.
 extern "C" {
-__m256d _ZGVdN4v_sin(__m256d);
-__m256d _ZGVdN4v_exp(__m256d);
-__m256d _ZGVdN4v_tanh(__m256d);
-__m256d _ZGVdN4v_log1p(__m256d);
+NativeD LANES_MVEC(sin)(NativeD);
+NativeD LANES_MVEC(exp)(NativeD);
+NativeD LANES_MVEC(tanh)(NativeD);
+NativeD LANES_MVEC(log1p)(NativeD);
 }
 
 namespace lanes::bench {
@@ -44,43 +58,41 @@ const char* provider_name(Provider p) {
 }
 
 namespace {
-using D = hn::ScalableTag<double>;
-using V = hn::Vec<D>;
-static_assert(HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3,
-              "the benchmark's hand loops assume an x86 AVX2+ target");
+static_assert(HWY_TARGET == HWY_AVX2 || HWY_TARGET <= HWY_AVX3,
+              "the benchmark's hand loops assume an x86 AVX2 or AVX-512 target");
 
-// Vector math of one provider on 4 doubles (AVX2 width; on AVX-512 the loop still
-// processes 4 lanes at a time through the 256-bit functions).
+// Vector math of one provider on a native vector of doubles.
 template <Provider P>
 struct Math;
 template <>
 struct Math<Provider::SleefU10> {
-  static __m256d sin(__m256d v) { return Sleef_sind4_u10avx2(v); }
-  static __m256d exp(__m256d v) { return Sleef_expd4_u10avx2(v); }
-  static __m256d tanh(__m256d v) { return Sleef_tanhd4_u10avx2(v); }
-  static __m256d log1p(__m256d v) { return Sleef_log1pd4_u10avx2(v); }
+  static NativeD sin(NativeD v) { return LANES_SLEEF(sin, u10)(v); }
+  static NativeD exp(NativeD v) { return LANES_SLEEF(exp, u10)(v); }
+  static NativeD tanh(NativeD v) { return LANES_SLEEF(tanh, u10)(v); }
+  static NativeD log1p(NativeD v) { return LANES_SLEEF(log1p, u10)(v); }
 };
 template <>
 struct Math<Provider::SleefU35> {
-  static __m256d sin(__m256d v) { return Sleef_sind4_u35avx2(v); }
-  static __m256d exp(__m256d v) { return Sleef_expd4_u10avx2(v); }  // no u35 variant
-  static __m256d tanh(__m256d v) { return Sleef_tanhd4_u35avx2(v); }
-  static __m256d log1p(__m256d v) { return Sleef_log1pd4_u10avx2(v); }  // no u35 variant
+  static NativeD sin(NativeD v) { return LANES_SLEEF(sin, u35)(v); }
+  static NativeD exp(NativeD v) { return LANES_SLEEF(exp, u10)(v); }  // no u35 variant
+  static NativeD tanh(NativeD v) { return LANES_SLEEF(tanh, u35)(v); }
+  static NativeD log1p(NativeD v) { return LANES_SLEEF(log1p, u10)(v); }  // no u35 variant
 };
 template <>
 struct Math<Provider::Libmvec> {
-  static __m256d sin(__m256d v) { return _ZGVdN4v_sin(v); }
-  static __m256d exp(__m256d v) { return _ZGVdN4v_exp(v); }
-  static __m256d tanh(__m256d v) { return _ZGVdN4v_tanh(v); }
-  static __m256d log1p(__m256d v) { return _ZGVdN4v_log1p(v); }
+  static NativeD sin(NativeD v) { return LANES_MVEC(sin)(v); }
+  static NativeD exp(NativeD v) { return LANES_MVEC(exp)(v); }
+  static NativeD tanh(NativeD v) { return LANES_MVEC(tanh)(v); }
+  static NativeD log1p(NativeD v) { return LANES_MVEC(log1p)(v); }
 };
 
-using D4 = hn::FixedTag<double, 4>;
-using V4 = hn::Vec<D4>;
+constexpr std::size_t kLanes = LANES_BENCH_LANES;
+using DN = hn::FixedTag<double, kLanes>;
+using VN = hn::Vec<DN>;
 
 template <Provider P>
-V4 apply(Func f, V4 x, V4 y) {
-  const D4 d;
+VN apply(Func f, VN x, VN y) {
+  const DN d;
   if constexpr (P == Provider::HighwayMath) {
     switch (f) {
       case Func::Add: return hn::Add(x, y);
@@ -92,9 +104,9 @@ V4 apply(Func f, V4 x, V4 y) {
     switch (f) {
       case Func::Add: return hn::Add(x, y);
       case Func::SinExp:
-        return hn::MulAdd(V4{M::sin(x.raw)}, y, V4{M::exp(hn::Neg(hn::Mul(x, x)).raw)});
+        return hn::MulAdd(VN{M::sin(x.raw)}, y, VN{M::exp(hn::Neg(hn::Mul(x, x)).raw)});
       case Func::TanhLog1p:
-        return hn::Mul(V4{M::tanh(x.raw)}, V4{M::log1p(hn::Mul(x, x).raw)});
+        return hn::Mul(VN{M::tanh(x.raw)}, VN{M::log1p(hn::Mul(x, x).raw)});
     }
   }
   return x;
@@ -102,13 +114,13 @@ V4 apply(Func f, V4 x, V4 y) {
 
 template <Provider P>
 void run(Func f, const double* x, const double* y, double* out, std::size_t n) {
-  const D4 d;
+  const DN d;
   std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
+  for (; i + kLanes <= n; i += kLanes) {
     hn::StoreU(apply<P>(f, hn::LoadU(d, x + i), hn::LoadU(d, y + i)), d, out + i);
   }
   if (i < n) {  // tail: pad into a full vector
-    alignas(32) double bx[4] = {0, 0, 0, 0}, by[4] = {0, 0, 0, 0}, bo[4];
+    alignas(64) double bx[kLanes] = {}, by[kLanes] = {}, bo[kLanes];
     for (std::size_t k = 0; i + k < n; ++k) {
       bx[k] = x[i + k];
       by[k] = y[i + k];

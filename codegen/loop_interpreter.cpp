@@ -1,5 +1,6 @@
 // The loop-IR reference interpreter: buffers are Arrays, kernels run point by point
-// with one ScalarValue per op id, loops run their body block trip_count times. Every
+// with one ScalarValue per op id, loops run their body block trip_count times, While and
+// If run per point (the loop IR's semantics, which a SIMD backend reproduces with masks). Every
 // load and store is bounds-checked, so a lowering bug shows up as an InternalError here
 // rather than as a wrong number.
 #include "codegen/loop_interpreter.h"
@@ -116,7 +117,20 @@ class KernelRunner {
     }
     for (std::size_t i = 0; i < b.ops.size(); ++i) {
       const Op& op = b.ops[i];
-      slot(b.ids[i]) = op.kind == OpKind::Loop ? eval_loop(op, b.ids[i]) : eval_op(op);
+      switch (op.kind) {
+        case OpKind::Loop:
+          slot(b.ids[i]) = eval_loop(op, b.ids[i]);
+          break;
+        case OpKind::While:
+          slot(b.ids[i]) = eval_while(op, b.ids[i]);
+          break;
+        case OpKind::If:
+          slot(b.ids[i]) = eval_if(op, b.ids[i]);
+          break;
+        default:
+          slot(b.ids[i]) = eval_op(op);
+          break;
+      }
     }
   }
 
@@ -140,6 +154,8 @@ class KernelRunner {
         return scalar_eval(op.sop, op.dtype, args);
       }
       case OpKind::Loop:
+      case OpKind::While:
+      case OpKind::If:
         break;  // handled by run_block, which knows its id
       case OpKind::LoopResult: {
         auto it = loop_results_.find(op.args.at(0));
@@ -169,6 +185,47 @@ class KernelRunner {
       for (std::size_t c = 0; c < carries.size(); ++c) carries[c] = value(body.yields[c]);
     }
     loop_results_[id] = carries;
+    return ScalarValue{};
+  }
+
+  // Per point: while (cond(carries)) carries = body(carries).
+  ScalarValue eval_while(const Op& op, int id) {
+    if (op.blocks.size() != 2) throw InternalError("while must have a cond and a body block");
+    const Block& cond = op.blocks[0];
+    const Block& body = op.blocks[1];
+    const std::size_t n = op.args.size();
+    if (cond.params.size() != n || body.params.size() != n || body.yields.size() != n ||
+        cond.yields.size() != 1) {
+      throw InternalError("kernel " + k_.name + ": while carries, params and yields differ");
+    }
+    std::vector<ScalarValue> carries;
+    for (int a : op.args) carries.push_back(value(a));
+    for (;;) {
+      for (std::size_t c = 0; c < n; ++c) slot(cond.params[c]) = carries[c];
+      run_block(cond);
+      const ScalarValue& p = value(cond.yields[0]);
+      if (!is_bool(p.dtype)) throw InternalError("kernel " + k_.name + ": while cond not bool");
+      if (p.i == 0) break;
+      for (std::size_t c = 0; c < n; ++c) slot(body.params[c]) = carries[c];
+      run_block(body);
+      for (std::size_t c = 0; c < n; ++c) carries[c] = value(body.yields[c]);
+    }
+    loop_results_[id] = carries;
+    return ScalarValue{};
+  }
+
+  ScalarValue eval_if(const Op& op, int id) {
+    if (op.blocks.size() != 2 || op.args.size() != 1 ||
+        op.blocks[0].yields.size() != op.blocks[1].yields.size()) {
+      throw InternalError("kernel " + k_.name + ": malformed if");
+    }
+    const ScalarValue& p = value(op.args[0]);
+    if (!is_bool(p.dtype)) throw InternalError("kernel " + k_.name + ": if predicate not bool");
+    const Block& taken = op.blocks[p.i != 0 ? 0 : 1];
+    run_block(taken);
+    std::vector<ScalarValue> results;
+    for (int y : taken.yields) results.push_back(value(y));
+    loop_results_[id] = results;
     return ScalarValue{};
   }
 

@@ -9,6 +9,10 @@
 //     store b1[i0] = %1
 //   }
 //   outputs: b1
+//
+// While and If print their blocks nested:
+//   %4:f64 = while carries(%5:f64 = %1) { ...  yield %7 } do (%8:f64) { ... yield %9 }
+//   %4:f64 = if %3 { ... yield %5 } else { ... yield %6 }
 #include "codegen/loop_ir.h"
 
 #include <sstream>
@@ -97,6 +101,38 @@ void print_op(std::ostringstream& os, int id, const Op& op, int indent) {
       }
       os << ") {\n";
       if (body) print_block(os, *body, indent + 2);
+      os << pad << "}";
+      break;
+    }
+    case OpKind::While: {
+      const Block* cond = op.blocks.size() > 0 ? &op.blocks[0] : nullptr;
+      const Block* body = op.blocks.size() > 1 ? &op.blocks[1] : nullptr;
+      os << "while carries(";
+      for (std::size_t k = 0; k < op.args.size(); ++k) {
+        if (k) os << ", ";
+        if (cond && k < cond->params.size()) {
+          os << "%" << cond->params[k] << ":" << dtype_name(cond->param_dtypes[k]) << " = ";
+        }
+        os << "%" << op.args[k];
+      }
+      os << ") {\n";
+      if (cond) print_block(os, *cond, indent + 2);
+      os << pad << "} do (";
+      if (body) {
+        for (std::size_t k = 0; k < body->params.size(); ++k) {
+          os << (k ? ", %" : "%") << body->params[k] << ":" << dtype_name(body->param_dtypes[k]);
+        }
+      }
+      os << ") {\n";
+      if (body) print_block(os, *body, indent + 2);
+      os << pad << "}";
+      break;
+    }
+    case OpKind::If: {
+      os << "if " << args_text(op.args) << " {\n";
+      if (!op.blocks.empty()) print_block(os, op.blocks[0], indent + 2);
+      os << pad << "} else {\n";
+      if (op.blocks.size() > 1) print_block(os, op.blocks[1], indent + 2);
       os << pad << "}";
       break;
     }

@@ -11,6 +11,10 @@
 // dimension whose consecutive points become SIMD lanes. A value that does not depend on
 // it is uniform (scalar); the rest are varying (one per lane).
 //
+// Control flow inside a body (While, If) has per-point semantics: each index point runs
+// its own loop or takes its own branch. The backend maps that onto SIMD lanes with masks
+// when a condition is varying (see codegen/cpu/kernel_codegen.cpp).
+//
 // Steps that are not kernels run a primitive's reference implementation on whole
 // buffers (HostStep): the escape hatch for primitives not yet lowered into kernels.
 #pragma once
@@ -38,12 +42,14 @@ struct AffineIndex {
 };
 
 enum class OpKind {
-  Const,     // a scalar constant of `dtype` (`value`)
-  IndexVar,  // the current value of index variable `index_var`, as `dtype` (i64 usually)
-  Load,      // buffers[buffer][index]
-  Scalar,    // ScalarOp `sop` on args (Convert: args[0] converted to `dtype`)
-  Loop,      // counted loop, see below
-  LoopResult,  // result `result_index` of the Loop op args[0]
+  Const,       // a scalar constant of `dtype` (`value`)
+  IndexVar,    // the current value of index variable `index_var`, as `dtype` (i64 usually)
+  Load,        // buffers[buffer][index]
+  Scalar,      // ScalarOp `sop` on args (Convert: args[0] converted to `dtype`)
+  Loop,        // counted loop, see below
+  LoopResult,  // result `result_index` of the Loop, While or If op args[0]
+  While,       // data-dependent loop, see below
+  If,          // two-way branch, see below
 };
 
 struct Block;
@@ -56,16 +62,28 @@ struct Op {
   ScalarOp sop = ScalarOp::None;
   std::vector<int> args;  // operand op ids
 
-  double value = 0;     // Const (floats; ints and bools stored exactly as double)
-  int index_var = -1;   // IndexVar; Loop: the loop's own index variable
-  int buffer = -1;      // Load
-  AffineIndex index;    // Load
+  double value = 0;    // Const (floats; ints and bools stored exactly as double)
+  int index_var = -1;  // IndexVar; Loop: the loop's own index variable
+  int buffer = -1;     // Load
+  AffineIndex index;   // Load
 
   // Loop: for index_var in [0, trip_count): carries = body(carries). args = initial
   // carries; the body Block's params receive the carries and its yields are the new
   // ones. Results are read with LoopResult ops. trip_count is static.
+  //
+  // While: carries = args; while (cond(carries)) carries = body(carries). blocks[0] is
+  // the cond block (params: the carries; one bool yield), blocks[1] the body block
+  // (params: the carries, with ids distinct from the cond block's; yields: new carries).
+  // Results (the final carries) are read with LoopResult ops. The loop runs per index
+  // point: points stop independently (a backend keeps an active-lane mask).
+  //
+  // If: args = {pred (bool)}; blocks[0] runs when pred is true, blocks[1] otherwise.
+  // Both blocks have no params (they use dominating values) and yield the same number of
+  // values with the same dtypes; LoopResult ops read the taken block's yields. A backend
+  // may evaluate both blocks and blend (ops have no side effects), but loops inside a
+  // block not taken must not run for that point (they might not terminate).
   std::int64_t trip_count = 0;
-  std::vector<Block> blocks;  // Loop: exactly one body block
+  std::vector<Block> blocks;  // Loop: one body block; While: {cond, body}; If: {then, else}
   int result_index = 0;       // LoopResult
 };
 
@@ -90,7 +108,7 @@ struct Kernel {
   int num_index_vars = 0;             // parallel dims + loop index vars
   Block body;                         // no params; yields unused
   std::vector<Store> stores;
-  int num_ops = 0;                    // op ids are in [0, num_ops)
+  int num_ops = 0;  // op ids are in [0, num_ops)
 };
 
 // Runs on whole buffers outside any kernel; `run` is made by the engine (a primitive's

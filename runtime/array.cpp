@@ -1,6 +1,8 @@
 // lanes::Array: aligned storage, views, factories and numpy-style printing.
 #include <lanes/array.h>
 
+#include "runtime/block_cache.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -19,11 +21,11 @@ constexpr std::size_t kAlignment = 64;
 std::shared_ptr<void> allocate(std::size_t nbytes) {
   // Round up: aligned_alloc wants a multiple of the alignment; never ask for 0 bytes.
   std::size_t padded = std::max<std::size_t>(kAlignment, (nbytes + kAlignment - 1) / kAlignment * kAlignment);
-  void* p = std::aligned_alloc(kAlignment, padded);
+  void* p = internal::acquire_block(padded);
   if (p == nullptr) {
     throw RuntimeError("Array: cannot allocate " + std::to_string(nbytes) + " bytes");
   }
-  return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+  return std::shared_ptr<void>(p, [padded](void* q) { internal::release_block(q, padded); });
 }
 
 template <class T>
@@ -67,7 +69,7 @@ Array::Array(std::in_place_t, DType dtype, Shape shape)
   data_ = storage_.get();
 }
 
-Array::Array() : Array(std::in_place_t{}, DType::F64, {}) { std::memset(data_, 0, nbytes()); }
+Array::Array() : shape_{0} {}
 
 Array Array::empty(DType dtype, Shape shape) { return Array(std::in_place_t{}, dtype, std::move(shape)); }
 

@@ -10,6 +10,13 @@
 // Uniformity: a value is varying when it depends on the vector-axis index (directly, by
 // a load with a nonzero stride along it, or through a loop carry); otherwise it is
 // uniform and stays a scalar register. Varying values are <W x T>.
+//
+// Control flow: Loop is a counted loop (uniform trip count). While with a uniform
+// condition is a plain loop; with a varying one it keeps an active-lane mask and exits
+// when the mask is empty. If with a uniform predicate branches; with a varying one both
+// blocks run under lane masks and the results are blended. The mask of the enclosing
+// While body or If arm limits nested Whiles, so a loop never runs for a lane that would
+// not reach it. In the W = 1 epilogue everything is uniform: plain loops and branches.
 #include "codegen/cpu/kernel_codegen.h"
 
 #include "codegen/cpu/scalar_codegen.h"
@@ -41,6 +48,13 @@ class KernelEmitter {
  private:
   // --- analysis ---
   void index_block(const Block& block);
+  bool result_varying(const Op& op, int k) const {
+    if (op.kind == OpKind::If) {
+      return varying_[op.args[0]] || varying_[op.blocks[0].yields[k]] ||
+             varying_[op.blocks[1].yields[k]];
+    }
+    return varying_[op.blocks.back().params[k]];
+  }
   bool propagate(const Block& block);
   int check_id(int id) const;
 
@@ -63,6 +77,9 @@ class KernelEmitter {
   void emit_block(const Block& block);
   void emit_op(const Op& op, int id);
   void emit_loop(const Op& op, int id);
+  void emit_while(const Op& op, int id);
+  void emit_if(const Op& op, int id);
+  Value* all_lanes() { return llvm::ConstantInt::getTrue(llvm::FixedVectorType::get(b_.getInt1Ty(), w_)); }
   // Element pointer of lane 0, and the stride along the vector axis.
   Value* lane0_pointer(int buffer, const loop::AffineIndex& index, std::int64_t* va_stride);
   Value* lane_offsets(std::int64_t stride);
@@ -89,6 +106,9 @@ class KernelEmitter {
   std::vector<Value*> idx_;  // i64 per index variable (vector axis: lane 0)
   std::vector<Value*> vals_;
   std::vector<std::vector<Value*>> loop_results_;
+  // The lanes that execute the code being emitted (<W x i1>), inside a While body or
+  // a branch of an If with a varying condition; nullptr: all lanes.
+  Value* mask_ = nullptr;
 };
 
 int KernelEmitter::check_id(int id) const {
@@ -124,6 +144,24 @@ void KernelEmitter::index_block(const Block& block) {
       }
       index_block(op.blocks[0]);
     }
+    if (op.kind == OpKind::While) {
+      if (op.blocks.size() != 2 || op.blocks[0].params.size() != op.args.size() ||
+          op.blocks[0].yields.size() != 1 || op.blocks[1].params.size() != op.args.size() ||
+          op.blocks[1].yields.size() != op.args.size()) {
+        throw InternalError("cpu backend: malformed While op %" + std::to_string(id));
+      }
+      index_block(op.blocks[0]);
+      index_block(op.blocks[1]);
+    }
+    if (op.kind == OpKind::If) {
+      if (op.blocks.size() != 2 || op.args.size() != 1 || !op.blocks[0].params.empty() ||
+          !op.blocks[1].params.empty() ||
+          op.blocks[0].yields.size() != op.blocks[1].yields.size()) {
+        throw InternalError("cpu backend: malformed If op %" + std::to_string(id));
+      }
+      index_block(op.blocks[0]);
+      index_block(op.blocks[1]);
+    }
   }
 }
 
@@ -157,13 +195,37 @@ bool KernelEmitter::propagate(const Block& block) {
         }
         break;
       }
+      case OpKind::While: {
+        // A carry is varying if its init or its update is, or if the condition is (points
+        // then stop after different numbers of iterations).
+        const Block& cond = op.blocks[0];
+        const Block& body = op.blocks[1];
+        for (int pass = 0; pass < 2; ++pass) {
+          for (std::size_t c = 0; c < op.args.size(); ++c) {
+            bool v = varying_[op.args[c]] || varying_[check_id(body.yields[c])] ||
+                     varying_[check_id(cond.yields[0])] || varying_[cond.params[c]] ||
+                     varying_[body.params[c]];
+            mark(cond.params[c], v);
+            mark(body.params[c], v);
+          }
+          if (propagate(cond)) changed = true;
+          if (propagate(body)) changed = true;
+        }
+        break;
+      }
+      case OpKind::If: {
+        if (propagate(op.blocks[0])) changed = true;
+        if (propagate(op.blocks[1])) changed = true;
+        break;
+      }
       case OpKind::LoopResult: {
         const Op* loop = def_[op.args.at(0)];
-        if (loop == nullptr || loop->kind != OpKind::Loop ||
-            op.result_index < 0 || op.result_index >= static_cast<int>(loop->args.size())) {
+        if (loop == nullptr || op.result_index < 0 ||
+            (loop->kind != OpKind::Loop && loop->kind != OpKind::While && loop->kind != OpKind::If) ||
+            op.result_index >= static_cast<int>(loop->kind == OpKind::If ? loop->blocks[0].yields.size() : loop->args.size())) {
           throw InternalError("cpu backend: LoopResult %" + std::to_string(id) + " of a non-loop");
         }
-        mark(id, varying_[loop->blocks[0].params[op.result_index]]);
+        mark(id, result_varying(*loop, op.result_index));
         break;
       }
     }
@@ -301,6 +363,117 @@ void KernelEmitter::emit_loop(const Op& op, int id) {
   loop_results_[id].assign(phis.begin(), phis.end());
 }
 
+// A uniform condition is a plain loop. A varying one keeps the active-lane mask `act`
+// in a phi: each iteration evaluates the condition for all lanes, narrows the mask,
+// leaves when no lane is active (an `or` reduction), runs the body with the mask as the
+// execution mask of nested control flow, and updates only the active lanes' carries.
+void KernelEmitter::emit_while(const Op& op, int id) {
+  const Block& cond = op.blocks[0];
+  const Block& body = op.blocks[1];
+  const std::size_t n = op.args.size();
+  const bool masked = vec(cond.yields[0]);
+  std::vector<Value*> init(n);
+  for (std::size_t c = 0; c < n; ++c) init[c] = widen(value(op.args[c]), vec(body.params[c]));
+  llvm::LLVMContext& ctx = m_.getContext();
+  llvm::BasicBlock* pre = b_.GetInsertBlock();
+  auto* header = llvm::BasicBlock::Create(ctx, "while", fn_);
+  auto* body_bb = llvm::BasicBlock::Create(ctx, "while_body", fn_);
+  auto* exit = llvm::BasicBlock::Create(ctx, "while_exit", fn_);
+  Value* mask_in = masked ? (mask_ ? mask_ : all_lanes()) : nullptr;
+  b_.CreateBr(header);
+  b_.SetInsertPoint(header);
+  std::vector<llvm::PHINode*> phis(n);
+  for (std::size_t c = 0; c < n; ++c) {
+    phis[c] = b_.CreatePHI(init[c]->getType(), 2);
+    phis[c]->addIncoming(init[c], pre);
+    vals_[cond.params[c]] = phis[c];
+    vals_[body.params[c]] = phis[c];
+  }
+  llvm::PHINode* act = nullptr;
+  Value* saved_mask = mask_;
+  if (masked) {
+    act = b_.CreatePHI(mask_in->getType(), 2, "active");
+    act->addIncoming(mask_in, pre);
+    mask_ = act;
+  }
+  emit_block(cond);
+  Value* c = value(cond.yields[0]);
+  Value* act2 = nullptr;
+  if (masked) {
+    act2 = b_.CreateAnd(act, widen(c, true));
+    b_.CreateCondBr(b_.CreateOrReduce(act2), body_bb, exit);
+  } else {
+    if (c->getType()->isVectorTy()) throw InternalError("cpu backend: uniform While condition is a vector");
+    b_.CreateCondBr(c, body_bb, exit);
+  }
+  b_.SetInsertPoint(body_bb);
+  if (masked) mask_ = act2;
+  emit_block(body);
+  std::vector<Value*> next(n);
+  for (std::size_t c2 = 0; c2 < n; ++c2) {
+    next[c2] = widen(value(body.yields[c2]), vec(body.params[c2]));
+    if (masked) next[c2] = b_.CreateSelect(act2, next[c2], phis[c2]);
+  }
+  llvm::BasicBlock* latch = b_.GetInsertBlock();
+  for (std::size_t c2 = 0; c2 < n; ++c2) phis[c2]->addIncoming(next[c2], latch);
+  if (masked) act->addIncoming(act2, latch);
+  b_.CreateBr(header);
+  b_.SetInsertPoint(exit);
+  mask_ = saved_mask;
+  loop_results_[id].assign(phis.begin(), phis.end());
+}
+
+// A uniform predicate is a real branch. A varying one evaluates both blocks, each under
+// the execution mask of the lanes that take it (so loops inside stop for the others),
+// and blends the results.
+void KernelEmitter::emit_if(const Op& op, int id) {
+  const Block& then_b = op.blocks[0];
+  const Block& else_b = op.blocks[1];
+  const std::size_t n = then_b.yields.size();
+  std::vector<bool> to_vec(n);
+  for (std::size_t k = 0; k < n; ++k) to_vec[k] = w_ > 1 && result_varying(op, static_cast<int>(k));
+  Value* pred = value(op.args[0]);
+  std::vector<Value*> results(n);
+  if (!vec(op.args[0])) {
+    llvm::LLVMContext& ctx = m_.getContext();
+    auto* then_bb = llvm::BasicBlock::Create(ctx, "then", fn_);
+    auto* else_bb = llvm::BasicBlock::Create(ctx, "else", fn_);
+    auto* merge = llvm::BasicBlock::Create(ctx, "endif", fn_);
+    b_.CreateCondBr(pred, then_bb, else_bb);
+    auto arm = [&](llvm::BasicBlock* bb, const Block& blk, std::vector<Value*>& ys) {
+      b_.SetInsertPoint(bb);
+      emit_block(blk);
+      for (std::size_t k = 0; k < n; ++k) ys.push_back(widen(value(blk.yields[k]), to_vec[k]));
+      llvm::BasicBlock* end = b_.GetInsertBlock();
+      b_.CreateBr(merge);
+      return end;
+    };
+    std::vector<Value*> ty, ey;
+    llvm::BasicBlock* tend = arm(then_bb, then_b, ty);
+    llvm::BasicBlock* eend = arm(else_bb, else_b, ey);
+    b_.SetInsertPoint(merge);
+    for (std::size_t k = 0; k < n; ++k) {
+      llvm::PHINode* phi = b_.CreatePHI(ty[k]->getType(), 2);
+      phi->addIncoming(ty[k], tend);
+      phi->addIncoming(ey[k], eend);
+      results[k] = phi;
+    }
+  } else {
+    Value* saved = mask_;
+    Value* not_pred = b_.CreateNot(pred);
+    mask_ = saved ? b_.CreateAnd(saved, pred) : pred;
+    emit_block(then_b);
+    mask_ = saved ? b_.CreateAnd(saved, not_pred) : not_pred;
+    emit_block(else_b);
+    mask_ = saved;
+    for (std::size_t k = 0; k < n; ++k) {
+      results[k] = b_.CreateSelect(pred, widen(value(then_b.yields[k]), true),
+                                   widen(value(else_b.yields[k]), true));
+    }
+  }
+  loop_results_[id] = std::move(results);
+}
+
 void KernelEmitter::emit_op(const Op& op, int id) {
   llvm::LLVMContext& ctx = m_.getContext();
   switch (op.kind) {
@@ -338,6 +511,8 @@ void KernelEmitter::emit_op(const Op& op, int id) {
       return;
     }
     case OpKind::Loop: emit_loop(op, id); return;
+    case OpKind::While: emit_while(op, id); return;
+    case OpKind::If: emit_if(op, id); return;
     case OpKind::LoopResult: vals_[id] = loop_results_[op.args[0]].at(op.result_index); return;
   }
 }

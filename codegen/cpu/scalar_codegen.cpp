@@ -4,21 +4,23 @@
 // INT_MIN / -1 = INT_MIN (Rem truncates, sign of the dividend, like C and lax.rem);
 // float->int converts saturate with NaN -> 0; min/max propagate NaN; round is half away
 // from zero; comparisons are ordered except Ne; Select is (pred, on_true, on_false).
-// Transcendentals call SLEEF: the vector function of the value's width (split into or
-// padded up to the widths the host has), the scalar one at width 1, so every width
-// computes with the same algorithm family and bound (docs/precision.md).
+// Transcendentals call a vector function of the value's width (split into or padded up
+// to the widths the host has): SLEEF u10 in Precise mode; in Fast mode the provider that
+// vector_math_table.h names (SLEEF u35, glibc libmvec or liblanes' Highway exports). At
+// width 1 both modes call scalar SLEEF, within the same bound (docs/precision.md).
 #include "codegen/cpu/scalar_codegen.h"
 
-#include "codegen/cpu/cpu_jit.h"
-
 #include <lanes/error.h>
-
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/Module.h>
 
 #include <string>
 #include <vector>
+
+#include "codegen/cpu/cpu_jit.h"
+#include "codegen/cpu/vector_math_table.h"
+#include "runtime/hwy_vector_math.h"
 
 namespace lanes::internal::cpu {
 
@@ -27,11 +29,21 @@ using llvm::Value;
 llvm::Type* register_type(llvm::LLVMContext& ctx, DType dtype, int width) {
   llvm::Type* t = nullptr;
   switch (dtype) {
-    case DType::Bool: t = llvm::Type::getInt1Ty(ctx); break;
-    case DType::I32: t = llvm::Type::getInt32Ty(ctx); break;
-    case DType::I64: t = llvm::Type::getInt64Ty(ctx); break;
-    case DType::F32: t = llvm::Type::getFloatTy(ctx); break;
-    case DType::F64: t = llvm::Type::getDoubleTy(ctx); break;
+    case DType::Bool:
+      t = llvm::Type::getInt1Ty(ctx);
+      break;
+    case DType::I32:
+      t = llvm::Type::getInt32Ty(ctx);
+      break;
+    case DType::I64:
+      t = llvm::Type::getInt64Ty(ctx);
+      break;
+    case DType::F32:
+      t = llvm::Type::getFloatTy(ctx);
+      break;
+    case DType::F64:
+      t = llvm::Type::getDoubleTy(ctx);
+      break;
   }
   return width > 1 ? llvm::FixedVectorType::get(t, width) : t;
 }
@@ -47,11 +59,11 @@ namespace {
 Value* constant_like(Value* v, double x) {
   llvm::Type* t = v->getType();
   llvm::Type* e = t->getScalarType();
-  llvm::Constant* c = e->isFloatingPointTy()
-                          ? llvm::ConstantFP::get(e, x)
-                          : llvm::ConstantInt::get(e, static_cast<std::uint64_t>(
-                                                          static_cast<std::int64_t>(x)),
-                                                   /*isSigned=*/true);
+  llvm::Constant* c =
+      e->isFloatingPointTy()
+          ? llvm::ConstantFP::get(e, x)
+          : llvm::ConstantInt::get(e, static_cast<std::uint64_t>(static_cast<std::int64_t>(x)),
+                                   /*isSigned=*/true);
   if (auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(t)) {
     return llvm::ConstantVector::getSplat(vt->getElementCount(), c);
   }
@@ -111,7 +123,8 @@ Value* call_pure(llvm::IRBuilderBase& b, const std::string& name, llvm::Type* t,
                  llvm::ArrayRef<Value*> args) {
   llvm::Module* m = b.GetInsertBlock()->getModule();
   std::vector<llvm::Type*> params(args.size(), t);
-  llvm::FunctionCallee callee = m->getOrInsertFunction(name, llvm::FunctionType::get(t, params, false));
+  llvm::FunctionCallee callee =
+      m->getOrInsertFunction(name, llvm::FunctionType::get(t, params, false));
   if (auto* f = llvm::dyn_cast<llvm::Function>(callee.getCallee())) {
     // Pure functions: lets LLVM hoist and CSE the calls.
     f->setDoesNotThrow();
@@ -121,8 +134,36 @@ Value* call_pure(llvm::IRBuilderBase& b, const std::string& name, llvm::Type* t,
   return b.CreateCall(callee, args);
 }
 
-Value* emit_math(llvm::IRBuilderBase& b, const MathFn& fn, DType dt,
-                 std::span<Value* const> args, Precision precision) {
+// The vector function for `chunk` lanes of `dt`: SLEEF's `ulp` variant unless Fast mode's
+// table names another provider that this host can run.
+std::string vector_math_symbol(const MathFn& fn, DType dt, int chunk, std::size_t arity,
+                               Precision precision) {
+  const bool f32 = dt == DType::F32;
+  const int bytes = chunk * (f32 ? 4 : 8);
+  const std::string ulp = precision == Precision::Fast ? fn.fast : fn.precise;
+  const std::string sleef = std::string("Sleef_") + fn.name + (f32 ? "f" : "d") +
+                            std::to_string(chunk) + "_" + ulp + isa_suffix(bytes);
+  if (precision != Precision::Fast) return sleef;
+  switch (fast_math_provider(fn.op, dt, bytes)) {
+    case MathProvider::Sleef:
+      return sleef;
+    case MathProvider::Libmvec: {
+      // x86-64 vector ABI ISA letters: b = SSE, d = AVX2, e = AVX-512.
+      const HostIsa& isa = host_isa();
+      const char* letter = bytes == 16 ? "b" : bytes == 32 ? "d" : "e";
+      if ((bytes == 32 && !isa.avx2_fma) || (bytes == 64 && !isa.avx512f)) return sleef;
+      return std::string("_ZGV") + letter + "N" + std::to_string(chunk) +
+             (arity == 2 ? "vv_" : "v_") + fn.name + (f32 ? "f" : "");
+    }
+    case MathProvider::Hwy:
+      if (!hwy_math_available(bytes)) return sleef;
+      return std::string("lanes_hwy_") + fn.name + "_" + (f32 ? "f" : "d") + std::to_string(chunk);
+  }
+  return sleef;
+}
+
+Value* emit_math(llvm::IRBuilderBase& b, const MathFn& fn, DType dt, std::span<Value* const> args,
+                 Precision precision) {
   const bool f32 = dt == DType::F32;
   const std::string ulp = precision == Precision::Fast ? fn.fast : fn.precise;
   llvm::Type* t = args[0]->getType();
@@ -145,8 +186,7 @@ Value* emit_math(llvm::IRBuilderBase& b, const MathFn& fn, DType dt,
       break;
     }
   }
-  const std::string name = std::string("Sleef_") + fn.name + (f32 ? "f" : "d") +
-                           std::to_string(chunk) + "_" + ulp + isa_suffix(chunk * elem);
+  const std::string name = vector_math_symbol(fn, dt, chunk, args.size(), precision);
   llvm::Type* ct = llvm::FixedVectorType::get(vt->getElementType(), chunk);
   if (chunk == width) return call_pure(b, name, ct, a);
   Value* result = llvm::PoisonValue::get(vt);
@@ -171,8 +211,8 @@ Value* emit_math(llvm::IRBuilderBase& b, const MathFn& fn, DType dt,
 // x / y with y == 0 -> -1 and INT_MIN / -1 -> INT_MIN (no UB: the divisor is made safe).
 Value* emit_int_div(llvm::IRBuilderBase& b, Value* x, Value* y) {
   Value* zero = b.CreateICmpEQ(y, constant_like(y, 0));
-  Value* overflow = b.CreateAnd(b.CreateICmpEQ(x, int_min_like(x)),
-                                b.CreateICmpEQ(y, constant_like(y, -1)));
+  Value* overflow =
+      b.CreateAnd(b.CreateICmpEQ(x, int_min_like(x)), b.CreateICmpEQ(y, constant_like(y, -1)));
   Value* safe = b.CreateSelect(b.CreateOr(zero, overflow), constant_like(y, 1), y);
   return b.CreateSelect(zero, constant_like(x, -1), b.CreateSDiv(x, safe));
 }
@@ -198,11 +238,11 @@ Value* emit_int_pow(llvm::IRBuilderBase& b, Value* x, Value* y) {
     if (i + 2 < bits) base = b.CreateMul(base, base);
   }
   Value* odd = b.CreateICmpNE(b.CreateAnd(y, constant_like(y, 1)), constant_like(y, 0));
-  Value* neg_result = b.CreateSelect(
-      b.CreateICmpEQ(x, constant_like(x, 1)), constant_like(x, 1),
-      b.CreateSelect(b.CreateICmpEQ(x, constant_like(x, -1)),
-                     b.CreateSelect(odd, constant_like(x, -1), constant_like(x, 1)),
-                     constant_like(x, 0)));
+  Value* neg_result =
+      b.CreateSelect(b.CreateICmpEQ(x, constant_like(x, 1)), constant_like(x, 1),
+                     b.CreateSelect(b.CreateICmpEQ(x, constant_like(x, -1)),
+                                    b.CreateSelect(odd, constant_like(x, -1), constant_like(x, 1)),
+                                    constant_like(x, 0)));
   return b.CreateSelect(b.CreateICmpSLT(y, constant_like(y, 0)), neg_result, acc);
 }
 
@@ -211,23 +251,47 @@ Value* emit_compare(llvm::IRBuilderBase& b, ScalarOp op, DType dt, Value* x, Val
   P p;
   if (is_float(dt)) {
     switch (op) {
-      case ScalarOp::Lt: p = P::FCMP_OLT; break;
-      case ScalarOp::Le: p = P::FCMP_OLE; break;
-      case ScalarOp::Gt: p = P::FCMP_OGT; break;
-      case ScalarOp::Ge: p = P::FCMP_OGE; break;
-      case ScalarOp::Eq: p = P::FCMP_OEQ; break;
-      default: p = P::FCMP_UNE; break;
+      case ScalarOp::Lt:
+        p = P::FCMP_OLT;
+        break;
+      case ScalarOp::Le:
+        p = P::FCMP_OLE;
+        break;
+      case ScalarOp::Gt:
+        p = P::FCMP_OGT;
+        break;
+      case ScalarOp::Ge:
+        p = P::FCMP_OGE;
+        break;
+      case ScalarOp::Eq:
+        p = P::FCMP_OEQ;
+        break;
+      default:
+        p = P::FCMP_UNE;
+        break;
     }
     return b.CreateFCmp(p, x, y);
   }
   const bool u = dt == DType::Bool;  // false < true
   switch (op) {
-    case ScalarOp::Lt: p = u ? P::ICMP_ULT : P::ICMP_SLT; break;
-    case ScalarOp::Le: p = u ? P::ICMP_ULE : P::ICMP_SLE; break;
-    case ScalarOp::Gt: p = u ? P::ICMP_UGT : P::ICMP_SGT; break;
-    case ScalarOp::Ge: p = u ? P::ICMP_UGE : P::ICMP_SGE; break;
-    case ScalarOp::Eq: p = P::ICMP_EQ; break;
-    default: p = P::ICMP_NE; break;
+    case ScalarOp::Lt:
+      p = u ? P::ICMP_ULT : P::ICMP_SLT;
+      break;
+    case ScalarOp::Le:
+      p = u ? P::ICMP_ULE : P::ICMP_SLE;
+      break;
+    case ScalarOp::Gt:
+      p = u ? P::ICMP_UGT : P::ICMP_SGT;
+      break;
+    case ScalarOp::Ge:
+      p = u ? P::ICMP_UGE : P::ICMP_SGE;
+      break;
+    case ScalarOp::Eq:
+      p = P::ICMP_EQ;
+      break;
+    default:
+      p = P::ICMP_NE;
+      break;
   }
   return b.CreateICmp(p, x, y);
 }
@@ -247,9 +311,9 @@ Value* emit_unary(llvm::IRBuilderBase& b, ScalarOp op, DType dt, Value* x, Preci
       if (bl) return x;
       if (fl) {
         // +-0 and NaN map to themselves.
-        return b.CreateSelect(b.CreateFCmpOGT(x, constant_like(x, 0)), constant_like(x, 1),
-                              b.CreateSelect(b.CreateFCmpOLT(x, constant_like(x, 0)),
-                                             constant_like(x, -1), x));
+        return b.CreateSelect(
+            b.CreateFCmpOGT(x, constant_like(x, 0)), constant_like(x, 1),
+            b.CreateSelect(b.CreateFCmpOLT(x, constant_like(x, 0)), constant_like(x, -1), x));
       }
       return b.CreateSub(b.CreateZExt(b.CreateICmpSGT(x, constant_like(x, 0)), x->getType()),
                          b.CreateZExt(b.CreateICmpSLT(x, constant_like(x, 0)), x->getType()));
@@ -270,11 +334,13 @@ Value* emit_unary(llvm::IRBuilderBase& b, ScalarOp op, DType dt, Value* x, Preci
       Value* s = b.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, x);
       return op == ScalarOp::Sqrt ? s : b.CreateFDiv(constant_like(x, 1), s);
     }
-    default: break;
+    default:
+      break;
   }
   const MathFn* fn = find_math(op);
   if (fn == nullptr) {
-    throw InternalError("cpu backend: unhandled unary scalar op " + std::string(scalar_op_name(op)));
+    throw InternalError("cpu backend: unhandled unary scalar op " +
+                        std::string(scalar_op_name(op)));
   }
   if (!fl) bad_dtype(op, dt);
   Value* args[] = {x};
@@ -333,7 +399,8 @@ Value* emit_convert(llvm::IRBuilderBase& b, Value* v, DType from, DType to) {
   if (from == to) return v;
   llvm::Type* vt = v->getType();
   int width = 1;
-  if (auto* fv = llvm::dyn_cast<llvm::FixedVectorType>(vt)) width = static_cast<int>(fv->getNumElements());
+  if (auto* fv = llvm::dyn_cast<llvm::FixedVectorType>(vt))
+    width = static_cast<int>(fv->getNumElements());
   llvm::Type* t = register_type(b.getContext(), to, width);
   if (to == DType::Bool) {
     // Nonzero (and NaN) is true.
@@ -347,9 +414,8 @@ Value* emit_convert(llvm::IRBuilderBase& b, Value* v, DType from, DType to) {
   return from == DType::F32 ? b.CreateFPExt(v, t) : b.CreateFPTrunc(v, t);
 }
 
-Value* emit_scalar_op(llvm::IRBuilderBase& b, ScalarOp op, DType out,
-                      std::span<Value* const> args, std::span<const DType> arg_dtypes,
-                      Precision precision) {
+Value* emit_scalar_op(llvm::IRBuilderBase& b, ScalarOp op, DType out, std::span<Value* const> args,
+                      std::span<const DType> arg_dtypes, Precision precision) {
   const int arity = scalar_op_arity(op);
   if (op == ScalarOp::None || static_cast<int>(args.size()) != arity ||
       arg_dtypes.size() != args.size()) {

@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "engine/lower/inline_control_flow.h"
 #include "engine/primitive.h"
 
 namespace lanes::internal::lower {
@@ -62,19 +63,39 @@ FusionPlan plan_fusion(const Graph& g) {
   for (int v : g.inputs) mat[static_cast<std::size_t>(v)] = true;
   for (const Atom& a : g.outputs) mark(a);
 
+  std::vector<bool> used(nv, false);
+  for (const Equation& e : g.eqns) {
+    for (const Atom& a : e.inputs) {
+      if (!a.is_literal()) used[static_cast<std::size_t>(a.var)] = true;
+    }
+  }
+  for (const Atom& a : g.outputs) {
+    if (!a.is_literal()) used[static_cast<std::size_t>(a.var)] = true;
+  }
+
   // Forward: forced materializations, rule 2, and per-var loop/cost estimates.
   std::vector<bool> has_loop(nv, false);
   std::vector<int> cost(nv, 0);
   for (std::size_t i = 0; i < g.eqns.size(); ++i) {
     const Equation& e = g.eqns[i];
     EqnKind kind = classify(e);
+    if (kind == EqnKind::Host && e.prim->lowering == LoweringKind::ControlFlow) {
+      std::vector<bool> out_used;
+      for (int o : e.outputs) out_used.push_back(used[static_cast<std::size_t>(o)]);
+      if (can_inline_control_flow(g, e, out_used)) kind = EqnKind::ControlFlow;
+    }
     plan.eqn_kind[i] = kind;
     for (int o : e.outputs) plan.producer[static_cast<std::size_t>(o)] = static_cast<int>(i);
     auto loopy = [&](const Atom& a) {
       return !a.is_literal() && !mat[static_cast<std::size_t>(a.var)] &&
              has_loop[static_cast<std::size_t>(a.var)];
     };
-    const std::int64_t out_size = g.aval(e.outputs[0]).size();
+    std::int64_t out_size = g.aval(e.outputs[0]).size();
+    if (kind == EqnKind::ControlFlow) {
+      Shape point = control_flow_point_shape(g, e);
+      out_size = 1;
+      for (auto d : point) out_size *= d;
+    }
     switch (kind) {
       case EqnKind::Host:
         for (const Atom& a : e.inputs) mark(a);
@@ -91,6 +112,7 @@ FusionPlan plan_fusion(const Graph& g) {
         break;
       case EqnKind::Broadcast:
       case EqnKind::Elementwise:
+      case EqnKind::ControlFlow:
         for (const Atom& a : e.inputs) {
           if (loopy(a) && g.aval(a).size() < out_size) mark(a);
         }
@@ -103,7 +125,8 @@ FusionPlan plan_fusion(const Graph& g) {
       default:
         break;
     }
-    bool loop = kind == EqnKind::Reduce || kind == EqnKind::ArgReduce || kind == EqnKind::Dot;
+    bool loop = kind == EqnKind::Reduce || kind == EqnKind::ArgReduce || kind == EqnKind::Dot ||
+                kind == EqnKind::ControlFlow;
     int c = 1;
     for (const Atom& a : e.inputs) {
       if (a.is_literal() || mat[static_cast<std::size_t>(a.var)]) continue;
@@ -122,16 +145,32 @@ FusionPlan plan_fusion(const Graph& g) {
   std::vector<std::set<int>> roots(nv);
   for (std::size_t i = g.eqns.size(); i-- > 0;) {
     const Equation& e = g.eqns[i];
+    // The outputs of one control-flow equation come from one loop: when its consumers
+    // span several kernels, every used output is materialized (the loop runs once).
+    bool shared_loop = false;
+    if (plan.eqn_kind[i] == EqnKind::ControlFlow) {
+      std::set<int> all;
+      for (int o : e.outputs) {
+        const std::set<int>& ro = roots[static_cast<std::size_t>(o)];
+        all.insert(ro.begin(), ro.end());
+      }
+      shared_loop = all.size() > 1;
+    }
     for (int o : e.outputs) {
       const std::size_t ou = static_cast<std::size_t>(o);
       if (!mat[ou] && roots[ou].size() > 1 && (has_loop[ou] || cost[ou] > kCheapOps)) {
         mat[ou] = true;
       }
+      if (shared_loop && used[ou]) mat[ou] = true;
       if (mat[ou]) roots[ou] = {o};
+    }
+    std::set<int> r;  // a multi-output equation is inlined by the consumers of any output
+    for (int o : e.outputs) {
+      const std::set<int>& ro = roots[static_cast<std::size_t>(o)];
+      r.insert(ro.begin(), ro.end());
     }
     for (const Atom& a : e.inputs) {
       if (a.is_literal()) continue;
-      const std::set<int>& r = roots[static_cast<std::size_t>(e.outputs[0])];
       roots[static_cast<std::size_t>(a.var)].insert(r.begin(), r.end());
     }
   }

@@ -3,6 +3,9 @@
 // kernels that use it (its expression is inlined into their bodies).
 //
 // The rule, applied in this order:
+// Control-flow equations that are pointwise (inline_control_flow.h) are inlined like
+// elementwise ops (they count as containing a loop); the others are host equations.
+//
 //  1. Forced: graph inputs and outputs, `constant` results, operands and results of host
 //     equations, the operand of a reshape that is not a pure unit-dimension change (a
 //     reshape of a materialized buffer folds into the load's index), concatenate results.
@@ -32,9 +35,12 @@ enum class EqnKind {
   ArgReduce,    // argmax / argmin
   Dot,          // dot_general
   Constant,     // a Constant buffer
+  ControlFlow,  // cond / while_loop / fori_loop / scan inlined per point (inline_control_flow.h)
   Host,         // the primitive's reference implementation on whole buffers
 };
 
+// The kind of `e` on its own (control flow is Host here; plan_fusion upgrades the
+// inlinable ones to ControlFlow, which needs the graph).
 EqnKind classify(const Equation& e);
 
 // True if a reshape from `from` to `to` only inserts or removes extents of 1.

@@ -90,13 +90,6 @@ AffineIndex linearize(const Coords& coords, const Shape& shape) {
   return r;
 }
 
-struct KernelBuilder::Scope {
-  loop::Block block;
-  Scope* parent = nullptr;
-  int depth = 0;
-  std::map<std::string, int> cache;
-};
-
 KernelBuilder::KernelBuilder(const Graph& g, const FusionPlan& plan,
                              const std::vector<int>& buffer_of, std::string name,
                              const Shape& extents)
@@ -335,6 +328,8 @@ int KernelBuilder::expand(int var, const Coords& coords, Scope* s) {
       return expand_arg_reduce(e, coords, s);
     case EqnKind::Dot:
       return expand_dot(e, coords, s);
+    case EqnKind::ControlFlow:
+      return expand_control_flow(var, e, coords, s);
     default:
       break;
   }

@@ -12,6 +12,9 @@
 // Ops are placed in the outermost loop scope where their coordinates are defined (loop-
 // invariant code is hoisted), and the same value at the same coordinates is emitted once
 // per scope chain (so `x * x` loads x once).
+//
+// Pointwise control flow (inline_control_flow.h) is inlined: its sub-graphs are evaluated
+// per point inside Loop / While / If ops (kernel_builder_control_flow.cpp).
 #pragma once
 
 #include <functional>
@@ -49,7 +52,14 @@ class KernelBuilder {
   void add_name(const std::string& prim) { kernel_.name += "+" + prim; }
 
  private:
-  struct Scope;
+  // A block being built: the kernel body or a loop/branch block, with its caches.
+  struct Scope {
+    loop::Block block;
+    Scope* parent = nullptr;
+    int depth = 0;
+    std::map<std::string, int> cache;
+    std::map<std::string, std::vector<int>> multi;  // control flow: all results
+  };
   Scope* target(const Coords& coords) const;
   int emit_in(const Atom& a, const Coords& coords, bool root);
   int expand(int var, const Coords& coords, Scope* s);
@@ -76,11 +86,38 @@ class KernelBuilder {
   int expand_arg_reduce(const Equation& e, const Coords& coords, Scope* s);
   int expand_dot(const Equation& e, const Coords& coords, Scope* s);
 
+  // Control flow inlined per point (kernel_builder_control_flow.cpp). Operand ids of -1
+  // are values not available at this request (point-shaped operands when a rank-0 result
+  // is requested); results that need them are -1 too.
+  using XsFn = std::function<int(std::size_t k, const loop::AffineIndex& t)>;
+  int expand_control_flow(int var, const Equation& e, const Coords& coords, Scope* s);
+  // `owner` is the graph `e` belongs to (g_ or a sub-graph).
+  std::vector<int> emit_control_flow(const Graph& owner, const Equation& e,
+                                     const std::vector<int>& operands, Scope* s, const XsFn& xs);
+  std::vector<int> emit_cond(const Graph& owner, const Equation& e,
+                             const std::vector<int>& operands, Scope* s);
+  std::vector<int> emit_while(const Equation& e, const std::vector<int>& operands, Scope* s);
+  std::vector<int> emit_fori(const Equation& e, const std::vector<int>& operands, Scope* s);
+  std::vector<int> emit_scan(const Equation& e, const std::vector<int>& operands, Scope* s,
+                             const XsFn& xs);
+  // Evaluates `roots` of sub-graph `g` per point in scope `s`, `inputs` bound to g's inputs.
+  std::vector<int> emit_graph(const Graph& g, const std::vector<int>& inputs, Scope* s,
+                              const std::vector<Atom>& roots);
+  Scope* child_scope(Scope* s);
+  std::vector<int> op_results(Scope* s, int op_id, const std::vector<DType>& dtypes);
+  using BlockFn = std::function<std::vector<int>(Scope*, const std::vector<int>& params)>;
+  std::vector<int> emit_while_op(Scope* s, const std::vector<DType>& dtypes,
+                                 const std::vector<int>& init, const BlockFn& cond,
+                                 const BlockFn& body);
+  std::vector<int> emit_if_op(Scope* s, int pred, const std::vector<DType>& dtypes,
+                              const BlockFn& then_fn, const BlockFn& else_fn);
+
   const Graph& g_;
   const FusionPlan& plan_;
   const std::vector<int>& buffer_of_;
   loop::Kernel kernel_;
   std::unique_ptr<Scope> root_;
+  std::vector<std::unique_ptr<Scope>> scopes_;  // control-flow blocks' scopes
   std::vector<Scope*> var_scope_;  // index variable -> the scope that defines it
   int next_id_ = 0;
   bool scalar_kernel_ = false;

@@ -88,23 +88,30 @@ class Lowering {
       default:
         break;
     }
-    const int v = e.outputs[0];
-    if (!plan_.materialized[static_cast<std::size_t>(v)]) return;  // inlined into consumers
-    const AbstractValue& av = g_.aval(v);
-    // Values of one shape computed one after the other share a kernel (and its loads and
-    // common subexpressions), unless the new one reads what the open kernel stores.
-    if (open_ && (open_shape_ != av.shape || depends_on_open(v))) flush();
-    if (open_) {
-      open_->add_name(e.prim->name);
-    } else {
-      open_ = std::make_unique<KernelBuilder>(g_, plan_, buffer_of_, kernel_name(e.prim->name),
-                                              av.shape);
-      open_shape_ = av.shape;
+    // Each materialized output (control flow has several) is stored by a kernel; the
+    // others are inlined into their consumers.
+    for (int v : e.outputs) {
+      if (!plan_.materialized[static_cast<std::size_t>(v)]) continue;
+      const AbstractValue& av = g_.aval(v);
+      // Values of one shape computed one after the other share a kernel (and its loads and
+      // common subexpressions, and a loop's other results), unless the new one reads what
+      // the open kernel stores.
+      if (open_ && (open_shape_ != av.shape || depends_on_open(v))) flush();
+      if (open_) {
+        if (open_roots_.empty() || plan_.producer[static_cast<std::size_t>(open_roots_.back())] !=
+                                       plan_.producer[static_cast<std::size_t>(v)]) {
+          open_->add_name(e.prim->name);
+        }
+      } else {
+        open_ = std::make_unique<KernelBuilder>(g_, plan_, buffer_of_, kernel_name(e.prim->name),
+                                                av.shape);
+        open_shape_ = av.shape;
+      }
+      Coords c = open_->parallel_coords();
+      const int value = open_->emit_root(v, c);
+      open_->store(result_buffer(v), av.shape, c, value);
+      open_roots_.push_back(v);
     }
-    Coords c = open_->parallel_coords();
-    const int value = open_->emit_root(v, c);
-    open_->store(result_buffer(v), av.shape, c, value);
-    open_roots_.push_back(v);
   }
 
   void flush() {

@@ -2,7 +2,9 @@
 //
 // Fusion: elementwise chains, broadcasts, and reductions fuse into kernels whose bodies
 // compute one output element per index point with intermediates in registers; a kernel
-// boundary is placed only where an operand must be materialized. Primitives without a
+// boundary is placed only where an operand must be materialized. Control flow that is a
+// per-element computation (inline_control_flow.h states the rule) is inlined into kernel
+// bodies as Loop / While / If ops. Primitives without a
 // kernel lowering run as host steps (their reference implementation on whole buffers).
 #pragma once
 

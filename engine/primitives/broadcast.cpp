@@ -2,10 +2,13 @@
 // result dimension broadcast_dimensions[i] (strictly increasing); its extent must be 1
 // (repeated along that result dimension) or equal to the result's. Result dimensions that
 // no operand dimension maps to repeat the operand.
+#include <lanes/ops.h>
+
 #include <cstring>
 
 #include "engine/primitives/families.h"
 #include "engine/primitives/family_helpers.h"
+#include "engine/trace.h"
 
 namespace lanes::internal {
 
@@ -78,6 +81,16 @@ std::vector<Array> broadcast_in_dim_impl(std::span<const Array> in, const Params
   }
   return {out};
 }
+// vmap: the batch axis goes first in the result and maps from the operand's axis 0.
+BatchResult broadcast_in_dim_batch(std::span<const Value> in, std::span<const std::int64_t> dims,
+                                   std::int64_t batch_size, const Params& params) {
+  Value x = move_batch_axis(in[0], dims[0], 0);
+  Shape shape = params.get_ints("shape");
+  shape.insert(shape.begin(), batch_size);
+  std::vector<std::int64_t> bdims{0};
+  for (std::int64_t d : params.get_ints("broadcast_dimensions")) bdims.push_back(d + 1);
+  return {{lanes::broadcast_in_dim(x, shape, bdims)}, {0}};
+}
 }  // namespace
 
 void register_broadcast() {
@@ -87,6 +100,7 @@ void register_broadcast() {
   p.abstract_eval = broadcast_in_dim_abstract_eval;
   p.impl = broadcast_in_dim_impl;
   set_rules_pending(p);
+  p.batch = Rule<BatchFn>::defined(broadcast_in_dim_batch);
   p.lowering = LoweringKind::Structural;
   register_primitive(std::move(p));
 }

@@ -90,6 +90,7 @@ void register_select() {
     return {out};
   };
   set_rules_pending(p);
+  p.batch = elementwise_batch_rule("select");
   p.lowering = LoweringKind::Elementwise;
   p.scalar_op = ScalarOp::Select;
   register_primitive(std::move(p));
@@ -107,6 +108,7 @@ void register_convert() {
     return {convert_array(in[0], params.get<DType>("dtype"))};
   };
   set_rules_pending(p);
+  p.batch = elementwise_batch_rule("convert");
   p.lowering = LoweringKind::Elementwise;
   p.scalar_op = ScalarOp::Convert;
   register_primitive(std::move(p));

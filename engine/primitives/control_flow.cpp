@@ -26,12 +26,17 @@
 // The shape rules re-check every sub-graph signature against the operands (dtype and
 // shape; weak types may differ, since the interpreter's arrays do not carry them). The
 // reference implementations run the sub-graphs with the interpreter.
+#include <lanes/ops.h>
+
 #include <algorithm>
 #include <cstring>
 
 #include "engine/interpreter.h"
 #include "engine/primitive.h"
+#include "engine/primitives/batching.h"
 #include "engine/primitives/families.h"
+#include "engine/trace.h"
+#include "engine/transforms/vmap.h"
 
 namespace lanes::internal {
 
@@ -336,13 +341,272 @@ std::vector<Array> scan_impl(std::span<const Array> in, const Params& params) {
   return carries;
 }
 
-void define(const char* name, AbstractEvalFn eval, ImplFn impl) {
+// --- batching rules (vmap) ----------------------------------------------------------
+//
+// Sub-graphs are batched with vmap_graph. Loop carries are batched as a fixed point: a
+// carry is batched if its init is, or if the body makes it batched from batched inputs
+// (then its init is broadcast). A batched predicate turns cond into "evaluate every
+// branch and select", and while_loop into "run until every lane is done, updating only
+// the lanes still active", as JAX does.
+
+using Dims = std::vector<std::int64_t>;
+using BatchIn = std::span<const Value>;
+using BatchDims = std::span<const std::int64_t>;
+
+Dims dims_of(const std::vector<bool>& batched, std::int64_t at = 0) {
+  Dims d;
+  for (bool b : batched) d.push_back(b ? at : -1);
+  return d;
+}
+
+Dims cat_dims(std::initializer_list<std::span<const std::int64_t>> parts) {
+  Dims r;
+  for (auto p : parts) r.insert(r.end(), p.begin(), p.end());
+  return r;
+}
+
+std::vector<Value> cat_values(std::initializer_list<std::span<const Value>> parts) {
+  std::vector<Value> r;
+  for (auto p : parts) r.insert(r.end(), p.begin(), p.end());
+  return r;
+}
+
+// Marks carries batched until the body (inputs: prefix, carries, suffix) keeps them so.
+std::vector<bool> carry_fixed_point(const Graph& body, std::size_t first_carry,
+                                    std::vector<bool> carry, BatchDims prefix, BatchDims suffix,
+                                    std::int64_t batch_size) {
+  for (;;) {
+    Dims carry_dims = dims_of(carry);
+    Dims in = cat_dims({prefix, carry_dims, suffix});
+    std::vector<bool> out = batched_outputs(body, in, batch_size);
+    bool changed = false;
+    for (std::size_t k = 0; k < carry.size(); ++k) {
+      if (out[first_carry + k] && !carry[k]) carry[k] = changed = true;
+    }
+    if (!changed) return carry;
+  }
+}
+
+// The carries with batch axis 0 where `batched`, as they are otherwise.
+std::vector<Value> carries_at0(BatchIn carries, BatchDims dims, const std::vector<bool>& batched,
+                               std::int64_t batch_size) {
+  std::vector<Value> r;
+  for (std::size_t k = 0; k < carries.size(); ++k) {
+    r.push_back(batched[k] ? batch_at(carries[k], dims[k], batch_size, 0) : carries[k]);
+  }
+  return r;
+}
+
+// select(pred, a, b) with pred: bool[B] and a, b batched at 0.
+Value select_lanes(const Value& pred, const Value& a, const Value& b) {
+  Value p = a.rank() > 1 ? lanes::broadcast_in_dim(pred, a.shape(), {0}) : pred;
+  return bind1("select", {p, a, b});
+}
+
+BatchResult cond_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, const Params& params) {
+  const auto& branches = params.get<std::vector<GraphRef>>("branches");
+  BatchIn ops = in.subspan(1);
+  BatchDims op_dims = dims.subspan(1);
+  std::size_t nout = branches[0]->outputs.size();
+  if (dims[0] < 0) {
+    // One branch runs for the whole batch: batch each branch with the same output axes.
+    std::vector<bool> batched(nout, false);
+    for (const GraphRef& b : branches) {
+      std::vector<bool> o = batched_outputs(*b, op_dims, batch_size);
+      for (std::size_t k = 0; k < nout; ++k) batched[k] = batched[k] || o[k];
+    }
+    Dims out_dims = dims_of(batched);
+    std::vector<GraphRef> graphs;
+    for (const GraphRef& b : branches) {
+      graphs.push_back(
+          std::make_shared<const Graph>(vmap_graph(*b, op_dims, batch_size, out_dims)));
+    }
+    return {internal::bind(primitive("cond"), in, Params{{"branches", std::move(graphs)}}),
+            out_dims};
+  }
+  // A predicate per lane: evaluate every branch, then pick per lane.
+  std::vector<std::vector<Value>> outs;
+  for (const GraphRef& b : branches) {
+    BatchedValues r = batch_inline(*b, ops, op_dims, batch_size);
+    std::vector<Value> v;
+    for (std::size_t k = 0; k < nout; ++k) {
+      v.push_back(batch_at(r.values[k], r.dims[k], batch_size, 0));
+    }
+    outs.push_back(std::move(v));
+  }
+  Value index = in[0];  // rank 0 per element, so the batch axis is axis 0
+  std::vector<Value> result = outs[0];
+  if (index.dtype() == DType::Bool) {
+    for (std::size_t k = 0; k < nout; ++k) result[k] = select_lanes(index, outs[1][k], outs[0][k]);
+  } else {
+    auto last = static_cast<std::int64_t>(branches.size()) - 1;
+    for (std::size_t j = 1; j < branches.size(); ++j) {
+      // lax.switch clamps the index: the last branch also takes every index above it.
+      Value take = j == branches.size() - 1 ? lanes::ge(index, Value(last))
+                                            : lanes::eq(index, Value(static_cast<std::int64_t>(j)));
+      for (std::size_t k = 0; k < nout; ++k) result[k] = select_lanes(take, outs[j][k], result[k]);
+    }
+  }
+  return {result, Dims(nout, 0)};
+}
+
+BatchResult while_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, const Params& params) {
+  std::size_t cn = count_param(params, "cond_nconsts");
+  std::size_t bn = count_param(params, "body_nconsts");
+  const Graph& cg = graph_param(params, "cond_graph");
+  const Graph& bg = graph_param(params, "body_graph");
+  BatchIn cconsts = in.subspan(0, cn), bconsts = in.subspan(cn, bn), carries = in.subspan(cn + bn);
+  BatchDims cdims = dims.subspan(0, cn), bdims = dims.subspan(cn, bn);
+  BatchDims carry_in_dims = dims.subspan(cn + bn);
+  std::vector<bool> batched;
+  for (std::int64_t d : carry_in_dims) batched.push_back(d >= 0);
+  batched = carry_fixed_point(bg, 0, batched, {}, bdims, batch_size);
+  bool pred_batched = batched_outputs(cg, cat_dims({dims_of(batched), cdims}), batch_size).at(0);
+  if (pred_batched) batched.assign(batched.size(), true);
+  std::vector<Value> c0 = carries_at0(carries, carry_in_dims, batched, batch_size);
+  Dims carry_dims = dims_of(batched);
+  Dims cond_in = cat_dims({carry_dims, cdims});
+  Dims body_in = cat_dims({carry_dims, bdims});
+  if (!pred_batched) {
+    Dims none{-1};
+    Params p = params;
+    p.set("cond_graph", std::make_shared<const Graph>(vmap_graph(cg, cond_in, batch_size, none)));
+    p.set("body_graph",
+          std::make_shared<const Graph>(vmap_graph(bg, body_in, batch_size, carry_dims)));
+    return {
+        internal::bind(primitive("while_loop"), cat_values({cconsts, bconsts, c0}), std::move(p)),
+        carry_dims};
+  }
+  // Per-lane predicate: loop while any lane is active; the body updates active lanes only.
+  std::vector<AbstractValue> carry_avals, cc_avals, bc_avals;
+  for (const Value& v : c0) carry_avals.push_back(aval_of(v));
+  for (const Value& v : cconsts) cc_avals.push_back(aval_of(v));
+  for (const Value& v : bconsts) bc_avals.push_back(aval_of(v));
+  const std::size_t nc = c0.size();
+  auto lane_pred = [&](std::span<const Value> cs, std::span<const Value> consts) {
+    BatchedValues p = batch_inline(cg, cat_values({cs, consts}), cond_in, batch_size);
+    return p.values[0];  // bool[B]: the per-element predicate is rank 0
+  };
+  std::vector<AbstractValue> cond_avals = carry_avals;
+  cond_avals.insert(cond_avals.end(), cc_avals.begin(), cc_avals.end());
+  TracedGraph new_cond = trace_graph(cond_avals, [&](std::span<const Value> ins) {
+    return std::vector<Value>{lanes::max(lane_pred(ins.subspan(0, nc), ins.subspan(nc)), {0})};
+  });
+  std::vector<AbstractValue> body_avals = cond_avals;
+  body_avals.insert(body_avals.end(), bc_avals.begin(), bc_avals.end());
+  TracedGraph new_body = trace_graph(body_avals, [&](std::span<const Value> ins) {
+    std::span<const Value> cs = ins.subspan(0, nc);
+    Value active = lane_pred(cs, ins.subspan(nc, cn));
+    BatchedValues next =
+        batch_inline(bg, cat_values({cs, ins.subspan(nc + cn)}), body_in, batch_size);
+    std::vector<Value> outs;
+    for (std::size_t k = 0; k < nc; ++k) {
+      outs.push_back(
+          select_lanes(active, batch_at(next.values[k], next.dims[k], batch_size, 0), cs[k]));
+    }
+    return outs;
+  });
+  Params p = params;
+  p.set("cond_graph", new_cond.graph);
+  p.set("body_graph", new_body.graph);
+  p.set("body_nconsts", static_cast<std::int64_t>(cn + bn));
+  return {internal::bind(primitive("while_loop"), cat_values({cconsts, cconsts, bconsts, c0}),
+                         std::move(p)),
+          carry_dims};
+}
+
+BatchResult fori_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, const Params& params) {
+  std::size_t nconsts = count_param(params, "num_consts");
+  const Graph& bg = graph_param(params, "body_graph");
+  BatchIn consts = in.subspan(2, nconsts), carries = in.subspan(2 + nconsts);
+  BatchDims const_dims = dims.subspan(2, nconsts), carry_in_dims = dims.subspan(2 + nconsts);
+  if (dims[0] >= 0 || dims[1] >= 0) {
+    // Per-lane bounds: the loop is a while_loop over (i, carries...) with hi as its const.
+    AbstractValue index{in[0].dtype(), {}, false};
+    std::vector<AbstractValue> carry_avals{index};
+    for (std::size_t k = 0; k < carries.size(); ++k)
+      carry_avals.push_back(bg.aval(bg.inputs[1 + k]));
+    std::vector<AbstractValue> cond_avals = carry_avals;
+    cond_avals.push_back(index);
+    TracedGraph cond = trace_graph(cond_avals, [&](std::span<const Value> ins) {
+      return std::vector<Value>{lanes::lt(ins[0], ins.back())};
+    });
+    std::vector<AbstractValue> body_avals = carry_avals;
+    for (std::size_t k = 0; k < nconsts; ++k)
+      body_avals.push_back(bg.aval(bg.inputs[1 + carries.size() + k]));
+    TracedGraph body = trace_graph(body_avals, [&](std::span<const Value> ins) {
+      std::vector<Value> next{lanes::add(ins[0], Value(1))};
+      for (const Value& v : inline_graph(bg, ins)) next.push_back(v);
+      return next;
+    });
+    Params p{{"cond_graph", cond.graph},
+             {"body_graph", body.graph},
+             {"cond_nconsts", std::int64_t{1}},
+             {"body_nconsts", static_cast<std::int64_t>(nconsts)},
+             {"max_iterations", std::int64_t{-1}}};
+    std::vector<Value> ops = cat_values({in.subspan(1, 1), consts, in.subspan(0, 1), carries});
+    Dims op_dims = cat_dims({dims.subspan(1, 1), const_dims, dims.subspan(0, 1), carry_in_dims});
+    BatchResult r = while_batch(ops, op_dims, batch_size, p);
+    r.outputs.erase(r.outputs.begin());
+    r.out_batch_dims.erase(r.out_batch_dims.begin());
+    return r;
+  }
+  std::vector<bool> batched;
+  for (std::int64_t d : carry_in_dims) batched.push_back(d >= 0);
+  Dims index_dim{-1};
+  batched = carry_fixed_point(bg, 0, batched, index_dim, const_dims, batch_size);
+  Dims carry_dims = dims_of(batched);
+  Dims body_in = cat_dims({index_dim, carry_dims, const_dims});
+  Params p = params;
+  p.set("body_graph",
+        std::make_shared<const Graph>(vmap_graph(bg, body_in, batch_size, carry_dims)));
+  std::vector<Value> c0 = carries_at0(carries, carry_in_dims, batched, batch_size);
+  return {internal::bind(primitive("fori_loop"), cat_values({in.subspan(0, 2 + nconsts), c0}),
+                         std::move(p)),
+          carry_dims};
+}
+
+BatchResult scan_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, const Params& params) {
+  std::size_t nconsts = count_param(params, "num_consts");
+  std::size_t ncarry = count_param(params, "num_carry");
+  const Graph& bg = graph_param(params, "body_graph");
+  BatchIn consts = in.subspan(0, nconsts), carries = in.subspan(nconsts, ncarry);
+  BatchIn xs = in.subspan(nconsts + ncarry);
+  BatchDims const_dims = dims.subspan(0, nconsts), carry_in_dims = dims.subspan(nconsts, ncarry);
+  BatchDims x_dims = dims.subspan(nconsts + ncarry);
+  // xs keep the scanned axis first: a batched x gets its batch axis at 1, so each slice
+  // has it at 0.
+  std::vector<Value> xs1;
+  Dims slice_dims;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    xs1.push_back(x_dims[i] >= 0 ? move_batch_axis(xs[i], x_dims[i], 1) : xs[i]);
+    slice_dims.push_back(x_dims[i] >= 0 ? 0 : -1);
+  }
+  std::vector<bool> batched;
+  for (std::int64_t d : carry_in_dims) batched.push_back(d >= 0);
+  batched = carry_fixed_point(bg, 0, batched, {}, cat_dims({slice_dims, const_dims}), batch_size);
+  Dims carry_dims = dims_of(batched);
+  Dims body_in = cat_dims({carry_dims, slice_dims, const_dims});
+  std::vector<bool> outs = batched_outputs(bg, body_in, batch_size);
+  Dims body_out = carry_dims, result_dims = carry_dims;
+  for (std::size_t k = ncarry; k < outs.size(); ++k) {
+    body_out.push_back(outs[k] ? 0 : -1);
+    result_dims.push_back(outs[k] ? 1 : -1);
+  }
+  Params p = params;
+  p.set("body_graph", std::make_shared<const Graph>(vmap_graph(bg, body_in, batch_size, body_out)));
+  std::vector<Value> c0 = carries_at0(carries, carry_in_dims, batched, batch_size);
+  return {internal::bind(primitive("scan"), cat_values({consts, c0, xs1}), std::move(p)),
+          result_dims};
+}
+
+void define(const char* name, AbstractEvalFn eval, ImplFn impl, BatchFn batch) {
   Primitive p;
   p.name = name;
   p.family = "control_flow";
   p.abstract_eval = std::move(eval);
   p.impl = std::move(impl);
-  p.batch = Rule<BatchFn>::unsupported("comes with the transformations issue");
+  p.batch = Rule<BatchFn>::defined(std::move(batch));
   p.jvp = Rule<JvpFn>::unsupported("comes with the transformations issue");
   p.vjp = Rule<VjpFn>::unsupported("comes with the transformations issue");
   p.lowering = LoweringKind::ControlFlow;
@@ -352,10 +616,10 @@ void define(const char* name, AbstractEvalFn eval, ImplFn impl) {
 }  // namespace
 
 void register_control_flow() {
-  define("cond", cond_abstract_eval, cond_impl);
-  define("while_loop", while_abstract_eval, while_impl);
-  define("fori_loop", fori_abstract_eval, fori_impl);
-  define("scan", scan_abstract_eval, scan_impl);
+  define("cond", cond_abstract_eval, cond_impl, cond_batch);
+  define("while_loop", while_abstract_eval, while_impl, while_batch);
+  define("fori_loop", fori_abstract_eval, fori_impl, fori_batch);
+  define("scan", scan_abstract_eval, scan_impl, scan_batch);
 }
 
 }  // namespace lanes::internal

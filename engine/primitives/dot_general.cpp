@@ -8,8 +8,10 @@
 #include <type_traits>
 
 #include "engine/primitive.h"
+#include "engine/primitives/batching.h"
 #include "engine/primitives/families.h"
 #include "engine/primitives/index_math.h"
+#include "engine/trace.h"
 
 namespace lanes::internal {
 
@@ -158,6 +160,39 @@ Array dot_impl(const Array& lhs, const Array& rhs, const DotDims& d) {
   return out;
 }
 
+// vmap: with both operands batched the batch axes pair up as a new leading dot batch
+// dimension; with one batched, its batch axis is a free axis and the result's batch axis
+// is where that free axis lands.
+BatchResult dot_general_batch(std::span<const Value> in, std::span<const std::int64_t> dims,
+                              std::int64_t, const Params& params) {
+  std::int64_t dl = dims[0], dr = dims[1];
+  auto shift = [](const Ints& axes, std::int64_t bdim) {
+    Ints r;
+    for (std::int64_t a : axes) r.push_back(batched_axis(a, bdim));
+    return r;
+  };
+  Ints lc = shift(params.get_ints("lhs_contracting"), dl);
+  Ints rc = shift(params.get_ints("rhs_contracting"), dr);
+  Ints lb = shift(params.get_ints("lhs_batch"), dl);
+  Ints rb = shift(params.get_ints("rhs_batch"), dr);
+  std::int64_t out = 0;
+  if (dl >= 0 && dr >= 0) {
+    lb.insert(lb.begin(), dl);
+    rb.insert(rb.begin(), dr);
+  } else if (dl >= 0) {
+    Ints lfree = free_axes(in[0].rank(), lb, lc);
+    out = static_cast<std::int64_t>(lb.size());
+    for (std::int64_t a : lfree) out += a < dl ? 1 : 0;
+  } else {
+    Ints lfree = free_axes(in[0].rank(), lb, lc);
+    Ints rfree = free_axes(in[1].rank(), rb, rc);
+    out = static_cast<std::int64_t>(lb.size() + lfree.size());
+    for (std::int64_t a : rfree) out += a < dr ? 1 : 0;
+  }
+  Params p{{"lhs_contracting", lc}, {"rhs_contracting", rc}, {"lhs_batch", lb}, {"rhs_batch", rb}};
+  return {{bind1(primitive("dot_general"), in, std::move(p))}, {out}};
+}
+
 }  // namespace
 
 void register_dot_general() {
@@ -190,7 +225,7 @@ void register_dot_general() {
       }
     })};
   };
-  p.batch = Rule<BatchFn>::unsupported("comes with the transformations issue");
+  p.batch = Rule<BatchFn>::defined(dot_general_batch);
   p.jvp = Rule<JvpFn>::unsupported("comes with the transformations issue");
   p.vjp = Rule<VjpFn>::unsupported("comes with the transformations issue");
   p.lowering = LoweringKind::Contraction;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "engine/primitive.h"
+#include "engine/primitives/batching.h"
 
 namespace lanes::internal {
 
@@ -217,6 +218,7 @@ const Primitive& def_elementwise_unary(const char* family, ElementwiseSpec spec,
   p.abstract_eval = elementwise_abstract_eval(spec, 1);
   p.impl = unary_impl(spec.name, std::move(f));
   set_rules_pending(p);
+  p.batch = elementwise_batch_rule(spec.name);
   p.lowering = LoweringKind::Elementwise;
   p.scalar_op = spec.op;
   return register_primitive(std::move(p));
@@ -230,6 +232,7 @@ const Primitive& def_elementwise_binary(const char* family, ElementwiseSpec spec
   p.abstract_eval = elementwise_abstract_eval(spec, 2);
   p.impl = binary_impl(spec.name, std::move(f));
   set_rules_pending(p);
+  p.batch = elementwise_batch_rule(spec.name);
   p.lowering = LoweringKind::Elementwise;
   p.scalar_op = spec.op;
   return register_primitive(std::move(p));

@@ -12,8 +12,10 @@
 #include <type_traits>
 
 #include "engine/primitive.h"
+#include "engine/primitives/batching.h"
 #include "engine/primitives/families.h"
 #include "engine/primitives/index_math.h"
+#include "engine/trace.h"
 
 namespace lanes::internal {
 
@@ -38,6 +40,34 @@ Primitive reduction(const std::string& name) {
   p.vjp = Rule<VjpFn>::unsupported("comes with the transformations issue");
   p.lowering = LoweringKind::Reduction;
   return p;
+}
+
+// vmap: the reduced axes shift past the batch axis, which stays (moved left by the
+// reduced axes before it).
+Rule<BatchFn> monoid_batch_rule(const std::string& name) {
+  return Rule<BatchFn>::defined([name](std::span<const Value> in,
+                                       std::span<const std::int64_t> dims, std::int64_t,
+                                       const Params& params) {
+    std::int64_t d = dims[0], out = dims[0];
+    Ints axes;
+    for (std::int64_t a : params.get_ints("axes")) {
+      axes.push_back(batched_axis(a, d));
+      if (axes.back() < d) --out;
+    }
+    return BatchResult{{bind1(primitive(name), in, Params{{"axes", axes}})}, {out}};
+  });
+}
+
+Rule<BatchFn> arg_batch_rule(const std::string& name) {
+  return Rule<BatchFn>::defined([name](std::span<const Value> in,
+                                       std::span<const std::int64_t> dims, std::int64_t,
+                                       const Params& params) {
+    std::int64_t d = dims[0];
+    std::int64_t axis = batched_axis(params.get_int("axis"), d);
+    Params p = params;
+    p.set("axis", axis);
+    return BatchResult{{bind1(primitive(name), in, std::move(p))}, {axis < d ? d - 1 : d}};
+  });
 }
 
 // The shape with the (already validated) axes removed.
@@ -140,6 +170,7 @@ Array reduce_impl(const Array& x, const Ints& axes) {
 template <Monoid M>
 void register_monoid_reduction(const std::string& name) {
   Primitive p = reduction(name);
+  p.batch = monoid_batch_rule(name);
   p.abstract_eval = [name](std::span<const AbstractValue> in, const Params& params) -> AvalList {
     check_one_operand(name, in);
     const Ints& axes = params.get_ints("axes");
@@ -217,6 +248,7 @@ Array arg_impl(const Array& x, std::size_t axis, DType index_dtype) {
 template <bool IsMax>
 void register_arg_reduction(const std::string& name) {
   Primitive p = reduction(name);
+  p.batch = arg_batch_rule(name);
   p.abstract_eval = [name](std::span<const AbstractValue> in, const Params& params) -> AvalList {
     check_one_operand(name, in);
     std::int64_t axis = params.get_int("axis");

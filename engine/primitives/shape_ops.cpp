@@ -1,11 +1,15 @@
 // The shape_ops family: reshape, transpose, slice, concatenate and iota, with lax
 // semantics. They only move (or, for iota, make) elements, so the reference
 // implementations copy element bytes by index and work for every dtype alike.
+#include <lanes/ops.h>
+
 #include <cstring>
 
 #include "engine/primitive.h"
+#include "engine/primitives/batching.h"
 #include "engine/primitives/families.h"
 #include "engine/primitives/index_math.h"
+#include "engine/trace.h"
 
 namespace lanes::internal {
 
@@ -38,9 +42,55 @@ Primitive structural(const char* name) {
   return p;
 }
 
+// --- batching rules (vmap) ------------------------------------------------------------
+using BatchIn = std::span<const Value>;
+using BatchDims = std::span<const std::int64_t>;
+
+BatchResult reshape_batch(BatchIn in, BatchDims dims, std::int64_t batch_size,
+                          const Params& params) {
+  Ints sizes = params.get_ints("new_sizes");
+  sizes.insert(sizes.begin(), batch_size);
+  return {{lanes::reshape(move_batch_axis(in[0], dims[0], 0), sizes)}, {0}};
+}
+
+// The batch axis goes first; the permutation maps per-element axes to batched ones.
+BatchResult transpose_batch(BatchIn in, BatchDims dims, std::int64_t, const Params& params) {
+  Ints perm{dims[0]};
+  for (std::int64_t a : params.get_ints("permutation")) perm.push_back(batched_axis(a, dims[0]));
+  return {{lanes::transpose(in[0], perm)}, {0}};
+}
+
+// The batch axis is sliced whole, in place.
+BatchResult slice_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, const Params& params) {
+  auto d = dims[0];
+  Ints start = params.get_ints("start_indices"), limit = params.get_ints("limit_indices");
+  Ints strides = params.has("strides") ? params.get_ints("strides") : Ints{};
+  if (strides.empty()) strides.assign(start.size(), 1);
+  start.insert(start.begin() + d, 0);
+  limit.insert(limit.begin() + d, batch_size);
+  strides.insert(strides.begin() + d, 1);
+  return {{lanes::slice(in[0], start, limit, strides)}, {d}};
+}
+
+BatchResult concatenate_batch(BatchIn in, BatchDims dims, std::int64_t batch_size,
+                              const Params& params) {
+  std::vector<Value> ops;
+  for (std::size_t i = 0; i < in.size(); ++i)
+    ops.push_back(batch_at(in[i], dims[i], batch_size, 0));
+  return {{bind1(primitive("concatenate"), ops,
+                 Params{{"dimension", params.get_int("dimension") + 1}})},
+          {0}};
+}
+
+// iota has no operands, so vmap never batches it; re-binding it is all there is.
+BatchResult iota_batch(BatchIn in, BatchDims, std::int64_t, const Params& params) {
+  return {{bind1(primitive("iota"), in, params)}, {-1}};
+}
+
 // --- reshape ------------------------------------------------------------------------
 void register_reshape() {
   Primitive p = structural("reshape");
+  p.batch = Rule<BatchFn>::defined(reshape_batch);
   p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
     check_arity("reshape", in, 1);
     const Ints& sizes = params.get_ints("new_sizes");
@@ -78,6 +128,7 @@ void check_permutation(const Ints& perm, const Shape& shape) {
 
 void register_transpose() {
   Primitive p = structural("transpose");
+  p.batch = Rule<BatchFn>::defined(transpose_batch);
   p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
     check_arity("transpose", in, 1);
     const Ints& perm = params.get_ints("permutation");
@@ -152,6 +203,7 @@ Shape slice_shape(const SliceSpec& s, const Shape& shape) {
 
 void register_slice() {
   Primitive p = structural("slice");
+  p.batch = Rule<BatchFn>::defined(slice_batch);
   p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
     check_arity("slice", in, 1);
     return {{in[0].dtype, slice_shape(slice_spec(params, in[0].shape), in[0].shape), in[0].weak}};
@@ -180,6 +232,7 @@ void register_slice() {
 // --- concatenate --------------------------------------------------------------------
 void register_concatenate() {
   Primitive p = structural("concatenate");
+  p.batch = Rule<BatchFn>::defined(concatenate_batch);
   p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
     if (in.empty()) throw ArgumentError("concatenate: needs at least one operand");
     std::int64_t dim = params.get_int("dimension");
@@ -239,6 +292,7 @@ void register_concatenate() {
 // --- iota ---------------------------------------------------------------------------
 void register_iota() {
   Primitive p = structural("iota");
+  p.batch = Rule<BatchFn>::defined(iota_batch);
   p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
     check_arity("iota", in, 0);
     DType dtype = params.get<DType>("dtype");

@@ -32,7 +32,7 @@ std::string shape_to_string(const Shape& shape);  // "[2,3]"
 
 class Array {
  public:
-  Array();  // an f64 scalar 0
+  Array();  // an empty f64 array of shape [0] (allocates nothing)
 
   // Uninitialized storage of the given dtype and shape.
   static Array empty(DType dtype, Shape shape);

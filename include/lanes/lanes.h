@@ -16,4 +16,5 @@
 #include <lanes/fn.h>
 #include <lanes/jit_options.h>
 #include <lanes/ops.h>
+#include <lanes/transforms.h>
 #include <lanes/value.h>

@@ -55,3 +55,15 @@ TEST(Array, ItemRequiresOneElement) {
 
 }  // namespace
 }  // namespace lanes
+
+namespace lanes {
+namespace {
+TEST(Array, DefaultIsEmptyAndAllocatesNothing) {
+  Array a;
+  EXPECT_EQ(a.shape(), (Shape{0}));
+  EXPECT_EQ(a.size(), 0);
+  EXPECT_EQ(a.data<double>().size(), 0u);
+  EXPECT_EQ(a.to_string(), "array([], dtype=f64)");
+}
+}  // namespace
+}  // namespace lanes

@@ -1,0 +1,65 @@
+// Which library computes each transcendental in Precision::Fast, per dtype and vector
+// size: the fastest provider within the 4-ULP budget, as measured by
+// bench/math_providers_bench.cpp (table and numbers in docs/precision.md). Data only:
+// scalar_codegen.cpp turns an entry into a symbol name.
+//
+// Precise mode is not in the table: it always calls SLEEF's u10 functions (u15 erfc).
+#pragma once
+
+#include <lanes/dtype.h>
+
+#include "codegen/scalar_op.h"
+
+namespace lanes::internal::cpu {
+
+enum class MathProvider : unsigned char {
+  Sleef,    // SLEEF's Fast variant: u35 where SLEEF has one, else u10 (u15 for erfc)
+  Libmvec,  // glibc's libmvec, _ZGV{b,d,e}N<W>v_<fn>: 4 ULP
+  Hwy,      // Highway contrib math in liblanes, lanes_hwy_<fn>_<d|f><W>: <= 4 ULP
+};
+
+struct FastMathRow {
+  ScalarOp op;
+  // Index 0, 1, 2: vectors of 16 (SSE), 32 (AVX2) and 64 (AVX-512) bytes.
+  MathProvider f64[3];
+  MathProvider f32[3];
+};
+
+namespace fast_math_table {
+constexpr MathProvider S = MathProvider::Sleef;
+constexpr MathProvider M = MathProvider::Libmvec;
+constexpr MathProvider H = MathProvider::Hwy;
+
+// Measured on an AMD EPYC with AVX-512 (Debian 12: glibc 2.36, SLEEF 3.5.1, Highway
+// 1.0.3), median of 5 runs. Highway exists only at 32 and 64 bytes (liblanes builds its
+// AVX2 and AVX3 targets); a function missing from Highway never names H.
+inline constexpr FastMathRow kFastMathTable[] = {
+    // {op, f64 at {16, 32, 64} bytes, f32 at {16, 32, 64} bytes}
+    {ScalarOp::Acos, {S, S, S}, {S, M, S}},  {ScalarOp::Acosh, {M, H, M}, {M, M, M}},
+    {ScalarOp::Asin, {S, S, S}, {S, S, S}},  {ScalarOp::Asinh, {M, H, M}, {M, M, M}},
+    {ScalarOp::Atan, {M, M, M}, {S, M, S}},  {ScalarOp::Atan2, {S, M, M}, {M, M, S}},
+    {ScalarOp::Atanh, {M, H, M}, {M, H, M}}, {ScalarOp::Cbrt, {M, M, M}, {M, S, M}},
+    {ScalarOp::Cos, {M, M, M}, {S, M, S}},   {ScalarOp::Cosh, {M, M, M}, {M, M, M}},
+    {ScalarOp::Erf, {M, M, M}, {M, M, M}},   {ScalarOp::Erfc, {M, M, M}, {M, M, M}},
+    {ScalarOp::Exp, {M, M, M}, {M, M, S}},   {ScalarOp::Exp2, {M, M, M}, {M, M, S}},
+    {ScalarOp::Expm1, {M, M, M}, {M, M, M}}, {ScalarOp::Log, {M, M, S}, {M, M, S}},
+    {ScalarOp::Log10, {M, M, M}, {M, M, M}}, {ScalarOp::Log1p, {M, M, M}, {M, M, M}},
+    {ScalarOp::Log2, {M, M, S}, {M, M, M}},  {ScalarOp::Pow, {M, M, M}, {M, M, M}},
+    {ScalarOp::Sin, {M, M, M}, {S, M, S}},   {ScalarOp::Sinh, {M, M, M}, {M, M, M}},
+    {ScalarOp::Tan, {M, M, M}, {S, M, S}},   {ScalarOp::Tanh, {M, M, S}, {M, M, M}},
+};
+
+}  // namespace fast_math_table
+
+// The Fast provider of `op` on `dtype` vectors of `bytes` (16, 32, 64); Sleef when the
+// table has no entry. The caller still checks that the host can run the provider.
+constexpr MathProvider fast_math_provider(ScalarOp op, DType dtype, int bytes) {
+  const int i = bytes == 16 ? 0 : bytes == 32 ? 1 : bytes == 64 ? 2 : -1;
+  if (i < 0) return MathProvider::Sleef;
+  for (const FastMathRow& row : fast_math_table::kFastMathTable) {
+    if (row.op == op) return dtype == DType::F32 ? row.f32[i] : row.f64[i];
+  }
+  return MathProvider::Sleef;
+}
+
+}  // namespace lanes::internal::cpu

@@ -1,0 +1,152 @@
+// The vmap pass (see vmap.h): a batching interpreter over a graph, emitting into a trace.
+#include "engine/transforms/vmap.h"
+
+#include <optional>
+
+#include "engine/primitive.h"
+#include "engine/primitives/batching.h"
+#include "engine/trace.h"
+
+namespace lanes::internal {
+
+namespace {
+
+AbstractValue with_batch_axis(AbstractValue a, std::int64_t dim, std::int64_t batch_size) {
+  if (dim >= 0) a.shape.insert(a.shape.begin() + dim, batch_size);
+  return a;
+}
+
+// Checks a rule's result against the primitive's unbatched shape rule: a rule that
+// returns the wrong shape is a bug in Lanes, and is reported naming the primitive.
+void check_rule_result(const Equation& e, const Graph& g, const BatchResult& r,
+                       std::int64_t batch_size) {
+  if (r.outputs.size() != e.outputs.size() || r.out_batch_dims.size() != e.outputs.size()) {
+    throw InternalError("vmap: the batching rule of " + e.prim->name + " returned " +
+                        std::to_string(r.outputs.size()) + " outputs, expected " +
+                        std::to_string(e.outputs.size()));
+  }
+  for (std::size_t k = 0; k < e.outputs.size(); ++k) {
+    AbstractValue want = with_batch_axis(g.aval(e.outputs[k]), r.out_batch_dims[k], batch_size);
+    AbstractValue have = aval_of(r.outputs[k]);
+    if (have.dtype != want.dtype || have.shape != want.shape) {
+      throw InternalError("vmap: the batching rule of " + e.prim->name + " returned " +
+                          have.to_string() + " for output " + std::to_string(k) + ", expected " +
+                          want.to_string() + " (batch axis " + std::to_string(r.out_batch_dims[k]) +
+                          ")");
+    }
+  }
+}
+
+}  // namespace
+
+BatchedValues batch_inline(const Graph& g, std::span<const Value> inputs,
+                           std::span<const std::int64_t> in_dims, std::int64_t batch_size) {
+  if (inputs.size() != g.inputs.size() || in_dims.size() != g.inputs.size()) {
+    throw InternalError("vmap: graph takes " + std::to_string(g.inputs.size()) + " inputs, got " +
+                        std::to_string(inputs.size()) + " values and " +
+                        std::to_string(in_dims.size()) + " batch axes");
+  }
+  std::vector<std::optional<Value>> env(g.vars.size());
+  std::vector<std::int64_t> dim(g.vars.size(), -1);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    auto v = static_cast<std::size_t>(g.inputs[i]);
+    env[v] = inputs[i];
+    dim[v] = in_dims[i];
+  }
+  auto read = [&](const Atom& a) -> Value {
+    if (a.is_literal()) return Value::from_literal(a.literal);
+    return *env[static_cast<std::size_t>(a.var)];
+  };
+  auto read_dim = [&](const Atom& a) -> std::int64_t {
+    return a.is_literal() ? -1 : dim[static_cast<std::size_t>(a.var)];
+  };
+  Tracer& t = current_tracer("vmap");
+  std::vector<Value> args;
+  std::vector<std::int64_t> arg_dims;
+  for (const Equation& e : g.eqns) {
+    args.clear();
+    arg_dims.clear();
+    bool any = false;
+    for (const Atom& a : e.inputs) {
+      args.push_back(read(a));
+      arg_dims.push_back(read_dim(a));
+      any = any || arg_dims.back() >= 0;
+    }
+    BatchResult r;
+    if (!any) {
+      r.outputs = t.bind(*e.prim, args, e.params);
+      r.out_batch_dims.assign(r.outputs.size(), -1);
+    } else {
+      if (!e.prim->batch.is_defined()) {
+        throw UnsupportedError("vmap: " + e.prim->name + " has no batching rule (" +
+                               e.prim->batch.reason + ")");
+      }
+      r = e.prim->batch.fn(args, arg_dims, batch_size, e.params);
+      check_rule_result(e, g, r, batch_size);
+    }
+    for (std::size_t k = 0; k < e.outputs.size(); ++k) {
+      auto v = static_cast<std::size_t>(e.outputs[k]);
+      env[v] = r.outputs[k];
+      dim[v] = r.out_batch_dims[k];
+    }
+  }
+  BatchedValues out;
+  for (const Atom& a : g.outputs) {
+    out.values.push_back(read(a));
+    out.dims.push_back(read_dim(a));
+  }
+  return out;
+}
+
+Graph vmap_graph(const Graph& g, std::span<const std::int64_t> in_dims, std::int64_t batch_size,
+                 std::span<const std::int64_t> out_dims, const std::string& what) {
+  if (out_dims.size() != g.outputs.size()) {
+    throw InternalError("vmap_graph: " + std::to_string(out_dims.size()) + " out_dims for " +
+                        std::to_string(g.outputs.size()) + " outputs");
+  }
+  if (in_dims.size() != g.inputs.size()) {
+    throw InternalError("vmap_graph: " + std::to_string(in_dims.size()) + " in_dims for " +
+                        std::to_string(g.inputs.size()) + " inputs");
+  }
+  std::vector<AbstractValue> avals;
+  for (std::size_t i = 0; i < g.inputs.size(); ++i) {
+    avals.push_back(with_batch_axis(g.aval(g.inputs[i]), in_dims[i], batch_size));
+  }
+  TracedGraph t = trace_graph(avals, [&](std::span<const Value> ins) {
+    BatchedValues r = batch_inline(g, ins, in_dims, batch_size);
+    std::vector<Value> outs;
+    for (std::size_t k = 0; k < r.values.size(); ++k) {
+      if (out_dims[k] < 0) {
+        if (r.dims[k] >= 0) {
+          throw ArgumentError(what + ": output " + std::to_string(k) +
+                              " depends on a mapped argument (its per-element shape is " +
+                              shape_to_string(per_element_shape(r.values[k], r.dims[k])) +
+                              "), so out_axes[" + std::to_string(k) + "] cannot be none");
+        }
+        outs.push_back(r.values[k]);
+      } else {
+        outs.push_back(batch_at(r.values[k], r.dims[k], batch_size, out_dims[k]));
+      }
+    }
+    return outs;
+  });
+  if (!t.captures.empty()) throw InternalError("vmap_graph: the batched graph captured values");
+  return *t.graph;
+}
+
+std::vector<bool> batched_outputs(const Graph& g, std::span<const std::int64_t> in_dims,
+                                  std::int64_t batch_size) {
+  std::vector<AbstractValue> avals;
+  for (std::size_t i = 0; i < g.inputs.size(); ++i) {
+    avals.push_back(with_batch_axis(g.aval(g.inputs[i]), in_dims[i], batch_size));
+  }
+  std::vector<bool> result;
+  trace_graph(avals, [&](std::span<const Value> ins) {
+    BatchedValues r = batch_inline(g, ins, in_dims, batch_size);
+    for (std::int64_t d : r.dims) result.push_back(d >= 0);
+    return std::vector<Value>{};
+  });
+  return result;
+}
+
+}  // namespace lanes::internal

@@ -1,0 +1,197 @@
+// lanes::vmap: a Fn whose graph for a batched signature is the vmap pass applied to the
+// wrapped Fn's graph for the per-element signature (the mapped axes removed).
+#include "engine/transforms/vmap.h"
+
+#include <lanes/transforms.h>
+
+#include <algorithm>
+
+#include "engine/ir/params.h"
+#include "engine/primitive.h"
+#include "frontend/fn_impl.h"
+
+namespace lanes {
+
+namespace internal {
+namespace {
+
+using Dims = std::vector<std::int64_t>;
+
+// What a call with a given (batched) signature maps.
+struct Plan {
+  Dims in_dims;  // normalized, -1 for unmapped
+  std::int64_t batch_size = 0;
+  Signature inner_sig;  // the per-element signature
+};
+
+class VmapFn final : public FnImpl {
+ public:
+  VmapFn(Fn inner, AxisSpec in_axes, AxisSpec out_axes, std::string axis_name, VmapOptions options)
+      : FnImpl("vmap(" + inner.impl()->name() + ")", inner.impl()->arity()),
+        inner_(std::move(inner)),
+        in_axes_(std::move(in_axes)),
+        out_axes_(std::move(out_axes)),
+        axis_name_(std::move(axis_name)),
+        options_(options) {}
+
+  const std::string& axis_name() const { return axis_name_; }
+
+  std::vector<Array> call(std::span<const Array> args, const Signature& sig) override {
+    if (options_.chunk_size <= 0) return FnImpl::call(args, sig);
+    Plan plan = make_plan(sig);
+    if (plan.batch_size <= options_.chunk_size) return FnImpl::call(args, sig);
+    return call_chunked(args, sig, plan);
+  }
+
+ protected:
+  GraphRef make_graph(const Signature& sig) override {
+    Plan plan = make_plan(sig);
+    GraphRef inner = inner_.impl()->graph_for(plan.inner_sig);
+    Dims out_dims = out_dims_for(*inner);
+    return std::make_shared<const Graph>(
+        vmap_graph(*inner, plan.in_dims, plan.batch_size, out_dims, name()));
+  }
+
+ private:
+  std::string arg_desc(std::size_t i, const AbstractValue& a) const {
+    return "argument " + std::to_string(i) + " of shape " + shape_to_string(a.shape);
+  }
+
+  Plan make_plan(const Signature& sig) const {
+    if (in_axes_.is_list() && in_axes_.per().size() != sig.size()) {
+      throw ArgumentError(name() + ": in_axes has " + std::to_string(in_axes_.per().size()) +
+                          " entries but the function is called with " + std::to_string(sig.size()) +
+                          " argument" + (sig.size() == 1 ? "" : "s"));
+    }
+    Plan plan;
+    std::size_t first = sig.size();  // the first mapped argument
+    for (std::size_t i = 0; i < sig.size(); ++i) {
+      const Axis& axis = in_axes_.is_list() ? in_axes_.per()[i] : in_axes_.all();
+      AbstractValue a = sig[i];
+      if (!axis.mapped()) {
+        plan.in_dims.push_back(-1);
+        plan.inner_sig.push_back(a);
+        continue;
+      }
+      std::int64_t rank = a.rank(), d = axis.index();
+      if (d < -rank || d >= rank) {
+        throw ArgumentError(name() + ": in_axes[" + std::to_string(i) + "] = " + std::to_string(d) +
+                            " is out of range for " + arg_desc(i, a) + " (rank " +
+                            std::to_string(rank) + ")");
+      }
+      if (d < 0) d += rank;
+      std::int64_t size = a.shape[static_cast<std::size_t>(d)];
+      if (first == sig.size()) {
+        first = i;
+        plan.batch_size = size;
+      } else if (size != plan.batch_size) {
+        std::int64_t d0 = plan.in_dims[first];
+        throw ArgumentError(name() +
+                            ": mapped axes have different sizes: " + arg_desc(first, sig[first]) +
+                            " has size " + std::to_string(plan.batch_size) + " along axis " +
+                            std::to_string(d0) + ", but " + arg_desc(i, a) + " has size " +
+                            std::to_string(size) + " along axis " + std::to_string(d));
+      }
+      plan.in_dims.push_back(d);
+      a.shape.erase(a.shape.begin() + d);
+      plan.inner_sig.push_back(a);
+    }
+    if (first == sig.size()) {
+      throw ArgumentError(name() + ": no argument is mapped (in_axes are all none, with " +
+                          std::to_string(sig.size()) +
+                          " arguments); vmap needs a mapped argument to know the batch size");
+    }
+    return plan;
+  }
+
+  // out_axes normalized against the outputs of the per-element graph (-1: none).
+  Dims out_dims_for(const Graph& inner) const {
+    AvalList outs = inner.output_avals();
+    if (out_axes_.is_list() && out_axes_.per().size() != outs.size()) {
+      throw ArgumentError(name() + ": out_axes has " + std::to_string(out_axes_.per().size()) +
+                          " entries but the function returns " + std::to_string(outs.size()) +
+                          " output" + (outs.size() == 1 ? "" : "s"));
+    }
+    Dims dims;
+    for (std::size_t k = 0; k < outs.size(); ++k) {
+      const Axis& axis = out_axes_.is_list() ? out_axes_.per()[k] : out_axes_.all();
+      if (!axis.mapped()) {
+        dims.push_back(-1);
+        continue;
+      }
+      std::int64_t rank = outs[k].rank() + 1, d = axis.index();
+      if (d < -rank || d >= rank) {
+        throw ArgumentError(name() + ": out_axes[" + std::to_string(k) + "] = " +
+                            std::to_string(d) + " is out of range for output " + std::to_string(k) +
+                            " of per-element shape " + shape_to_string(outs[k].shape) + " (rank " +
+                            std::to_string(rank) + " with the batch axis)");
+      }
+      dims.push_back(d < 0 ? d + rank : d);
+    }
+    return dims;
+  }
+
+  // Evaluates chunks of at most chunk_size batch elements and concatenates the results.
+  std::vector<Array> call_chunked(std::span<const Array> args, const Signature& sig,
+                                  const Plan& plan) {
+    Dims out_dims = out_dims_for(*inner_.impl()->graph_for(plan.inner_sig));
+    const Primitive& slice = primitive("slice");
+    std::vector<std::vector<Array>> parts(out_dims.size());
+    std::vector<Array> unmapped;
+    for (std::int64_t start = 0; start < plan.batch_size; start += options_.chunk_size) {
+      std::int64_t stop = std::min(plan.batch_size, start + options_.chunk_size);
+      std::vector<Array> chunk;
+      Signature chunk_sig = sig;
+      for (std::size_t i = 0; i < args.size(); ++i) {
+        std::int64_t d = plan.in_dims[i];
+        if (d < 0) {
+          chunk.push_back(args[i]);
+          continue;
+        }
+        Dims lo(static_cast<std::size_t>(args[i].rank()), 0);
+        Dims hi = args[i].shape();
+        lo[static_cast<std::size_t>(d)] = start;
+        hi[static_cast<std::size_t>(d)] = stop;
+        Params p{{"start_indices", lo}, {"limit_indices", hi}, {"strides", Dims(lo.size(), 1)}};
+        chunk.push_back(slice.impl(std::span<const Array>(&args[i], 1), p)[0]);
+        chunk_sig[i].shape = chunk.back().shape();
+      }
+      std::vector<Array> outs = FnImpl::call(chunk, chunk_sig);
+      for (std::size_t k = 0; k < outs.size(); ++k) {
+        if (out_dims[k] >= 0) parts[k].push_back(outs[k]);
+      }
+      if (start == 0) unmapped = outs;
+    }
+    const Primitive& concatenate = primitive("concatenate");
+    std::vector<Array> result;
+    for (std::size_t k = 0; k < out_dims.size(); ++k) {
+      if (out_dims[k] < 0) {
+        result.push_back(unmapped[k]);
+      } else {
+        result.push_back(concatenate.impl(parts[k], Params{{"dimension", out_dims[k]}})[0]);
+      }
+    }
+    return result;
+  }
+
+  Fn inner_;
+  AxisSpec in_axes_;
+  AxisSpec out_axes_;
+  std::string axis_name_;  // for collectives (none exist yet)
+  VmapOptions options_;
+};
+
+}  // namespace
+}  // namespace internal
+
+Fn vmap(const Fn& f, InAxes in_axes, OutAxes out_axes, std::string axis_name, VmapOptions options) {
+  if (!f.impl()) throw ArgumentError("vmap of an empty lanes::Fn");
+  if (options.chunk_size < 0) {
+    throw ArgumentError("vmap: chunk_size must be >= 0 (0: no chunking), got " +
+                        std::to_string(options.chunk_size));
+  }
+  return Fn(std::make_shared<internal::VmapFn>(f, std::move(in_axes), std::move(out_axes),
+                                               std::move(axis_name), options));
+}
+
+}  // namespace lanes

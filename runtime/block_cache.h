@@ -1,0 +1,26 @@
+// A cache of recently freed large buffers.
+//
+// A functional API allocates every output anew; for large arrays the allocator maps
+// fresh pages each time, and the page faults of first touch can cost more than the
+// computation (measured: ~6 ns per f64 element at n = 10^7). Keeping freed large blocks
+// for reuse, as XLA's and PyTorch's caching allocators do, makes repeated calls touch
+// warm memory. The cache holds at most 512 MiB and reuses a block only for a request of
+// exactly its size.
+#pragma once
+
+#include <cstddef>
+
+namespace lanes::internal {
+
+// Blocks of at least this many bytes go through the cache.
+inline constexpr std::size_t kCachedBlockMinBytes = std::size_t{1} << 20;
+
+// A 64-byte-aligned block of `bytes` (a multiple of 64); nullptr if memory is exhausted.
+void* acquire_block(std::size_t bytes);
+// Returns a block from acquire_block of that size.
+void release_block(void* p, std::size_t bytes);
+// Frees every cached block (tests, and hosts that want memory back).
+void trim_block_cache();
+std::size_t block_cache_bytes();
+
+}  // namespace lanes::internal

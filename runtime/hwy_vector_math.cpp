@@ -1,0 +1,105 @@
+// Highway contrib math behind a C vector ABI (see hwy_vector_math.h). This file is
+// compiled once per Highway target by foreach_target.h; only the AVX2 and AVX3 passes
+// define functions, with the target's attributes, so liblanes itself needs no -march.
+#include "runtime/hwy_vector_math.h"
+
+#include <immintrin.h>
+
+#include <limits>
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "runtime/hwy_vector_math.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+// foreach_target.h must come first: it re-includes this file per target.
+#include <hwy/contrib/math/math-inl.h>
+#include <hwy/highway.h>
+
+HWY_BEFORE_NAMESPACE();
+namespace lanes::hwy_math::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+#if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3
+
+// Highway's result where lo <= x <= hi, the fallback's (SLEEF u10) elsewhere. The
+// fallback runs only for vectors with an out-of-range lane, so the common case costs
+// two compares and a branch.
+template <class D, class Fallback>
+HWY_INLINE hn::VFromD<D> Guard(D d, hn::VFromD<D> x, hn::VFromD<D> y, double lo, double hi,
+                               Fallback fallback) {
+  using T = hn::TFromD<D>;
+  const auto ok = hn::And(x >= hn::Set(d, static_cast<T>(lo)), x <= hn::Set(d, static_cast<T>(hi)));
+  if (HWY_LIKELY(hn::AllTrue(d, ok))) return y;
+  return hn::IfThenElse(ok, y, fallback(x));
+}
+
+constexpr double kDMax = std::numeric_limits<double>::max();
+constexpr double kFMax = std::numeric_limits<float>::max();
+constexpr double kDMin = std::numeric_limits<double>::min();  // smallest normal
+constexpr double kFMin = std::numeric_limits<float>::min();
+// Largest value below 1 in each type: atanh's range is open at +-1.
+constexpr double kDBelow1 = 1.0 - 0x1p-53;
+constexpr double kFBelow1 = 1.0 - 0x1p-24;
+
+// One exported function: lanes_hwy_<name>_<d|f><N>(RAW) of Highway's FN on the vector
+// type VEC / tag TAG, falling back to SLEEF's Sleef_<name><d|f><N>_u10<ISA>.
+#define LANES_HWY_ONE(name, FN, RAW, VEC, TAG, SFX, N, ISA, LO, HI)                 \
+  extern "C" RAW Sleef_##name##SFX##N##_u10##ISA(RAW);                              \
+  extern "C" RAW lanes_hwy_##name##_##SFX##N(RAW raw) {                             \
+    const TAG d;                                                                    \
+    const VEC x{raw};                                                               \
+    return Guard(d, x, hn::FN(d, x), LO, HI,                                        \
+                 [](VEC v) { return VEC{Sleef_##name##SFX##N##_u10##ISA(v.raw)}; }) \
+        .raw;                                                                       \
+  }
+
+#if HWY_TARGET == HWY_AVX2
+#define LANES_HWY_FN(name, FN, LO_F, HI_F, LO_D, HI_D)                                        \
+  LANES_HWY_ONE(name, FN, __m256d, hn::Vec256<double>, hn::Full256<double>, d, 4, avx2, LO_D, \
+                HI_D)                                                                         \
+  LANES_HWY_ONE(name, FN, __m256, hn::Vec256<float>, hn::Full256<float>, f, 8, avx2, LO_F, HI_F)
+#else
+#define LANES_HWY_FN(name, FN, LO_F, HI_F, LO_D, HI_D)                                           \
+  LANES_HWY_ONE(name, FN, __m512d, hn::Vec512<double>, hn::Full512<double>, d, 8, avx512f, LO_D, \
+                HI_D)                                                                            \
+  LANES_HWY_ONE(name, FN, __m512, hn::Vec512<float>, hn::Full512<float>, f, 16, avx512f, LO_F, HI_F)
+#endif
+
+// Valid ranges from the comments in hwy/contrib/math/math-inl.h (Highway 1.0.3),
+// narrowed where tests/unit/vector_math_test.cpp found the bound not to hold.
+LANES_HWY_FN(acos, Acos, -1, 1, -1, 1)
+LANES_HWY_FN(acosh, Acosh, 1, kFMax, 1, kDMax)
+LANES_HWY_FN(asin, Asin, -1, 1, -1, 1)
+LANES_HWY_FN(asinh, Asinh, -kFMax, kFMax, -kDMax, kDMax)
+LANES_HWY_FN(atan, Atan, -kFMax, kFMax, -kDMax, kDMax)
+LANES_HWY_FN(atanh, Atanh, -kFBelow1, kFBelow1, -kDBelow1, kDBelow1)
+LANES_HWY_FN(cos, Cos, -39000, 39000, -39000, 39000)
+LANES_HWY_FN(exp, Exp, -kFMax, 104, -kDMax, 706)
+LANES_HWY_FN(expm1, Expm1, -kFMax, 104, -kDMax, 706)
+LANES_HWY_FN(log, Log, kFMin, kFMax, kDMin, kDMax)
+LANES_HWY_FN(log10, Log10, kFMin, kFMax, kDMin, kDMax)
+LANES_HWY_FN(log1p, Log1p, 0, kFMax, 0, kDMax)
+LANES_HWY_FN(log2, Log2, kFMin, kFMax, kDMin, kDMax)
+LANES_HWY_FN(sin, Sin, -39000, 39000, -39000, 39000)
+LANES_HWY_FN(sinh, Sinh, -88.7228, 88.7228, -709, 709)
+LANES_HWY_FN(tanh, Tanh, -kFMax, kFMax, -kDMax, kDMax)
+
+#undef LANES_HWY_FN
+#undef LANES_HWY_ONE
+
+#endif  // HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3
+
+}  // namespace lanes::hwy_math::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace lanes::internal {
+
+bool hwy_math_available(int vector_bytes) {
+  const std::int64_t supported = hwy::SupportedTargets();
+  if (vector_bytes == 32) return (supported & HWY_AVX2) != 0;
+  if (vector_bytes == 64) return (supported & HWY_AVX3) != 0;
+  return false;
+}
+
+}  // namespace lanes::internal
+#endif  // HWY_ONCE
