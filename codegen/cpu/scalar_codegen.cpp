@@ -13,8 +13,10 @@
 #include <lanes/error.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -162,8 +164,8 @@ std::string vector_math_symbol(const MathFn& fn, DType dt, int chunk, std::size_
   return sleef;
 }
 
-Value* emit_math(llvm::IRBuilderBase& b, const MathFn& fn, DType dt, std::span<Value* const> args,
-                 Precision precision) {
+Value* emit_provider_call(llvm::IRBuilderBase& b, const MathFn& fn, DType dt,
+                          std::span<Value* const> args, Precision precision) {
   const bool f32 = dt == DType::F32;
   const std::string ulp = precision == Precision::Fast ? fn.fast : fn.precise;
   llvm::Type* t = args[0]->getType();
@@ -204,6 +206,148 @@ Value* emit_math(llvm::IRBuilderBase& b, const MathFn& fn, DType dt, std::span<V
     result = b.CreateShuffleVector(result, b.CreateShuffleVector(r, widen), blend);
   }
   return result;
+}
+
+// --- guards: lanes outside a provider's range -----------------------------------------
+//
+// tests/unit/vector_math_test.cpp sweeps every function over its whole domain; where some
+// provider (SLEEF u10/u35 at any width, libmvec, Highway) breaks its bound, the lanes of
+// that region are recomputed by liblanes' long double fallback (runtime/math_fallback.h).
+// The region test is a few compares and one vector or-reduction; the fallback sits in a
+// cold block that runs only when some lane is in the region.
+
+Value* fabs_of(llvm::IRBuilderBase& b, Value* x) {
+  return b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x);
+}
+
+// lo < v <= hi, false for NaN.
+Value* in_range(llvm::IRBuilderBase& b, Value* v, double lo, double hi) {
+  return b.CreateAnd(b.CreateFCmpOGT(v, constant_like(v, lo)),
+                     b.CreateFCmpOLE(v, constant_like(v, hi)));
+}
+
+// The lanes of op(args) = r that the fallback must recompute, or nullptr when no
+// provider of op breaks its bound in this mode. The regions (docs/precision.md, Guards):
+Value* guard_lanes(llvm::IRBuilderBase& b, ScalarOp op, DType dt, std::span<Value* const> args,
+                   Value* r, Precision precision) {
+  const bool f32 = dt == DType::F32;
+  const double max = f32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
+  Value* x = args[0];
+  switch (op) {
+    case ScalarOp::Sinh:
+    case ScalarOp::Cosh:
+      // SLEEF (and libmvec's AVX-512 sinhf/coshf) overflow before the true result does:
+      // f64 from |x| = 709.78, f32 from 88.5. Beyond 710.48 / 89.42 inf is right.
+      return f32 ? in_range(b, fabs_of(b, x), 88, 89.5) : in_range(b, fabs_of(b, x), 709, 710.5);
+    case ScalarOp::Asinh:
+      // SLEEF squares x: inf from |x| = 1.34e154 (f64) / 1.8e19 (f32); libmvec and
+      // Highway lose huge negative x.
+      return in_range(b, fabs_of(b, x), f32 ? 0x1p60 : 0x1p500, max);
+    case ScalarOp::Acosh:
+      return in_range(b, x, f32 ? 0x1p60 : 0x1p500, max);
+    case ScalarOp::Log1p:
+      // SLEEF forms 1 + x * (something > 1): inf from x = 1e307 (f64) / 1e38 (f32).
+      return in_range(b, x, f32 ? 0x1p120 : 0x1p1000, max);
+    case ScalarOp::Pow: {
+      // SLEEF overflows to inf for results just below DBL_MAX (pow(DBL_MAX, 1)): every
+      // inf from finite nonzero operands is rechecked (true overflows take the slow path).
+      Value* y = args[1];
+      Value* inf = constant_like(x, std::numeric_limits<double>::infinity());
+      return b.CreateAnd(
+          b.CreateAnd(b.CreateFCmpOEQ(fabs_of(b, r), inf), b.CreateFCmpONE(x, constant_like(x, 0))),
+          b.CreateAnd(b.CreateFCmpOLT(fabs_of(b, x), inf), b.CreateFCmpOLT(fabs_of(b, y), inf)));
+    }
+    case ScalarOp::Erf:
+      // SLEEF u10 is up to 1.04 (f64) / 1.43 (f32) ULP for tiny x (results near or below
+      // the smallest normal); Fast mode's 4 ULP holds.
+      if (precision == Precision::Fast) return nullptr;
+      return in_range(b, fabs_of(b, x), 0, f32 ? 0x1p-120 : 0x1p-1000);
+    case ScalarOp::Atan2: {
+      // SLEEF u10 is up to 1.5 ULP where the result is below 4 * the smallest normal
+      // (x > 0, |y| < x * 4 * min); Fast mode's 4 ULP holds.
+      if (precision == Precision::Fast) return nullptr;
+      Value* y = args[0];
+      Value* xx = args[1];
+      const double tiny =
+          4 * (f32 ? std::numeric_limits<float>::min() : std::numeric_limits<double>::min());
+      Value* ay = fabs_of(b, y);
+      return b.CreateAnd(b.CreateAnd(b.CreateFCmpOGT(xx, constant_like(xx, 0)),
+                                     b.CreateFCmpOGT(ay, constant_like(ay, 0))),
+                         b.CreateFCmpOLT(ay, b.CreateFMul(xx, constant_like(xx, tiny))));
+    }
+    default:
+      return nullptr;
+  }
+}
+
+// An alloca of `t` in the entry block (so that a loop does not grow the stack).
+llvm::AllocaInst* entry_alloca(llvm::IRBuilderBase& b, llvm::Type* t) {
+  llvm::BasicBlock& entry = b.GetInsertBlock()->getParent()->getEntryBlock();
+  llvm::IRBuilder<> eb(&entry, entry.getFirstInsertionPt());
+  return eb.CreateAlloca(t);
+}
+
+// r with the `bad` lanes replaced by lanes_math_fallback_<fn>: in a cold block entered
+// only when some lane is bad.
+Value* apply_fallback(llvm::IRBuilderBase& b, const MathFn& fn, DType dt,
+                      std::span<Value* const> args, Value* r, Value* bad) {
+  llvm::LLVMContext& ctx = b.getContext();
+  const bool f32 = dt == DType::F32;
+  llvm::Type* et = r->getType()->getScalarType();
+  llvm::Module* m = b.GetInsertBlock()->getModule();
+  llvm::FunctionType* fty = llvm::FunctionType::get(et, {et, et}, false);
+  llvm::FunctionCallee fallback = m->getOrInsertFunction(
+      std::string("lanes_math_fallback_") + fn.name + (f32 ? "_f" : "_d"), fty);
+  auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(r->getType());
+  Value* any = vt != nullptr ? b.CreateOrReduce(bad) : bad;
+  llvm::Function* f = b.GetInsertBlock()->getParent();
+  auto* fix = llvm::BasicBlock::Create(ctx, "math_fallback", f);
+  auto* cont = llvm::BasicBlock::Create(ctx, "math_cont", f);
+  llvm::BasicBlock* pre = b.GetInsertBlock();
+  b.CreateCondBr(any, fix, cont, llvm::MDBuilder(ctx).createBranchWeights(1, 1 << 20));
+  b.SetInsertPoint(fix);
+  Value* fixed = nullptr;
+  if (vt == nullptr) {
+    Value* y = args.size() > 1 ? args[1] : constant_like(r, 0);
+    fixed = b.CreateCall(fallback, {args[0], y});
+  } else {
+    // Spill the lanes and let lanes_math_fix_lanes_<f|d> call the fallback on the bad ones.
+    const unsigned n = vt->getNumElements();
+    llvm::Type* bytes = llvm::FixedVectorType::get(b.getInt8Ty(), n);
+    llvm::AllocaInst* bad_mem = entry_alloca(b, bytes);
+    llvm::AllocaInst* x_mem = entry_alloca(b, vt);
+    llvm::AllocaInst* r_mem = entry_alloca(b, vt);
+    Value* y_mem = llvm::ConstantPointerNull::get(b.getPtrTy());
+    b.CreateStore(b.CreateZExt(bad, bytes), bad_mem);
+    b.CreateStore(args[0], x_mem);
+    if (args.size() > 1) {
+      llvm::AllocaInst* ym = entry_alloca(b, vt);
+      b.CreateStore(args[1], ym);
+      y_mem = ym;
+    }
+    b.CreateStore(r, r_mem);
+    llvm::Type* ptr = b.getPtrTy();
+    llvm::FunctionCallee fix_lanes = m->getOrInsertFunction(
+        f32 ? "lanes_math_fix_lanes_f" : "lanes_math_fix_lanes_d",
+        llvm::FunctionType::get(b.getVoidTy(), {ptr, b.getInt32Ty(), ptr, ptr, ptr, ptr}, false));
+    b.CreateCall(fix_lanes, {fallback.getCallee(), b.getInt32(n), bad_mem, x_mem, y_mem, r_mem});
+    fixed = b.CreateLoad(vt, r_mem);
+  }
+  llvm::BasicBlock* fix_end = b.GetInsertBlock();
+  b.CreateBr(cont);
+  b.SetInsertPoint(cont);
+  llvm::PHINode* phi = b.CreatePHI(r->getType(), 2);
+  phi->addIncoming(r, pre);
+  phi->addIncoming(fixed, fix_end);
+  return phi;
+}
+
+// fn(args) from its provider, with the lanes outside the provider's range recomputed.
+Value* emit_math(llvm::IRBuilderBase& b, const MathFn& fn, DType dt, std::span<Value* const> args,
+                 Precision precision) {
+  Value* r = emit_provider_call(b, fn, dt, args, precision);
+  Value* bad = guard_lanes(b, fn.op, dt, args, r, precision);
+  return bad != nullptr ? apply_fallback(b, fn, dt, args, r, bad) : r;
 }
 
 // --- integer helpers ------------------------------------------------------------------
