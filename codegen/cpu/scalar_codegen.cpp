@@ -138,13 +138,15 @@ Value* call_pure(llvm::IRBuilderBase& b, const std::string& name, llvm::Type* t,
 
 // The vector function for `chunk` lanes of `dt`: SLEEF's `ulp` variant unless Fast mode's
 // table names another provider that this host can run.
+// `provider` receives the provider that the symbol belongs to.
 std::string vector_math_symbol(const MathFn& fn, DType dt, int chunk, std::size_t arity,
-                               Precision precision) {
+                               Precision precision, MathProvider& provider) {
   const bool f32 = dt == DType::F32;
   const int bytes = chunk * (f32 ? 4 : 8);
   const std::string ulp = precision == Precision::Fast ? fn.fast : fn.precise;
   const std::string sleef = std::string("Sleef_") + fn.name + (f32 ? "f" : "d") +
                             std::to_string(chunk) + "_" + ulp + isa_suffix(bytes);
+  provider = MathProvider::Sleef;
   if (precision != Precision::Fast) return sleef;
   switch (fast_math_provider(fn.op, dt, bytes)) {
     case MathProvider::Sleef:
@@ -154,18 +156,24 @@ std::string vector_math_symbol(const MathFn& fn, DType dt, int chunk, std::size_
       const HostIsa& isa = host_isa();
       const char* letter = bytes == 16 ? "b" : bytes == 32 ? "d" : "e";
       if ((bytes == 32 && !isa.avx2_fma) || (bytes == 64 && !isa.avx512f)) return sleef;
+      provider = MathProvider::Libmvec;
       return std::string("_ZGV") + letter + "N" + std::to_string(chunk) +
              (arity == 2 ? "vv_" : "v_") + fn.name + (f32 ? "f" : "");
     }
     case MathProvider::Hwy:
       if (!hwy_math_available(bytes)) return sleef;
+      provider = MathProvider::Hwy;
       return std::string("lanes_hwy_") + fn.name + "_" + (f32 ? "f" : "d") + std::to_string(chunk);
   }
   return sleef;
 }
 
+// fn(args) from its provider (which `provider` receives), split into or padded up to the
+// vector widths the host has.
 Value* emit_provider_call(llvm::IRBuilderBase& b, const MathFn& fn, DType dt,
-                          std::span<Value* const> args, Precision precision) {
+                          std::span<Value* const> args, Precision precision,
+                          MathProvider& provider) {
+  provider = MathProvider::Sleef;
   const bool f32 = dt == DType::F32;
   const std::string ulp = precision == Precision::Fast ? fn.fast : fn.precise;
   llvm::Type* t = args[0]->getType();
@@ -188,7 +196,7 @@ Value* emit_provider_call(llvm::IRBuilderBase& b, const MathFn& fn, DType dt,
       break;
     }
   }
-  const std::string name = vector_math_symbol(fn, dt, chunk, args.size(), precision);
+  const std::string name = vector_math_symbol(fn, dt, chunk, args.size(), precision, provider);
   llvm::Type* ct = llvm::FixedVectorType::get(vt->getElementType(), chunk);
   if (chunk == width) return call_pure(b, name, ct, a);
   Value* result = llvm::PoisonValue::get(vt);
@@ -226,10 +234,10 @@ Value* in_range(llvm::IRBuilderBase& b, Value* v, double lo, double hi) {
                      b.CreateFCmpOLE(v, constant_like(v, hi)));
 }
 
-// The lanes of op(args) = r that the fallback must recompute, or nullptr when no
-// provider of op breaks its bound in this mode. The regions (docs/precision.md, Guards):
+// The lanes of op(args) = r that the fallback must recompute, for an op with a row in
+// vector_math_table.h's kMathGuards (regions and evidence in docs/precision.md, Guards).
 Value* guard_lanes(llvm::IRBuilderBase& b, ScalarOp op, DType dt, std::span<Value* const> args,
-                   Value* r, Precision precision) {
+                   Value* r) {
   const bool f32 = dt == DType::F32;
   const double max = f32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
   Value* x = args[0];
@@ -240,8 +248,8 @@ Value* guard_lanes(llvm::IRBuilderBase& b, ScalarOp op, DType dt, std::span<Valu
       // f64 from |x| = 709.78, f32 from 88.5. Beyond 710.48 / 89.42 inf is right.
       return f32 ? in_range(b, fabs_of(b, x), 88, 89.5) : in_range(b, fabs_of(b, x), 709, 710.5);
     case ScalarOp::Asinh:
-      // SLEEF squares x: inf from |x| = 1.34e154 (f64) / 1.8e19 (f32); libmvec and
-      // Highway lose huge negative x.
+      // SLEEF: inf from |x| = 1.34e154 (f64) / 1.8e19 (f32); libmvec and Highway: inf
+      // near -DBL_MAX / -FLT_MAX.
       return in_range(b, fabs_of(b, x), f32 ? 0x1p60 : 0x1p500, max);
     case ScalarOp::Acosh:
       return in_range(b, x, f32 ? 0x1p60 : 0x1p500, max);
@@ -259,13 +267,11 @@ Value* guard_lanes(llvm::IRBuilderBase& b, ScalarOp op, DType dt, std::span<Valu
     }
     case ScalarOp::Erf:
       // SLEEF u10 is up to 1.04 (f64) / 1.43 (f32) ULP for tiny x (results near or below
-      // the smallest normal); Fast mode's 4 ULP holds.
-      if (precision == Precision::Fast) return nullptr;
+      // the smallest normal). Zero is exact and stays on the fast path.
       return in_range(b, fabs_of(b, x), 0, f32 ? 0x1p-120 : 0x1p-1000);
     case ScalarOp::Atan2: {
       // SLEEF u10 is up to 1.5 ULP where the result is below 4 * the smallest normal
-      // (x > 0, |y| < x * 4 * min); Fast mode's 4 ULP holds.
-      if (precision == Precision::Fast) return nullptr;
+      // (x > 0, 0 < |y| < x * 4 * min).
       Value* y = args[0];
       Value* xx = args[1];
       const double tiny =
@@ -276,7 +282,8 @@ Value* guard_lanes(llvm::IRBuilderBase& b, ScalarOp op, DType dt, std::span<Valu
                          b.CreateFCmpOLT(ay, b.CreateFMul(xx, constant_like(xx, tiny))));
     }
     default:
-      return nullptr;
+      throw InternalError("cpu backend: no math guard region for " +
+                          std::string(scalar_op_name(op)));
   }
 }
 
@@ -345,9 +352,10 @@ Value* apply_fallback(llvm::IRBuilderBase& b, const MathFn& fn, DType dt,
 // fn(args) from its provider, with the lanes outside the provider's range recomputed.
 Value* emit_math(llvm::IRBuilderBase& b, const MathFn& fn, DType dt, std::span<Value* const> args,
                  Precision precision) {
-  Value* r = emit_provider_call(b, fn, dt, args, precision);
-  Value* bad = guard_lanes(b, fn.op, dt, args, r, precision);
-  return bad != nullptr ? apply_fallback(b, fn, dt, args, r, bad) : r;
+  MathProvider provider;
+  Value* r = emit_provider_call(b, fn, dt, args, precision, provider);
+  if (!math_guard_needed(fn.op, dt, provider, precision == Precision::Precise)) return r;
+  return apply_fallback(b, fn, dt, args, r, guard_lanes(b, fn.op, dt, args, r));
 }
 
 // --- integer helpers ------------------------------------------------------------------

@@ -341,7 +341,9 @@ void check_case(const MathCase& c, const std::vector<int>& widths) {
 
 class VectorMath : public ::testing::TestWithParam<int> {};
 
-TEST_P(VectorMath, F64WithinDocumentedBound) { check_case<double>(kCases[GetParam()], {1, 4, 8}); }
+TEST_P(VectorMath, F64WithinDocumentedBound) {
+  check_case<double>(kCases[GetParam()], {1, 2, 4, 8});
+}
 TEST_P(VectorMath, F32WithinDocumentedBound) {
   check_case<float>(kCases[GetParam()], {1, 4, 8, 16});
 }
