@@ -7,7 +7,9 @@
 // Transcendentals call a vector function of the value's width (split into or padded up
 // to the widths the host has): SLEEF u10 in Precise mode; in Fast mode the provider that
 // vector_math_table.h names (SLEEF u35, glibc libmvec or liblanes' Highway exports). At
-// width 1 both modes call scalar SLEEF, within the same bound (docs/precision.md).
+// width 1 both modes call scalar SLEEF, within the same bound (docs/precision.md). Where
+// a provider breaks its bound on part of the domain, the lanes in that region are
+// recomputed by a long double fallback in a cold block (kMathGuards, guard_lanes).
 #include "codegen/cpu/scalar_codegen.h"
 
 #include <lanes/error.h>

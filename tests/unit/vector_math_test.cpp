@@ -339,6 +339,78 @@ void check_case(const MathCase& c, const std::vector<int>& widths) {
   }
 }
 
+// The points where providers were found out of bound, each checked alone: filled into 37
+// elements so that it is computed by full vectors and by the scalar tail, in both modes
+// at every width.
+struct GuardPoint {
+  ScalarOp op;
+  bool f32;
+  double x, y;
+  long double exact;
+};
+
+template <class T>
+void check_point(const GuardPoint& g) {
+  const bool binary = g.op == ScalarOp::Pow || g.op == ScalarOp::Atan2;
+  const std::int64_t n = 37;
+  const DType t = sizeof(T) == 4 ? DType::F32 : DType::F64;
+  const loop::Program p = one_op_program(g.op, t, binary ? 2 : 1, n);
+  std::vector<Array> in = {Array::from(std::vector<T>(n, static_cast<T>(g.x)))};
+  if (binary) in.push_back(Array::from(std::vector<T>(n, static_cast<T>(g.y))));
+  for (Precision prec : {Precision::Precise, Precision::Fast}) {
+    for (int w : {1, 4, 16}) {
+      lanes::JitOptions o;
+      o.precision = prec;
+      o.vector_width = w;
+      Array out = lanes::internal::compile_cpu(p, o)->run(in).at(0);
+      auto got = out.data<T>();
+      for (std::int64_t i = 0; i < n; ++i) {
+        ASSERT_LE(static_cast<double>(ulp_error<T>(got[i], g.exact)), 1.01)
+            << lanes::internal::scalar_op_name(g.op) << (sizeof(T) == 4 ? " f32" : " f64")
+            << " x=" << g.x << " y=" << g.y << " W=" << w << " element " << i << ": got " << got[i];
+      }
+    }
+  }
+}
+
+TEST(VectorMathGuards, PointsWhereProvidersFailed) {
+  const double dmax = std::numeric_limits<double>::max();
+  const double fmax = std::numeric_limits<float>::max();
+  const float fmin = std::numeric_limits<float>::min();
+  const long double ln2 = std::log(2.0L);
+  const GuardPoint points[] = {
+      // asinh(x) = sign(x) (ln 2 + ln|x|) + O(1 / x^2) for huge |x|; acosh alike.
+      {ScalarOp::Asinh, false, 1e200, 0, ln2 + std::log(1e200L)},
+      {ScalarOp::Asinh, false, -dmax, 0, -(ln2 + std::log(static_cast<long double>(dmax)))},
+      {ScalarOp::Acosh, false, 1e300, 0, ln2 + std::log(1e300L)},
+      {ScalarOp::Asinh, true, -1e38, 0, -(ln2 + std::log(static_cast<long double>(1e38f)))},
+      {ScalarOp::Acosh, true, fmax, 0, ln2 + std::log(static_cast<long double>(fmax))},
+      // log1p(x) = ln x + 1/x - ...: ln x for x this large.
+      {ScalarOp::Log1p, false, 1e308, 0, std::log(1e308L)},
+      {ScalarOp::Log1p, true, 3e38, 0, std::log(static_cast<long double>(3e38f))},
+      // pow(max, 1) = max.
+      {ScalarOp::Pow, false, dmax, 1, dmax},
+      // sinh(x) = e^x / 2 (e^-x is far below an ULP): finite up to 710.47 / 89.41.
+      {ScalarOp::Sinh, false, 710, 0, std::exp(710.0L) / 2},
+      {ScalarOp::Cosh, false, -710, 0, std::exp(710.0L) / 2},
+      {ScalarOp::Sinh, true, -89, 0, -std::exp(89.0L) / 2},
+      {ScalarOp::Cosh, true, 88.7, 0, std::exp(static_cast<long double>(88.7f)) / 2},
+      // atan2(y, x) = y / x for tiny y / x; erf(x) = 2x / sqrt(pi) for tiny x.
+      {ScalarOp::Atan2, true, 2.1e-38, 1, static_cast<long double>(2.1e-38f)},
+      {ScalarOp::Atan2, true, 4 * fmin, 3, 4.0L * fmin / 3},
+      {ScalarOp::Erf, false, 3e-308, 0, 3e-308L * 2 / std::sqrt(std::acos(-1.0L))},
+      {ScalarOp::Erf, true, 7e-39, 0,
+       static_cast<long double>(7e-39f) * 2 / std::sqrt(std::acos(-1.0L))},
+  };
+  for (const GuardPoint& g : points) {
+    if (g.f32) {
+      check_point<float>(g);
+    } else {
+      check_point<double>(g);
+    }
+  }
+}
+
 class VectorMath : public ::testing::TestWithParam<int> {};
 
 TEST_P(VectorMath, F64WithinDocumentedBound) {
