@@ -28,8 +28,7 @@ std::vector<std::size_t> checked_argnums(const std::string& what, const Argnums&
     if (i < 0 || static_cast<std::size_t>(i) >= sig.size()) {
       throw ArgumentError(what + ": argnums entry " + std::to_string(i) +
                           " is out of range for a function called with " +
-                          std::to_string(sig.size()) + " argument" +
-                          (sig.size() == 1 ? "" : "s"));
+                          std::to_string(sig.size()) + " argument" + (sig.size() == 1 ? "" : "s"));
     }
     auto u = static_cast<std::size_t>(i);
     if (std::find(r.begin(), r.end(), u) != r.end()) {
@@ -72,10 +71,10 @@ class GradFn final : public FnImpl {
     }
     if (!is_float(outs[0].dtype) || !outs[0].shape.empty()) {
       throw ArgumentError(what + ": the function must return a real scalar, it returns " +
-                          std::string(dtype_name(outs[0].dtype)) +
-                          shape_to_string(outs[0].shape) +
-                          (outs[0].shape.empty() ? " (not a float)" : " (not a scalar; sum it, "
-                                                                      "or use jacrev or vjp)"));
+                          std::string(dtype_name(outs[0].dtype)) + shape_to_string(outs[0].shape) +
+                          (outs[0].shape.empty() ? " (not a float)"
+                                                 : " (not a scalar; sum it, "
+                                                   "or use jacrev or vjp)"));
     }
     std::vector<bool> wants = wants_mask(args, sig.size());
     TracedGraph t = trace_graph(sig, [&](std::span<const Value> ins) {
@@ -128,9 +127,9 @@ class JacrevFn final : public FnImpl {
         Graph pull = vjp_graph(gk, wants, /*with_primal_outputs=*/false);
         const std::int64_t n = outs[k].size();
         // The basis of output k: eye(n) as n cotangents of output k's shape.
-        Value eye = lanes::astype(lanes::eq(lanes::iota(DType::I64, {n, n}, 0),
-                                            lanes::iota(DType::I64, {n, n}, 1)),
-                                  outs[k].dtype);
+        Value eye = lanes::astype(
+            lanes::eq(lanes::iota(DType::I64, {n, n}, 0), lanes::iota(DType::I64, {n, n}, 1)),
+            outs[k].dtype);
         Shape basis_shape{n};
         basis_shape.insert(basis_shape.end(), outs[k].shape.begin(), outs[k].shape.end());
         std::vector<Value> pin(ins.begin(), ins.end());
@@ -142,8 +141,8 @@ class JacrevFn final : public FnImpl {
         std::vector<std::size_t> order(args);
         std::sort(order.begin(), order.end());
         for (std::size_t j : args) {
-          auto pos = static_cast<std::size_t>(std::find(order.begin(), order.end(), j) -
-                                              order.begin());
+          auto pos =
+              static_cast<std::size_t>(std::find(order.begin(), order.end(), j) - order.begin());
           Value v = batch_at(r.values[pos], r.dims[pos], n, 0);
           Shape shape = outs[k].shape;
           shape.insert(shape.end(), sig[j].shape.begin(), sig[j].shape.end());

@@ -39,19 +39,17 @@ inline Value sum_axes(const Value& x, const std::vector<std::int64_t>& axes) {
 
 // Every input gets a zero cotangent: comparisons, rounding, integer and logical ops.
 inline Rule<VjpFn> zero_vjp() {
-  return Rule<VjpFn>::defined([](std::span<const Value> in, std::span<const Value>,
-                                 std::span<const Cotangent>, const Params&) {
-    return std::vector<Cotangent>(in.size(), std::nullopt);
-  });
+  return Rule<VjpFn>::defined(
+      [](std::span<const Value> in, std::span<const Value>, std::span<const Cotangent>,
+         const Params&) { return std::vector<Cotangent>(in.size(), std::nullopt); });
 }
 
 // Unary: ct_x = f(x, y, ct) with y the primal output.
 template <class F>
 Rule<VjpFn> unary_vjp(F f) {
-  return Rule<VjpFn>::defined([f](std::span<const Value> in, std::span<const Value> out,
-                                  std::span<const Cotangent> ct, const Params&) {
-    return std::vector<Cotangent>{f(in[0], out[0], *ct[0])};
-  });
+  return Rule<VjpFn>::defined(
+      [f](std::span<const Value> in, std::span<const Value> out, std::span<const Cotangent> ct,
+          const Params&) { return std::vector<Cotangent>{f(in[0], out[0], *ct[0])}; });
 }
 
 // Binary: ct_a = fa(a, b, y, ct), ct_b = fb(a, b, y, ct), reduced to rank-0 operands.

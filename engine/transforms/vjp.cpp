@@ -28,9 +28,8 @@ void check_rule_result(const Equation& e, const Graph& g, const std::vector<Cota
     AbstractValue want = g.aval(e.inputs[i]);
     AbstractValue have = aval_of(*r[i]);
     if (!same_type(want, have)) {
-      throw InternalError("vjp: the VJP rule of " + e.prim->name + " returned " +
-                          have.to_string() + " for input " + std::to_string(i) + ", expected " +
-                          want.to_string());
+      throw InternalError("vjp: the VJP rule of " + e.prim->name + " returned " + have.to_string() +
+                          " for input " + std::to_string(i) + ", expected " + want.to_string());
     }
   }
 }
