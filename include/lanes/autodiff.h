@@ -17,7 +17,8 @@
 
 namespace lanes {
 
-// --- reverse mode: vjp, grad, value_and_grad, jacrev, hessian, custom_vjp ------------
+// --- reverse mode: vjp, grad, value_and_grad, jacrev, hessian ---------------------------
+// (custom_vjp is not implemented yet.)
 
 // Which arguments to differentiate with respect to: one index, or a list (the results
 // then have one gradient per listed argument, in the list's order). Negative indices
@@ -69,19 +70,6 @@ Fn jacrev(const Fn& f, Argnums argnums = 0);
 // single argument of shape S the result has shape S ++ S; with several argnums the
 // blocks are ordered (i, j) row-major over the listed arguments.
 Fn hessian(const Fn& f, Argnums argnums = 0);
-
-// A function with a user-defined reverse-mode rule, as jax.custom_vjp. f computes the
-// value; fwd(args...) returns (f's outputs..., residuals...); bwd(residuals...,
-// cotangents of f's outputs...) returns one cotangent per argument (with the argument's
-// dtype and shape). grad and vjp use fwd and bwd; everything else (calls, jit, vmap)
-// uses f. The number of f's outputs tells fwd's outputs from the residuals.
-//
-//   // log(1 + exp(x)) with a gradient that does not overflow for large x
-//   Fn softplus = fn([](Value x) { return lanes::log1p(lanes::exp(x)); });
-//   Fn fwd = fn([](Value x) { return std::make_tuple(lanes::log1p(lanes::exp(x)), x); });
-//   Fn bwd = fn([](Value x, Value g) { return g / (1.0 + lanes::exp(-x)); });
-//   Fn stable = custom_vjp(softplus, fwd, bwd);
-Fn custom_vjp(const Fn& f, const Fn& fwd, const Fn& bwd);
 
 // --- end of reverse mode -----------------------------------------------------------------
 
