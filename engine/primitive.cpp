@@ -45,6 +45,16 @@ const Primitive& register_primitive(Primitive p) {
   return *it->second;
 }
 
+void set_jvp_rule(std::string_view name, Rule<JvpFn> rule) {
+  Registry& r = registry_storage();
+  if (!r.filling) throw InternalError("set_jvp_rule(" + std::string(name) + ") outside registration");
+  auto it = r.by_name.find(name);
+  if (it == r.by_name.end()) {
+    throw InternalError("set_jvp_rule: unknown primitive '" + std::string(name) + "'");
+  }
+  it->second->jvp = std::move(rule);
+}
+
 const Primitive* find_primitive(std::string_view name) {
   Registry& r = registry();
   auto it = r.by_name.find(name);

@@ -8,6 +8,7 @@
 
 #include "engine/primitives/families.h"
 #include "engine/primitives/family_helpers.h"
+#include "engine/primitives/jvp_rules.h"
 #include "engine/trace.h"
 
 namespace lanes::internal {
@@ -103,6 +104,8 @@ void register_broadcast() {
   p.batch = Rule<BatchFn>::defined(broadcast_in_dim_batch);
   p.lowering = LoweringKind::Structural;
   register_primitive(std::move(p));
+  // --- JVP rules ---
+  set_jvp_rule("broadcast_in_dim", linear_jvp_rule("broadcast_in_dim"));
 }
 
 }  // namespace lanes::internal

@@ -1,6 +1,7 @@
 // `constant`: an array constant captured into a graph (lanes::constant, Value(Array)).
 #include "engine/primitive.h"
 #include "engine/primitives/families.h"
+#include "engine/primitives/jvp_rules.h"
 #include "engine/trace.h"
 
 #include <lanes/ops.h>
@@ -23,10 +24,12 @@ void register_constants() {
                                       std::int64_t, const Params& params) {
     return BatchResult{{constant(params.get<Array>("value"))}, {-1}};
   });
-  p.jvp = Rule<JvpFn>::unsupported("constant has no operands; its tangent is zero");
   p.vjp = Rule<VjpFn>::unsupported("constant has no operands");
   p.lowering = LoweringKind::Constant;
   register_primitive(std::move(p));
+  // --- JVP rules ---
+  // No operands, so the pass never calls it; defined (zero tangent) for the registry.
+  set_jvp_rule("constant", zero_jvp_rule("constant"));
 }
 
 }  // namespace lanes::internal

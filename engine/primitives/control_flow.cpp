@@ -615,11 +615,15 @@ void define(const char* name, AbstractEvalFn eval, ImplFn impl, BatchFn batch) {
 
 }  // namespace
 
+// --- JVP rules --- (control_flow_jvp.cpp)
+void set_control_flow_jvp_rules();
+
 void register_control_flow() {
   define("cond", cond_abstract_eval, cond_impl, cond_batch);
   define("while_loop", while_abstract_eval, while_impl, while_batch);
   define("fori_loop", fori_abstract_eval, fori_impl, fori_batch);
   define("scan", scan_abstract_eval, scan_impl, scan_batch);
+  set_control_flow_jvp_rules();
 }
 
 }  // namespace lanes::internal

@@ -11,6 +11,7 @@
 #include "engine/primitives/batching.h"
 #include "engine/primitives/families.h"
 #include "engine/primitives/index_math.h"
+#include "engine/primitives/jvp_rules.h"
 #include "engine/trace.h"
 
 namespace lanes::internal {
@@ -193,6 +194,21 @@ BatchResult dot_general_batch(std::span<const Value> in, std::span<const std::in
   return {{bind1(primitive("dot_general"), in, std::move(p))}, {out}};
 }
 
+// --- JVP rules ---
+// Bilinear: d(a . b) = ta . b + a . tb, skipping symbolic zeros.
+JvpResult dot_general_jvp(std::span<const Value> x, std::span<const Tangent> t,
+                          const Params& params) {
+  const Primitive& dot = primitive("dot_general");
+  Value y = bind1(dot, x, params);
+  std::optional<Value> ty;
+  if (t[0]) ty = bind1("dot_general", {*t[0], x[1]}, params);
+  if (t[1]) {
+    Value c = bind1("dot_general", {x[0], *t[1]}, params);
+    ty = ty ? bind1("add", {*ty, c}) : c;
+  }
+  return {{y}, {ty}};
+}
+
 }  // namespace
 
 void register_dot_general() {
@@ -226,7 +242,7 @@ void register_dot_general() {
     })};
   };
   p.batch = Rule<BatchFn>::defined(dot_general_batch);
-  p.jvp = Rule<JvpFn>::unsupported("comes with the transformations issue");
+  p.jvp = Rule<JvpFn>::defined(dot_general_jvp);
   p.vjp = Rule<VjpFn>::unsupported("comes with the transformations issue");
   p.lowering = LoweringKind::Contraction;
   register_primitive(std::move(p));

@@ -9,6 +9,7 @@
 #include "engine/primitives/batching.h"
 #include "engine/primitives/families.h"
 #include "engine/primitives/index_math.h"
+#include "engine/primitives/jvp_rules.h"
 #include "engine/trace.h"
 
 namespace lanes::internal {
@@ -327,6 +328,24 @@ void register_iota() {
   register_primitive(std::move(p));
 }
 
+// --- JVP rules ---
+// Every shape op is linear; concatenate materializes the zero tangents of its operands.
+JvpResult concatenate_jvp(std::span<const Value> x, std::span<const Tangent> t,
+                          const Params& params) {
+  const Primitive& p = primitive("concatenate");
+  std::vector<Value> ts;
+  for (std::size_t i = 0; i < x.size(); ++i) ts.push_back(instantiate(t[i], x[i]));
+  return {{bind1(p, x, params)}, {bind1(p, ts, params)}};
+}
+
+void set_shape_ops_jvp_rules() {
+  for (const char* name : {"reshape", "transpose", "slice"}) {
+    set_jvp_rule(name, linear_jvp_rule(name));
+  }
+  set_jvp_rule("concatenate", Rule<JvpFn>::defined(concatenate_jvp));
+  set_jvp_rule("iota", zero_jvp_rule("iota"));  // no operands: never called
+}
+
 }  // namespace
 
 void register_shape_ops() {
@@ -335,6 +354,7 @@ void register_shape_ops() {
   register_slice();
   register_concatenate();
   register_iota();
+  set_shape_ops_jvp_rules();
 }
 
 }  // namespace lanes::internal
