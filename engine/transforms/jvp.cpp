@@ -128,8 +128,8 @@ JvpGraph jvp_graph(const Graph& g, const std::vector<bool>& nonzero,
     }
     JvpValues r = jvp_inline(g, ins.subspan(0, n), tangents);
     std::vector<Value> outs = r.primals;
-    result.out_nonzero.assign(outs.size(), false);
-    for (std::size_t k = 0; k < outs.size(); ++k) {
+    result.out_nonzero.assign(r.primals.size(), false);
+    for (std::size_t k = 0; k < r.primals.size(); ++k) {
       if (r.tangents[k]) {
         outs.push_back(*r.tangents[k]);
       } else if (instantiate[k] && is_float(outs[k].dtype())) {
