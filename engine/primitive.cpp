@@ -1,11 +1,11 @@
 // The primitive registry: filled once, on first use, by every family's register function.
 #include "engine/primitive.h"
 
-#include "engine/primitives/families.h"
-
 #include <map>
 #include <memory>
 #include <mutex>
+
+#include "engine/primitives/families.h"
 
 namespace lanes::internal {
 
@@ -57,6 +57,10 @@ Primitive& primitive_for_registration(std::string_view name) {
                         "'");
   }
   return *it->second;
+}
+
+void set_jvp_rule(std::string_view name, Rule<JvpFn> rule) {
+  primitive_for_registration(name).jvp = std::move(rule);
 }
 
 const Primitive* find_primitive(std::string_view name) {

@@ -40,11 +40,18 @@ struct BatchResult {
 using BatchFn = std::function<BatchResult(std::span<const Value> inputs,
                                           std::span<const std::int64_t> batch_dims,
                                           std::int64_t batch_size, const Params& params)>;
-// JVP rule: tangents[i] of input i (a symbolic zero is a Value of zeros or a marker the
-// transformation defines). Returns primal outputs followed by tangent outputs.
-using JvpFn = std::function<std::vector<Value>(std::span<const Value> primals,
-                                               std::span<const Value> tangents,
-                                               const Params& params)>;
+// JVP rule (forward mode, engine/transforms/jvp.h). tangents[i] is the tangent of input i,
+// or std::nullopt for a symbolic zero (integer and bool values always have zero tangents).
+// The JVP pass calls a rule only when some tangent is nonzero. The rule binds the primal
+// computation and returns its outputs and one tangent per output (nullopt: zero); a
+// tangent has exactly its output's dtype and shape.
+using Tangent = std::optional<Value>;
+struct JvpResult {
+  std::vector<Value> outputs;
+  std::vector<Tangent> tangents;
+};
+using JvpFn = std::function<JvpResult(std::span<const Value> primals,
+                                      std::span<const Tangent> tangents, const Params& params)>;
 // VJP rule (reverse mode, engine/transforms/vjp.h). A cotangent is a Value, or nullopt
 // for a symbolic zero (never materialized). Given the primal inputs, the primal outputs
 // (the residuals, already computed) and one cotangent per output (nullopt for outputs
@@ -107,6 +114,10 @@ const Primitive& register_primitive(Primitive p);
 // being filled (InternalError at any other time): rules written after the primitive
 // (e.g. the VJP rules of elementwise primitives made by the family helpers).
 Primitive& primitive_for_registration(std::string_view name);
+
+// Sets the JVP rule of a registered primitive; only during registration (family files set
+// their JVP rules in one block, apart from the definitions).
+void set_jvp_rule(std::string_view name, Rule<JvpFn> rule);
 
 // Applies the shape rule and, in debug/test builds, checks its output count.
 AvalList abstract_eval(const Primitive& p, std::span<const AbstractValue> inputs,

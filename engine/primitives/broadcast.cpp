@@ -9,6 +9,7 @@
 #include "engine/primitives/families.h"
 #include "engine/primitives/family_helpers.h"
 #include "engine/primitives/vjp_helpers.h"
+#include "engine/primitives/jvp_rules.h"
 #include "engine/trace.h"
 
 namespace lanes::internal {
@@ -129,6 +130,8 @@ void register_broadcast() {
   p.vjp = Rule<VjpFn>::defined(broadcast_in_dim_vjp);  // VJP rule
   p.lowering = LoweringKind::Structural;
   register_primitive(std::move(p));
+  // --- JVP rules ---
+  set_jvp_rule("broadcast_in_dim", linear_jvp_rule("broadcast_in_dim"));
 }
 
 }  // namespace lanes::internal

@@ -4,6 +4,8 @@
 // false except under ne. select(pred, on_true, on_false) takes a bool predicate. convert's
 // semantics are total (docs/semantics.md): float -> int truncates toward zero, NaN -> 0 and
 // out-of-range values saturate; anything -> bool is x != 0 (NaN -> true).
+#include <lanes/ops.h>
+
 #include <cmath>
 #include <concepts>
 #include <functional>
@@ -12,6 +14,8 @@
 #include "engine/primitives/families.h"
 #include "engine/primitives/family_helpers.h"
 #include "engine/primitives/vjp_helpers.h"
+#include "engine/primitives/jvp_rules.h"
+#include "engine/trace.h"
 
 namespace lanes::internal {
 
@@ -114,6 +118,30 @@ void register_convert() {
   p.scalar_op = ScalarOp::Convert;
   register_primitive(std::move(p));
 }
+
+// --- JVP rules ---
+// select: the tangent is selected like the value. convert: float -> float converts the
+// tangent; a conversion to or from integers and bools has a zero tangent (as JAX).
+JvpResult select_jvp(std::span<const Value> x, std::span<const Tangent> t, const Params& params) {
+  Value y = bind1(primitive("select"), x, params);
+  Value ta = t[1] ? *t[1] : zero_scalar(y.dtype());
+  Value tb = t[2] ? *t[2] : zero_scalar(y.dtype());
+  return {{y}, {fit_shape(bind1("select", {x[0], ta, tb}), y.shape())}};
+}
+
+JvpResult convert_jvp(std::span<const Value> x, std::span<const Tangent> t, const Params& params) {
+  Value y = bind1(primitive("convert"), x, params);
+  if (!is_float(y.dtype()) || !t[0]) return {{y}, {std::nullopt}};
+  return {{y}, {bind1(primitive("convert"), std::span<const Value>(&*t[0], 1), params)}};
+}
+
+void set_compare_select_jvp_rules() {
+  for (const char* name : {"lt", "le", "gt", "ge", "eq", "ne"}) {
+    set_jvp_rule(name, zero_jvp_rule(name));
+  }
+  set_jvp_rule("select", Rule<JvpFn>::defined(select_jvp));
+  set_jvp_rule("convert", Rule<JvpFn>::defined(convert_jvp));
+}
 }  // namespace
 
 // --- VJP rules ---
@@ -154,6 +182,7 @@ void register_compare_select() {
   register_select();
   register_convert();
   register_vjp_rules();
+  set_compare_select_jvp_rules();
 }
 
 }  // namespace lanes::internal

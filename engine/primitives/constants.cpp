@@ -1,9 +1,10 @@
 // `constant`: an array constant captured into a graph (lanes::constant, Value(Array)).
+#include <lanes/ops.h>
+
 #include "engine/primitive.h"
 #include "engine/primitives/families.h"
+#include "engine/primitives/jvp_rules.h"
 #include "engine/trace.h"
-
-#include <lanes/ops.h>
 
 namespace lanes::internal {
 
@@ -23,13 +24,15 @@ void register_constants() {
                                       std::int64_t, const Params& params) {
     return BatchResult{{constant(params.get<Array>("value"))}, {-1}};
   });
-  p.jvp = Rule<JvpFn>::unsupported("constant has no operands; its tangent is zero");
   // VJP rule: no operands, so no cotangents.
   p.vjp = Rule<VjpFn>::defined([](std::span<const Value>, std::span<const Value>,
                                   std::span<const Cotangent>,
                                   const Params&) { return std::vector<Cotangent>{}; });
   p.lowering = LoweringKind::Constant;
   register_primitive(std::move(p));
+  // --- JVP rules ---
+  // No operands, so the pass never calls it; defined (zero tangent) for the registry.
+  set_jvp_rule("constant", zero_jvp_rule("constant"));
 }
 
 }  // namespace lanes::internal

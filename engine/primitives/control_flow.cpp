@@ -846,6 +846,9 @@ std::vector<Cotangent> while_vjp(std::span<const Value> in, std::span<const Valu
 
 }  // namespace
 
+// --- JVP rules --- (control_flow_jvp.cpp)
+void set_control_flow_jvp_rules();
+
 void register_control_flow() {
   define("cond", cond_abstract_eval, cond_impl, cond_batch);
   define("while_loop", while_abstract_eval, while_impl, while_batch);
@@ -855,6 +858,7 @@ void register_control_flow() {
   primitive_for_registration("while_loop").vjp = Rule<VjpFn>::defined(while_vjp);
   primitive_for_registration("fori_loop").vjp = Rule<VjpFn>::defined(fori_vjp);
   primitive_for_registration("scan").vjp = Rule<VjpFn>::defined(scan_vjp);
+  set_control_flow_jvp_rules();
 }
 
 }  // namespace lanes::internal

@@ -14,6 +14,7 @@
 #include "engine/primitives/batching.h"
 #include "engine/primitives/families.h"
 #include "engine/primitives/index_math.h"
+#include "engine/primitives/jvp_rules.h"
 #include "engine/trace.h"
 
 namespace lanes::internal {
@@ -196,7 +197,6 @@ BatchResult dot_general_batch(std::span<const Value> in, std::span<const std::in
   return {{bind1(primitive("dot_general"), in, std::move(p))}, {out}};
 }
 
-
 // --- VJP rules ---
 // The cotangent g has axes [batch..., lhs free..., rhs free...]. The lhs cotangent
 // contracts g's rhs-free axes with rhs's free axes (batch axes pairing up), which gives
@@ -205,9 +205,9 @@ BatchResult dot_general_batch(std::span<const Value> in, std::span<const std::in
 
 // Cotangent of `self` (one operand) from g and the `other` operand.
 Value dot_transpose(const Value& g, const Value& other, const Ints& self_batch,
-                    const Ints& self_contracting, const Ints& self_free,
-                    const Ints& other_batch, const Ints& other_contracting,
-                    const Ints& other_free, std::size_t g_other_free_start, int self_rank) {
+                    const Ints& self_contracting, const Ints& self_free, const Ints& other_batch,
+                    const Ints& other_contracting, const Ints& other_free,
+                    std::size_t g_other_free_start, int self_rank) {
   const std::size_t nb = self_batch.size();
   Ints g_batch, g_contract;
   for (std::size_t i = 0; i < nb; ++i) g_batch.push_back(static_cast<std::int64_t>(i));
@@ -224,7 +224,8 @@ Value dot_transpose(const Value& g, const Value& other, const Ints& self_batch,
   Ints sorted = other_contracting;
   std::sort(sorted.begin(), sorted.end());
   Ints where(static_cast<std::size_t>(self_rank));
-  for (std::size_t i = 0; i < nb; ++i) where[static_cast<std::size_t>(self_batch[i])] = static_cast<std::int64_t>(i);
+  for (std::size_t i = 0; i < nb; ++i)
+    where[static_cast<std::size_t>(self_batch[i])] = static_cast<std::int64_t>(i);
   for (std::size_t k = 0; k < self_free.size(); ++k) {
     where[static_cast<std::size_t>(self_free[k])] = static_cast<std::int64_t>(nb + k);
   }
@@ -252,6 +253,21 @@ std::vector<Cotangent> dot_general_vjp(std::span<const Value> in, std::span<cons
   Value cr = dot_transpose(g, lhs, d.rhs_batch, d.rhs_contracting, d.rhs_free, d.lhs_batch,
                            d.lhs_contracting, d.lhs_free, nb, rhs.rank());
   return {cl, cr};
+}
+
+// --- JVP rules ---
+// Bilinear: d(a . b) = ta . b + a . tb, skipping symbolic zeros.
+JvpResult dot_general_jvp(std::span<const Value> x, std::span<const Tangent> t,
+                          const Params& params) {
+  const Primitive& dot = primitive("dot_general");
+  Value y = bind1(dot, x, params);
+  std::optional<Value> ty;
+  if (t[0]) ty = bind1("dot_general", {*t[0], x[1]}, params);
+  if (t[1]) {
+    Value c = bind1("dot_general", {x[0], *t[1]}, params);
+    ty = ty ? bind1("add", {*ty, c}) : c;
+  }
+  return {{y}, {ty}};
 }
 
 }  // namespace
@@ -287,8 +303,8 @@ void register_dot_general() {
     })};
   };
   p.batch = Rule<BatchFn>::defined(dot_general_batch);
-  p.jvp = Rule<JvpFn>::unsupported("comes with the transformations issue");
-  p.vjp = Rule<VjpFn>::defined(dot_general_vjp);  // VJP rule
+  p.jvp = Rule<JvpFn>::defined(dot_general_jvp);
+  p.vjp = Rule<VjpFn>::defined(dot_general_vjp);
   p.lowering = LoweringKind::Contraction;
   register_primitive(std::move(p));
 }

@@ -4,6 +4,8 @@
 // leaves undefined: add/sub/mul wrap; x / 0 = -1, x % 0 = x, INT_MIN / -1 = INT_MIN,
 // INT_MIN % -1 = 0; pow by squaring, 0 for negative exponents unless the base is ±1.
 // Float min/max propagate NaN and order -0 below +0.
+#include <lanes/ops.h>
+
 #include <cmath>
 #include <concepts>
 #include <limits>
@@ -12,6 +14,8 @@
 #include "engine/primitives/families.h"
 #include "engine/primitives/family_helpers.h"
 #include "engine/primitives/vjp_helpers.h"
+#include "engine/primitives/jvp_rules.h"
+#include "engine/trace.h"
 
 namespace lanes::internal {
 
@@ -155,6 +159,69 @@ struct Xor {
     return static_cast<T>(a ^ b);
   }
 };
+
+// --- JVP rules ---
+// Partials of the elementwise chain rule: (operands x, output y, tangent t) -> dy/dx_i * t.
+using X = std::span<const Value>;
+
+// The tangent of min/max: the selected operand's; on ties each operand gets half, so the
+// result is symmetric (as JAX's balanced rule).
+Rule<JvpFn> select_extreme_jvp_rule(std::string prim, bool is_max) {
+  return Rule<JvpFn>::defined(
+      [prim, is_max](std::span<const Value> x, std::span<const Tangent> t, const Params& params) {
+        Value y = bind1(primitive(prim), x, params);
+        Value ta = t[0] ? *t[0] : zero_scalar(y.dtype());
+        Value tb = t[1] ? *t[1] : zero_scalar(y.dtype());
+        Value a_wins = is_max ? gt(x[0], x[1]) : lt(x[0], x[1]);
+        Value b_wins = is_max ? lt(x[0], x[1]) : gt(x[0], x[1]);
+        Value ty = where(a_wins, ta, where(b_wins, tb, (ta + tb) * 0.5));
+        return JvpResult{{y}, {fit_shape(ty, y.shape())}};
+      });
+}
+
+void set_elementwise_binary_jvp_rules() {
+  set_jvp_rule("add",
+               elementwise_jvp_rule("add", {[](X, const Value&, const Value& t) { return t; },
+                                            [](X, const Value&, const Value& t) { return t; }}));
+  set_jvp_rule("sub",
+               elementwise_jvp_rule("sub", {[](X, const Value&, const Value& t) { return t; },
+                                            [](X, const Value&, const Value& t) { return -t; }}));
+  set_jvp_rule("mul", elementwise_jvp_rule(
+                          "mul", {[](X x, const Value&, const Value& t) { return t * x[1]; },
+                                  [](X x, const Value&, const Value& t) { return x[0] * t; }}));
+  set_jvp_rule("div",
+               elementwise_jvp_rule(
+                   "div", {[](X x, const Value&, const Value& t) { return t / x[1]; },
+                           [](X x, const Value& y, const Value& t) { return -t * y / x[1]; }}));
+  // fmod(a, b) = a - b * trunc(a / b), with trunc piecewise constant.
+  set_jvp_rule("rem",
+               elementwise_jvp_rule("rem", {[](X, const Value&, const Value& t) { return t; },
+                                            [](X x, const Value&, const Value& t) {
+                                              Value q = x[0] / x[1];
+                                              return -t * (sign(q) * floor(abs(q)));
+                                            }}));
+  // As JAX: d/da a^b = b a^(b-1), taken as 0 where b = 0 (also at a = 0); d/db a^b =
+  // log(a) a^b, with log(a) taken as 0 at a = 0 (where a^b is 0 or 1).
+  set_jvp_rule(
+      "pow", elementwise_jvp_rule("pow", {[](X x, const Value&, const Value& t) {
+                                            Value b0 = x[1] == 0.0;
+                                            Value d = x[1] * pow(x[0], where(b0, 1.0, x[1] - 1.0));
+                                            return t * where(b0, 0.0, d);
+                                          },
+                                          [](X x, const Value& y, const Value& t) {
+                                            return t * y * log(where(x[0] == 0.0, 1.0, x[0]));
+                                          }}));
+  set_jvp_rule("atan2",
+               elementwise_jvp_rule("atan2", {[](X x, const Value&, const Value& t) {
+                                                return t * x[1] / (x[0] * x[0] + x[1] * x[1]);
+                                              },
+                                              [](X x, const Value&, const Value& t) {
+                                                return -t * x[0] / (x[0] * x[0] + x[1] * x[1]);
+                                              }}));
+  set_jvp_rule("min", select_extreme_jvp_rule("min", false));
+  set_jvp_rule("max", select_extreme_jvp_rule("max", true));
+  for (const char* name : {"and", "or", "xor"}) set_jvp_rule(name, zero_jvp_rule(name));
+}
 }  // namespace
 
 // --- VJP rules ---
@@ -216,6 +283,7 @@ void register_elementwise_binary() {
   def_elementwise_binary(kFamily, {"or", ScalarOp::Or, kIntegralTypes}, Or{});
   def_elementwise_binary(kFamily, {"xor", ScalarOp::Xor, kIntegralTypes}, Xor{});
   register_vjp_rules();
+  set_elementwise_binary_jvp_rules();
 }
 
 }  // namespace lanes::internal

@@ -2,13 +2,17 @@
 // floor/ceil/round and not. Semantics (docs/semantics.md): math functions accept floats
 // only; f32 results are the double-precision <cmath> result rounded once to float;
 // integer neg/abs wrap (neg(INT_MIN) = INT_MIN).
+#include <lanes/ops.h>
+
 #include <cmath>
 #include <concepts>
+#include <functional>
 #include <type_traits>
 
 #include "engine/primitives/families.h"
 #include "engine/primitives/family_helpers.h"
 #include "engine/primitives/vjp_helpers.h"
+#include "engine/primitives/jvp_rules.h"
 
 namespace lanes::internal {
 
@@ -67,6 +71,53 @@ struct Not {
     return static_cast<T>(~x);
   }
 };
+
+// --- JVP rules ---
+// d/dx of each function, written with the DSL (so it is differentiable again); `y` is the
+// primal output, reused where the derivative is cheapest in terms of it.
+void unary_jvp(const char* name, std::function<Value(const Value& x, const Value& y)> dydx) {
+  set_jvp_rule(name,
+               elementwise_jvp_rule(name, {[dydx](std::span<const Value> x, const Value& y,
+                                                  const Value& t) { return t * dydx(x[0], y); }}));
+}
+
+void set_elementwise_unary_jvp_rules() {
+  constexpr double kLn2 = 0.69314718055994530942;
+  constexpr double kLn10 = 2.30258509299404568402;
+  constexpr double kTwoOverSqrtPi = 1.12837916709551257390;
+  set_jvp_rule("neg", elementwise_jvp_rule("neg", {[](std::span<const Value>, const Value&,
+                                                      const Value& t) { return -t; }}));
+  unary_jvp("abs", [](const Value& x, const Value&) { return sign(x); });
+  unary_jvp("sqrt", [](const Value&, const Value& y) { return 0.5 / y; });
+  unary_jvp("rsqrt", [](const Value& x, const Value& y) { return -0.5 * y / x; });
+  unary_jvp("cbrt", [](const Value&, const Value& y) { return 1.0 / (3.0 * y * y); });
+  unary_jvp("exp", [](const Value&, const Value& y) { return y; });
+  unary_jvp("exp2", [=](const Value&, const Value& y) { return y * kLn2; });
+  unary_jvp("expm1", [](const Value&, const Value& y) { return y + 1.0; });
+  unary_jvp("log", [](const Value& x, const Value&) { return 1.0 / x; });
+  unary_jvp("log2", [=](const Value& x, const Value&) { return 1.0 / (x * kLn2); });
+  unary_jvp("log10", [=](const Value& x, const Value&) { return 1.0 / (x * kLn10); });
+  unary_jvp("log1p", [](const Value& x, const Value&) { return 1.0 / (x + 1.0); });
+  unary_jvp("sin", [](const Value& x, const Value&) { return cos(x); });
+  unary_jvp("cos", [](const Value& x, const Value&) { return -sin(x); });
+  unary_jvp("tan", [](const Value&, const Value& y) { return y * y + 1.0; });
+  unary_jvp("asin", [](const Value& x, const Value&) { return rsqrt(1.0 - x * x); });
+  unary_jvp("acos", [](const Value& x, const Value&) { return -rsqrt(1.0 - x * x); });
+  unary_jvp("atan", [](const Value& x, const Value&) { return 1.0 / (x * x + 1.0); });
+  unary_jvp("sinh", [](const Value& x, const Value&) { return cosh(x); });
+  unary_jvp("cosh", [](const Value& x, const Value&) { return sinh(x); });
+  unary_jvp("tanh", [](const Value&, const Value& y) { return 1.0 - y * y; });
+  unary_jvp("asinh", [](const Value& x, const Value&) { return rsqrt(x * x + 1.0); });
+  // 1/sqrt(x^2 - 1) as two factors: no cancellation in x^2 - 1 near x = 1.
+  unary_jvp("acosh", [](const Value& x, const Value&) { return rsqrt(x - 1.0) * rsqrt(x + 1.0); });
+  unary_jvp("atanh", [](const Value& x, const Value&) { return 1.0 / ((1.0 - x) * (1.0 + x)); });
+  unary_jvp("erf", [=](const Value& x, const Value&) { return kTwoOverSqrtPi * exp(-x * x); });
+  unary_jvp("erfc", [=](const Value& x, const Value&) { return -kTwoOverSqrtPi * exp(-x * x); });
+  // Piecewise constant (or integer-only): zero tangents, as in JAX.
+  for (const char* name : {"sign", "floor", "ceil", "round", "not"}) {
+    set_jvp_rule(name, zero_jvp_rule(name));
+  }
+}
 }  // namespace
 
 // --- VJP rules ---
@@ -146,6 +197,7 @@ void register_elementwise_unary() {
   // Halves away from zero.
   def_float_unary(kFamily, "round", ScalarOp::Round, [](double x) { return std::round(x); });
   register_vjp_rules();
+  set_elementwise_unary_jvp_rules();
 }
 
 }  // namespace lanes::internal

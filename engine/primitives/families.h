@@ -12,6 +12,7 @@ void register_reduce();              // reduce_sum reduce_prod reduce_max reduce
 void register_dot_general();         // dot_general
 void register_control_flow();        // cond while_loop fori_loop scan
 void register_constants();           // constant
+void register_autodiff_prims();      // stop_gradient custom_jvp
 
 inline void register_all_families() {
   register_elementwise_unary();
@@ -23,6 +24,7 @@ inline void register_all_families() {
   register_dot_general();
   register_control_flow();
   register_constants();
+  register_autodiff_prims();
 }
 
 }  // namespace lanes::internal

@@ -7,6 +7,8 @@
 // min(-0, +0) = -0 whatever the order). Empty reductions give the identity
 // (sum 0, prod 1, max -inf or the lowest int, min +inf or the highest int). argmax and
 // argmin return the first index of equal extremes, and a NaN counts as the extreme (numpy).
+#include <lanes/ops.h>
+
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -15,6 +17,7 @@
 #include "engine/primitives/batching.h"
 #include "engine/primitives/families.h"
 #include "engine/primitives/index_math.h"
+#include "engine/primitives/jvp_rules.h"
 #include "engine/primitives/vjp_helpers.h"
 #include "engine/trace.h"
 
@@ -278,7 +281,6 @@ void register_arg_reduction(const std::string& name) {
   register_primitive(std::move(p));
 }
 
-
 // --- VJP rules ---
 // The cotangent of a reduction is broadcast back over the reduced axes. reduce_prod is
 // zero-safe: with no zero in a group the derivative is prod / x; with exactly one zero it
@@ -291,7 +293,8 @@ void register_arg_reduction(const std::string& name) {
 Value unreduce(const Value& g, const Value& x, const Ints& axes) {
   Ints kept;
   for (std::int64_t k = 0, next = 0; k < x.rank(); ++k) {
-    if (next < static_cast<std::int64_t>(axes.size()) && axes[static_cast<std::size_t>(next)] == k) {
+    if (next < static_cast<std::int64_t>(axes.size()) &&
+        axes[static_cast<std::size_t>(next)] == k) {
       ++next;
     } else {
       kept.push_back(k);
@@ -305,8 +308,7 @@ void register_vjp_rules() {
                                                 std::span<const Cotangent> ct, const Params& p) {
             return std::vector<Cotangent>{unreduce(*ct[0], in[0], p.get_ints("axes"))};
           }));
-  set_vjp("reduce_prod", Rule<VjpFn>::defined([](std::span<const Value> in,
-                                                 std::span<const Value>,
+  set_vjp("reduce_prod", Rule<VjpFn>::defined([](std::span<const Value> in, std::span<const Value>,
                                                  std::span<const Cotangent> ct, const Params& p) {
             const Value& x = in[0];
             const Ints& axes = p.get_ints("axes");
@@ -334,6 +336,83 @@ void register_vjp_rules() {
   set_vjp("argmin", zero_vjp());
 }
 
+// --- JVP rules ---
+
+// The axes of `rank` that are not in the sorted list `axes`.
+Ints kept_axes(std::int64_t rank, const Ints& axes) {
+  Ints kept;
+  for (std::int64_t k = 0, next = 0; k < rank; ++k) {
+    if (next < static_cast<std::int64_t>(axes.size()) &&
+        axes[static_cast<std::size_t>(next)] == k) {
+      ++next;
+    } else {
+      kept.push_back(k);
+    }
+  }
+  return kept;
+}
+
+Value reduce_over(const char* prim, const Value& x, const Ints& axes) {
+  return bind1(primitive(prim), std::span<const Value>(&x, 1), Params{{"axes", axes}});
+}
+
+// max/min: the tangent at the location of the extreme, averaged over ties (as JAX).
+Rule<JvpFn> extreme_jvp_rule(const char* prim) {
+  return Rule<JvpFn>::defined(
+      [prim](std::span<const Value> x, std::span<const Tangent> t, const Params& params) {
+        const Ints& axes = params.get_ints("axes");
+        Value y = bind1(primitive(prim), x, params);
+        Value at = lanes::broadcast_in_dim(y, x[0].shape(), kept_axes(x[0].rank(), axes));
+        Value mask = lanes::astype(lanes::eq(x[0], at), x[0].dtype());
+        Value ty =
+            reduce_over("reduce_sum", *t[0] * mask, axes) / reduce_over("reduce_sum", mask, axes);
+        return JvpResult{{y}, {ty}};
+      });
+}
+
+// prod: sum over i of t_i times the product of the other elements. Computed without
+// division (exact at zeros): the reduced axes are flattened to one axis of n, and for each
+// i the product runs over an [n] row whose element i is replaced by t_i (n^2 work per
+// output element, fine for the reference path).
+JvpResult prod_jvp(std::span<const Value> x, std::span<const Tangent> t, const Params& params) {
+  const Ints& axes = params.get_ints("axes");
+  Value y = bind1(primitive("reduce_prod"), x, params);
+  const Shape& shape = x[0].shape();
+  Ints perm = kept_axes(x[0].rank(), axes);
+  Shape out;
+  for (std::int64_t k : perm) out.push_back(shape[static_cast<std::size_t>(k)]);
+  std::int64_t n = 1;
+  for (std::int64_t a : axes) n *= shape[static_cast<std::size_t>(a)];
+  if (n == 0) return {{y}, {std::nullopt}};
+  perm.insert(perm.end(), axes.begin(), axes.end());
+  auto r = static_cast<std::int64_t>(out.size());
+  Shape flat = out, square = out;
+  flat.push_back(n);
+  square.push_back(n);
+  square.push_back(n);
+  Ints lead;
+  for (std::int64_t k = 0; k < r; ++k) lead.push_back(k);
+  Ints row_dims = lead, eye_dims{r, r + 1};
+  row_dims.push_back(r + 1);
+  auto rows = [&](const Value& v) {
+    return lanes::broadcast_in_dim(lanes::reshape(lanes::transpose(v, perm), flat), square,
+                                   row_dims);
+  };
+  Value eye = lanes::eq(lanes::iota(DType::I64, {n, n}, 0), lanes::iota(DType::I64, {n, n}, 1));
+  Value z = lanes::where(lanes::broadcast_in_dim(eye, square, eye_dims), rows(*t[0]), rows(x[0]));
+  Value ty = reduce_over("reduce_sum", reduce_over("reduce_prod", z, {r + 1}), {r});
+  return {{y}, {ty}};
+}
+
+void set_reduce_jvp_rules() {
+  set_jvp_rule("reduce_sum", linear_jvp_rule("reduce_sum"));
+  set_jvp_rule("reduce_prod", Rule<JvpFn>::defined(prod_jvp));
+  set_jvp_rule("reduce_max", extreme_jvp_rule("reduce_max"));
+  set_jvp_rule("reduce_min", extreme_jvp_rule("reduce_min"));
+  set_jvp_rule("argmax", zero_jvp_rule("argmax"));
+  set_jvp_rule("argmin", zero_jvp_rule("argmin"));
+}
+
 }  // namespace
 
 void register_reduce() {
@@ -344,6 +423,7 @@ void register_reduce() {
   register_arg_reduction<true>("argmax");
   register_arg_reduction<false>("argmin");
   register_vjp_rules();
+  set_reduce_jvp_rules();
 }
 
 }  // namespace lanes::internal

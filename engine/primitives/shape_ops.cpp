@@ -9,6 +9,7 @@
 #include "engine/primitives/batching.h"
 #include "engine/primitives/families.h"
 #include "engine/primitives/index_math.h"
+#include "engine/primitives/jvp_rules.h"
 #include "engine/trace.h"
 
 namespace lanes::internal {
@@ -327,7 +328,6 @@ void register_iota() {
   register_primitive(std::move(p));
 }
 
-
 // --- VJP rules ---
 // reshape and transpose move the cotangent back; concatenate slices it into pieces;
 // slice pads it with zeros back to the operand's shape. There is no pad primitive: the
@@ -420,6 +420,24 @@ void register_vjp_rules() {
   primitive_for_registration("iota").vjp = Rule<VjpFn>::defined(iota_vjp);
 }
 
+// --- JVP rules ---
+// Every shape op is linear; concatenate materializes the zero tangents of its operands.
+JvpResult concatenate_jvp(std::span<const Value> x, std::span<const Tangent> t,
+                          const Params& params) {
+  const Primitive& p = primitive("concatenate");
+  std::vector<Value> ts;
+  for (std::size_t i = 0; i < x.size(); ++i) ts.push_back(instantiate(t[i], x[i]));
+  return {{bind1(p, x, params)}, {bind1(p, ts, params)}};
+}
+
+void set_shape_ops_jvp_rules() {
+  for (const char* name : {"reshape", "transpose", "slice"}) {
+    set_jvp_rule(name, linear_jvp_rule(name));
+  }
+  set_jvp_rule("concatenate", Rule<JvpFn>::defined(concatenate_jvp));
+  set_jvp_rule("iota", zero_jvp_rule("iota"));  // no operands: never called
+}
+
 }  // namespace
 
 void register_shape_ops() {
@@ -429,6 +447,7 @@ void register_shape_ops() {
   register_concatenate();
   register_iota();
   register_vjp_rules();
+  set_shape_ops_jvp_rules();
 }
 
 }  // namespace lanes::internal

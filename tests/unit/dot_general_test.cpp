@@ -223,12 +223,12 @@ TEST(DotGeneral, DTypeErrors) {
   expect_error<DTypeError>([&] { rule(DType::Bool, DType::Bool); }, {"dot_general", "bool"});
 }
 
-TEST(DotGeneral, IsAContractionWithExplicitlyUnsupportedTransformations) {
+TEST(DotGeneral, IsAContractionWithEveryTransformationRule) {
   const internal::Primitive& p = internal::primitive("dot_general");
   EXPECT_EQ(p.lowering, internal::LoweringKind::Contraction);
   EXPECT_EQ(p.batch.state, internal::Rule<internal::BatchFn>::State::Defined);
-  EXPECT_EQ(p.jvp.state, internal::Rule<internal::JvpFn>::State::Unsupported);
   EXPECT_EQ(p.vjp.state, internal::Rule<internal::VjpFn>::State::Defined);
+  EXPECT_EQ(p.jvp.state, internal::Rule<internal::JvpFn>::State::Defined);
 }
 
 // --- the DSL -----------------------------------------------------------------------

@@ -518,3 +518,34 @@ TEST(Grad, Errors) {
 
 }  // namespace
 }  // namespace lanes
+
+namespace lanes {
+namespace {
+
+const bool kAutodiffPrimsTested = mark_tested({"custom_jvp", "stop_gradient"});
+
+// grad through custom_jvp uses the user's rule (transposed): softplus'(x) = sigmoid(x)
+// stays exact at x = 1000, where differentiating log1p(exp(x)) itself gives NaN.
+TEST(Grad, CustomJvpRuleIsUsedInReverseMode) {
+  Fn softplus = custom_jvp(fn([](Value x) { return log1p(exp(x)); }),
+                           fn([](Value x, Value t) {
+                             return std::make_tuple(log1p(exp(x)), t / (1.0 + exp(-x)));
+                           }));
+  Fn loss = fn([&](Value x) { return sum(softplus(x)); });
+  Array x = Array::from({-2.0, 0.0, 3.0, 1000.0});
+  Array g = grad(loss)(x);
+  for (std::int64_t i = 0; i < 4; ++i) {
+    double xi = x.data<double>()[i];
+    EXPECT_NEAR(g.data<double>()[i], 1.0 / (1.0 + std::exp(-xi)), 1e-15) << xi;
+  }
+  EXPECT_TRUE(testing::arrays_close(jit(grad(loss))(x), g, 2));
+}
+
+TEST(Grad, StopGradientBlocksCotangents) {
+  Array x = Array::from({1.5, -2.0});
+  Fn f = fn([](Value v) { return sum(v * stop_gradient(v)); });  // d/dv = stop(v) = v
+  EXPECT_TRUE(testing::arrays_close(grad(f)(x), x));
+}
+
+}  // namespace
+}  // namespace lanes

@@ -556,6 +556,30 @@ std::map<std::string, Entry> build_table() {
     };
     return c;
   });
+  // --- autodiff primitives: jit evaluates them as the identity and as their primal graph
+  structural("stop_gradient", kAll, [](DType ty, std::int64_t n, std::uint32_t seed) {
+    Case c;
+    c.inputs = {make_input(ty, {n}, 0, seed)};
+    c.body = [](const std::vector<Value>& a) {
+      Value s = stop_gradient(a[0]);
+      return std::vector<Value>{s, B("eq", {s, a[0]})};
+    };
+    return c;
+  });
+  structural("custom_jvp", kAll, [](DType ty, std::int64_t n, std::uint32_t seed) {
+    Case c;
+    c.inputs = {make_input(ty, {n}, 0, seed), make_input(ty, {n}, 1, seed)};
+    c.body = [](const std::vector<Value>& a) {
+      Fn g = custom_jvp(fn([](Value x, Value y) {
+                          return std::make_tuple(x, B("eq", {x, y}));
+                        }),
+                        fn([](Value x, Value y, Value tx, Value) {
+                          return std::make_tuple(x, B("eq", {x, y}), tx, B("eq", {x, x}));
+                        }));
+      return std::vector<Value>(g(a[0], a[1]));
+    };
+    return c;
+  });
   return t;
 }
 

@@ -281,14 +281,14 @@ TEST(Reduce, ArgmaxErrors) {
   EXPECT_EQ(r.shape(), (Shape{0}));
 }
 
-TEST(Reduce, PrimitivesAreReductionsWithExplicitlyUnsupportedTransformations) {
+TEST(Reduce, PrimitivesAreReductionsWithEveryTransformationRule) {
   for (const char* name :
        {"reduce_sum", "reduce_prod", "reduce_max", "reduce_min", "argmax", "argmin"}) {
     const internal::Primitive& p = internal::primitive(name);
     EXPECT_EQ(p.lowering, internal::LoweringKind::Reduction) << name;
     EXPECT_EQ(p.batch.state, internal::Rule<internal::BatchFn>::State::Defined) << name;
-    EXPECT_EQ(p.jvp.state, internal::Rule<internal::JvpFn>::State::Unsupported) << name;
     EXPECT_EQ(p.vjp.state, internal::Rule<internal::VjpFn>::State::Defined) << name;
+    EXPECT_EQ(p.jvp.state, internal::Rule<internal::JvpFn>::State::Defined) << name;
   }
 }
 

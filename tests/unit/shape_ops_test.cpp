@@ -278,13 +278,13 @@ TEST(ShapeOps, IotaErrors) {
                            {"iota", "dimension 1", "[3]"});
 }
 
-TEST(ShapeOps, PrimitivesAreStructuralAndTransformationsAreExplicitlyUnsupported) {
+TEST(ShapeOps, PrimitivesAreStructuralWithEveryTransformationRule) {
   for (const char* name : {"reshape", "transpose", "slice", "concatenate", "iota"}) {
     const internal::Primitive& p = internal::primitive(name);
     EXPECT_EQ(p.lowering, internal::LoweringKind::Structural) << name;
     EXPECT_EQ(p.batch.state, internal::Rule<internal::BatchFn>::State::Defined) << name;
-    EXPECT_EQ(p.jvp.state, internal::Rule<internal::JvpFn>::State::Unsupported) << name;
     EXPECT_EQ(p.vjp.state, internal::Rule<internal::VjpFn>::State::Defined) << name;
+    EXPECT_EQ(p.jvp.state, internal::Rule<internal::JvpFn>::State::Defined) << name;
   }
 }
 

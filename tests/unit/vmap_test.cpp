@@ -323,6 +323,19 @@ std::vector<Case> all_cases() {
                                          Value(1.0), no_xs, {.length = 3, .reverse = true});
                      return std::vector<Value>{c, ys};
                    }});
+  // The autodiff primitives: stop_gradient, and custom_jvp with a batched and a shared
+  // operand (both of its graphs are batched).
+  cases.push_back({"stop_gradient", {f3}, [](const std::vector<Value>& in) {
+                     return std::vector<Value>{in[0] * stop_gradient(in[0])};
+                   }});
+  cases.push_back({"custom_jvp", {f3, f0}, [](const std::vector<Value>& in) {
+                     Fn g = custom_jvp(fn([](Value x, Value y) { return x * sin(y); }),
+                                       fn([](Value x, Value y, Value tx, Value ty) {
+                                         return std::make_tuple(x * sin(y),
+                                                                tx * sin(y) + x * cos(y) * ty);
+                                       }));
+                     return std::vector<Value>{g(in[0], in[1])};
+                   }});
   return cases;
 }
 

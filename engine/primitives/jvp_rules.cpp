@@ -1,0 +1,59 @@
+// Helpers for JVP rules (see jvp_rules.h).
+#include "engine/primitives/jvp_rules.h"
+
+#include <lanes/ops.h>
+
+#include "engine/trace.h"
+
+namespace lanes::internal {
+
+Value zero_scalar(DType dtype) { return Value::from_literal(make_literal(dtype, 0, false)); }
+
+Value zeros_for(const Value& primal) { return lanes::full(primal.dtype(), primal.shape(), 0); }
+
+Value instantiate(const Tangent& t, const Value& primal) { return t ? *t : zeros_for(primal); }
+
+Value fit_shape(const Value& t, const Shape& shape) {
+  if (t.shape() == shape) return t;
+  return lanes::broadcast_in_dim(t, shape, {});
+}
+
+Rule<JvpFn> zero_jvp_rule(std::string prim) {
+  return Rule<JvpFn>::defined(
+      [prim](std::span<const Value> x, std::span<const Tangent>, const Params& params) {
+        JvpResult r;
+        r.outputs = bind(primitive(prim), x, params);
+        r.tangents.assign(r.outputs.size(), std::nullopt);
+        return r;
+      });
+}
+
+Rule<JvpFn> linear_jvp_rule(std::string prim) {
+  return Rule<JvpFn>::defined(
+      [prim](std::span<const Value> x, std::span<const Tangent> t, const Params& params) {
+        const Primitive& p = primitive(prim);
+        JvpResult r;
+        r.outputs = {bind1(p, x, params)};
+        r.tangents = {bind1(p, std::span<const Value>(&*t[0], 1), params)};
+        return r;
+      });
+}
+
+Rule<JvpFn> elementwise_jvp_rule(std::string prim, std::vector<Partial> partials) {
+  return Rule<JvpFn>::defined(
+      [prim, partials](std::span<const Value> x, std::span<const Tangent> t, const Params& params) {
+        Value y = bind1(primitive(prim), x, params);
+        std::optional<Value> sum;
+        for (std::size_t i = 0; i < x.size(); ++i) {
+          if (!t[i]) continue;
+          Value c = partials.at(i)(x, y, *t[i]);
+          sum = sum ? lanes::add(*sum, c) : c;
+        }
+        JvpResult r;
+        r.outputs = {y};
+        r.tangents = {sum ? Tangent(fit_shape(*sum, y.shape())) : std::nullopt};
+        return r;
+      });
+}
+
+}  // namespace lanes::internal
