@@ -48,9 +48,24 @@ Graph optimize_graph(const Graph& input) {
 
 std::shared_ptr<Executable> compile_graph(const Graph& g, const JitOptions& options) {
   Graph optimized = optimize_graph(g);
+  auto t0 = std::chrono::steady_clock::now();
   loop::Program program = lower_to_loops(optimized, options);
-  debug_print("loop IR", program.to_string());
-  return compile_cpu(std::move(program), options);
+  auto t1 = std::chrono::steady_clock::now();
+  if (debug_ir_enabled()) {
+    char title[64];
+    std::snprintf(title, sizeof title, "loop IR (%.3f ms)",
+                  std::chrono::duration<double, std::milli>(t1 - t0).count());
+    debug_print(title, program.to_string());
+  }
+  std::shared_ptr<Executable> exe = compile_cpu(std::move(program), options);
+  auto t2 = std::chrono::steady_clock::now();
+  if (debug_ir_enabled()) {
+    char title[64];
+    std::snprintf(title, sizeof title, "LLVM IR (codegen + JIT %.3f ms)",
+                  std::chrono::duration<double, std::milli>(t2 - t1).count());
+    debug_print(title, exe->llvm_ir());
+  }
+  return exe;
 }
 
 }  // namespace lanes::internal

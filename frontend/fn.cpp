@@ -1,6 +1,7 @@
 // lanes::Fn and lanes::fn: tracing C++ callables into graphs, cached per signature.
 #include "frontend/fn_impl.h"
 
+#include "engine/compile_cache.h"
 #include "engine/debug.h"
 #include "engine/interpreter.h"
 #include "engine/trace.h"
@@ -43,7 +44,32 @@ GraphRef FnImpl::graph_for(const Signature& sig) {
   return graphs_.emplace(sig, std::move(g)).first->second;
 }
 
+struct FnImpl::CompiledEntry {
+  std::once_flag once;
+  std::shared_ptr<Executable> exe;
+};
+
+const Executable& FnImpl::executable_for(const Signature& sig) {
+  if (!compiled_) throw InternalError(name_ + ": executable_for on a function that is not compiled");
+  std::shared_ptr<CompiledEntry> entry;
+  {
+    std::shared_lock lock(exe_mu_);
+    auto it = executables_.find(sig);
+    if (it != executables_.end()) entry = it->second;
+  }
+  if (!entry) {
+    std::unique_lock lock(exe_mu_);
+    auto& slot = executables_[sig];
+    if (!slot) slot = std::make_shared<CompiledEntry>();
+    entry = slot;
+  }
+  // A compile error propagates to this caller; call_once lets the next caller retry.
+  std::call_once(entry->once, [&] { entry->exe = compile_cached(*graph_for(sig), *compiled_); });
+  return *entry->exe;
+}
+
 std::vector<Array> FnImpl::call(std::span<const Array> args, const Signature& sig) {
+  if (compiled_) return executable_for(sig).run(args);
   return interpret(*graph_for(sig), args);
 }
 
@@ -53,8 +79,12 @@ std::vector<Value> FnImpl::call_traced(std::span<const Value> args) {
   return inline_graph(*graph_for(sig), args);
 }
 
-std::string FnImpl::compiled_text(const Signature&, CodeText) {
-  throw ArgumentError(name_ + " is not jitted: only lanes::jit(f) has compiled code to show");
+std::string FnImpl::compiled_text(const Signature& sig, CodeText what) {
+  if (!compiled_) {
+    throw ArgumentError(name_ + " is not jitted: only lanes::jit(f) has compiled code to show");
+  }
+  const Executable& exe = executable_for(sig);
+  return what == CodeText::LlvmIr ? exe.llvm_ir() : exe.assembly();
 }
 
 namespace {

@@ -8,6 +8,7 @@
 #include <lanes/fn.h>
 
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -22,6 +23,8 @@ struct SignatureHash {
   std::size_t operator()(const Signature& s) const;
 };
 
+class Executable;
+
 class FnImpl {
  public:
   FnImpl(std::string name, int arity) : name_(std::move(name)), arity_(arity) {}
@@ -29,7 +32,9 @@ class FnImpl {
 
   // The graph for a signature: traced on first use, verified, cached.
   GraphRef graph_for(const Signature& sig);
-  // Calls on arrays (default: interpret the graph).
+  // Calls on arrays: runs compiled code when the function is compiled (jit, or a
+  // transformation of a jitted function, as in JAX where vmap(jit(f)) runs compiled),
+  // else interprets the graph.
   virtual std::vector<Array> call(std::span<const Array> args, const Signature& sig);
   // Calls on Values inside an active trace (default: inline the graph).
   virtual std::vector<Value> call_traced(std::span<const Value> args);
@@ -42,14 +47,32 @@ class FnImpl {
   // ArgumentError unless `n` arguments fit this function.
   void check_arity(std::size_t n) const;
 
+  // Compile options when calls on arrays run compiled code; null when interpreted.
+  const JitOptions* compiled_options() const { return compiled_ ? &*compiled_ : nullptr; }
+  // Makes calls on arrays run compiled code (jit sets this; a transformation of a
+  // jitted Fn calls inherit_compiled(inner) in its constructor).
+  void set_compiled(const JitOptions& options) { compiled_ = options; }
+  void inherit_compiled(const Fn& inner) {
+    if (const JitOptions* o = inner.impl()->compiled_options()) compiled_ = *o;
+  }
+
  protected:
   virtual GraphRef make_graph(const Signature& sig) = 0;
+  // The executable for a signature: compiled once (first callers that race compile once),
+  // then read under a shared lock.
+  const Executable& executable_for(const Signature& sig);
 
  private:
+  struct CompiledEntry;
+
   std::string name_;
   int arity_;
   std::shared_mutex mu_;
   std::unordered_map<Signature, GraphRef, SignatureHash> graphs_;
+  std::optional<JitOptions> compiled_;
+  std::shared_mutex exe_mu_;
+  std::unordered_map<Signature, std::shared_ptr<CompiledEntry>, SignatureHash> executables_;
 };
+
 
 }  // namespace lanes::internal

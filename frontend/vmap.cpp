@@ -32,7 +32,9 @@ class VmapFn final : public FnImpl {
         in_axes_(std::move(in_axes)),
         out_axes_(std::move(out_axes)),
         axis_name_(std::move(axis_name)),
-        options_(options) {}
+        options_(options) {
+    inherit_compiled(inner_);
+  }
 
   const std::string& axis_name() const { return axis_name_; }
 

@@ -411,8 +411,9 @@ int KernelBuilder::expand_reduce(const Equation& e, const Coords& coords, Scope*
     init = constant(od, lowest(od));
   } else {
     op = ScalarOp::Min;
-    // The largest i64 is not a double: it is ~lowest, exactly.
-    init = od == DType::I64 ? scalar(root_.get(), ScalarOp::Not, od, {constant(od, lowest(od))})
+    // The largest int is ~lowest, exactly (-lowest overflows the type; for i64 it is not
+    // even a double).
+    init = is_int(od) ? scalar(root_.get(), ScalarOp::Not, od, {constant(od, lowest(od))})
            : is_bool(od)    ? constant(od, 1)
                             : constant(od, -lowest(od));
   }
@@ -446,7 +447,7 @@ int KernelBuilder::expand_arg_reduce(const Equation& e, const Coords& coords, Sc
   if (is_max) {
     best0 = constant(vd, lowest(vd));
   } else {
-    best0 = vd == DType::I64 ? scalar(root_.get(), ScalarOp::Not, vd, {constant(vd, lowest(vd))})
+    best0 = is_int(vd) ? scalar(root_.get(), ScalarOp::Not, vd, {constant(vd, lowest(vd))})
             : is_bool(vd)    ? constant(vd, 1)
                              : constant(vd, -lowest(vd));
   }

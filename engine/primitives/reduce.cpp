@@ -3,7 +3,8 @@
 //
 // Reference semantics: float sums and products accumulate in double and round once at
 // the end (so the f32 result is a good oracle for jit's f32 accumulation); integers wrap
-// as two's complement. max/min propagate NaN. Empty reductions give the identity
+// as two's complement. max/min propagate NaN and order -0 < +0 (max(-0, +0) = +0,
+// min(-0, +0) = -0 whatever the order). Empty reductions give the identity
 // (sum 0, prod 1, max -inf or the lowest int, min +inf or the highest int). argmax and
 // argmin return the first index of equal extremes, and a NaN counts as the extreme (numpy).
 #include <cmath>
@@ -123,6 +124,12 @@ Acc<T, M> combine(Acc<T, M> acc, T v) {
   } else {
     if constexpr (std::is_floating_point_v<T>) {
       if (std::isnan(acc) || std::isnan(v)) return std::numeric_limits<T>::quiet_NaN();
+      // -0 < +0, as the elementwise min/max (docs/semantics.md): the result does not
+      // depend on the order in which equal zeros arrive.
+      if (v == acc) {
+        if constexpr (M == Monoid::Max) return std::signbit(acc) ? v : acc;
+        return std::signbit(acc) ? acc : v;
+      }
     }
     if constexpr (M == Monoid::Max) return v > acc ? v : acc;
     return v < acc ? v : acc;

@@ -151,6 +151,25 @@ TEST(Reduce, MaxAndMinPropagateNaN) {
   EXPECT_EQ(run("reduce_max", Array::from({-kInf}, {1}), axes({0})).item<double>(), -kInf);
 }
 
+TEST(Reduce, MaxAndMinOrderSignedZerosWhateverTheirPosition) {
+  // docs/semantics.md: max(-0, +0) = +0 and min(-0, +0) = -0, in both argument orders.
+  for (DType d : {DType::F32, DType::F64}) {
+    for (bool neg_first : {true, false}) {
+      Array x = neg_first ? make(d, {-0.0, 0.0}, {2}) : make(d, {0.0, -0.0}, {2});
+      double mx = run("reduce_max", x, axes({0})).element_as_double(0);
+      double mn = run("reduce_min", x, axes({0})).element_as_double(0);
+      EXPECT_EQ(mx, 0.0);
+      EXPECT_FALSE(std::signbit(mx)) << dtype_name(d) << " neg_first " << neg_first;
+      EXPECT_EQ(mn, 0.0);
+      EXPECT_TRUE(std::signbit(mn)) << dtype_name(d) << " neg_first " << neg_first;
+    }
+    // All zeros of one sign keep it; a NaN among zeros still wins.
+    EXPECT_TRUE(std::signbit(run("reduce_max", make(d, {-0.0, -0.0}, {2}), axes({0})).element_as_double(0)));
+    EXPECT_FALSE(std::signbit(run("reduce_min", make(d, {0.0, 0.0}, {2}), axes({0})).element_as_double(0)));
+    EXPECT_TRUE(std::isnan(run("reduce_max", make(d, {-0.0, kNaN, 0.0}, {3}), axes({0})).element_as_double(0)));
+  }
+}
+
 TEST(Reduce, FloatSumsAccumulateInDouble) {
   // In f32 arithmetic 1e8 + 1 rounds back to 1e8, so a sequential f32 sum gives 0.
   Array x = Array::from(std::vector<float>{1e8f, 1.0f, -1e8f});
