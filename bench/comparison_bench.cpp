@@ -18,6 +18,7 @@
 #include <lanes/error.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -182,11 +183,15 @@ int driver_main(const Options& o) {
     if (row.func != Func::Outer) continue;
     const Result& any = row.results.at("jit_vmap");
     double io = any.in_bytes + any.out_bytes;
+    char sizes_buf[160];
+    std::snprintf(sizes_buf, sizeof sizes_buf,
+                  "inputs + outputs = %.2f MiB; the batch's outer products alone would be "
+                  "%.0f MiB",
+                  io / (1024.0 * 1024.0),
+                  static_cast<double>(row.n * kOuterK * kOuterK * 8) / (1024.0 * 1024.0));
     mem << "Large intermediate, `sum(outer(v, v) * W)`, batch " << row.n << ", v of length "
-        << kOuterK << ": inputs + outputs = " << (io / (1024.0 * 1024.0))
-        << " MiB; the batch's outer products alone would be "
-        << static_cast<double>(row.n * kOuterK * kOuterK * 8) / (1024.0 * 1024.0)
-        << " MiB. Working memory of the evaluation (inputs plus the growth of the RSS "
+        << kOuterK << ": " << sizes_buf
+        << ". Working memory of the evaluation (inputs plus the growth of the RSS "
            "high-water mark above the resident baseline), relative to inputs + outputs:\n\n";
     for (const auto& v : all_variants()) {
       auto it = row.results.find(v);
@@ -203,7 +208,8 @@ int driver_main(const Options& o) {
     if (row.func == Func::Outer || row.n == sizes.back()) chart_rows.push_back(row);
   }
   std::string svg = bar_chart_svg(
-      chart_rows, "Time relative to jit(vmap(f)), n = " + std::to_string(sizes.back()) +
+      chart_rows, "Time relative to jit(vmap(f)), n = 10^" +
+                      std::to_string(static_cast<int>(std::log10(sizes.back()))) +
                       " (outer: batch " + std::to_string(kOuterBatch) + "), one thread, f64");
 
   std::time_t now = std::time(nullptr);

@@ -194,9 +194,15 @@ Result run_lanes_case(const std::string& variant, Func f, std::size_t n, double 
   if (variant == "loop") {
     auto loop = element_loop(f, in);
     // Warm-up on a few elements compiles; the timed runs cover all n.
+    // Each pass allocates its output, as the whole-array calls do.
     return timed(
-        in, [&] { loop(0, std::min<std::size_t>(n, 16), &out); }, [&] { loop(0, n, &out); }, &out,
-        budget_s);
+        in, [&] { loop(0, std::min<std::size_t>(n, 16), &out); },
+        [&] {
+          std::vector<double>().swap(out);
+          out.resize(n);
+          loop(0, n, &out);
+        },
+        &out, budget_s);
   }
   if (variant == "eager_cpp") {
     auto run = [&] {

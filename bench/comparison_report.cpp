@@ -117,8 +117,13 @@ std::string memory_table(const std::vector<Row>& rows) {
         md << missing_cell(row, v);
         continue;
       }
-      md << " " << fmt("%.0f MiB", r->hwm_kib / 1024.0) << ", "
-         << fmt("%.2fx", working_bytes(*r) / (r->in_bytes + r->out_bytes)) << " |";
+      md << " " << fmt("%.0f MiB", r->hwm_kib / 1024.0);
+      // Below 1 MiB of data the ratio measures page and allocator granularity, not the
+      // evaluation: leave it out.
+      if (r->in_bytes + r->out_bytes >= 1024.0 * 1024.0) {
+        md << ", " << fmt("%.2fx", working_bytes(*r) / (r->in_bytes + r->out_bytes));
+      }
+      md << " |";
     }
     md << "\n";
   }
@@ -158,7 +163,7 @@ std::string bar_chart_svg(const std::vector<Row>& rows, const std::string& title
       }
     }
   }
-  const double bar_w = 16, group_gap = 28, left = 70, top = 50, plot_h = 300;
+  const double bar_w = 18, group_gap = 48, left = 70, top = 50, plot_h = 300;
   const double group_w = bar_w * static_cast<double>(vars.size()) + group_gap;
   const double width = left + group_w * static_cast<double>(rows.size()) + 20;
   const double legend_y = top + plot_h + 60;
