@@ -129,10 +129,12 @@ Inputs make_inputs(Func f, std::size_t n) {
 // Times `run` (which leaves its output in *out) after `warm` and reports the evaluation
 // phase's memory.
 Result timed(const Inputs& in, const std::function<void()>& warm, const std::function<void()>& run,
-             const std::vector<double>* out, double budget_s) {
+             std::vector<double>* out, double budget_s) {
   warm();
-  // Lanes' cached blocks and freed heap pages go back to the OS, so the baseline holds the
-  // inputs but not the warm-up's temporaries; the timed calls' own raise the mark.
+  // The warm-up's output, Lanes' cached blocks and freed heap pages go back to the OS, so
+  // the baseline holds the inputs only; the timed calls' outputs and temporaries raise
+  // the high-water mark.
+  std::vector<double>().swap(*out);
   internal::trim_block_cache();
   malloc_trim(0);
   Result r;
