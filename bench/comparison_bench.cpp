@@ -237,9 +237,9 @@ int driver_main(const Options& o) {
         "-march=native, <cmath>), one `std::vector` per operation.\n"
         "- (c) `vmap(f)` without jit: the interpreter on the batched graph.\n"
         "- (d) `jit(vmap(f))`: one fused SIMD kernel, lanes = batch elements.\n"
-        "- numpy: the same whole-array code ("
-     << read_first("/etc/debian_version", nullptr)
-     << " Debian python3-numpy under /usr/bin/python3; time.perf_counter, medians).\n"
+        "- numpy: the same whole-array code (Debian "
+     << read_first("/etc/debian_version", nullptr) << "'s python3-numpy under " << o.python
+     << "; time.perf_counter, medians).\n"
         "- Halide 14: a pipeline JIT-compiled with its default schedule plus "
         "`vectorize` by the natural f64 width; Newton is unrolled to "
      << kNewtonHalideIters << " masked iterations (Halide has no data-dependent loop).\n\n";
