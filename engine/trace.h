@@ -64,6 +64,10 @@ class TraceScope {
 // The innermost active tracer; throws TraceError naming `what` if there is none.
 Tracer& current_tracer(const char* what);
 Tracer* current_tracer_or_null();
+// Throws TraceError naming `what` unless a trace is active: for DSL operations that can
+// return their operand unchanged (an identity reshape), so they fail outside a trace
+// like every other operation on Values.
+inline void require_trace(const char* what) { (void)current_tracer(what); }
 // True if the tracer with this id is active on this thread.
 bool tracer_is_active(const Tracer* t, std::uint64_t id);
 

@@ -7,14 +7,18 @@
 // Transcendentals call a vector function of the value's width (split into or padded up
 // to the widths the host has): SLEEF u10 in Precise mode; in Fast mode the provider that
 // vector_math_table.h names (SLEEF u35, glibc libmvec or liblanes' Highway exports). At
-// width 1 both modes call scalar SLEEF, within the same bound (docs/precision.md).
+// width 1 both modes call scalar SLEEF, within the same bound (docs/precision.md). Where
+// a provider breaks its bound on part of the domain, the lanes in that region are
+// recomputed by a long double fallback in a cold block (kMathGuards, guard_lanes).
 #include "codegen/cpu/scalar_codegen.h"
 
 #include <lanes/error.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -136,13 +140,15 @@ Value* call_pure(llvm::IRBuilderBase& b, const std::string& name, llvm::Type* t,
 
 // The vector function for `chunk` lanes of `dt`: SLEEF's `ulp` variant unless Fast mode's
 // table names another provider that this host can run.
+// `provider` receives the provider that the symbol belongs to.
 std::string vector_math_symbol(const MathFn& fn, DType dt, int chunk, std::size_t arity,
-                               Precision precision) {
+                               Precision precision, MathProvider& provider) {
   const bool f32 = dt == DType::F32;
   const int bytes = chunk * (f32 ? 4 : 8);
   const std::string ulp = precision == Precision::Fast ? fn.fast : fn.precise;
   const std::string sleef = std::string("Sleef_") + fn.name + (f32 ? "f" : "d") +
                             std::to_string(chunk) + "_" + ulp + isa_suffix(bytes);
+  provider = MathProvider::Sleef;
   if (precision != Precision::Fast) return sleef;
   switch (fast_math_provider(fn.op, dt, bytes)) {
     case MathProvider::Sleef:
@@ -152,18 +158,24 @@ std::string vector_math_symbol(const MathFn& fn, DType dt, int chunk, std::size_
       const HostIsa& isa = host_isa();
       const char* letter = bytes == 16 ? "b" : bytes == 32 ? "d" : "e";
       if ((bytes == 32 && !isa.avx2_fma) || (bytes == 64 && !isa.avx512f)) return sleef;
+      provider = MathProvider::Libmvec;
       return std::string("_ZGV") + letter + "N" + std::to_string(chunk) +
              (arity == 2 ? "vv_" : "v_") + fn.name + (f32 ? "f" : "");
     }
     case MathProvider::Hwy:
       if (!hwy_math_available(bytes)) return sleef;
+      provider = MathProvider::Hwy;
       return std::string("lanes_hwy_") + fn.name + "_" + (f32 ? "f" : "d") + std::to_string(chunk);
   }
   return sleef;
 }
 
-Value* emit_math(llvm::IRBuilderBase& b, const MathFn& fn, DType dt, std::span<Value* const> args,
-                 Precision precision) {
+// fn(args) from its provider (which `provider` receives), split into or padded up to the
+// vector widths the host has.
+Value* emit_provider_call(llvm::IRBuilderBase& b, const MathFn& fn, DType dt,
+                          std::span<Value* const> args, Precision precision,
+                          MathProvider& provider) {
+  provider = MathProvider::Sleef;
   const bool f32 = dt == DType::F32;
   const std::string ulp = precision == Precision::Fast ? fn.fast : fn.precise;
   llvm::Type* t = args[0]->getType();
@@ -186,7 +198,7 @@ Value* emit_math(llvm::IRBuilderBase& b, const MathFn& fn, DType dt, std::span<V
       break;
     }
   }
-  const std::string name = vector_math_symbol(fn, dt, chunk, args.size(), precision);
+  const std::string name = vector_math_symbol(fn, dt, chunk, args.size(), precision, provider);
   llvm::Type* ct = llvm::FixedVectorType::get(vt->getElementType(), chunk);
   if (chunk == width) return call_pure(b, name, ct, a);
   Value* result = llvm::PoisonValue::get(vt);
@@ -204,6 +216,148 @@ Value* emit_math(llvm::IRBuilderBase& b, const MathFn& fn, DType dt, std::span<V
     result = b.CreateShuffleVector(result, b.CreateShuffleVector(r, widen), blend);
   }
   return result;
+}
+
+// --- guards: lanes outside a provider's range -----------------------------------------
+//
+// tests/unit/vector_math_test.cpp sweeps every function over its whole domain; where some
+// provider (SLEEF u10/u35 at any width, libmvec, Highway) breaks its bound, the lanes of
+// that region are recomputed by liblanes' long double fallback (runtime/math_fallback.h).
+// The region test is a few compares and one vector or-reduction; the fallback sits in a
+// cold block that runs only when some lane is in the region.
+
+Value* fabs_of(llvm::IRBuilderBase& b, Value* x) {
+  return b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x);
+}
+
+// lo < v <= hi, false for NaN.
+Value* in_range(llvm::IRBuilderBase& b, Value* v, double lo, double hi) {
+  return b.CreateAnd(b.CreateFCmpOGT(v, constant_like(v, lo)),
+                     b.CreateFCmpOLE(v, constant_like(v, hi)));
+}
+
+// The lanes of op(args) = r that the fallback must recompute, for an op with a row in
+// vector_math_table.h's kMathGuards (regions and evidence in docs/precision.md, Guards).
+Value* guard_lanes(llvm::IRBuilderBase& b, ScalarOp op, DType dt, std::span<Value* const> args,
+                   Value* r) {
+  const bool f32 = dt == DType::F32;
+  const double max = f32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
+  Value* x = args[0];
+  switch (op) {
+    case ScalarOp::Sinh:
+    case ScalarOp::Cosh:
+      // SLEEF (and libmvec's AVX-512 sinhf/coshf) overflow before the true result does:
+      // f64 from |x| = 709.78, f32 from 88.5. Beyond 710.48 / 89.42 inf is right.
+      return f32 ? in_range(b, fabs_of(b, x), 88, 89.5) : in_range(b, fabs_of(b, x), 709, 710.5);
+    case ScalarOp::Asinh:
+      // SLEEF: inf from |x| = 1.34e154 (f64) / 1.8e19 (f32); libmvec and Highway: inf
+      // near -DBL_MAX / -FLT_MAX.
+      return in_range(b, fabs_of(b, x), f32 ? 0x1p60 : 0x1p500, max);
+    case ScalarOp::Acosh:
+      return in_range(b, x, f32 ? 0x1p60 : 0x1p500, max);
+    case ScalarOp::Log1p:
+      // SLEEF forms 1 + x * (something > 1): inf from x = 1e307 (f64) / 1e38 (f32).
+      return in_range(b, x, f32 ? 0x1p120 : 0x1p1000, max);
+    case ScalarOp::Pow: {
+      // SLEEF overflows to inf for results just below DBL_MAX (pow(DBL_MAX, 1)): every
+      // inf from finite nonzero operands is rechecked (true overflows take the slow path).
+      Value* y = args[1];
+      Value* inf = constant_like(x, std::numeric_limits<double>::infinity());
+      return b.CreateAnd(
+          b.CreateAnd(b.CreateFCmpOEQ(fabs_of(b, r), inf), b.CreateFCmpONE(x, constant_like(x, 0))),
+          b.CreateAnd(b.CreateFCmpOLT(fabs_of(b, x), inf), b.CreateFCmpOLT(fabs_of(b, y), inf)));
+    }
+    case ScalarOp::Erf:
+      // SLEEF u10 is up to 1.04 (f64) / 1.43 (f32) ULP for tiny x (results near or below
+      // the smallest normal). Zero is exact and stays on the fast path.
+      return in_range(b, fabs_of(b, x), 0, f32 ? 0x1p-120 : 0x1p-1000);
+    case ScalarOp::Atan2: {
+      // SLEEF u10 is up to 1.5 ULP where the result is below 4 * the smallest normal
+      // (x > 0, 0 < |y| < x * 4 * min).
+      Value* y = args[0];
+      Value* xx = args[1];
+      const double tiny =
+          4 * (f32 ? std::numeric_limits<float>::min() : std::numeric_limits<double>::min());
+      Value* ay = fabs_of(b, y);
+      return b.CreateAnd(b.CreateAnd(b.CreateFCmpOGT(xx, constant_like(xx, 0)),
+                                     b.CreateFCmpOGT(ay, constant_like(ay, 0))),
+                         b.CreateFCmpOLT(ay, b.CreateFMul(xx, constant_like(xx, tiny))));
+    }
+    default:
+      throw InternalError("cpu backend: no math guard region for " +
+                          std::string(scalar_op_name(op)));
+  }
+}
+
+// An alloca of `t` in the entry block (so that a loop does not grow the stack).
+llvm::AllocaInst* entry_alloca(llvm::IRBuilderBase& b, llvm::Type* t) {
+  llvm::BasicBlock& entry = b.GetInsertBlock()->getParent()->getEntryBlock();
+  llvm::IRBuilder<> eb(&entry, entry.getFirstInsertionPt());
+  return eb.CreateAlloca(t);
+}
+
+// r with the `bad` lanes replaced by lanes_math_fallback_<fn>: in a cold block entered
+// only when some lane is bad.
+Value* apply_fallback(llvm::IRBuilderBase& b, const MathFn& fn, DType dt,
+                      std::span<Value* const> args, Value* r, Value* bad) {
+  llvm::LLVMContext& ctx = b.getContext();
+  const bool f32 = dt == DType::F32;
+  llvm::Type* et = r->getType()->getScalarType();
+  llvm::Module* m = b.GetInsertBlock()->getModule();
+  llvm::FunctionType* fty = llvm::FunctionType::get(et, {et, et}, false);
+  llvm::FunctionCallee fallback = m->getOrInsertFunction(
+      std::string("lanes_math_fallback_") + fn.name + (f32 ? "_f" : "_d"), fty);
+  auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(r->getType());
+  Value* any = vt != nullptr ? b.CreateOrReduce(bad) : bad;
+  llvm::Function* f = b.GetInsertBlock()->getParent();
+  auto* fix = llvm::BasicBlock::Create(ctx, "math_fallback", f);
+  auto* cont = llvm::BasicBlock::Create(ctx, "math_cont", f);
+  llvm::BasicBlock* pre = b.GetInsertBlock();
+  b.CreateCondBr(any, fix, cont, llvm::MDBuilder(ctx).createBranchWeights(1, 1 << 20));
+  b.SetInsertPoint(fix);
+  Value* fixed = nullptr;
+  if (vt == nullptr) {
+    Value* y = args.size() > 1 ? args[1] : constant_like(r, 0);
+    fixed = b.CreateCall(fallback, {args[0], y});
+  } else {
+    // Spill the lanes and let lanes_math_fix_lanes_<f|d> call the fallback on the bad ones.
+    const unsigned n = vt->getNumElements();
+    llvm::Type* bytes = llvm::FixedVectorType::get(b.getInt8Ty(), n);
+    llvm::AllocaInst* bad_mem = entry_alloca(b, bytes);
+    llvm::AllocaInst* x_mem = entry_alloca(b, vt);
+    llvm::AllocaInst* r_mem = entry_alloca(b, vt);
+    Value* y_mem = llvm::ConstantPointerNull::get(b.getPtrTy());
+    b.CreateStore(b.CreateZExt(bad, bytes), bad_mem);
+    b.CreateStore(args[0], x_mem);
+    if (args.size() > 1) {
+      llvm::AllocaInst* ym = entry_alloca(b, vt);
+      b.CreateStore(args[1], ym);
+      y_mem = ym;
+    }
+    b.CreateStore(r, r_mem);
+    llvm::Type* ptr = b.getPtrTy();
+    llvm::FunctionCallee fix_lanes = m->getOrInsertFunction(
+        f32 ? "lanes_math_fix_lanes_f" : "lanes_math_fix_lanes_d",
+        llvm::FunctionType::get(b.getVoidTy(), {ptr, b.getInt32Ty(), ptr, ptr, ptr, ptr}, false));
+    b.CreateCall(fix_lanes, {fallback.getCallee(), b.getInt32(n), bad_mem, x_mem, y_mem, r_mem});
+    fixed = b.CreateLoad(vt, r_mem);
+  }
+  llvm::BasicBlock* fix_end = b.GetInsertBlock();
+  b.CreateBr(cont);
+  b.SetInsertPoint(cont);
+  llvm::PHINode* phi = b.CreatePHI(r->getType(), 2);
+  phi->addIncoming(r, pre);
+  phi->addIncoming(fixed, fix_end);
+  return phi;
+}
+
+// fn(args) from its provider, with the lanes outside the provider's range recomputed.
+Value* emit_math(llvm::IRBuilderBase& b, const MathFn& fn, DType dt, std::span<Value* const> args,
+                 Precision precision) {
+  MathProvider provider;
+  Value* r = emit_provider_call(b, fn, dt, args, precision, provider);
+  if (!math_guard_needed(fn.op, dt, provider, precision == Precision::Precise)) return r;
+  return apply_fallback(b, fn, dt, args, r, guard_lanes(b, fn.op, dt, args, r));
 }
 
 // --- integer helpers ------------------------------------------------------------------

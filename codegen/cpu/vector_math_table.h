@@ -4,6 +4,8 @@
 // scalar_codegen.cpp turns an entry into a symbol name.
 //
 // Precise mode is not in the table: it always calls SLEEF's u10 functions (u15 erfc).
+// The second table, kMathGuards, names the providers whose results are patched on part
+// of the domain (see "guards" below).
 #pragma once
 
 #include <lanes/dtype.h>
@@ -60,6 +62,56 @@ constexpr MathProvider fast_math_provider(ScalarOp op, DType dtype, int bytes) {
     if (row.op == op) return dtype == DType::F32 ? row.f32[i] : row.f64[i];
   }
   return MathProvider::Sleef;
+}
+
+// --- guards ---------------------------------------------------------------------------
+//
+// Where a provider breaks its bound on part of the domain (found by the whole-domain
+// sweep of tests/unit/vector_math_test.cpp), scalar_codegen.cpp tests each vector for lanes
+// in that region (guard_lanes) and recomputes them with liblanes' long double fallback
+// (runtime/math_fallback.h). A row names the providers that need it, per dtype; a
+// provider the table above never picks for a function counts as needing the guard when
+// it is untested. Regions and measurements are in docs/precision.md, "Guards".
+
+struct MathGuardRow {
+  ScalarOp op;
+  // Bits: 1 = SLEEF (every width and accuracy variant), 2 = libmvec, 4 = Highway.
+  unsigned char f64;
+  unsigned char f32;
+  bool precise_only;  // the provider is within the Fast bound, only the 1-ULP one fails
+};
+
+namespace math_guard_table {
+constexpr unsigned char kSleef = 1, kLibmvec = 2, kHwy = 4, kAll = 7;
+
+inline constexpr MathGuardRow kMathGuards[] = {
+    // SLEEF overflows early (|x| > 709.78 / 88.5); so does libmvec's AVX-512 sinhf/coshf.
+    {ScalarOp::Sinh, kSleef, kSleef | kLibmvec, false},
+    {ScalarOp::Cosh, kSleef, kSleef | kLibmvec, false},
+    // inf for huge |x|: SLEEF from 1.34e154 / 1.8e19, libmvec and Highway near -DBL_MAX.
+    {ScalarOp::Asinh, kAll, kAll, false},
+    {ScalarOp::Acosh, kSleef, kSleef, false},
+    {ScalarOp::Log1p, kSleef | kHwy, kSleef | kHwy, false},
+    // pow(DBL_MAX, 1) = inf.
+    {ScalarOp::Pow, kSleef, 0, false},
+    // u10 above 1 ULP for tiny results (erf of tiny x, atan2 below 4 * the smallest normal).
+    {ScalarOp::Erf, kSleef, kSleef, true},
+    {ScalarOp::Atan2, kSleef, kSleef, true},
+};
+}  // namespace math_guard_table
+
+// Whether the guard of `op` must run after `provider` computed it on `dtype`.
+constexpr bool math_guard_needed(ScalarOp op, DType dtype, MathProvider provider, bool precise) {
+  using namespace math_guard_table;
+  const unsigned char bit = provider == MathProvider::Sleef     ? kSleef
+                            : provider == MathProvider::Libmvec ? kLibmvec
+                                                                : kHwy;
+  for (const MathGuardRow& row : kMathGuards) {
+    if (row.op != op) continue;
+    if (row.precise_only && !precise) return false;
+    return ((dtype == DType::F32 ? row.f32 : row.f64) & bit) != 0;
+  }
+  return false;
 }
 
 }  // namespace lanes::internal::cpu

@@ -19,6 +19,7 @@ Value broadcast_in_dim(const Value& x, const Shape& shape, const Axes& broadcast
 }
 
 Value broadcast_to(const Value& x, const Shape& shape) {
+  internal::require_trace("broadcast_to");
   const Shape from = x.shape();
   if (from == shape) return x;
   const std::size_t rank = shape.size();

@@ -29,6 +29,7 @@ Value float_unary(const char* prim, const Value& x) { return bind1(prim, {to_flo
 
 // floor/ceil/round: integers are already integral.
 Value rounding_unary(const char* prim, const Value& x) {
+  internal::require_trace(prim);
   return is_float(x.dtype()) ? bind1(prim, {x}) : x;
 }
 
@@ -140,6 +141,9 @@ Value where(const Value& pred, const Value& a, const Value& b) {
   return bind1("select", {v[0], v[1], v[2]});
 }
 
-Value astype(const Value& x, DType dtype) { return cast_to(x, dtype, /*weak=*/false); }
+Value astype(const Value& x, DType dtype) {
+  internal::require_trace("astype");
+  return cast_to(x, dtype, /*weak=*/false);
+}
 
 }  // namespace lanes

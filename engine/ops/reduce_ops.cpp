@@ -20,6 +20,7 @@ Axes all_axes(const Value& x) {
 }
 
 Value reduce(const char* fn, const char* prim, const Value& x, const Axes& axes, bool bool_to_int) {
+  internal::require_trace(fn);
   Axes norm = internal::normalize_axes(fn, axes, x.shape());
   // numpy counts bools as integers in sums and products.
   Value v = bool_to_int && x.dtype() == DType::Bool ? internal::cast_to(x, DType::I64) : x;

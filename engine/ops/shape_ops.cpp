@@ -37,6 +37,7 @@ Value reshape(const Value& x, const Shape& shape) {
     }
     out[static_cast<std::size_t>(inferred)] = size / known;
   }
+  internal::require_trace("reshape");
   if (out == in) return x;
   return internal::bind1("reshape", {x}, Params{{"new_sizes", out}});
 }
@@ -56,6 +57,7 @@ Value transpose(const Value& x, const Axes& permutation) {
     identity = identity && perm.back() == static_cast<std::int64_t>(i);
   }
   // Duplicates are reported by the primitive's shape rule.
+  internal::require_trace("transpose");
   if (identity) return x;
   return internal::bind1("transpose", {x}, Params{{"permutation", perm}});
 }
@@ -105,6 +107,7 @@ Value expand_dims(const Value& x, std::int64_t axis) {
 }
 
 Value squeeze(const Value& x, const Axes& axes) {
+  internal::require_trace("squeeze");
   Shape in = x.shape();
   std::vector<bool> drop(in.size(), false);
   if (axes.empty()) {

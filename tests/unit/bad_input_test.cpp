@@ -211,18 +211,15 @@ TEST(BadInput, ValueOperationOutsideATrace) {
 }
 
 TEST(BadInput, IdentityShortcutsOutsideATrace) {
-  // value.h promises a TraceError for every Value operation outside a trace, but the DSL
-  // returns its operand unchanged, without looking for a trace, when an op is the identity.
-  GTEST_SKIP() << "known bug: DSL identity shortcuts skip the trace check outside a trace: "
-                  "sum/max/min/prod of a rank-0 Value (engine/ops/reduce_ops.cpp reduce()), "
-                  "reshape to the same shape, transpose of rank 0, squeeze with no axes "
-                  "(engine/ops/shape_ops.cpp), broadcast_to the same shape "
-                  "(engine/ops/broadcast_ops.cpp), astype to the same dtype and floor/ceil/round "
-                  "of an integer (engine/ops/elementwise_ops.cpp) return the literal instead "
-                  "of raising TraceError";
+  // value.h promises a TraceError for every Value operation outside a trace, also where
+  // the DSL would return its operand unchanged because the op is the identity.
   expect_error<TraceError>([] { (void)sum(Value(1.0)); }, {"sum", "no active trace"});
   expect_error<TraceError>([] { (void)reshape(Value(1.0), {}); }, {"no active trace"});
   expect_error<TraceError>([] { (void)astype(Value(1.0), DType::F64); }, {"no active trace"});
+  expect_error<TraceError>([] { (void)floor(Value(3)); }, {"floor", "no active trace"});
+  expect_error<TraceError>([] { (void)transpose(Value(1.0)); }, {"no active trace"});
+  expect_error<TraceError>([] { (void)squeeze(Value(1.0), {}); }, {"squeeze", "no active trace"});
+  expect_error<TraceError>([] { (void)broadcast_to(Value(1.0), {}); }, {"no active trace"});
 }
 
 TEST(BadInput, ValueUsedAfterItsTraceEnded) {
