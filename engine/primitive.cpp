@@ -45,6 +45,20 @@ const Primitive& register_primitive(Primitive p) {
   return *it->second;
 }
 
+Primitive& primitive_for_registration(std::string_view name) {
+  Registry& r = registry_storage();
+  if (!r.filling) {
+    throw InternalError("primitive_for_registration(" + std::string(name) +
+                        ") outside registration");
+  }
+  auto it = r.by_name.find(name);
+  if (it == r.by_name.end()) {
+    throw InternalError("primitive_for_registration: unknown primitive '" + std::string(name) +
+                        "'");
+  }
+  return *it->second;
+}
+
 const Primitive* find_primitive(std::string_view name) {
   Registry& r = registry();
   auto it = r.by_name.find(name);

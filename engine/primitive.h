@@ -13,6 +13,7 @@
 #include <lanes/value.h>
 
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -44,11 +45,20 @@ using BatchFn = std::function<BatchResult(std::span<const Value> inputs,
 using JvpFn = std::function<std::vector<Value>(std::span<const Value> primals,
                                                std::span<const Value> tangents,
                                                const Params& params)>;
-// VJP rule: cotangents of the outputs -> cotangents of each input.
-using VjpFn = std::function<std::vector<Value>(std::span<const Value> primals,
-                                               std::span<const Value> outputs,
-                                               std::span<const Value> cotangents,
-                                               const Params& params)>;
+// VJP rule (reverse mode, engine/transforms/vjp.h). A cotangent is a Value, or nullopt
+// for a symbolic zero (never materialized). Given the primal inputs, the primal outputs
+// (the residuals, already computed) and one cotangent per output (nullopt for outputs
+// with a zero or no cotangent; at least one is present, and only float outputs have
+// any), returns one cotangent per input, of the input's dtype and shape: nullopt for a
+// zero, for a non-differentiable input (integer, bool, a comparison's operands) or
+// where the rule knows the input needs none. The pass drops cotangents of inputs that
+// do not lead to a differentiated input, so a rule may compute them freely. Rules emit
+// equations with the DSL's ops and bind(), so the reverse graph is an ordinary graph.
+using Cotangent = std::optional<Value>;
+using VjpFn = std::function<std::vector<Cotangent>(std::span<const Value> primals,
+                                                   std::span<const Value> outputs,
+                                                   std::span<const Cotangent> cotangents,
+                                                   const Params& params)>;
 
 // A rule that is either defined, explicitly unsupported (with a reason), or not set.
 template <class F>
@@ -93,6 +103,10 @@ const Primitive* find_primitive(std::string_view name);
 std::vector<const Primitive*> all_primitives();
 // Registers a primitive; the family files call this from their register_* function.
 const Primitive& register_primitive(Primitive p);
+// A registered primitive, for a family file to complete its rules while the registry is
+// being filled (InternalError at any other time): rules written after the primitive
+// (e.g. the VJP rules of elementwise primitives made by the family helpers).
+Primitive& primitive_for_registration(std::string_view name);
 
 // Applies the shape rule and, in debug/test builds, checks its output count.
 AvalList abstract_eval(const Primitive& p, std::span<const AbstractValue> inputs,

@@ -8,6 +8,7 @@
 
 #include "engine/primitives/families.h"
 #include "engine/primitives/family_helpers.h"
+#include "engine/primitives/vjp_helpers.h"
 #include "engine/trace.h"
 
 namespace lanes::internal {
@@ -91,6 +92,30 @@ BatchResult broadcast_in_dim_batch(std::span<const Value> in, std::span<const st
   for (std::int64_t d : params.get_ints("broadcast_dimensions")) bdims.push_back(d + 1);
   return {{lanes::broadcast_in_dim(x, shape, bdims)}, {0}};
 }
+
+// --- VJP rules ---
+// The cotangent is summed over the result axes that the operand was repeated along (new
+// axes, and operand axes of extent 1 that were stretched), then reshaped to the operand.
+std::vector<Cotangent> broadcast_in_dim_vjp(std::span<const Value> in, std::span<const Value>,
+                                            std::span<const Cotangent> ct,
+                                            const Params& params) {
+  const Shape x_shape = in[0].shape();
+  const Shape& shape = params.get_ints("shape");
+  const std::vector<std::int64_t>& dims = params.get_ints("broadcast_dimensions");
+  std::vector<bool> keep(shape.size(), false);
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    auto d = static_cast<std::size_t>(dims[i]);
+    keep[d] = x_shape[i] == shape[d];
+  }
+  std::vector<std::int64_t> axes;
+  for (std::size_t d = 0; d < shape.size(); ++d) {
+    if (!keep[d]) axes.push_back(static_cast<std::int64_t>(d));
+  }
+  Value r = *ct[0];
+  r = sum_axes(r, axes);
+  if (r.shape() != x_shape) r = lanes::reshape(r, x_shape);
+  return {r};
+}
 }  // namespace
 
 void register_broadcast() {
@@ -101,6 +126,7 @@ void register_broadcast() {
   p.impl = broadcast_in_dim_impl;
   set_rules_pending(p);
   p.batch = Rule<BatchFn>::defined(broadcast_in_dim_batch);
+  p.vjp = Rule<VjpFn>::defined(broadcast_in_dim_vjp);  // VJP rule
   p.lowering = LoweringKind::Structural;
   register_primitive(std::move(p));
 }

@@ -11,6 +11,7 @@
 
 #include "engine/primitives/families.h"
 #include "engine/primitives/family_helpers.h"
+#include "engine/primitives/vjp_helpers.h"
 
 namespace lanes::internal {
 
@@ -115,6 +116,31 @@ void register_convert() {
 }
 }  // namespace
 
+// --- VJP rules ---
+// Comparisons have zero cotangents; select routes the cotangent to the operand it chose
+// (zeros to the other); convert converts the cotangent back between float dtypes and
+// gives none to or from integers and bool (their derivative is zero, as in JAX).
+namespace {
+void register_vjp_rules() {
+  for (const char* name : {"lt", "le", "gt", "ge", "eq", "ne"}) set_vjp(name, zero_vjp());
+  set_vjp("select", Rule<VjpFn>::defined([](std::span<const Value> in, std::span<const Value>,
+                                            std::span<const Cotangent> ct, const Params&) {
+            const Value& g = *ct[0];
+            Value zero = lanes::zeros_like(g);
+            return std::vector<Cotangent>{
+                std::nullopt, unbroadcast(lanes::where(in[0], g, zero), in[1]),
+                unbroadcast(lanes::where(in[0], zero, g), in[2])};
+          }));
+  set_vjp("convert", Rule<VjpFn>::defined([](std::span<const Value> in, std::span<const Value>,
+                                             std::span<const Cotangent> ct, const Params&) {
+            if (!is_float(in[0].dtype()) || !is_float(ct[0]->dtype())) {
+              return std::vector<Cotangent>{std::nullopt};
+            }
+            return std::vector<Cotangent>{lanes::astype(*ct[0], in[0].dtype())};
+          }));
+}
+}  // namespace
+
 void register_compare_select() {
   auto cmp = [](const char* name, ScalarOp op) {
     return ElementwiseSpec{name, op, kAnyTypes, /*bool_result=*/true};
@@ -127,6 +153,7 @@ void register_compare_select() {
   def_elementwise_binary(kFamily, cmp("ne", ScalarOp::Ne), Compare<std::not_equal_to<>>{});
   register_select();
   register_convert();
+  register_vjp_rules();
 }
 
 }  // namespace lanes::internal

@@ -24,7 +24,10 @@ void register_constants() {
     return BatchResult{{constant(params.get<Array>("value"))}, {-1}};
   });
   p.jvp = Rule<JvpFn>::unsupported("constant has no operands; its tangent is zero");
-  p.vjp = Rule<VjpFn>::unsupported("constant has no operands");
+  // VJP rule: no operands, so no cotangents.
+  p.vjp = Rule<VjpFn>::defined([](std::span<const Value>, std::span<const Value>,
+                                  std::span<const Cotangent>,
+                                  const Params&) { return std::vector<Cotangent>{}; });
   p.lowering = LoweringKind::Constant;
   register_primitive(std::move(p));
 }

@@ -36,6 +36,7 @@
 #include "engine/primitives/batching.h"
 #include "engine/primitives/families.h"
 #include "engine/trace.h"
+#include "engine/transforms/vjp.h"
 #include "engine/transforms/vmap.h"
 
 namespace lanes::internal {
@@ -613,6 +614,236 @@ void define(const char* name, AbstractEvalFn eval, ImplFn impl, BatchFn batch) {
   register_primitive(std::move(p));
 }
 
+
+// --- VJP rules ---
+//
+// Reverse mode recomputes rather than stores the residuals of sub-graphs: the backward
+// sub-graphs are vjp graphs (engine/transforms/vjp.h) that re-run the forward equations
+// they need. Only float operands get cotangents.
+//   cond        a cond over the same index whose branch k is the vjp of branch k, so only
+//               the taken branch is differentiated.
+//   scan        a forward scan that also stacks the carry before each step (the carry
+//               trajectory), then a scan in the opposite direction over (trajectory, xs,
+//               ct_ys) whose body is the vjp of the body; its carries are the carries'
+//               cotangents and the consts' accumulated cotangents, its ys the xs'.
+//   fori_loop   with static bounds (C++ integers): the scan of length hi - lo whose
+//               carries are (i, carries...). Traced bounds: UnsupportedError.
+//   while_loop  with max_iterations M >= 0: the scan of length M whose step runs the body
+//               under a cond on the loop predicate (identity once the loop is done), so
+//               the trajectory buffer has M entries. Without a bound: UnsupportedError.
+
+std::vector<AbstractValue> avals_of_values(std::span<const Value> vs) {
+  std::vector<AbstractValue> r;
+  for (const Value& v : vs) r.push_back(aval_of(v));
+  return r;
+}
+
+Value zeros_for(const Value& like) { return lanes::full(like.dtype(), like.shape(), 0.0); }
+
+// The cotangents of a scan's operands (consts, init carries, xs), nullopt where zero or
+// not float. `body` is (carries..., x slices..., consts...) -> (carries..., y slices...).
+std::vector<Cotangent> scan_vjp_core(const GraphRef& body, std::int64_t length, bool reverse,
+                                     std::span<const Value> consts, std::span<const Value> init,
+                                     std::span<const Value> xs,
+                                     std::span<const Cotangent> ct_carries,
+                                     std::span<const Cotangent> ct_ys) {
+  const std::size_t nk = consts.size(), nc = init.size(), nx = xs.size(), ny = ct_ys.size();
+  // 1. The carry trajectory: a scan whose extra ys are the carries entering each step.
+  std::vector<AbstractValue> fwd_in = body->input_avals();
+  TracedGraph traj = trace_graph(fwd_in, [&](std::span<const Value> ins) {
+    std::vector<Value> outs = inline_graph(*body, ins);
+    outs.insert(outs.end(), ins.begin(), ins.begin() + static_cast<std::ptrdiff_t>(nc));
+    return outs;
+  });
+  Params fp{{"body_graph", traj.graph},
+            {"length", length},
+            {"reverse", reverse},
+            {"num_carry", static_cast<std::int64_t>(nc)},
+            {"num_consts", static_cast<std::int64_t>(nk)}};
+  std::vector<Value> fwd =
+      internal::bind(primitive("scan"), cat_values({consts, init, xs}), std::move(fp));
+  std::vector<Value> stacked(fwd.end() - static_cast<std::ptrdiff_t>(nc), fwd.end());
+
+  // 2. The backward scan. Which operands carry cotangents:
+  auto floats = [](std::span<const Value> vs) {
+    std::vector<std::size_t> r;
+    for (std::size_t i = 0; i < vs.size(); ++i) {
+      if (is_float(vs[i].dtype())) r.push_back(i);
+    }
+    return r;
+  };
+  std::vector<std::size_t> fc = floats(init), fk = floats(consts), fx = floats(xs);
+  std::vector<std::size_t> present_y;
+  for (std::size_t j = 0; j < ny; ++j) {
+    if (ct_ys[j]) present_y.push_back(j);
+  }
+  std::vector<Value> b_carry, b_xs;
+  for (std::size_t k : fc) b_carry.push_back(ct_carries[k] ? *ct_carries[k] : zeros_for(init[k]));
+  for (std::size_t k : fk) b_carry.push_back(zeros_for(consts[k]));
+  b_xs = stacked;
+  b_xs.insert(b_xs.end(), xs.begin(), xs.end());
+  for (std::size_t j : present_y) b_xs.push_back(*ct_ys[j]);
+  std::vector<AbstractValue> b_in = avals_of_values(b_carry);
+  for (AbstractValue& a : b_in) a.weak = false;
+  for (const Value& v : b_xs) b_in.push_back(slice_aval(aval_of(v)));
+  for (const Value& v : consts) b_in.push_back(aval_of(v));
+  const std::size_t nbc = b_carry.size();
+  TracedGraph back = trace_graph(b_in, [&](std::span<const Value> ins) {
+    std::span<const Value> ct_c = ins.subspan(0, fc.size());
+    std::span<const Value> acc = ins.subspan(fc.size(), fk.size());
+    std::span<const Value> c_i = ins.subspan(nbc, nc);
+    std::span<const Value> x_i = ins.subspan(nbc + nc, nx);
+    std::span<const Value> cty_i = ins.subspan(nbc + nc + nx, present_y.size());
+    std::span<const Value> ks = ins.subspan(nbc + nc + nx + present_y.size());
+    std::vector<Value> primals = cat_values({c_i, x_i, ks});
+    std::vector<Cotangent> out_cts(nc + ny);
+    for (std::size_t j = 0; j < fc.size(); ++j) out_cts[fc[j]] = ct_c[j];
+    for (std::size_t j = 0; j < present_y.size(); ++j) out_cts[nc + present_y[j]] = cty_i[j];
+    VjpValues r = vjp_inline(*body, primals, out_cts);
+    std::vector<Value> outs;
+    for (std::size_t k : fc) outs.push_back(r.input_cts[k] ? *r.input_cts[k] : zeros_for(c_i[k]));
+    for (std::size_t j = 0; j < fk.size(); ++j) {
+      const Cotangent& c = r.input_cts[nc + nx + fk[j]];
+      outs.push_back(c ? lanes::add(acc[j], *c) : acc[j]);
+    }
+    for (std::size_t k : fx) {
+      const Cotangent& c = r.input_cts[nc + k];
+      outs.push_back(c ? *c : zeros_for(x_i[k]));
+    }
+    return outs;
+  });
+  Params bp{{"body_graph", back.graph},
+            {"length", length},
+            {"reverse", !reverse},
+            {"num_carry", static_cast<std::int64_t>(nbc)},
+            {"num_consts", static_cast<std::int64_t>(consts.size())}};
+  if (!back.captures.empty()) throw InternalError("scan vjp: the backward body captured values");
+  std::vector<Value> res =
+      internal::bind(primitive("scan"), cat_values({consts, b_carry, b_xs}), std::move(bp));
+  std::vector<Cotangent> out(nk + nc + nx);
+  for (std::size_t j = 0; j < fc.size(); ++j) out[nk + fc[j]] = res[j];
+  for (std::size_t j = 0; j < fk.size(); ++j) out[fk[j]] = res[fc.size() + j];
+  for (std::size_t j = 0; j < fx.size(); ++j) out[nk + nc + fx[j]] = res[nbc + j];
+  return out;
+}
+
+std::vector<Cotangent> scan_vjp(std::span<const Value> in, std::span<const Value>,
+                                std::span<const Cotangent> ct, const Params& params) {
+  std::size_t nk = count_param(params, "num_consts");
+  std::size_t nc = count_param(params, "num_carry");
+  return scan_vjp_core(params.get_graph("body_graph"), params.get_int("length"),
+                       params.get<bool>("reverse"), in.subspan(0, nk), in.subspan(nk, nc),
+                       in.subspan(nk + nc), ct.subspan(0, nc), ct.subspan(nc));
+}
+
+std::vector<Cotangent> cond_vjp(std::span<const Value> in, std::span<const Value> out,
+                                std::span<const Cotangent> ct, const Params& params) {
+  const auto& branches = params.get<std::vector<GraphRef>>("branches");
+  std::span<const Value> ops = in.subspan(1);
+  std::vector<std::size_t> fo, fi;  // float outputs and operands
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    if (is_float(out[k].dtype())) fo.push_back(k);
+  }
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    if (is_float(ops[i].dtype())) fi.push_back(i);
+  }
+  std::vector<Value> cts;
+  for (std::size_t k : fo) cts.push_back(ct[k] ? *ct[k] : zeros_for(out[k]));
+  std::vector<AbstractValue> avals = avals_of_values(ops);
+  for (const Value& c : cts) avals.push_back(aval_of(c));
+  std::vector<GraphRef> graphs;
+  for (const GraphRef& b : branches) {
+    TracedGraph t = trace_graph(avals, [&](std::span<const Value> ins) {
+      std::vector<Cotangent> out_cts(out.size());
+      for (std::size_t j = 0; j < fo.size(); ++j) out_cts[fo[j]] = ins[ops.size() + j];
+      VjpValues r = vjp_inline(*b, ins.subspan(0, ops.size()), out_cts);
+      std::vector<Value> outs;
+      for (std::size_t i : fi) outs.push_back(r.input_cts[i] ? *r.input_cts[i] : zeros_for(ins[i]));
+      return outs;
+    });
+    if (!t.captures.empty()) throw InternalError("cond vjp: a branch captured values");
+    graphs.push_back(t.graph);
+  }
+  std::vector<Value> args{in[0]};
+  args.insert(args.end(), ops.begin(), ops.end());
+  args.insert(args.end(), cts.begin(), cts.end());
+  std::vector<Value> r =
+      internal::bind(primitive("cond"), args, Params{{"branches", std::move(graphs)}});
+  std::vector<Cotangent> result(in.size());
+  for (std::size_t j = 0; j < fi.size(); ++j) result[1 + fi[j]] = r[j];
+  return result;
+}
+
+std::vector<Cotangent> fori_vjp(std::span<const Value> in, std::span<const Value>,
+                                std::span<const Cotangent> ct, const Params& params) {
+  if (!in[0].is_literal() || !in[1].is_literal()) {
+    throw UnsupportedError(
+        "grad: fori_loop with traced bounds (lo " + aval_of(in[0]).to_string() + ", hi " +
+        aval_of(in[1]).to_string() +
+        ") cannot be differentiated in reverse mode; give lo and hi as C++ integers (a static "
+        "trip count) or use scan");
+  }
+  std::size_t nk = count_param(params, "num_consts");
+  const GraphRef& bg = params.get_graph("body_graph");
+  std::int64_t lo = in[0].literal().i, hi = in[1].literal().i;
+  std::span<const Value> consts = in.subspan(2, nk), carries = in.subspan(2 + nk);
+  // (i, carries..., consts...) -> (i + 1, body(i, carries..., consts...)...)
+  TracedGraph step = trace_graph(bg->input_avals(), [&](std::span<const Value> ins) {
+    std::vector<Value> outs{lanes::add(ins[0], Value(1))};
+    for (const Value& v : inline_graph(*bg, ins)) outs.push_back(v);
+    return outs;
+  });
+  AbstractValue index = bg->aval(bg->inputs[0]);
+  std::vector<Value> init{lanes::full(index.dtype, {}, static_cast<double>(lo))};
+  init.insert(init.end(), carries.begin(), carries.end());
+  std::vector<Cotangent> ct_c{std::nullopt};
+  ct_c.insert(ct_c.end(), ct.begin(), ct.end());
+  std::vector<Cotangent> r = scan_vjp_core(step.graph, std::max<std::int64_t>(0, hi - lo), false,
+                                           consts, init, {}, ct_c, {});
+  std::vector<Cotangent> result{std::nullopt, std::nullopt};
+  result.insert(result.end(), r.begin(), r.begin() + static_cast<std::ptrdiff_t>(nk));
+  result.insert(result.end(), r.begin() + static_cast<std::ptrdiff_t>(nk + 1), r.end());
+  return result;
+}
+
+std::vector<Cotangent> while_vjp(std::span<const Value> in, std::span<const Value>,
+                                 std::span<const Cotangent> ct, const Params& params) {
+  std::int64_t max_iterations = params.get_int("max_iterations");
+  if (max_iterations < 0) {
+    throw UnsupportedError(
+        "grad: while_loop cannot be differentiated in reverse mode without a bound on its "
+        "trip count; pass WhileOptions{.max_iterations = N} to lanes::while_loop (the "
+        "carries of up to N iterations are stored for the backward pass)");
+  }
+  std::size_t cn = count_param(params, "cond_nconsts");
+  std::size_t bn = count_param(params, "body_nconsts");
+  const GraphRef& cg = params.get_graph("cond_graph");
+  const GraphRef& bg = params.get_graph("body_graph");
+  std::span<const Value> consts = in.subspan(0, cn + bn), carries = in.subspan(cn + bn);
+  const std::size_t nc = carries.size();
+  // The identity branch: (carries..., body_consts...) -> carries.
+  std::vector<AbstractValue> branch_in = bg->input_avals();
+  TracedGraph identity = trace_graph(branch_in, [&](std::span<const Value> ins) {
+    return std::vector<Value>(ins.begin(), ins.begin() + static_cast<std::ptrdiff_t>(nc));
+  });
+  std::vector<GraphRef> branches{identity.graph, bg};
+  // The step: (carries..., cond_consts..., body_consts...) -> carries'.
+  std::vector<AbstractValue> step_in(branch_in.begin(),
+                                     branch_in.begin() + static_cast<std::ptrdiff_t>(nc));
+  for (const Value& c : consts) step_in.push_back(aval_of(c));
+  TracedGraph step = trace_graph(step_in, [&](std::span<const Value> ins) {
+    std::span<const Value> cs = ins.subspan(0, nc);
+    Value active = inline_graph(*cg, cat_values({cs, ins.subspan(nc, cn)}))[0];
+    std::vector<Value> args{active};
+    args.insert(args.end(), cs.begin(), cs.end());
+    for (const Value& v : ins.subspan(nc + cn)) args.push_back(v);
+    return internal::bind(primitive("cond"), args, Params{{"branches", branches}});
+  });
+  std::vector<Cotangent> r =
+      scan_vjp_core(step.graph, max_iterations, false, consts, carries, {}, ct, {});
+  return r;  // (consts..., carries...) is the while_loop's operand order
+}
+
 }  // namespace
 
 void register_control_flow() {
@@ -620,6 +851,10 @@ void register_control_flow() {
   define("while_loop", while_abstract_eval, while_impl, while_batch);
   define("fori_loop", fori_abstract_eval, fori_impl, fori_batch);
   define("scan", scan_abstract_eval, scan_impl, scan_batch);
+  primitive_for_registration("cond").vjp = Rule<VjpFn>::defined(cond_vjp);
+  primitive_for_registration("while_loop").vjp = Rule<VjpFn>::defined(while_vjp);
+  primitive_for_registration("fori_loop").vjp = Rule<VjpFn>::defined(fori_vjp);
+  primitive_for_registration("scan").vjp = Rule<VjpFn>::defined(scan_vjp);
 }
 
 }  // namespace lanes::internal

@@ -5,6 +5,9 @@
 // Operands share one dtype, integer or float. The reference accumulates floats in double
 // and rounds once at the end, so its f32 result is a good oracle for any summation order
 // jit chooses; integers wrap as two's complement.
+#include <lanes/ops.h>
+
+#include <algorithm>
 #include <type_traits>
 
 #include "engine/primitive.h"
@@ -193,6 +196,64 @@ BatchResult dot_general_batch(std::span<const Value> in, std::span<const std::in
   return {{bind1(primitive("dot_general"), in, std::move(p))}, {out}};
 }
 
+
+// --- VJP rules ---
+// The cotangent g has axes [batch..., lhs free..., rhs free...]. The lhs cotangent
+// contracts g's rhs-free axes with rhs's free axes (batch axes pairing up), which gives
+// [batch..., lhs free..., rhs contracting (in rhs axis order)...]; a transpose puts those
+// axes back where lhs had them. The rhs cotangent is the mirror image.
+
+// Cotangent of `self` (one operand) from g and the `other` operand.
+Value dot_transpose(const Value& g, const Value& other, const Ints& self_batch,
+                    const Ints& self_contracting, const Ints& self_free,
+                    const Ints& other_batch, const Ints& other_contracting,
+                    const Ints& other_free, std::size_t g_other_free_start, int self_rank) {
+  const std::size_t nb = self_batch.size();
+  Ints g_batch, g_contract;
+  for (std::size_t i = 0; i < nb; ++i) g_batch.push_back(static_cast<std::int64_t>(i));
+  for (std::size_t i = 0; i < other_free.size(); ++i) {
+    g_contract.push_back(static_cast<std::int64_t>(g_other_free_start + i));
+  }
+  Params p{{"lhs_contracting", g_contract},
+           {"rhs_contracting", other_free},
+           {"lhs_batch", g_batch},
+           {"rhs_batch", other_batch}};
+  Value r = bind1(primitive("dot_general"), std::vector<Value>{g, other}, std::move(p));
+  // r's axes: batch, g's self-free axes (= self_free in order), then other's remaining
+  // axes in ascending order, which are other_contracting sorted.
+  Ints sorted = other_contracting;
+  std::sort(sorted.begin(), sorted.end());
+  Ints where(static_cast<std::size_t>(self_rank));
+  for (std::size_t i = 0; i < nb; ++i) where[static_cast<std::size_t>(self_batch[i])] = static_cast<std::int64_t>(i);
+  for (std::size_t k = 0; k < self_free.size(); ++k) {
+    where[static_cast<std::size_t>(self_free[k])] = static_cast<std::int64_t>(nb + k);
+  }
+  for (std::size_t j = 0; j < self_contracting.size(); ++j) {
+    auto pos = std::find(sorted.begin(), sorted.end(), other_contracting[j]) - sorted.begin();
+    where[static_cast<std::size_t>(self_contracting[j])] =
+        static_cast<std::int64_t>(nb + self_free.size()) + pos;
+  }
+  bool identity = true;
+  for (std::size_t a = 0; a < where.size(); ++a) {
+    identity = identity && where[a] == static_cast<std::int64_t>(a);
+  }
+  return identity ? r : lanes::transpose(r, where);
+}
+
+std::vector<Cotangent> dot_general_vjp(std::span<const Value> in, std::span<const Value>,
+                                       std::span<const Cotangent> ct, const Params& params) {
+  const Value& lhs = in[0];
+  const Value& rhs = in[1];
+  DotDims d = dot_dims(params, lhs.shape(), rhs.shape());
+  const Value& g = *ct[0];
+  const std::size_t nb = d.lhs_batch.size();
+  Value cl = dot_transpose(g, rhs, d.lhs_batch, d.lhs_contracting, d.lhs_free, d.rhs_batch,
+                           d.rhs_contracting, d.rhs_free, nb + d.lhs_free.size(), lhs.rank());
+  Value cr = dot_transpose(g, lhs, d.rhs_batch, d.rhs_contracting, d.rhs_free, d.lhs_batch,
+                           d.lhs_contracting, d.lhs_free, nb, rhs.rank());
+  return {cl, cr};
+}
+
 }  // namespace
 
 void register_dot_general() {
@@ -227,7 +288,7 @@ void register_dot_general() {
   };
   p.batch = Rule<BatchFn>::defined(dot_general_batch);
   p.jvp = Rule<JvpFn>::unsupported("comes with the transformations issue");
-  p.vjp = Rule<VjpFn>::unsupported("comes with the transformations issue");
+  p.vjp = Rule<VjpFn>::defined(dot_general_vjp);  // VJP rule
   p.lowering = LoweringKind::Contraction;
   register_primitive(std::move(p));
 }

@@ -11,6 +11,7 @@
 
 #include "engine/primitives/families.h"
 #include "engine/primitives/family_helpers.h"
+#include "engine/primitives/vjp_helpers.h"
 
 namespace lanes::internal {
 
@@ -156,6 +157,50 @@ struct Xor {
 };
 }  // namespace
 
+// --- VJP rules ---
+// g is the output cotangent, y the primal output. min/max split a tie equally between
+// the operands (JAX's balanced rule); pow follows JAX at 0 (no NaN from 0 * log 0).
+namespace {
+// 1 where x is the chosen extreme y and the other operand is not, 0.5 on a tie, else 0.
+Value chooser_share(const Value& x, const Value& other, const Value& y) {
+  return lanes::where(lanes::eq(x, y), lanes::where(lanes::eq(other, y), 0.5, 1.0), 0.0);
+}
+
+void register_vjp_rules() {
+  using V = const Value&;
+  set_vjp("add", binary_vjp([](V, V, V, V g) { return g; }, [](V, V, V, V g) { return g; }));
+  set_vjp("sub", binary_vjp([](V, V, V, V g) { return g; }, [](V, V, V, V g) { return -g; }));
+  set_vjp("mul", binary_vjp([](V, V b, V, V g) { return g * b; },
+                            [](V a, V, V, V g) { return a * g; }));
+  set_vjp("div", binary_vjp([](V, V b, V, V g) { return g / b; },
+                            [](V a, V b, V, V g) { return -(g * (a / (b * b))); }));
+  set_vjp("rem", binary_vjp([](V, V, V, V g) { return g; },
+                            [](V a, V b, V, V g) {
+                              Value q = a / b;
+                              return -(g * (lanes::sign(q) * lanes::floor(lanes::abs(q))));
+                            }));
+  set_vjp("pow", binary_vjp(
+                     [](V a, V b, V, V g) {
+                       // d/da a^b = b a^(b-1), taken as 0 where b == 0 (also at a == 0).
+                       Value d = b * lanes::pow(a, b - 1.0);
+                       return g * lanes::where(lanes::eq(b, 0.0), 0.0, d);
+                     },
+                     [](V a, V, V y, V g) {
+                       // d/db a^b = log(a) a^b, with log(0) replaced by log(1) (y is 0).
+                       Value safe = lanes::where(lanes::eq(a, 0.0), 1.0, a);
+                       return g * (lanes::log(safe) * y);
+                     }));
+  set_vjp("atan2", binary_vjp(
+                       [](V y, V x, V, V g) { return g * (x / (x * x + y * y)); },
+                       [](V y, V x, V, V g) { return -(g * (y / (x * x + y * y))); }));
+  set_vjp("min", binary_vjp([](V a, V b, V y, V g) { return g * chooser_share(a, b, y); },
+                            [](V a, V b, V y, V g) { return g * chooser_share(b, a, y); }));
+  set_vjp("max", binary_vjp([](V a, V b, V y, V g) { return g * chooser_share(a, b, y); },
+                            [](V a, V b, V y, V g) { return g * chooser_share(b, a, y); }));
+  for (const char* name : {"and", "or", "xor"}) set_vjp(name, zero_vjp());
+}
+}  // namespace
+
 void register_elementwise_binary() {
   def_elementwise_binary(kFamily, {"add", ScalarOp::Add, kNumericTypes}, Add{});
   def_elementwise_binary(kFamily, {"sub", ScalarOp::Sub, kNumericTypes}, Sub{});
@@ -170,6 +215,7 @@ void register_elementwise_binary() {
   def_elementwise_binary(kFamily, {"and", ScalarOp::And, kIntegralTypes}, And{});
   def_elementwise_binary(kFamily, {"or", ScalarOp::Or, kIntegralTypes}, Or{});
   def_elementwise_binary(kFamily, {"xor", ScalarOp::Xor, kIntegralTypes}, Xor{});
+  register_vjp_rules();
 }
 
 }  // namespace lanes::internal

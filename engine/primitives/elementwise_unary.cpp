@@ -8,6 +8,7 @@
 
 #include "engine/primitives/families.h"
 #include "engine/primitives/family_helpers.h"
+#include "engine/primitives/vjp_helpers.h"
 
 namespace lanes::internal {
 
@@ -68,6 +69,48 @@ struct Not {
 };
 }  // namespace
 
+// --- VJP rules ---
+// ct is the output cotangent g; y the primal output. Rounding, sign and not have zero
+// derivatives (as in JAX).
+namespace {
+constexpr double kLn2 = 0.69314718055994530942;
+constexpr double kLn10 = 2.30258509299404568402;
+constexpr double kTwoOverSqrtPi = 1.12837916709551257390;
+
+void register_vjp_rules() {
+  using V = const Value&;
+  set_vjp("neg", unary_vjp([](V, V, V g) { return -g; }));
+  set_vjp("abs", unary_vjp([](V x, V, V g) { return g * lanes::sign(x); }));
+  for (const char* name : {"sign", "not", "floor", "ceil", "round"}) set_vjp(name, zero_vjp());
+  set_vjp("sqrt", unary_vjp([](V, V y, V g) { return g / (y * 2.0); }));
+  set_vjp("rsqrt", unary_vjp([](V x, V y, V g) { return g * (y / x) * -0.5; }));
+  set_vjp("cbrt", unary_vjp([](V, V y, V g) { return g / (y * y * 3.0); }));
+  set_vjp("exp", unary_vjp([](V, V y, V g) { return g * y; }));
+  set_vjp("exp2", unary_vjp([](V, V y, V g) { return g * y * kLn2; }));
+  set_vjp("expm1", unary_vjp([](V, V y, V g) { return g * (y + 1.0); }));
+  set_vjp("log", unary_vjp([](V x, V, V g) { return g / x; }));
+  set_vjp("log2", unary_vjp([](V x, V, V g) { return g / (x * kLn2); }));
+  set_vjp("log10", unary_vjp([](V x, V, V g) { return g / (x * kLn10); }));
+  set_vjp("log1p", unary_vjp([](V x, V, V g) { return g / (x + 1.0); }));
+  set_vjp("sin", unary_vjp([](V x, V, V g) { return g * lanes::cos(x); }));
+  set_vjp("cos", unary_vjp([](V x, V, V g) { return -(g * lanes::sin(x)); }));
+  set_vjp("tan", unary_vjp([](V, V y, V g) { return g * (y * y + 1.0); }));
+  set_vjp("asin", unary_vjp([](V x, V, V g) { return g * lanes::rsqrt(1.0 - x * x); }));
+  set_vjp("acos", unary_vjp([](V x, V, V g) { return -(g * lanes::rsqrt(1.0 - x * x)); }));
+  set_vjp("atan", unary_vjp([](V x, V, V g) { return g / (x * x + 1.0); }));
+  set_vjp("sinh", unary_vjp([](V x, V, V g) { return g * lanes::cosh(x); }));
+  set_vjp("cosh", unary_vjp([](V x, V, V g) { return g * lanes::sinh(x); }));
+  set_vjp("tanh", unary_vjp([](V, V y, V g) { return g * (1.0 - y * y); }));
+  set_vjp("asinh", unary_vjp([](V x, V, V g) { return g * lanes::rsqrt(x * x + 1.0); }));
+  set_vjp("acosh", unary_vjp([](V x, V, V g) { return g * lanes::rsqrt(x * x - 1.0); }));
+  set_vjp("atanh", unary_vjp([](V x, V, V g) { return g / (1.0 - x * x); }));
+  set_vjp("erf",
+          unary_vjp([](V x, V, V g) { return g * lanes::exp(-(x * x)) * kTwoOverSqrtPi; }));
+  set_vjp("erfc",
+          unary_vjp([](V x, V, V g) { return -(g * lanes::exp(-(x * x)) * kTwoOverSqrtPi); }));
+}
+}  // namespace
+
 void register_elementwise_unary() {
   def_elementwise_unary(kFamily, {"neg", ScalarOp::Neg, kNumericTypes}, Neg{});
   def_elementwise_unary(kFamily, {"abs", ScalarOp::Abs, kNumericTypes}, Abs{});
@@ -102,6 +145,7 @@ void register_elementwise_unary() {
   def_float_unary(kFamily, "ceil", ScalarOp::Ceil, [](double x) { return std::ceil(x); });
   // Halves away from zero.
   def_float_unary(kFamily, "round", ScalarOp::Round, [](double x) { return std::round(x); });
+  register_vjp_rules();
 }
 
 }  // namespace lanes::internal

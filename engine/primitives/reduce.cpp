@@ -15,6 +15,7 @@
 #include "engine/primitives/batching.h"
 #include "engine/primitives/families.h"
 #include "engine/primitives/index_math.h"
+#include "engine/primitives/vjp_helpers.h"
 #include "engine/trace.h"
 
 namespace lanes::internal {
@@ -277,6 +278,62 @@ void register_arg_reduction(const std::string& name) {
   register_primitive(std::move(p));
 }
 
+
+// --- VJP rules ---
+// The cotangent of a reduction is broadcast back over the reduced axes. reduce_prod is
+// zero-safe: with no zero in a group the derivative is prod / x; with exactly one zero it
+// is the product of the others at the zero (and 0 elsewhere); with more it is 0.
+// reduce_max/min share the cotangent equally among the positions equal to the extreme
+// (ties split, as JAX's reduce chooser rule). argmax/argmin have integer results and no
+// cotangent to propagate.
+
+// g (the reduced shape) broadcast back to x's shape.
+Value unreduce(const Value& g, const Value& x, const Ints& axes) {
+  Ints kept;
+  for (std::int64_t k = 0, next = 0; k < x.rank(); ++k) {
+    if (next < static_cast<std::int64_t>(axes.size()) && axes[static_cast<std::size_t>(next)] == k) {
+      ++next;
+    } else {
+      kept.push_back(k);
+    }
+  }
+  return lanes::broadcast_in_dim(g, x.shape(), kept);
+}
+
+void register_vjp_rules() {
+  set_vjp("reduce_sum", Rule<VjpFn>::defined([](std::span<const Value> in, std::span<const Value>,
+                                                std::span<const Cotangent> ct, const Params& p) {
+            return std::vector<Cotangent>{unreduce(*ct[0], in[0], p.get_ints("axes"))};
+          }));
+  set_vjp("reduce_prod", Rule<VjpFn>::defined([](std::span<const Value> in,
+                                                 std::span<const Value>,
+                                                 std::span<const Cotangent> ct, const Params& p) {
+            const Value& x = in[0];
+            const Ints& axes = p.get_ints("axes");
+            Value is_zero = lanes::eq(x, 0.0);
+            Value safe = lanes::where(is_zero, 1.0, x);
+            Value prod_nz = unreduce(
+                bind1(primitive("reduce_prod"), std::vector<Value>{safe}, Params{{"axes", axes}}),
+                x, axes);
+            Value zeros = unreduce(sum_axes(lanes::astype(is_zero, x.dtype()), axes), x, axes);
+            Value d = lanes::where(lanes::eq(zeros, 0.0), prod_nz / safe,
+                                   lanes::where(lanes::eq(zeros, 1.0) && is_zero, prod_nz, 0.0));
+            return std::vector<Cotangent>{unreduce(*ct[0], x, axes) * d};
+          }));
+  auto chooser = Rule<VjpFn>::defined([](std::span<const Value> in, std::span<const Value> out,
+                                         std::span<const Cotangent> ct, const Params& p) {
+    const Value& x = in[0];
+    const Ints& axes = p.get_ints("axes");
+    Value hit = lanes::astype(lanes::eq(x, unreduce(out[0], x, axes)), x.dtype());
+    Value count = unreduce(sum_axes(hit, axes), x, axes);
+    return std::vector<Cotangent>{unreduce(*ct[0], x, axes) * hit / count};
+  });
+  set_vjp("reduce_max", chooser);
+  set_vjp("reduce_min", chooser);
+  set_vjp("argmax", zero_vjp());
+  set_vjp("argmin", zero_vjp());
+}
+
 }  // namespace
 
 void register_reduce() {
@@ -286,6 +343,7 @@ void register_reduce() {
   register_monoid_reduction<Monoid::Min>("reduce_min");
   register_arg_reduction<true>("argmax");
   register_arg_reduction<false>("argmin");
+  register_vjp_rules();
 }
 
 }  // namespace lanes::internal

@@ -327,6 +327,99 @@ void register_iota() {
   register_primitive(std::move(p));
 }
 
+
+// --- VJP rules ---
+// reshape and transpose move the cotangent back; concatenate slices it into pieces;
+// slice pads it with zeros back to the operand's shape. There is no pad primitive: the
+// padding is built from concatenate with zeros (and, for strides > 1, an interleave of
+// zeros by concatenating along a new axis and reshaping), so jit and vmap need nothing new.
+using VjpIn = std::span<const Value>;
+using VjpCts = std::span<const Cotangent>;
+
+std::vector<Cotangent> reshape_vjp(VjpIn in, VjpIn, VjpCts ct, const Params&) {
+  return {lanes::reshape(*ct[0], in[0].shape())};
+}
+
+std::vector<Cotangent> transpose_vjp(VjpIn, VjpIn, VjpCts ct, const Params& params) {
+  const Ints& perm = params.get_ints("permutation");
+  Ints inverse(perm.size());
+  for (std::size_t k = 0; k < perm.size(); ++k) {
+    inverse[static_cast<std::size_t>(perm[k])] = static_cast<std::int64_t>(k);
+  }
+  return {lanes::transpose(*ct[0], inverse)};
+}
+
+// x with `before` zeros ahead of it and `after` zeros behind it along `axis`.
+Value pad_axis(const Value& x, std::size_t axis, std::int64_t before, std::int64_t after) {
+  std::vector<Value> parts;
+  auto zeros = [&](std::int64_t n) {
+    Shape s = x.shape();
+    s[axis] = n;
+    return lanes::full(x.dtype(), s, 0.0);
+  };
+  if (before > 0) parts.push_back(zeros(before));
+  parts.push_back(x);
+  if (after > 0) parts.push_back(zeros(after));
+  if (parts.size() == 1) return x;
+  return lanes::concatenate(parts, static_cast<std::int64_t>(axis));
+}
+
+// x with stride-1 zeros between consecutive elements along `axis` (n -> (n-1)*stride+1).
+Value interleave_zeros(const Value& x, std::size_t axis, std::int64_t stride) {
+  Shape s = x.shape();
+  const std::int64_t n = s[axis];
+  Value e = lanes::expand_dims(x, static_cast<std::int64_t>(axis) + 1);  // [.., n, 1, ..]
+  Shape zs = e.shape();
+  zs[axis + 1] = stride - 1;
+  Value spread = lanes::concatenate({e, lanes::full(x.dtype(), zs, 0.0)},
+                                    static_cast<std::int64_t>(axis) + 1);  // [.., n, s, ..]
+  s[axis] = n * stride;
+  Value flat = lanes::reshape(spread, s);
+  Ints start(s.size(), 0), limit = s;
+  limit[axis] = (n - 1) * stride + 1;
+  return lanes::slice(flat, start, limit);
+}
+
+std::vector<Cotangent> slice_vjp(VjpIn in, VjpIn, VjpCts ct, const Params& params) {
+  const Shape x_shape = in[0].shape();
+  SliceSpec s = slice_spec(params, x_shape);
+  Value g = *ct[0];
+  if (g.rank() > 0 && shape_size(g.shape()) == 0) return {lanes::full(g.dtype(), x_shape, 0.0)};
+  for (std::size_t k = 0; k < x_shape.size(); ++k) {
+    std::int64_t n = g.shape()[k];
+    if (s.strides[k] > 1 && n > 1) g = interleave_zeros(g, k, s.strides[k]);
+    std::int64_t used = g.shape()[k];
+    g = pad_axis(g, k, s.start[k], x_shape[k] - s.start[k] - used);
+  }
+  return {g};
+}
+
+std::vector<Cotangent> concatenate_vjp(VjpIn in, VjpIn, VjpCts ct, const Params& params) {
+  auto dim = static_cast<std::size_t>(params.get_int("dimension"));
+  const Value& g = *ct[0];
+  std::vector<Cotangent> r;
+  std::int64_t offset = 0;
+  for (const Value& x : in) {
+    Ints start(static_cast<std::size_t>(g.rank()), 0), limit = g.shape();
+    start[dim] = offset;
+    offset += x.shape()[dim];
+    limit[dim] = offset;
+    r.push_back(lanes::slice(g, start, limit));
+  }
+  return r;
+}
+
+// iota has no operands, so no cotangents.
+std::vector<Cotangent> iota_vjp(VjpIn, VjpIn, VjpCts, const Params&) { return {}; }
+
+void register_vjp_rules() {
+  primitive_for_registration("reshape").vjp = Rule<VjpFn>::defined(reshape_vjp);
+  primitive_for_registration("transpose").vjp = Rule<VjpFn>::defined(transpose_vjp);
+  primitive_for_registration("slice").vjp = Rule<VjpFn>::defined(slice_vjp);
+  primitive_for_registration("concatenate").vjp = Rule<VjpFn>::defined(concatenate_vjp);
+  primitive_for_registration("iota").vjp = Rule<VjpFn>::defined(iota_vjp);
+}
+
 }  // namespace
 
 void register_shape_ops() {
@@ -335,6 +428,7 @@ void register_shape_ops() {
   register_slice();
   register_concatenate();
   register_iota();
+  register_vjp_rules();
 }
 
 }  // namespace lanes::internal

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <lanes/array.h>
+#include <lanes/autodiff.h>
 #include <lanes/control_flow.h>
 #include <lanes/dtype.h>
 #include <lanes/error.h>

@@ -228,7 +228,7 @@ TEST(DotGeneral, IsAContractionWithExplicitlyUnsupportedTransformations) {
   EXPECT_EQ(p.lowering, internal::LoweringKind::Contraction);
   EXPECT_EQ(p.batch.state, internal::Rule<internal::BatchFn>::State::Defined);
   EXPECT_EQ(p.jvp.state, internal::Rule<internal::JvpFn>::State::Unsupported);
-  EXPECT_EQ(p.vjp.state, internal::Rule<internal::VjpFn>::State::Unsupported);
+  EXPECT_EQ(p.vjp.state, internal::Rule<internal::VjpFn>::State::Defined);
 }
 
 // --- the DSL -----------------------------------------------------------------------
