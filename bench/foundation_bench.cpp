@@ -6,10 +6,12 @@
 //   the fastest of SLEEF u35, libmvec and Highway contrib math for fast), and the eager
 //   interpreter. Also compile latency (median of 20 fresh compiles) and the dispatch
 //   overhead of a cached jitted call on scalars. Prints a markdown table of ratios;
-//   `--out FILE` also writes it to FILE.
+//   `--out FILE` also writes it to FILE; `--doc FILE` writes it as this benchmark's section
+//   of FILE (docs/benchmarks.md), keeping the other benchmarks' sections.
 //
-//   ./build/bench/lanes-bench-foundation [--quick] [--out docs/benchmarks-foundation.md]
+//   ./build/bench/lanes-bench-foundation [--quick] [--out FILE] [--doc docs/benchmarks.md]
 #include "bench_util.h"
+#include "doc_section.h"
 #include "hand_loops.h"
 
 #include <lanes/lanes.h>
@@ -55,10 +57,12 @@ int main(int argc, char** argv) {
   using namespace lanes;
   using namespace lanes::bench;
   bool quick = false;
-  std::string out_file;
+  std::string out_file, doc_file, command = argv[0];
+  for (int i = 1; i < argc; ++i) command += std::string(" ") + argv[i];  // for the doc
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--quick")) quick = true;
     if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out_file = argv[++i];
+    if (!std::strcmp(argv[i], "--doc") && i + 1 < argc) doc_file = argv[++i];
   }
   std::vector<std::size_t> sizes = quick ? std::vector<std::size_t>{1000, 100000}
                                          : std::vector<std::size_t>{1000, 100000, 10000000};
@@ -139,5 +143,14 @@ int main(int argc, char** argv) {
   }
   std::cout << md.str();
   if (!out_file.empty()) std::ofstream(out_file) << md.str();
+  if (!doc_file.empty()) {
+    std::string section =
+        "## Foundation: jit against hand-written loops (bench/foundation_bench.cpp)\n\n"
+        "Produced by `" + command + "`.\n\n" + md.str();
+    if (!write_doc_section(doc_file, "foundation", section)) {
+      std::cerr << "could not write " << doc_file << "\n";
+      return 1;
+    }
+  }
   return 0;
 }
