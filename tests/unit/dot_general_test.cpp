@@ -17,16 +17,9 @@ namespace {
 using internal::AbstractValue;
 using internal::Params;
 using testing::arrays_close;
+using testing::expect_error;
+using testing::make;
 
-Array make(DType dtype, const std::vector<double>& values, Shape shape) {
-  Array a = Array::empty(dtype, shape);
-  visit_dtype(dtype, [&](auto t) {
-    using T = decltype(t);
-    T* p = static_cast<T*>(a.raw());
-    for (std::size_t i = 0; i < values.size(); ++i) p[i] = static_cast<T>(values[i]);
-  });
-  return a;
-}
 
 // Small integers (exact in every dtype), deterministic.
 std::vector<double> data(std::int64_t n, int seed) {
@@ -51,18 +44,6 @@ Array run(const Array& a, const Array& b, const Params& params) {
   return r[0];
 }
 
-template <class E, class F>
-void expect_error(F f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception thrown";
-  } catch (const E& e) {
-    std::string msg = e.what();
-    for (const std::string& p : parts) {
-      EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-    }
-  }
-}
 
 // Naive batched matmul: a [B,M,K] · b [B,K,N] -> [B,M,N] (B = 1 for plain matrices).
 std::vector<double> naive_matmul(const std::vector<double>& a, const std::vector<double>& b, int B,

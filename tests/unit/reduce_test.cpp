@@ -19,19 +19,12 @@ namespace {
 using internal::AbstractValue;
 using internal::Params;
 using testing::arrays_close;
+using testing::expect_error;
+using testing::make;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-Array make(DType dtype, const std::vector<double>& values, Shape shape) {
-  Array a = Array::empty(dtype, shape);
-  visit_dtype(dtype, [&](auto t) {
-    using T = decltype(t);
-    T* p = static_cast<T*>(a.raw());
-    for (std::size_t i = 0; i < values.size(); ++i) p[i] = static_cast<T>(values[i]);
-  });
-  return a;
-}
 
 Array run(const char* name, const Array& x, const Params& params) {
   const internal::Primitive& p = internal::primitive(name);
@@ -48,18 +41,6 @@ Params arg_axis(std::int64_t axis, DType index = DType::I64) {
   return Params{{"axis", axis}, {"index_dtype", index}};
 }
 
-template <class E, class F>
-void expect_error(F f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception thrown";
-  } catch (const E& e) {
-    std::string msg = e.what();
-    for (const std::string& p : parts) {
-      EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-    }
-  }
-}
 
 const DType kNumeric[] = {DType::I32, DType::I64, DType::F32, DType::F64};
 

@@ -16,17 +16,9 @@ namespace {
 using internal::AbstractValue;
 using internal::Params;
 using testing::arrays_close;
+using testing::expect_error;
+using testing::make;
 
-// An array of `dtype` holding `values` (bools: value != 0).
-Array make(DType dtype, const std::vector<double>& values, Shape shape) {
-  Array a = Array::empty(dtype, shape);
-  visit_dtype(dtype, [&](auto t) {
-    using T = decltype(t);
-    T* p = static_cast<T*>(a.raw());
-    for (std::size_t i = 0; i < values.size(); ++i) p[i] = static_cast<T>(values[i]);
-  });
-  return a;
-}
 
 std::vector<double> iota_values(std::int64_t n) {
   std::vector<double> v;
@@ -53,18 +45,6 @@ void shape_rule(const char* name, const std::vector<AbstractValue>& in, const Pa
 }
 
 // Expects `f` to throw E whose message contains every one of `parts`.
-template <class E, class F>
-void expect_error(F f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception thrown";
-  } catch (const E& e) {
-    std::string msg = e.what();
-    for (const std::string& p : parts) {
-      EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-    }
-  }
-}
 
 AbstractValue av(DType d, Shape s) { return {d, std::move(s), false}; }
 

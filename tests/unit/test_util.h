@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace lanes::testing {
 
@@ -64,6 +65,31 @@ inline ::testing::AssertionResult arrays_close(const Array& actual, const Array&
     }
   }
   return ::testing::AssertionSuccess();
+}
+
+// An array of `dtype` holding `values` (bools: value != 0), for hand-computed cases.
+inline Array make(DType dtype, const std::vector<double>& values, Shape shape) {
+  Array a = Array::empty(dtype, shape);
+  visit_dtype(dtype, [&](auto t) {
+    using T = decltype(t);
+    T* p = static_cast<T*>(a.raw());
+    for (std::size_t i = 0; i < values.size(); ++i) p[i] = static_cast<T>(values[i]);
+  });
+  return a;
+}
+
+// Runs f and checks that it throws E whose message contains every one of `parts`.
+template <class E, class F>
+inline void expect_error(F f, const std::vector<std::string>& parts) {
+  try {
+    f();
+    ADD_FAILURE() << "no exception thrown";
+  } catch (const E& e) {
+    std::string msg = e.what();
+    for (const std::string& p : parts) {
+      EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
+    }
+  }
 }
 
 }  // namespace lanes::testing
