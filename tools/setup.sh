@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs every Debian package Lanes needs to build, test and benchmark.
-# Idempotent: packages already present are skipped by apt-get; safe to rerun.
+# Installs every Debian package Lanes needs to build and test (the benchmarks' outside
+# peers come from tools/setup_bench.sh).
+# Idempotent: packages already present are skipped; safe to rerun.
 set -euo pipefail
 
 packages=(
@@ -11,15 +12,4 @@ packages=(
   libamdhip64-dev rocm-device-libs libedit-dev
 )
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo_cmd=""
-  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo_cmd apt-get update -qq
-  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+bash "$(dirname "$0")/apt_install.sh" "${packages[@]}"

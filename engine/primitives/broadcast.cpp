@@ -125,7 +125,6 @@ void register_broadcast() {
   p.family = "broadcast";
   p.abstract_eval = broadcast_in_dim_abstract_eval;
   p.impl = broadcast_in_dim_impl;
-  set_rules_pending(p);
   p.batch = Rule<BatchFn>::defined(broadcast_in_dim_batch);
   p.vjp = Rule<VjpFn>::defined(broadcast_in_dim_vjp);  // VJP rule
   p.lowering = LoweringKind::Structural;

@@ -94,7 +94,6 @@ void register_select() {
     });
     return {out};
   };
-  set_rules_pending(p);
   p.batch = elementwise_batch_rule("select");
   p.lowering = LoweringKind::Elementwise;
   p.scalar_op = ScalarOp::Select;
@@ -112,7 +111,6 @@ void register_convert() {
   p.impl = [](std::span<const Array> in, const Params& params) -> std::vector<Array> {
     return {convert_array(in[0], params.get<DType>("dtype"))};
   };
-  set_rules_pending(p);
   p.batch = elementwise_batch_rule("convert");
   p.lowering = LoweringKind::Elementwise;
   p.scalar_op = ScalarOp::Convert;

@@ -608,8 +608,6 @@ void define(const char* name, AbstractEvalFn eval, ImplFn impl, BatchFn batch) {
   p.abstract_eval = std::move(eval);
   p.impl = std::move(impl);
   p.batch = Rule<BatchFn>::defined(std::move(batch));
-  p.jvp = Rule<JvpFn>::unsupported("comes with the transformations issue");
-  p.vjp = Rule<VjpFn>::unsupported("comes with the transformations issue");
   p.lowering = LoweringKind::ControlFlow;
   register_primitive(std::move(p));
 }

@@ -193,12 +193,6 @@ struct ElementwiseSpec {
   bool bool_result = false;  // comparisons
 };
 
-inline void set_rules_pending(Primitive& p) {
-  p.batch = Rule<BatchFn>::unsupported("comes with the transformations issue");
-  p.jvp = Rule<JvpFn>::unsupported("comes with the transformations issue");
-  p.vjp = Rule<VjpFn>::unsupported("comes with the transformations issue");
-}
-
 // The shape rule of an n-ary elementwise primitive described by `spec`.
 inline AbstractEvalFn elementwise_abstract_eval(ElementwiseSpec spec, std::size_t arity) {
   return [spec, arity](std::span<const AbstractValue> in, const Params&) -> AvalList {
@@ -217,7 +211,6 @@ const Primitive& def_elementwise_unary(const char* family, ElementwiseSpec spec,
   p.family = family;
   p.abstract_eval = elementwise_abstract_eval(spec, 1);
   p.impl = unary_impl(spec.name, std::move(f));
-  set_rules_pending(p);
   p.batch = elementwise_batch_rule(spec.name);
   p.lowering = LoweringKind::Elementwise;
   p.scalar_op = spec.op;
@@ -231,7 +224,6 @@ const Primitive& def_elementwise_binary(const char* family, ElementwiseSpec spec
   p.family = family;
   p.abstract_eval = elementwise_abstract_eval(spec, 2);
   p.impl = binary_impl(spec.name, std::move(f));
-  set_rules_pending(p);
   p.batch = elementwise_batch_rule(spec.name);
   p.lowering = LoweringKind::Elementwise;
   p.scalar_op = spec.op;

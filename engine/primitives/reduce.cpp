@@ -39,9 +39,6 @@ Primitive reduction(const std::string& name) {
   Primitive p;
   p.name = name;
   p.family = "reduce";
-  p.batch = Rule<BatchFn>::unsupported("comes with the transformations issue");
-  p.jvp = Rule<JvpFn>::unsupported("comes with the transformations issue");
-  p.vjp = Rule<VjpFn>::unsupported("comes with the transformations issue");
   p.lowering = LoweringKind::Reduction;
   return p;
 }

@@ -36,9 +36,6 @@ Primitive structural(const char* name) {
   Primitive p;
   p.name = name;
   p.family = "shape_ops";
-  p.batch = Rule<BatchFn>::unsupported("comes with the transformations issue");
-  p.jvp = Rule<JvpFn>::unsupported("comes with the transformations issue");
-  p.vjp = Rule<VjpFn>::unsupported("comes with the transformations issue");
   p.lowering = LoweringKind::Structural;
   return p;
 }

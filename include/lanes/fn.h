@@ -140,8 +140,7 @@ std::vector<Value> to_value_list(R&& r) {
 }
 
 template <class F, class... P>
-FnCallableAdapter adapt(F f, std::size_t arity_tag) {
-  (void)arity_tag;
+FnCallableAdapter adapt(F f) {
   FnCallableAdapter a;
   a.arity = sizeof...(P);
   a.call = [f = std::move(f)](const std::vector<Value>& args) {
@@ -158,7 +157,7 @@ template <class C, class R, class... P>
 struct CallableTraits<R (C::*)(P...) const> {
   template <class F>
   static FnCallableAdapter make(F f) {
-    return adapt<F, P...>(std::move(f), sizeof...(P));
+    return adapt<F, P...>(std::move(f));
   }
 };
 template <class C, class R, class... P>
@@ -167,7 +166,7 @@ template <class R, class... P>
 struct CallableTraits<R (*)(P...)> {
   template <class F>
   static FnCallableAdapter make(F f) {
-    return adapt<F, P...>(std::move(f), sizeof...(P));
+    return adapt<F, P...>(std::move(f));
   }
 };
 }  // namespace internal

@@ -21,6 +21,8 @@
 namespace lanes {
 namespace {
 
+using lanes::testing::expect_error;
+
 using lanes::testing::arrays_close;
 
 Array i64(std::int64_t v) { return Array::scalar<std::int64_t>(v); }
@@ -29,22 +31,6 @@ Array f64s(std::vector<double> v) { return Array::from(v); }
 template <class T>
 T item(const Outputs& o) {
   return static_cast<Array>(o).item<T>();
-}
-
-// Runs `body` and checks that it throws E with every fragment in its message.
-template <class E>
-void expect_error(const std::function<void()>& body, std::vector<std::string> fragments) {
-  try {
-    body();
-    FAIL() << "expected an exception";
-  } catch (const E& e) {
-    std::string msg = e.what();
-    for (const std::string& f : fragments) {
-      EXPECT_NE(msg.find(f), std::string::npos) << "'" << f << "' not in: " << msg;
-    }
-  } catch (const std::exception& e) {
-    FAIL() << "wrong exception type: " << e.what();
-  }
 }
 
 // The number of equations of the traced graph with this primitive (loops stay one

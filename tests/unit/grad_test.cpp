@@ -20,6 +20,8 @@
 namespace lanes {
 namespace {
 
+using lanes::testing::expect_error;
+
 using V = const Value&;
 constexpr double kH = 1e-6;
 constexpr double kTol = 2e-6;
@@ -485,18 +487,6 @@ TEST(Grad, CallableOnValuesInsideATrace) {
   Fn f = fn([](Value x) { return lanes::sum(x * x * x); });
   Fn outer = fn([f](Value x) { return Value(grad(f)(x)) * 2.0; });
   EXPECT_TRUE(testing::arrays_close(outer(Array::from({1.0, 2.0})), Array::from({6.0, 24.0})));
-}
-
-template <class E>
-void expect_error(const std::function<void()>& fn, std::vector<std::string> parts) {
-  try {
-    fn();
-    FAIL() << "expected an error containing " << parts[0];
-  } catch (const E& e) {
-    for (const std::string& p : parts) {
-      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
-    }
-  }
 }
 
 TEST(Grad, Errors) {

@@ -89,6 +89,8 @@ inline void expect_error(F f, const std::vector<std::string>& parts) {
     for (const std::string& p : parts) {
       EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
     }
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "wrong exception type: " << e.what();
   }
 }
 

@@ -19,6 +19,8 @@
 namespace lanes {
 namespace {
 
+using lanes::testing::expect_error;
+
 using internal::Params;
 using Ints = std::vector<std::int64_t>;
 using Body = std::function<std::vector<Value>(const std::vector<Value>&)>;
@@ -548,19 +550,6 @@ TEST(Vmap, CalledOnValuesInsideATrace) {
 }
 
 // --- errors ---------------------------------------------------------------------------
-
-template <class E>
-void expect_error(const std::function<void()>& call, const std::vector<std::string>& parts) {
-  try {
-    call();
-    ADD_FAILURE() << "no exception";
-  } catch (const E& e) {
-    for (const std::string& p : parts) {
-      EXPECT_NE(std::string(e.what()).find(p), std::string::npos)
-          << "message '" << e.what() << "' lacks '" << p << "'";
-    }
-  }
-}
 
 TEST(Vmap, Errors) {
   Fn f = fn([](Value x, Value y) { return x + y; }, "add2");
