@@ -1,0 +1,174 @@
+// Fuzz target 3: on random differentiable f64 graphs (smooth operations on bounded
+// values, see graph_gen.h's Differentiable flavor):
+//  - grad of the scalar L(x) = sum_j <w_j, f_j(x)> agrees with central finite differences;
+//  - <c, jvp(t)> = <vjp(c), t> for random tangents t and cotangents c.
+// Tolerances: a central difference with step h has truncation error ~h^2 |L'''| and
+// rounding error ~eps |L| / h. We take two steps (1e-4 and 1e-5 times max(1, |x|)) and
+// report a gradient only when both differences agree with each other (so the difference
+// has converged) and both differ from grad by more than 1e-5 (|g| + |fd|) + 1e-7 (1 + |L|).
+// The dot-product identity holds up to rounding: |a - b| <= 1e-9 * (sum of |terms|).
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <sstream>
+
+#include "tests/fuzz/fuzz_check.h"
+#include "tests/fuzz/graph_gen.h"
+
+namespace {
+
+using namespace lanes;
+using namespace lanes::fuzz;
+
+// A case the reference rejects (or that cannot be checked) passes; LANES_FUZZ_VERBOSE
+// says why, to keep an eye on how many cases are really checked.
+std::optional<std::string> skip(const std::string& why) {
+  if (std::getenv("LANES_FUZZ_VERBOSE")) std::fprintf(stderr, "skipped: %s\n", why.c_str());
+  return std::nullopt;
+}
+
+struct Setup {
+  std::int64_t n = 1;
+  std::uint32_t seed = 0;  // weights, tangents and cotangents
+};
+
+std::vector<double> random_values(std::mt19937& g, std::int64_t count) {
+  std::uniform_real_distribution<double> u(-1, 1);
+  std::vector<double> v;
+  for (std::int64_t i = 0; i < count; ++i) v.push_back(u(g));
+  return v;
+}
+
+Array random_like(std::mt19937& g, const Shape& s) {
+  return Array::from(random_values(g, shape_size(s)), s);
+}
+
+double dot(const Array& a, const Array& b, double* abs_sum) {
+  double s = 0;
+  for (std::int64_t i = 0; i < a.size(); ++i) {
+    double t = a.element_as_double(i) * b.element_as_double(i);
+    s += t;
+    *abs_sum += std::fabs(t);
+  }
+  return s;
+}
+
+std::optional<std::string> check(const Recipe& r, const Setup& s) {
+  std::vector<Array> inputs = make_inputs(r, s.n);
+  std::vector<Arg> args(inputs.begin(), inputs.end());
+  BuiltFn f = build_fn(r);
+  Outputs outs;
+  std::string error;
+  if (!run_catching([&] { outs = f.fn.call(args); }, &error)) return skip(error);
+  for (const Array& o : outs) {
+    for (std::int64_t i = 0; i < o.size(); ++i) {
+      double v = o.element_as_double(i);
+      if (!std::isfinite(v) || std::fabs(v) > 1e6)
+        return skip("outputs too large");  // too large to check
+    }
+  }
+  std::mt19937 g(s.seed);
+  std::vector<Array> weights;
+  for (const Array& o : outs) weights.push_back(random_like(g, o.shape()));
+  Fn loss = fn_variadic(
+      [fn = f.fn, weights](const std::vector<Value>& xs) {
+        Values ys = fn.call_traced(xs);
+        Value total = Value(0.0);
+        for (std::size_t j = 0; j < ys.size(); ++j)
+          total = total + lanes::sum(ys[j] * Value(weights[j]));
+        return std::vector<Value>{lanes::astype(total, DType::F64)};
+      },
+      "loss");
+  std::vector<int> argnums;
+  for (std::size_t i = 0; i < inputs.size(); ++i) argnums.push_back(static_cast<int>(i));
+  Outputs grads;
+  if (!run_catching([&] { grads = grad(loss, Argnums(argnums)).call(args); }, &error)) {
+    return "grad threw where f did not: " + error;
+  }
+  const double l0 = static_cast<Array>(loss.call(args)).element_as_double(0);
+  // Finite differences on up to 12 elements.
+  int checked = 0;
+  for (std::size_t i = 0; i < inputs.size() && checked < 12; ++i) {
+    for (std::int64_t e = 0; e < inputs[i].size() && checked < 12; ++e, ++checked) {
+      double x = inputs[i].element_as_double(e);
+      auto fd = [&](double h) {
+        h *= std::max(1.0, std::fabs(x));
+        auto at = [&](double d) {
+          std::vector<Arg> a = args;
+          Array xi = inputs[i].copy();
+          xi.mutable_data<double>()[static_cast<std::size_t>(e)] = x + d;
+          a[i] = xi;
+          return static_cast<Array>(loss.call(a)).element_as_double(0);
+        };
+        return (at(h) - at(-h)) / (2 * h);
+      };
+      double fd1 = fd(1e-4), fd2 = fd(1e-5);
+      double gv = grads[i].element_as_double(e);
+      auto bad = [&](double d) {
+        return !(std::fabs(gv - d) <=
+                 1e-5 * (std::fabs(gv) + std::fabs(d)) + 1e-7 * (1 + std::fabs(l0)));
+      };
+      bool converged = std::fabs(fd1 - fd2) < 1e-6 * (1 + std::fabs(fd2));
+      if (bad(fd1) && bad(fd2) && converged) {
+        std::ostringstream os;
+        os.precision(17);
+        os << "grad of input " << i << " element " << e << ": " << gv << ", central differences "
+           << fd1 << " (h=1e-4), " << fd2 << " (h=1e-5)";
+        return os.str();
+      }
+    }
+  }
+  // <c, jvp(t)> = <vjp(c), t>
+  std::vector<Arg> tangents;
+  std::vector<Array> ts;
+  for (const Array& x : inputs)
+    ts.push_back(random_like(g, x.shape())), tangents.push_back(ts.back());
+  std::vector<Array> cts;
+  for (const Array& o : outs) cts.push_back(random_like(g, o.shape()));
+  std::pair<Outputs, Outputs> jv;
+  if (!run_catching([&] { jv = lanes::jvp(f.fn, args, tangents); }, &error)) {
+    return "jvp threw where f did not: " + error;
+  }
+  Outputs back;
+  if (!run_catching(
+          [&] {
+            VjpResult vr = lanes::vjp(f.fn, args);
+            std::vector<Arg> c(cts.begin(), cts.end());
+            back = vr.pullback.call(c);
+          },
+          &error)) {
+    return "vjp threw where f did not: " + error;
+  }
+  double abs_sum = 0, lhs = 0, rhs = 0;
+  for (std::size_t j = 0; j < cts.size(); ++j) lhs += dot(cts[j], jv.second[j], &abs_sum);
+  for (std::size_t i = 0; i < ts.size(); ++i) rhs += dot(back[i], ts[i], &abs_sum);
+  if (!(std::fabs(lhs - rhs) <= 1e-9 * (1 + abs_sum))) {
+    std::ostringstream os;
+    os.precision(17);
+    os << "<c, jvp(t)> = " << lhs << " but <vjp(c), t> = " << rhs;
+    return os.str();
+  }
+  return std::nullopt;
+}
+
+std::string describe(const Recipe& r, const Setup& s) {
+  std::ostringstream os;
+  os << "n=" << s.n << " seed (weights, t, c)=" << s.seed << "\n"
+     << describe_case(r, make_inputs(r, s.n));
+  return os.str();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  ByteReader in(data, size);
+  Setup s;
+  s.n = in.range(1, 4);
+  s.seed = in.byte();
+  Recipe r = decode_recipe(in, Flavor::Differentiable);
+  Check c = [&](const Recipe& x) { return check(x, s); };
+  if (std::getenv("LANES_FUZZ_VERBOSE")) std::fprintf(stderr, "%s\n", describe(r, s).c_str());
+  if (c(r)) report_and_abort(r, c, "grad_fuzz", [&](const Recipe& x) { return describe(x, s); });
+  return 0;
+}
