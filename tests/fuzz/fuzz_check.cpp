@@ -90,9 +90,18 @@ Recipe minimise(Recipe r, const Check& check) {
   bool progress = true;
   for (int round = 0; progress && round < 8; ++round) {
     progress = false;
-    for (std::size_t i = r.ops.size(); i-- > 0;) {
+    // Trailing ops can go; the others become nops (deleting them would renumber the
+    // operands of every later op).
+    while (!r.ops.empty()) {
       Recipe c = r;
-      c.ops.erase(c.ops.begin() + static_cast<std::ptrdiff_t>(i));
+      c.ops.pop_back();
+      if (!fails(c)) break;
+      r = std::move(c), progress = true;
+    }
+    for (std::size_t i = r.ops.size(); i-- > 0;) {
+      if (r.ops[i].nop) continue;
+      Recipe c = r;
+      c.ops[i].nop = true;
       if (fails(c)) r = std::move(c), progress = true;
     }
     for (std::size_t i = r.outputs.size(); r.outputs.size() > 1 && i-- > 0;) {

@@ -10,6 +10,9 @@
 #include <sstream>
 #include <utility>
 
+#include "engine/passes/dce.h"
+#include "frontend/fn_impl.h"
+
 namespace lanes::fuzz {
 
 namespace {
@@ -265,6 +268,10 @@ class Builder {
     const TV& c = operand(op.c);
     const Value& x = a.v;
     const int rank = x.rank();
+    if (op.nop) {
+      push(x, a.inexact);
+      return;
+    }
     switch (static_cast<Kind>(op.kind % kNumKinds)) {
       case kUnary: {
         TV t = unary(op.p0, a);
@@ -711,14 +718,21 @@ std::string describe_case(const Recipe& r, const std::vector<Array>& inputs) {
   for (const InputSpec& s : r.inputs) os << " " << dtype_name(s.dtype) << "/" << int(s.shape_kind);
   os << "\n  ops (kind a b c p0 p1):";
   for (const OpSpec& o : r.ops)
-    os << " [" << int(o.kind % kNumKinds) << " " << int(o.a) << " " << int(o.b) << " " << int(o.c)
-       << " " << int(o.p0) << " " << int(o.p1) << "]";
+    if (o.nop)
+      os << " [nop " << int(o.a) << "]";
+    else
+      os << " [" << int(o.kind % kNumKinds) << " " << int(o.a) << " " << int(o.b) << " " << int(o.c)
+         << " " << int(o.p0) << " " << int(o.p1) << "]";
   os << "\n  outputs:";
   for (std::uint8_t o : r.outputs) os << " " << int(o);
   os << "\n";
-  std::vector<Arg> args(inputs.begin(), inputs.end());
   try {
-    os << "graph:\n" << build_fn(r).fn.ir(args) << "\n";
+    // The traced graph without the equations no output depends on.
+    internal::Signature sig;
+    for (const Array& a : inputs) sig.push_back(internal::aval_of(a));
+    internal::GraphRef g = build_fn(r).fn.impl()->graph_for(sig);
+    os << "graph (dead equations removed):\n"
+       << internal::eliminate_dead_code(*g).to_string() << "\n";
   } catch (const std::exception& e) {
     os << "graph: (tracing failed: " << e.what() << ")\n";
   }

@@ -52,6 +52,7 @@ struct OpSpec {
   std::uint8_t kind = 0;
   std::uint8_t a = 0, b = 0, c = 0;  // operand indices (modulo the values so far)
   std::uint8_t p0 = 0, p1 = 0;       // parameters, decoded against the operands
+  bool nop = false;  // the minimiser's replacement: passes operand a through unchanged
 };
 
 struct Recipe {
@@ -73,7 +74,8 @@ Shape input_shape(const Recipe& r, std::size_t i, std::int64_t n);
 std::vector<Array> make_inputs(const Recipe& r, std::int64_t n);
 
 // The traced function of a Recipe. `inexact` is filled when the function is traced (one
-// flag per output); with all_values every value becomes an output.
+// flag per output); (the minimiser turns ops into nops rather than deleting them, so the
+// operand numbering of the other ops is kept).
 struct BuiltFn {
   Fn fn;
   std::shared_ptr<std::vector<bool>> inexact;
