@@ -44,7 +44,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 log=$work/fuzz.log
 set +e
 "$build/tests/fuzz/$target" "$work/corpus" -max_total_time="$seconds" -timeout=60 \
-  -rss_limit_mb=6144 -print_final_stats=1 -artifact_prefix="$build/artifacts/$target-" \
+  -rss_limit_mb=6144 -max_len=256 -print_final_stats=1 -artifact_prefix="$build/artifacts/$target-" \
   "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
