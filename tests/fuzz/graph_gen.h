@@ -52,7 +52,9 @@ struct OpSpec {
   std::uint8_t kind = 0;
   std::uint8_t a = 0, b = 0, c = 0;  // operand indices (modulo the values so far)
   std::uint8_t p0 = 0, p1 = 0;       // parameters, decoded against the operands
-  bool nop = false;  // the minimiser's replacement: passes operand a through unchanged
+  // The minimiser's replacement: passes operand a through unchanged (turning ops into
+  // nops rather than deleting them keeps the operand numbering of the other ops).
+  bool nop = false;
 };
 
 struct Recipe {
@@ -74,8 +76,7 @@ Shape input_shape(const Recipe& r, std::size_t i, std::int64_t n);
 std::vector<Array> make_inputs(const Recipe& r, std::int64_t n);
 
 // The traced function of a Recipe. `inexact` is filled when the function is traced (one
-// flag per output); (the minimiser turns ops into nops rather than deleting them, so the
-// operand numbering of the other ops is kept).
+// flag per output).
 struct BuiltFn {
   Fn fn;
   std::shared_ptr<std::vector<bool>> inexact;
