@@ -57,6 +57,7 @@ struct CodeObjectInfo {
   bool elf64_amdgpu = false;           // a 64-bit ELF for the amdgcn machine
   bool shared_object = false;          // ET_DYN, as the HIP runtime loads it
   std::string cpu;                     // the arch from the ELF flags (e.g. gfx1100)
+  bool hsa_v4 = false;  // OS ABI AMDGPU_HSA with ABI version 2: code object v4
   std::vector<std::string> defined;    // defined symbol names
   std::vector<std::string> undefined;  // undefined symbol names (must be none)
 };

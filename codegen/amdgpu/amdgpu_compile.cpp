@@ -2,9 +2,9 @@
 // and internalized -> O3 -> object (LLVM's AMDGPU TargetMachine) -> `ld.lld -shared` ->
 // HSA code object v4 (what Debian's ROCm 5.2.3 loads; LLVM 19 would default to v5).
 //
-// lld runs as the ld.lld executable found at configure time: liblld-19-dev ships only
-// static archives built against LLVM's static components, which would put a second
-// copy of LLVM next to the shared libLLVM-19 that liblanes links.
+// lld runs in process from liblld-19-dev's static archives, which link against the
+// shared libLLVM-19 (codegen/amdgpu/CMakeLists.txt); the ld.lld-19 executable found at
+// configure time is the fallback.
 //
 // Every LLVM failure is a CompileError: error diagnostics are collected per context, and
 // LLVM's fatal errors reach the handler that the CPU backend installs (which throws).
@@ -170,7 +170,7 @@ CodeObject compile_amdgpu(const loop::Program& program, const std::string& arch_
   // ld.lld -shared: the object becomes the loadable HSA code object.
   TempFile obj(".o"), hsaco(".hsaco");
   obj.write(std::span(reinterpret_cast<const std::uint8_t*>(object.data()), object.size()));
-  run_tool("linking the code object", ld_lld_path(), {"-shared", "-o", hsaco.path(), obj.path()});
+  link_code_object(obj.path(), hsaco.path());
   out.bytes = hsaco.read();
   return out;
 }

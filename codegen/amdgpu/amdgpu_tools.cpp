@@ -11,6 +11,12 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <cstdlib>
+#include <mutex>
+
+#if defined(LANES_HAVE_LLD_LIB)
+#include <lld/Common/Driver.h>
+LLD_HAS_DRIVER(elf)
+#endif
 
 #include "codegen/amdgpu/amdgpu_codegen.h"
 
@@ -43,8 +49,44 @@ std::string objdump_path() { return env_or("LANES_LLVM_OBJDUMP", LANES_LLVM_OBJD
 bool toolchain_available() {
   const std::string dir = bitcode_dir();
   const std::string lld = ld_lld_path();
-  return !dir.empty() && llvm::sys::fs::exists(dir + "/ocml.bc") && !lld.empty() &&
-         llvm::sys::fs::can_execute(lld);
+  const bool linker = lld_in_process() || (!lld.empty() && llvm::sys::fs::can_execute(lld));
+  return !dir.empty() && llvm::sys::fs::exists(dir + "/ocml.bc") && linker;
+}
+
+namespace {
+// lld's library keeps global state per link: one link at a time, and none after a link
+// that lld says cannot be followed by another (a fatal error inside lld).
+std::mutex g_lld_mu;
+bool g_lld_usable = true;
+}  // namespace
+
+bool lld_in_process() {
+#if defined(LANES_HAVE_LLD_LIB)
+  const char* mode = std::getenv("LANES_AMDGPU_LINKER");
+  std::lock_guard lock(g_lld_mu);
+  return g_lld_usable && !(mode != nullptr && std::string(mode) == "exec");
+#else
+  return false;
+#endif
+}
+
+void link_code_object(const std::string& object, const std::string& output) {
+#if defined(LANES_HAVE_LLD_LIB)
+  if (lld_in_process()) {
+    std::lock_guard lock(g_lld_mu);
+    std::string out, err;
+    llvm::raw_string_ostream out_os(out), err_os(err);
+    std::vector<const char*> args{"ld.lld", "-shared", "-o", output.c_str(), object.c_str()};
+    lld::Result r = lld::lldMain(args, out_os, err_os, {{lld::Gnu, &lld::elf::link}});
+    if (!r.canRunAgain) g_lld_usable = false;
+    if (r.retCode != 0) {
+      throw CompileError("amdgpu backend: linking the code object (lld, in process) failed: " +
+                         err_os.str());
+    }
+    return;
+  }
+#endif
+  run_tool("linking the code object", ld_lld_path(), {"-shared", "-o", output, object});
 }
 
 TempFile::TempFile(const std::string& suffix) {
@@ -113,6 +155,9 @@ CodeObjectInfo inspect_code_object(std::span<const std::uint8_t> bytes) {
   info.elf64_amdgpu = elf->getArch() == llvm::Triple::amdgcn;
   info.shared_object = elf->getELFFile().getHeader().e_type == llvm::ELF::ET_DYN;
   if (auto cpu = elf->tryGetCPUName()) info.cpu = cpu->str();
+  const auto& ident = elf->getELFFile().getHeader().e_ident;
+  info.hsa_v4 = ident[llvm::ELF::EI_OSABI] == llvm::ELF::ELFOSABI_AMDGPU_HSA &&
+                ident[llvm::ELF::EI_ABIVERSION] == llvm::ELF::ELFABIVERSION_AMDGPU_HSA_V4;
   for (const llvm::object::SymbolRef& sym : elf->symbols()) {
     auto name = sym.getName();
     auto flags = sym.getFlags();

@@ -29,4 +29,12 @@ class TempFile {
 std::string run_tool(const std::string& what, const std::string& tool,
                      const std::vector<std::string>& args);
 
+// Whether code objects are linked by lld's library in this process (built with it, not
+// disabled by LANES_AMDGPU_LINKER=exec); otherwise the ld.lld executable runs.
+bool lld_in_process();
+
+// `ld.lld -shared -o output object`, in process or by the executable. CompileError on
+// failure, with lld's messages.
+void link_code_object(const std::string& object, const std::string& output);
+
 }  // namespace lanes::internal::amdgpu

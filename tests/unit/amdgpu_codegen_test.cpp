@@ -5,6 +5,7 @@
 // symbol (so ocml was linked and internalized), and that llvm-objdump disassembles.
 // What runs on a GPU is checked by amdgpu_execution_test.cpp where one is present.
 #include "codegen/amdgpu/amdgpu_codegen.h"
+#include "codegen/amdgpu/amdgpu_tools.h"
 
 #include <gtest/gtest.h>
 #include <lanes/amdgpu.h>
@@ -84,6 +85,7 @@ void expect_valid_code_object(const ia::CodeObject& co, const std::string& arch,
   EXPECT_TRUE(info.elf64_amdgpu) << "not a 64-bit amdgcn ELF";
   EXPECT_TRUE(info.shared_object) << "not linked into a shared object";
   EXPECT_EQ(info.cpu, arch);
+  EXPECT_TRUE(info.hsa_v4) << "not a code object v4 (what ROCm 5.2 loads)";
   EXPECT_TRUE(info.undefined.empty()) << "undefined: " << joined(info.undefined);
   std::set<std::string> defined(info.defined.begin(), info.defined.end());
   for (const ia::KernelInfo& k : co.kernels) {
@@ -214,6 +216,22 @@ TEST(AmdgpuCodegen, ArchitecturesAreChecked) {
   // Chips the 5.2 device libraries have no ISA file for still build (our own constant).
   ia::CodeObject co = ia::compile_amdgpu(lowered(c), "gfx942");
   expect_valid_code_object(co, "gfx942", 1);
+}
+
+TEST(AmdgpuCodegen, InProcessLldAndTheExecutableGiveTheSameCodeObject) {
+  REQUIRE_AMDGPU_TOOLCHAIN();
+  if (!ia::lld_in_process()) GTEST_SKIP() << "built without lld's library";
+  if (ia::ld_lld_path().empty()) GTEST_SKIP() << "ld.lld-19 not found at configure time";
+  Case c = composition_cases()[0];
+  Program p = lowered(c);
+  ia::CodeObject in_process = ia::compile_amdgpu(p, "gfx90a");
+  setenv("LANES_AMDGPU_LINKER", "exec", 1);
+  EXPECT_FALSE(ia::lld_in_process());
+  ia::CodeObject executable = ia::compile_amdgpu(p, "gfx90a");
+  unsetenv("LANES_AMDGPU_LINKER");
+  EXPECT_TRUE(ia::lld_in_process());
+  EXPECT_FALSE(in_process.bytes.empty());
+  EXPECT_TRUE(in_process.bytes == executable.bytes);
 }
 
 TEST(AmdgpuCodegen, ArchParsing) {
