@@ -5,7 +5,6 @@
 // symbol (so ocml was linked and internalized), and that llvm-objdump disassembles.
 // What runs on a GPU is checked by amdgpu_execution_test.cpp where one is present.
 #include "codegen/amdgpu/amdgpu_codegen.h"
-#include "codegen/amdgpu/amdgpu_tools.h"
 
 #include <gtest/gtest.h>
 #include <lanes/amdgpu.h>
@@ -13,6 +12,7 @@
 #include <chrono>
 #include <set>
 
+#include "codegen/amdgpu/amdgpu_tools.h"
 #include "codegen/amdgpu/device_libs.h"
 #include "engine/jit_pipeline.h"
 #include "engine/lower/lower.h"
@@ -182,6 +182,24 @@ TEST(AmdgpuCodegen, NewtonWhileLoopIsOneKernelWithALoop) {
   EXPECT_NE(co.llvm_ir.find("amdgpu_kernel"), std::string::npos);
   EXPECT_NE(co.llvm_ir.find("llvm.amdgcn.workitem.id.x"), std::string::npos);
   EXPECT_NE(co.llvm_ir.find("fdiv"), std::string::npos);  // a / x of the Newton step
+}
+
+TEST(AmdgpuCodegen, LaunchGeometryCoversTheIndexSpace) {
+  REQUIRE_AMDGPU_TOOLCHAIN();
+  // matmul [8,16] x [16,4]: one kernel over the [8,4] result points, the contraction an
+  // inner loop of each work-item; it reads both operands and writes the result.
+  Case c = composition_cases().back();
+  ASSERT_EQ(c.name, "matmul");
+  Program p = lowered(c);
+  ia::CodeObject co = ia::compile_amdgpu(p, "gfx1100");
+  ASSERT_EQ(co.kernels.size(), 1u);
+  EXPECT_EQ(co.kernels[0].points, 8 * 4);
+  EXPECT_EQ(co.kernels[0].buffers.size(), 3u);
+  EXPECT_EQ(co.kernels[0].step, 0);
+  // The flat work-group size the kernel is compiled for matches the launch's.
+  EXPECT_NE(co.llvm_ir.find("\"amdgpu-flat-work-group-size\"=\"1," +
+                            std::to_string(ia::kWorkgroupSize) + "\""),
+            std::string::npos);
 }
 
 TEST(AmdgpuCodegen, DisassemblyShowsTheKernels) {
