@@ -83,6 +83,8 @@ const char* ocml_base_name(ScalarOp op) {
       return "pow";
     case ScalarOp::Atan2:
       return "atan2";
+    case ScalarOp::Rem:  // float Rem only (see emit_op)
+      return "fmod";
     default:
       return nullptr;
   }
@@ -354,6 +356,12 @@ void KernelEmitter::emit_op(const Op& op, int id) {
       for (int a : op.args) {
         args.push_back(value(a));
         dts.push_back(dtype_[a]);
+      }
+      // LLVM lowers frem on AMDGPU as x - trunc(x / y) * y, which is not exact for large
+      // quotients; the CPU's frem is C's fmod, so float Rem calls ocml's exact fmod.
+      if (op.sop == ScalarOp::Rem && !dts.empty() && is_float(dts[0])) {
+        vals_[id] = ocml_call(b_, op.sop, dts[0], args);
+        return;
       }
       vals_[id] = cpu::emit_scalar_op(b_, op.sop, op.dtype, args, dts, precision_, ocml_call);
       return;

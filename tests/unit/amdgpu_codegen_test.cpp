@@ -184,6 +184,19 @@ TEST(AmdgpuCodegen, NewtonWhileLoopIsOneKernelWithALoop) {
   EXPECT_NE(co.llvm_ir.find("fdiv"), std::string::npos);  // a / x of the Newton step
 }
 
+TEST(AmdgpuCodegen, FloatRemainderIsOcmlFmod) {
+  REQUIRE_AMDGPU_TOOLCHAIN();
+  // rem on floats must be exact like C's fmod (the CPU's), not LLVM's AMDGPU frem
+  // expansion x - trunc(x / y) * y: the kernel calls ocml's fmod, inlined by O3.
+  Fn f = fn([](Value x, Value y) { return rem(x, y); });
+  Case c{"rem", f, {ramp(DType::F64, {16}), ramp(DType::F64, {16}, 0.5)}};
+  Program p = lowered(c);
+  ASSERT_EQ(kernel_count(p), 1u);
+  ia::CodeObject co = ia::compile_amdgpu(p, "gfx90a");
+  expect_valid_code_object(co, "gfx90a", 1);
+  EXPECT_EQ(co.llvm_ir.find("frem"), std::string::npos) << co.llvm_ir;
+}
+
 TEST(AmdgpuCodegen, LaunchGeometryCoversTheIndexSpace) {
   REQUIRE_AMDGPU_TOOLCHAIN();
   // matmul [8,16] x [16,4]: one kernel over the [8,4] result points, the contraction an
