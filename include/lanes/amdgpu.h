@@ -8,13 +8,15 @@
 //   std::vector<std::uint8_t> hsaco = lanes::amdgpu::code_object(f, args, "gfx90a");
 //   std::string text = lanes::amdgpu::disassemble(f, args, "gfx1100");
 //   if (lanes::amdgpu::available()) {
-//     std::vector<lanes::Array> out = lanes::amdgpu::call(f, args);  // runs on device 0
+//     lanes::Array out = lanes::amdgpu::jit(f)(xs, ys);  // runs on device 0
 //   }
 //
 // The code object holds one kernel per fused loop-IR kernel of jit(f) (what
 // kernel_names() lists); each work-item computes one element of its index space, with
-// ocml (ROCm's device math library) for transcendentals. Code objects are version 4,
-// the version Debian's ROCm 5.2 loads. Execution needs libamdhip64 (loaded at run time).
+// ocml (ROCm's device math library) for transcendentals. Steps that jit runs on the host
+// (primitives without a kernel lowering) are not in it: amdgpu::jit runs them on the host
+// between kernels. Code objects are version 4, the version Debian's ROCm 5.2 loads.
+// Execution needs libamdhip64 (loaded at run time). docs/amdgpu.md has the details.
 #pragma once
 
 #include <lanes/array.h>
@@ -50,8 +52,16 @@ bool available();
 int device_count();
 std::string device_arch(int device = 0);
 
-// Runs f on HIP device `device` (compiled for its architecture) and returns host arrays.
-// RuntimeError (with the HIP error name) when no device is present or HIP fails.
+// lanes::jit for a HIP device: a Fn whose calls on arrays run on GPU `device`, compiled
+// for its architecture once per signature (then cached); results come back as host
+// arrays. Inside another trace it inlines like any jitted Fn. Calls throw RuntimeError
+// (with the HIP error name) when no device is present or HIP fails.
+//
+//   lanes::Fn g = lanes::amdgpu::jit(lanes::vmap(f));
+//   lanes::Array out = g(xs, ys);
+Fn jit(const Fn& f, int device = 0, JitOptions options = {});
+
+// One call of f on HIP device `device` (as amdgpu::jit(f, device, options)(args...)).
 std::vector<Array> call(const Fn& f, const std::vector<Array>& args, int device = 0,
                         JitOptions options = {});
 

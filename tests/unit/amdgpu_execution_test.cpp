@@ -50,6 +50,28 @@ TEST(AmdgpuExecution, WithoutADeviceHipIsReportedUnavailable) {
   testing::expect_error<RuntimeError>([&] { amdgpu::call(c.f, c.args); },
                                       {"amdgpu", hip::unavailable_reason()});
   testing::expect_error<RuntimeError>([&] { hip::DeviceBuffer b(0, 16); }, {"HIP"});
+  // amdgpu::jit makes the Fn; its calls are what need the device.
+  Fn g = amdgpu::jit(c.f);
+  testing::expect_error<RuntimeError>([&] { g(c.args[0], c.args[1]); }, {"amdgpu"});
+  // Inside another trace it inlines, so a CPU jit around it still works.
+  Fn h = jit(fn([g](Value x, Value y) { return Value(g(x, y)) * 2.0; }));
+  Array want = jit(c.f)(c.args[0], c.args[1]);
+  Array got = h(c.args[0], c.args[1]);
+  ASSERT_EQ(got.size(), want.size());
+  for (std::int64_t i = 0; i < want.size(); ++i) {
+    EXPECT_DOUBLE_EQ(got.element_as_double(i), 2 * want.element_as_double(i));
+  }
+}
+
+TEST(AmdgpuExecution, JitCachesPerSignatureAndMatchesTheCpu) {
+  REQUIRE_AMD_GPU();
+  Case c = composition_cases()[0];
+  Fn g = amdgpu::jit(c.f);
+  Array a = g(c.args[0], c.args[1]);
+  Array b = g(c.args[0], c.args[1]);  // the cached executable
+  EXPECT_TRUE(testing::arrays_close(a, b));
+  EXPECT_TRUE(testing::arrays_close(a, jit(c.f)(c.args[0], c.args[1]), 4, 1e-15));
+  EXPECT_NE(g.assembly({c.args[0], c.args[1]}).find("s_endpgm"), std::string::npos);
 }
 
 TEST(AmdgpuExecution, DeviceBuffersRoundTrip) {
