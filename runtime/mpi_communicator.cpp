@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <thread>
@@ -26,11 +27,16 @@ enum CallKind { kAllReduce, kAllGather, kPpermute };
 
 MPI_Datatype mpi_type(DType t) {
   switch (t) {
-    case DType::Bool: return MPI_C_BOOL;
-    case DType::I32: return MPI_INT32_T;
-    case DType::I64: return MPI_INT64_T;
-    case DType::F32: return MPI_FLOAT;
-    case DType::F64: return MPI_DOUBLE;
+    case DType::Bool:
+      return MPI_C_BOOL;
+    case DType::I32:
+      return MPI_INT32_T;
+    case DType::I64:
+      return MPI_INT64_T;
+    case DType::F32:
+      return MPI_FLOAT;
+    case DType::F64:
+      return MPI_DOUBLE;
   }
   return MPI_DATATYPE_NULL;
 }
@@ -91,7 +97,9 @@ void wait_all(std::vector<MPI_Request>& requests, double timeout_s, const char* 
     }
     if (done) return;
     if (std::chrono::steady_clock::now() > deadline) {
-      world.abort_job(std::string(what) + " timed out after " + std::to_string(timeout_s) +
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%g", timeout_s);
+      world.abort_job(std::string(what) + " timed out after " + seconds +
                       " s waiting for the other processes (LANES_MPI_TIMEOUT_S): one failed "
                       "or never reached this collective; ending the job");
     }
@@ -176,8 +184,7 @@ int MpiCommunicator::local_index(int rank, const char* what) const {
     throw ArgumentError(std::string(what) + ": rank " + std::to_string(rank) +
                         " is not a replica of MPI process " +
                         std::to_string(MpiWorld::get().rank()) + " (its replicas are " +
-                        std::to_string(first_) + ".." + std::to_string(first_ + local_ - 1) +
-                        ")");
+                        std::to_string(first_) + ".." + std::to_string(first_ + local_ - 1) + ")");
   }
   return rank - first_;
 }
@@ -307,9 +314,8 @@ void MpiCommunicator::all_gather(int rank, DType dtype, const void* in, void* ou
                std::vector<MPI_Request> request(1);
                {
                  std::lock_guard<std::mutex> guard(world.call_mutex());
-                 check(MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, gathered,
-                                       counts.data(), displs.data(), row.get(), mpi_->comm,
-                                       request.data()),
+                 check(MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, gathered, counts.data(),
+                                       displs.data(), row.get(), mpi_->comm, request.data()),
                        "all_gather: MPI_Iallgatherv");
                }
                wait_all(request, timeout_s_, "all_gather");
@@ -317,15 +323,14 @@ void MpiCommunicator::all_gather(int rank, DType dtype, const void* in, void* ou
              });
 }
 
-void MpiCommunicator::ppermute(int rank, DType dtype, const void* in, void* out,
-                               std::size_t count, const std::vector<std::pair<int, int>>& perm) {
+void MpiCommunicator::ppermute(int rank, DType dtype, const void* in, void* out, std::size_t count,
+                               const std::vector<std::pair<int, int>>& perm) {
   // Every replica validates the same perm, so all of them throw or none does.
   std::vector<char> is_source(size_, 0), is_dest(size_, 0);
   for (auto [src, dst] : perm) {
     if (src < 0 || src >= size_ || dst < 0 || dst >= size_) {
-      throw ArgumentError("ppermute: pair (" + std::to_string(src) + ", " +
-                          std::to_string(dst) + ") names a replica outside [0, " +
-                          std::to_string(size_) + ")");
+      throw ArgumentError("ppermute: pair (" + std::to_string(src) + ", " + std::to_string(dst) +
+                          ") names a replica outside [0, " + std::to_string(size_) + ")");
     }
     if (is_source[src]++ || is_dest[dst]++) {
       throw ArgumentError("ppermute: perm is not a permutation: replica " +
@@ -333,44 +338,43 @@ void MpiCommunicator::ppermute(int rank, DType dtype, const void* in, void* out,
     }
   }
   if (count == 0) return;
-  rendezvous(rank, {kPpermute, dtype, ReduceOp::Sum, count}, in, out,
-             [&](const std::vector<Slot>& s) {
-               const std::size_t bytes = count * dtype_size(dtype);
-               MpiWorld& world = MpiWorld::get();
-               const int me = world.rank();
-               scratch_.resize(bytes * local_);
-               for (int i = 0; i < local_; ++i) {
-                 std::memcpy(scratch_.data() + i * bytes, s[i].in, bytes);
-               }
-               for (int i = 0; i < local_; ++i) {
-                 if (!is_dest[first_ + i]) std::memset(s[i].out, 0, bytes);
-               }
-               RowType row(dtype, count, "ppermute");
-               std::vector<MPI_Request> requests;
-               for (auto [src, dst] : perm) {
-                 int ps = world.process_of(src), pd = world.process_of(dst);
-                 if (ps == me && pd == me) {
-                   std::memcpy(s[dst - first_].out, scratch_.data() + (src - first_) * bytes,
-                               bytes);
-                   continue;
-                 }
-                 if (ps != me && pd != me) continue;
-                 // The tag is the destination replica: unique within one ppermute, and
-                 // MPI's non-overtaking order keeps successive ppermutes apart.
-                 requests.emplace_back();
-                 std::lock_guard<std::mutex> guard(world.call_mutex());
-                 if (ps == me) {
-                   check(MPI_Isend(scratch_.data() + (src - first_) * bytes, 1, row.get(), pd,
-                                   dst, mpi_->comm, &requests.back()),
-                         "ppermute: MPI_Isend");
-                 } else {
-                   check(MPI_Irecv(s[dst - first_].out, 1, row.get(), ps, dst, mpi_->comm,
-                                   &requests.back()),
-                         "ppermute: MPI_Irecv");
-                 }
-               }
-               wait_all(requests, timeout_s_, "ppermute");
-             });
+  rendezvous(
+      rank, {kPpermute, dtype, ReduceOp::Sum, count}, in, out, [&](const std::vector<Slot>& s) {
+        const std::size_t bytes = count * dtype_size(dtype);
+        MpiWorld& world = MpiWorld::get();
+        const int me = world.rank();
+        scratch_.resize(bytes * local_);
+        for (int i = 0; i < local_; ++i) {
+          std::memcpy(scratch_.data() + i * bytes, s[i].in, bytes);
+        }
+        for (int i = 0; i < local_; ++i) {
+          if (!is_dest[first_ + i]) std::memset(s[i].out, 0, bytes);
+        }
+        RowType row(dtype, count, "ppermute");
+        std::vector<MPI_Request> requests;
+        for (auto [src, dst] : perm) {
+          int ps = world.process_of(src), pd = world.process_of(dst);
+          if (ps == me && pd == me) {
+            std::memcpy(s[dst - first_].out, scratch_.data() + (src - first_) * bytes, bytes);
+            continue;
+          }
+          if (ps != me && pd != me) continue;
+          // The tag is the destination replica: unique within one ppermute, and
+          // MPI's non-overtaking order keeps successive ppermutes apart.
+          requests.emplace_back();
+          std::lock_guard<std::mutex> guard(world.call_mutex());
+          if (ps == me) {
+            check(MPI_Isend(scratch_.data() + (src - first_) * bytes, 1, row.get(), pd, dst,
+                            mpi_->comm, &requests.back()),
+                  "ppermute: MPI_Isend");
+          } else {
+            check(
+                MPI_Irecv(s[dst - first_].out, 1, row.get(), ps, dst, mpi_->comm, &requests.back()),
+                "ppermute: MPI_Irecv");
+          }
+        }
+        wait_all(requests, timeout_s_, "ppermute");
+      });
 }
 
 void MpiCommunicator::abort(const std::string& reason) {

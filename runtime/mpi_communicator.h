@@ -61,8 +61,8 @@ class MpiCommunicator final : public Communicator {
   MpiCommunicator& operator=(const MpiCommunicator&) = delete;
 
   int size() const override { return size_; }
-  int first_rank() const { return first_; }   // this process' first global replica
-  int local_size() const { return local_; }   // replicas this process runs
+  int first_rank() const { return first_; }  // this process' first global replica
+  int local_size() const { return local_; }  // replicas this process runs
 
   void all_reduce(int rank, DType dtype, ReduceOp op, const void* in, void* out,
                   std::size_t count) override;

@@ -31,10 +31,14 @@ double positive_env(const char* name, double fallback, bool integer) {
 
 std::string thread_level_name(int level) {
   switch (level) {
-    case MPI_THREAD_SINGLE: return "MPI_THREAD_SINGLE";
-    case MPI_THREAD_FUNNELED: return "MPI_THREAD_FUNNELED";
-    case MPI_THREAD_SERIALIZED: return "MPI_THREAD_SERIALIZED";
-    case MPI_THREAD_MULTIPLE: return "MPI_THREAD_MULTIPLE";
+    case MPI_THREAD_SINGLE:
+      return "MPI_THREAD_SINGLE";
+    case MPI_THREAD_FUNNELED:
+      return "MPI_THREAD_FUNNELED";
+    case MPI_THREAD_SERIALIZED:
+      return "MPI_THREAD_SERIALIZED";
+    case MPI_THREAD_MULTIPLE:
+      return "MPI_THREAD_MULTIPLE";
   }
   return std::to_string(level);
 }
@@ -92,8 +96,7 @@ MpiWorld::~MpiWorld() {
 int MpiWorld::process_of(int global_index) const {
   if (global_index < 0 || global_index >= total_) {
     throw ArgumentError("MpiWorld: replica " + std::to_string(global_index) +
-                        " is outside the global device list [0, " + std::to_string(total_) +
-                        ")");
+                        " is outside the global device list [0, " + std::to_string(total_) + ")");
   }
   int p = 0;
   while (p + 1 < size() && offsets_[p + 1] <= global_index) ++p;

@@ -53,7 +53,7 @@ class MpiWorld {
   MpiWorld(const MpiWorld&) = delete;
   MpiWorld& operator=(const MpiWorld&) = delete;
 
-  int rank() const { return rank_; }  // this process in MPI_COMM_WORLD
+  int rank() const { return rank_; }                             // this process in MPI_COMM_WORLD
   int size() const { return static_cast<int>(counts_.size()); }  // processes
 
   int local_device_count() const { return counts_[rank_]; }

@@ -64,8 +64,8 @@ template <class T>
 void check_dtype(MpiCommunicator& comm, int rank, std::size_t count) {
   const int n = comm.size();
   const DType dt = lanes::dtype_of<T>();
-  const std::string tag = std::string(lanes::dtype_name(dt)) + " count " +
-                          std::to_string(count) + " replica " + std::to_string(rank);
+  const std::string tag = std::string(lanes::dtype_name(dt)) + " count " + std::to_string(count) +
+                          " replica " + std::to_string(rank);
   const mt::Vec<T> mine = mt::inputs<T>(rank, n, count);
   for (ReduceOp op : {ReduceOp::Sum, ReduceOp::Max, ReduceOp::Min}) {
     const char* name = op == ReduceOp::Sum ? "sum" : op == ReduceOp::Max ? "max" : "min";
@@ -101,8 +101,8 @@ void check_dtype(MpiCommunicator& comm, int rank, std::size_t count) {
   expect_bits(reversed, mt::inputs<T>(n - 1 - rank, n, count), false, "ppermute reverse " + tag);
   mt::Vec<T> part(count, T(1));
   comm.ppermute(rank, dt, mine.data(), part.data(), count, partial);
-  expect_bits(part, rank == n - 1 ? mt::inputs<T>(0, n, count) : mt::Vec<T>(count, T(0)),
-              false, "ppermute partial " + tag);
+  expect_bits(part, rank == n - 1 ? mt::inputs<T>(0, n, count) : mt::Vec<T>(count, T(0)), false,
+              "ppermute partial " + tag);
 }
 
 void run_replica(MpiCommunicator& comm, int rank) {
@@ -117,8 +117,8 @@ void run_replica(MpiCommunicator& comm, int rank) {
     // A buffer of 4 MB per replica: large messages take other transport paths.
     const std::size_t big = std::size_t{1} << 20;
     mt::Vec<float> out(big);
-    comm.all_reduce(rank, DType::F32, ReduceOp::Sum, mt::inputs<float>(rank, comm.size(), big).data(),
-                    out.data(), big);
+    comm.all_reduce(rank, DType::F32, ReduceOp::Sum,
+                    mt::inputs<float>(rank, comm.size(), big).data(), out.data(), big);
     expect_bits(out, mt::reference_reduce<float>(ReduceOp::Sum, comm.size(), big), true,
                 "all_reduce sum f32 4 MB replica " + std::to_string(rank));
   } catch (const std::exception& e) {

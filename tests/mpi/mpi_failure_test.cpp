@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
     }
   };
   std::vector<std::thread> threads;
-  for (int i = 0; i < comm->local_size(); ++i) threads.emplace_back(replica, comm->first_rank() + i);
+  for (int i = 0; i < comm->local_size(); ++i)
+    threads.emplace_back(replica, comm->first_rank() + i);
   for (auto& t : threads) t.join();
 
   // Reached only in a single-process job (otherwise the job has been aborted).

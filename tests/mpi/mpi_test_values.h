@@ -40,10 +40,14 @@ T input(int r, int n, std::size_t k) {
     // Cancelling giants and small values: 1e16 + 1 - 1e16 is 0 left to right, 1 otherwise.
     const T big = std::is_same_v<T, float> ? T(1e8) : T(1e16);
     switch (k % 11) {
-      case 0: return r == 0 ? big : r == 1 ? T(1) : r == 2 ? -big : T(r) * T(0.25);
-      case 1: return r % 2 == 0 ? T(-0.0) : T(0.0);                 // ties of max/min
-      case 2: return r == n - 1 ? std::nan("2") : r == 1 ? std::nan("1") : T(r);  // NaNs
-      default: break;
+      case 0:
+        return r == 0 ? big : r == 1 ? T(1) : r == 2 ? -big : T(r) * T(0.25);
+      case 1:
+        return r % 2 == 0 ? T(-0.0) : T(0.0);  // ties of max/min
+      case 2:
+        return r == n - 1 ? std::nan("2") : r == 1 ? std::nan("1") : T(r);  // NaNs
+      default:
+        break;
     }
     int exponent = static_cast<int>((h >> 8) % 17) - 8;
     T mantissa = T(static_cast<double>(h % 100000) / 997.0);
