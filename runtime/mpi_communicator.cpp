@@ -4,6 +4,7 @@
 #include <lanes/error.h>
 #include <mpi.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -24,6 +25,9 @@ struct MpiCommunicator::MpiState {
 namespace {
 
 enum CallKind { kAllReduce, kAllGather, kPpermute };
+
+// Bytes of each replica's contribution that one round of a float all_reduce gathers.
+constexpr std::size_t kRoundBytes = std::size_t{1} << 20;
 
 MPI_Datatype mpi_type(DType t) {
   switch (t) {
@@ -266,28 +270,39 @@ void MpiCommunicator::all_reduce(int rank, DType dtype, ReduceOp op, const void*
       for (int i = 0; i < local_; ++i) std::memcpy(s[i].out, scratch_.data(), bytes);
       return;
     }
-    // Floats and bools: gather all N rows, then fold them in replica order 0..N-1.
-    RowType row(dtype, count, "all_reduce");
-    scratch_.resize(bytes * size_);
-    for (int i = 0; i < local_; ++i) {
-      std::memcpy(scratch_.data() + (first_ + i) * bytes, s[i].in, bytes);
-    }
+    // Floats and bools: gather all N rows, then fold them in replica order 0..N-1. In
+    // rounds of kRoundBytes per row, so the staging buffer stays N * kRoundBytes however
+    // large the buffer is; a round reads every local input before writing any output,
+    // which keeps in == out (in place) correct.
+    const std::size_t esize = dtype_size(dtype);
+    const std::size_t round = std::max<std::size_t>(1, kRoundBytes / esize);
     std::vector<int> counts(processes_), displs(processes_);
     for (int p = 0; p < processes_; ++p) {
       counts[p] = world.device_count(p);
       displs[p] = world.device_offset(p);
     }
-    {
-      std::lock_guard<std::mutex> guard(world.call_mutex());
-      check(MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, scratch_.data(), counts.data(),
-                            displs.data(), row.get(), mpi_->comm, request.data()),
-            "all_reduce: MPI_Iallgatherv");
+    for (std::size_t begin = 0; begin < count; begin += round) {
+      const std::size_t n = std::min(round, count - begin), bytes = n * esize;
+      RowType row(dtype, n, "all_reduce");
+      scratch_.resize(bytes * size_);
+      for (int i = 0; i < local_; ++i) {
+        std::memcpy(scratch_.data() + (first_ + i) * bytes,
+                    static_cast<const unsigned char*>(s[i].in) + begin * esize, bytes);
+      }
+      {
+        std::lock_guard<std::mutex> guard(world.call_mutex());
+        check(MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, scratch_.data(), counts.data(),
+                              displs.data(), row.get(), mpi_->comm, request.data()),
+              "all_reduce: MPI_Iallgatherv");
+      }
+      wait_all(request, timeout_s_, "all_reduce");
+      for (int r = 1; r < size_; ++r) {
+        fold_bytes(dtype, op, scratch_.data(), scratch_.data() + r * bytes, n);
+      }
+      for (int i = 0; i < local_; ++i) {
+        std::memcpy(static_cast<unsigned char*>(s[i].out) + begin * esize, scratch_.data(), bytes);
+      }
     }
-    wait_all(request, timeout_s_, "all_reduce");
-    for (int r = 1; r < size_; ++r) {
-      fold_bytes(dtype, op, scratch_.data(), scratch_.data() + r * bytes, count);
-    }
-    for (int i = 0; i < local_; ++i) std::memcpy(s[i].out, scratch_.data(), bytes);
   });
 }
 

@@ -12,14 +12,15 @@
 // communicators in the same order. Only builds with LANES_HAVE_MPI have this file.
 //
 // How a collective runs: the local replicas meet at a rendezvous; the last to arrive copies
-// every local input aside (so `in` and `out` may alias), makes the MPI calls for the whole
+// every local input aside (so `in` may be `out`: in place), makes the MPI calls for the whole
 // process, writes every local replica's `out` and releases them.
 //  - all_reduce of floats and bools (every op): bitwise equality with the
 //    threaded runtime needs the order in_0 op in_1 op ... op in_{N-1}, which MPI_Allreduce
 //    does not promise. So every process MPI_Allgatherv's all N contributions and reduces
 //    them itself in rank order: each process receives N * count elements and does
 //    (N - 1) * count operations, against about 2 * count for a ring all-reduce; the price of
-//    determinism, paid only for floats.
+//    determinism, paid only for floats and bools. It runs in rounds of 1 MiB per replica,
+//    so the staging memory is N MiB, not N times the buffer.
 //  - all_reduce, integers: exact in any order (wrapping sums), so each process reduces its
 //    local replicas and one MPI_Iallreduce combines the processes.
 //  - all_gather: one MPI_Iallgatherv of the local blocks.

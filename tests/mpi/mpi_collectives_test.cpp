@@ -114,13 +114,16 @@ void run_replica(MpiCommunicator& comm, int rank) {
       check_dtype<std::int64_t>(comm, rank, count);
       check_dtype<bool>(comm, rank, count);
     }
-    // A buffer of 4 MB per replica: large messages take other transport paths.
-    const std::size_t big = std::size_t{1} << 20;
-    mt::Vec<float> out(big);
-    comm.all_reduce(rank, DType::F32, ReduceOp::Sum,
-                    mt::inputs<float>(rank, comm.size(), big).data(), out.data(), big);
-    expect_bits(out, mt::reference_reduce<float>(ReduceOp::Sum, comm.size(), big), true,
-                "all_reduce sum f32 4 MB replica " + std::to_string(rank));
+    // 4 MB per replica: large messages take other transport paths, and a float all_reduce
+    // runs in 1 MiB rounds (here four and a 3-element one), in place too.
+    const std::size_t big = (std::size_t{1} << 20) + 3;
+    const mt::Vec<float> want = mt::reference_reduce<float>(ReduceOp::Sum, comm.size(), big);
+    mt::Vec<float> out(big), buf = mt::inputs<float>(rank, comm.size(), big);
+    comm.all_reduce(rank, DType::F32, ReduceOp::Sum, buf.data(), out.data(), big);
+    expect_bits(out, want, true, "all_reduce sum f32 4 MB replica " + std::to_string(rank));
+    comm.all_reduce(rank, DType::F32, ReduceOp::Sum, buf.data(), buf.data(), big);
+    expect_bits(buf, want, true,
+                "in-place all_reduce sum f32 4 MB replica " + std::to_string(rank));
   } catch (const std::exception& e) {
     fail("replica " + std::to_string(rank) + " threw: " + e.what());
     comm.abort(e.what());
