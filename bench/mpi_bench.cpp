@@ -4,7 +4,7 @@
 // runtime) against i32 sums (one MPI_Iallreduce, exact in any order) and a raw
 // MPI_Allreduce of f32 (fast, but its order, and so its bits, are MPI's choice).
 //
-//   mpirun --oversubscribe --allow-run-as-root -np 2 -x LANES_CPU_DEVICES=1 \
+//   mpirun --oversubscribe --allow-run-as-root -np 2 -x LANES_CPU_DEVICES=1 (continued)
 //       build/bench/lanes-bench-mpi
 //
 // Each process runs its LANES_CPU_DEVICES replicas on threads; global replica 0 reports.

@@ -91,7 +91,7 @@ void wait_all(std::vector<MPI_Request>& requests, double timeout_s, const char* 
   MpiWorld& world = MpiWorld::get();
   auto start = std::chrono::steady_clock::now();
   auto deadline = start + std::chrono::duration<double>(timeout_s);
-  for (long spin = 0;; ++spin) {
+  for (;;) {
     int done = 0;
     {
       std::lock_guard<std::mutex> guard(world.call_mutex());
@@ -107,12 +107,13 @@ void wait_all(std::vector<MPI_Request>& requests, double timeout_s, const char* 
                       " s waiting for the other processes (LANES_MPI_TIMEOUT_S): one failed "
                       "or never reached this collective; ending the job");
     }
-    // Spin briefly for latency, then back off so waiting processes leave the cores to the
-    // ones still computing (tests oversubscribe 2 cores with 4 processes).
-    if (spin < 200) {
+    // Nonblocking collectives progress only inside MPI calls, so poll without sleeping
+    // while the transfer is likely under way (yielding the core to processes that share
+    // it), and back off to short sleeps only when another process is late.
+    if (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(200)) {
       std::this_thread::yield();
     } else {
-      std::this_thread::sleep_for(std::chrono::microseconds(spin < 2000 ? 20 : 200));
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
   }
 }
