@@ -25,9 +25,9 @@
 //    local replicas and one MPI_Iallreduce combines the processes.
 //  - all_gather: one MPI_Iallgatherv of the local blocks.
 //  - ppermute: MPI_Isend/MPI_Irecv between processes, memcpy within a process.
-// Combination rules (identical to the threaded runtime's): Sum is a + b (bool: or); Max and
-// Min propagate NaN (the first NaN in replica order wins) and otherwise keep the left operand
-// on ties, so max(-0, +0) is the one of lower rank.
+// Combination rules (identical to the threaded runtime's): Sum is a + b (bool: or;
+// integers wrap); Max and Min follow reduce_max/reduce_min: a NaN operand gives the
+// canonical quiet NaN, and -0 < +0 (bool: or / and).
 //
 // Failure: MPI has no timeout on collectives, so every MPI wait polls a nonblocking request
 // (MPI_Test) against a deadline of mpi_timeout_seconds() (env LANES_MPI_TIMEOUT_S, default

@@ -74,7 +74,7 @@ Vec<T> inputs(int r, int n, std::size_t count) {
 }
 
 // The fixed-order reduction written out plainly: acc = in_0; acc = acc op in_r, r = 1..n-1.
-// Max/Min: the first NaN in replica order wins, ties keep the earlier replica's value.
+// Max/Min as reduce_max/reduce_min: a NaN gives the canonical quiet NaN, -0 < +0.
 template <class T>
 Vec<T> reference_reduce(internal::ReduceOp op, int n, std::size_t count) {
   Vec<T> acc = inputs<T>(0, n, count);
@@ -92,13 +92,17 @@ Vec<T> reference_reduce(internal::ReduceOp op, int n, std::size_t count) {
           acc[k] = a + b;
         }
       } else {
-        bool a_nan = false, b_nan = false;
+        // Max/Min: any NaN gives the quiet NaN; among equal zeros +0 is the larger.
+        bool nan = false;
         if constexpr (std::is_floating_point_v<T>) {
-          a_nan = std::isnan(a);
-          b_nan = std::isnan(b);
+          nan = std::isnan(a) || std::isnan(b);
+          if (nan) acc[k] = std::numeric_limits<T>::quiet_NaN();
         }
-        bool take_b = !a_nan && (b_nan || (op == internal::ReduceOp::Max ? a < b : b < a));
-        acc[k] = take_b ? b : a;
+        if (!nan) {
+          bool b_larger = a < b || (a == b && std::signbit(double(a)) && !std::signbit(double(b)));
+          bool b_smaller = b < a || (a == b && !std::signbit(double(a)) && std::signbit(double(b)));
+          if (op == internal::ReduceOp::Max ? b_larger : b_smaller) acc[k] = b;
+        }
       }
     }
   }
