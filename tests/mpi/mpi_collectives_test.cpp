@@ -44,6 +44,17 @@ void expect(bool ok, const std::string& message) {
   if (!ok) fail(message);
 }
 
+// A value with its bits, so that NaN payloads and signed zeros show.
+template <class E>
+std::string show(E value) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &value, sizeof(E));
+  char text[64];
+  std::snprintf(text, sizeof text, "%.17g (0x%llx)", double(value),
+                static_cast<unsigned long long>(bits));
+  return text;
+}
+
 // Bitwise equality, except that two NaNs of a sum match whatever their payloads (the
 // payload a + b keeps is the hardware's business, not the reduction order's).
 template <class E>
@@ -54,8 +65,8 @@ void expect_bits(const std::vector<E>& got, const std::vector<E>& want, bool nan
     if constexpr (std::is_floating_point_v<E>) {
       if (nan_any && std::isnan(got[k]) && std::isnan(want[k])) continue;
     }
-    fail(what + ": element " + std::to_string(k) + " is " + std::to_string(double(got[k])) +
-         ", expected " + std::to_string(double(want[k])));
+    fail(what + ": element " + std::to_string(k) + " is " + show(got[k]) + ", expected " +
+         show(want[k]));
     return;
   }
 }

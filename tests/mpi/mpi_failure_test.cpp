@@ -8,7 +8,10 @@
 //          exits 0 when they all did.
 //   stall: the last process never enters the second all_reduce; the others must time out
 //          (LANES_MPI_TIMEOUT_S) and end the job instead of hanging.
+//   funneled: the host initialized MPI with MPI_THREAD_FUNNELED, below what Lanes needs:
+//          MpiWorld::get() must throw RuntimeError naming MPI_THREAD_SERIALIZED (exit 0).
 #include <lanes/error.h>
+#include <mpi.h>
 
 #include <atomic>
 #include <chrono>
@@ -28,9 +31,27 @@ using lanes::internal::ReduceOp;
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  if (mode != "abort" && mode != "stall") {
-    std::fprintf(stderr, "usage: mpi_failure_test abort|stall\n");
+  if (mode != "abort" && mode != "stall" && mode != "funneled") {
+    std::fprintf(stderr, "usage: mpi_failure_test abort|stall|funneled\n");
     return 2;
+  }
+  if (mode == "funneled") {
+    int provided = 0;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    bool refused = false;
+    if (provided < MPI_THREAD_SERIALIZED) {
+      try {
+        MpiWorld::get();
+      } catch (const lanes::RuntimeError& e) {
+        refused = std::strstr(e.what(), "MPI_THREAD_SERIALIZED") != nullptr;
+        std::printf("refused as expected: %s\n", e.what());
+      }
+    } else {
+      refused = true;  // this MPI gave more than asked: nothing to refuse
+      std::printf("MPI provided thread level %d for FUNNELED; skipped\n", provided);
+    }
+    MPI_Finalize();
+    return refused ? 0 : 1;
   }
   MpiWorld& world = MpiWorld::get();
   auto comm = MpiCommunicator::create_world();
