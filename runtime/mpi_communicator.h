@@ -1,15 +1,21 @@
 // The Communicator across MPI processes: each process runs its local replicas on threads
 // (the callers' threads), and collectives cross processes with MPI.
 //
-// For pmap under mpirun:
-//   auto& world = lanes::internal::MpiWorld::get();          // runtime/mpi_world.h
-//   auto comm = lanes::internal::MpiCommunicator::create_world();  // every process calls it
-//   // pmap's axis size is comm->size() == world.global_device_count(); this process runs
-//   // replicas comm->first_rank() .. comm->first_rank() + comm->local_size() - 1, one thread
-//   // each, and every replica passes its global index as `rank`.
+// For pmap under mpirun (build with LANES_HAVE_MPI):
+//   #include "runtime/mpi_communicator.h"
+//   #include "runtime/mpi_world.h"
+//   if (lanes::internal::mpi_job_detected()) {        // an mpirun job (does not start MPI)
+//     auto& world = lanes::internal::MpiWorld::get();  // starts MPI unless the host did
+//     // Create once and reuse: creation is collective (every process, same order).
+//     auto comm = lanes::internal::MpiCommunicator::create_world();
+//     // pmap's axis size: comm->size() == world.global_device_count(). This process runs
+//     // replicas comm->first_rank() .. first_rank() + local_size() - 1, one thread each,
+//     // and each passes its global index as `rank`; inputs/outputs of the other replicas
+//     // live in the other processes.
+//   }
 // The global device list (which process owns which replica) is MpiWorld::global_devices().
-// Creating a communicator is collective (MPI_Comm_dup): every process creates its
-// communicators in the same order. Only builds with LANES_HAVE_MPI have this file.
+// Creating a communicator is collective (MPI_Comm_dup, so its messages stay apart from the
+// host's): every process creates its communicators in the same order.
 //
 // How a collective runs: the local replicas meet at a rendezvous; the last to arrive copies
 // every local input aside (so `in` may be `out`: in place), makes the MPI calls for the whole

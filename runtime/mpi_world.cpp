@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <thread>
 
@@ -51,6 +52,22 @@ int local_cpu_device_count() {
 }
 
 double mpi_timeout_seconds() { return positive_env("LANES_MPI_TIMEOUT_S", 60.0, false); }
+
+bool mpi_job_detected() {
+  if (const char* use = std::getenv("LANES_USE_MPI"); use != nullptr && *use != '\0') {
+    if (std::strcmp(use, "1") == 0) return true;
+    if (std::strcmp(use, "0") == 0) return false;
+    throw RuntimeError(std::string("environment variable LANES_USE_MPI='") + use +
+                       "' is not 0 or 1");
+  }
+  int initialized = 0;
+  MPI_Initialized(&initialized);  // allowed before MPI_Init
+  if (initialized) return true;
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"}) {
+    if (std::getenv(name) != nullptr) return true;
+  }
+  return false;
+}
 
 MpiWorld& MpiWorld::get() {
   static MpiWorld world;

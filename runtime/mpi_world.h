@@ -37,6 +37,13 @@ int local_cpu_device_count();
 // LANES_MPI_TIMEOUT_S (positive number), default 60.
 double mpi_timeout_seconds();
 
+// Whether this process is part of an MPI job, so that pmap should use the MPI world rather
+// than threads: env LANES_USE_MPI=1 or 0 decides if set; otherwise true when MPI is
+// already initialized (by the host) or a launcher started us (mpirun/mpiexec set
+// OMPI_COMM_WORLD_SIZE, PMI_SIZE or PMIX_RANK). Does not initialize MPI: a plain run
+// never pays for MPI start-up.
+bool mpi_job_detected();
+
 // One entry of the global device list.
 struct GlobalDevice {
   int global_index;  // replica index in pmap and in Communicator calls

@@ -175,6 +175,7 @@ int main(int argc, char** argv) {
     MPI_Comm_size(MPI_COMM_WORLD, &processes);
     setenv("LANES_CPU_DEVICES", std::to_string(rank % 2 + 1).c_str(), 1);
   }
+  expect(lanes::internal::mpi_job_detected(), "mpi_job_detected() under mpirun");
   MpiWorld& world = MpiWorld::get();
   processes = world.size();
   std::vector<int> want_counts(processes, lanes::internal::local_cpu_device_count());

@@ -1,5 +1,6 @@
 // The environment settings of the MPI runtime (runtime/mpi_world.h), which are read
-// without starting MPI: LANES_CPU_DEVICES and LANES_MPI_TIMEOUT_S. The collectives
+// without starting MPI: LANES_CPU_DEVICES, LANES_MPI_TIMEOUT_S, and whether this is an
+// MPI job at all (launcher variables, LANES_USE_MPI). The collectives
 // themselves are tested under mpirun (tests/mpi).
 #ifdef LANES_HAVE_MPI
 
@@ -78,6 +79,32 @@ TEST(CommunicatorMpiEnv, TimeoutDefaultAndEnvironment) {
   for (const char* bad : {"0", "-1", "soon"}) {
     ScopedEnv env("LANES_MPI_TIMEOUT_S", bad);
     EXPECT_THROW(mpi_timeout_seconds(), RuntimeError) << bad;
+  }
+}
+
+TEST(CommunicatorMpiEnv, JobDetectedFromLauncherOrOverride) {
+  // lanes_tests runs without mpirun and never initializes MPI.
+  ScopedEnv ompi("OMPI_COMM_WORLD_SIZE", std::nullopt), pmi("PMI_SIZE", std::nullopt),
+      pmix("PMIX_RANK", std::nullopt);
+  {
+    ScopedEnv use("LANES_USE_MPI", std::nullopt);
+    EXPECT_FALSE(mpi_job_detected());
+  }
+  {
+    ScopedEnv use("LANES_USE_MPI", std::nullopt), size("OMPI_COMM_WORLD_SIZE", "4");
+    EXPECT_TRUE(mpi_job_detected());
+  }
+  {
+    ScopedEnv use("LANES_USE_MPI", "0"), size("PMI_SIZE", "2");
+    EXPECT_FALSE(mpi_job_detected());
+  }
+  {
+    ScopedEnv use("LANES_USE_MPI", "1");
+    EXPECT_TRUE(mpi_job_detected());
+  }
+  {
+    ScopedEnv use("LANES_USE_MPI", "yes");
+    EXPECT_THROW(mpi_job_detected(), RuntimeError);
   }
 }
 
