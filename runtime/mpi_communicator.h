@@ -19,7 +19,10 @@
 //
 // How a collective runs: the local replicas meet at a rendezvous; the last to arrive copies
 // every local input aside (so `in` may be `out`: in place), makes the MPI calls for the whole
-// process, writes every local replica's `out` and releases them.
+// process, writes every local replica's `out` and releases them. Local replicas that
+// disagree on the call (another collective, dtype, op or count) get ArgumentError; across
+// processes every replica runs the same pmap program, and a disagreement there ends the
+// job as an MPI error or a timeout.
 //  - all_reduce of floats and bools (every op): bitwise equality with the
 //    threaded runtime needs the order in_0 op in_1 op ... op in_{N-1}, which MPI_Allreduce
 //    does not promise. So every process MPI_Allgatherv's all N contributions and reduces
