@@ -22,6 +22,13 @@
 #include "runtime/mpi_world.h"
 #include "tests/mpi/mpi_test_values.h"
 
+// Once the threaded runtime is in the tree, process 0 also runs it on the same inputs:
+// MPI == fixed-order reference == threads, bit for bit.
+#if __has_include("runtime/thread_communicator.h")
+#include "runtime/thread_communicator.h"
+#define LANES_TEST_THREAD_RUNTIME 1
+#endif
+
 namespace {
 
 using lanes::DType;
@@ -141,6 +148,28 @@ void run_replica(MpiCommunicator& comm, int rank) {
   }
 }
 
+#ifdef LANES_TEST_THREAD_RUNTIME
+template <class T>
+void check_threads_agree(int n, std::size_t count) {
+  lanes::internal::ThreadCommunicator threads(n);
+  std::vector<std::thread> replicas;
+  for (int r = 0; r < n; ++r) {
+    replicas.emplace_back([&, r] {
+      const mt::Vec<T> mine = mt::inputs<T>(r, n, count);
+      for (ReduceOp op : {ReduceOp::Sum, ReduceOp::Max, ReduceOp::Min}) {
+        mt::Vec<T> out(count);
+        threads.all_reduce(r, lanes::dtype_of<T>(), op, mine.data(), out.data(), count);
+        expect_bits(out, mt::reference_reduce<T>(op, n, count), op == ReduceOp::Sum,
+                    "threaded runtime all_reduce " +
+                        std::string(lanes::dtype_name(lanes::dtype_of<T>())) + " replica " +
+                        std::to_string(r));
+      }
+    });
+  }
+  for (auto& t : replicas) t.join();
+}
+#endif
+
 // The global device list: processes end to end in rank order.
 void check_world(const MpiWorld& world, const std::vector<int>& want_counts) {
   int offset = 0;
@@ -192,6 +221,17 @@ int main(int argc, char** argv) {
     }
     for (auto& t : replicas) t.join();
   }
+#ifdef LANES_TEST_THREAD_RUNTIME
+  if (world.rank() == 0) {
+    for (std::size_t count : {std::size_t{7}, std::size_t{1000}}) {
+      check_threads_agree<float>(world.global_device_count(), count);
+      check_threads_agree<double>(world.global_device_count(), count);
+      check_threads_agree<std::int32_t>(world.global_device_count(), count);
+      check_threads_agree<std::int64_t>(world.global_device_count(), count);
+      check_threads_agree<bool>(world.global_device_count(), count);
+    }
+  }
+#endif
   int failures = g_failures.load();
   std::printf("process %d/%d: %d replicas of %d, %s\n", world.rank(), processes,
               world.local_device_count(), world.global_device_count(),
