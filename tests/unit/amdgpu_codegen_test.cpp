@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <set>
+#include <thread>
 
 #include "codegen/amdgpu/amdgpu_tools.h"
 #include "codegen/amdgpu/device_libs.h"
@@ -263,6 +264,22 @@ TEST(AmdgpuCodegen, InProcessLldAndTheExecutableGiveTheSameCodeObject) {
   EXPECT_TRUE(ia::lld_in_process());
   EXPECT_FALSE(in_process.bytes.empty());
   EXPECT_TRUE(in_process.bytes == executable.bytes);
+}
+
+TEST(AmdgpuCodegen, ConcurrentCompilesGiveTheSequentialResult) {
+  REQUIRE_AMDGPU_TOOLCHAIN();
+  // Each compile has its own LLVMContext and TargetMachine; the device-library cache and
+  // lld are shared under locks. Threads must give the bytes a lone compile gives.
+  Program p = lowered(composition_cases()[0]);
+  std::vector<std::uint8_t> want[2];
+  for (int a = 0; a < 2; ++a) want[a] = ia::compile_amdgpu(p, kArchs[a]).bytes;
+  std::vector<std::uint8_t> got[4];
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] { got[t] = ia::compile_amdgpu(p, kArchs[t % 2]).bytes; });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) EXPECT_TRUE(got[t] == want[t % 2]) << "thread " << t;
 }
 
 TEST(AmdgpuCodegen, ArchParsing) {
