@@ -580,6 +580,21 @@ std::map<std::string, Entry> build_table() {
     };
     return c;
   });
+  structural("custom_vjp", kAll, [](DType ty, std::int64_t n, std::uint32_t seed) {
+    Case c;
+    c.inputs = {make_input(ty, {n}, 0, seed), make_input(ty, {n}, 1, seed)};
+    c.body = [](const std::vector<Value>& a) {
+      Fn g = custom_vjp(fn([](Value x, Value y) {
+                          return std::make_tuple(x, B("eq", {x, y}));
+                        }),
+                        fn([](Value x, Value y) {
+                          return std::make_tuple(x, B("eq", {x, y}), y);
+                        }),
+                        fn([](Value, Value gx, Value) { return std::make_tuple(gx, gx); }));
+      return std::vector<Value>(g(a[0], a[1]));
+    };
+    return c;
+  });
   return t;
 }
 
