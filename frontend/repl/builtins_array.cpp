@@ -147,7 +147,7 @@ void register_array_builtins(Registry& reg) {
              std::vector<RVal> keys;
              for (std::int64_t j = 0; j < n && j < 4096; ++j) {
                auto u = static_cast<std::uint64_t>(j);
-               keys.push_back(RVal(make_key(k.bits(2 * u), k.bits(2 * u + 1))));
+               keys.push_back(RVal(make_key(k.bits(2 * u) >> 33, k.bits(2 * u + 1) >> 33)));
              }
              return RVal::tuple(std::move(keys));
            },
@@ -193,7 +193,6 @@ void register_array_builtins(Registry& reg) {
   });
   reg.host("float(x)", [](Evaluator&, const CallArgs& a) { return number_from(a, DType::F64); });
   reg.host("int(x)", [](Evaluator&, const CallArgs& a) { return number_from(a, DType::I64); });
-  reg.host("bool(x)", [](Evaluator&, const CallArgs& a) { return number_from(a, DType::Bool); });
 }
 
 }  // namespace lanes::repl

@@ -26,6 +26,13 @@ Value floor_divide(const Value& a, const Value& b) {
   Value adjust = lanes::logical_and(lanes::ne(r, 0), lanes::ne(lanes::lt(r, 0), lanes::lt(b, 0)));
   return lanes::where(adjust, lanes::sub(q, 1), q);
 }
+
+Value python_mod(const Value& a, const Value& b) {
+  // Python's '%' (jnp.remainder): the result has the sign of the divisor.
+  Value r = lanes::rem(a, b);
+  Value adjust = lanes::logical_and(lanes::ne(r, 0), lanes::ne(lanes::lt(r, 0), lanes::lt(b, 0)));
+  return lanes::where(adjust, lanes::add(r, b), r);
+}
 }  // namespace
 
 void register_math_builtins(Registry& reg) {
@@ -57,7 +64,8 @@ void register_math_builtins(Registry& reg) {
       {"ge", lanes::ge},           {"eq", lanes::eq},
       {"ne", lanes::ne},           {"logical_and", lanes::logical_and},
       {"logical_or", lanes::logical_or}, {"logical_xor", lanes::logical_xor},
-      {"true_divide", true_divide},      {"floor_divide", floor_divide}};
+      {"true_divide", true_divide},      {"floor_divide", floor_divide},
+      {"mod", python_mod}};
   for (const auto& [name, f] : binary) {
     reg.op(std::string(name) + "(x, y)",
            [f](Evaluator&, const CallArgs& a) { return RVal(f(a.value(0), a.value(1))); });

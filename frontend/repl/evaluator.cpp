@@ -248,6 +248,14 @@ CallArgs bind_args(const BuiltinSpec& spec, std::vector<RVal> pos,
 
 RVal Evaluator::call(const RVal& f, std::vector<RVal> pos,
                      std::vector<std::pair<std::string, RVal>> kw, Loc loc) {
+  if (const DType* t = f.dtype()) {  // f32(x), bool(x): a conversion, as jnp.float32(x)
+    if (pos.size() != 1 || !kw.empty()) type_error(to_display(f) + "() takes one argument", loc);
+    if (const Num* n = pos[0].num()) {
+      if (*t == DType::Bool) return RVal(Num::of_bool(n->as_double() != 0));
+      if (*t == DType::F64) return RVal(Num::of_float(n->as_double()));
+    }
+    return call(RVal(builtins().functions().at("astype")), {pos[0], f}, {}, loc);
+  }
   const Callable* c = f.callable();
   if (!c) type_error(type_name(f) + " is not callable", loc);
   if (const auto* b = dynamic_cast<const BoundMethod*>(c)) {

@@ -17,7 +17,7 @@ namespace {
 const std::map<std::string, std::string>& binary_builtin() {
   static const std::map<std::string, std::string> m = {
       {"+", "add"},           {"-", "sub"},          {"*", "mul"},         {"/", "true_divide"},
-      {"//", "floor_divide"}, {"%", "rem"},          {"**", "pow"},        {"@", "matmul"},
+      {"//", "floor_divide"}, {"%", "mod"},          {"**", "pow"},        {"@", "matmul"},
       {"<", "lt"},            {"<=", "le"},          {">", "gt"},          {">=", "ge"},
       {"==", "eq"},           {"!=", "ne"},          {"&", "logical_and"}, {"and", "logical_and"},
       {"|", "logical_or"},    {"or", "logical_or"},  {"^", "logical_xor"}};

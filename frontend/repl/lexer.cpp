@@ -17,7 +17,8 @@ bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0;
 
 class Lexer {
  public:
-  Lexer(std::string_view src, int id) : src_(src), id_(id) {}
+  Lexer(std::string_view src, int id, int first_line)
+      : src_(src), id_(id), line_(first_line) {}
 
   std::vector<Token> run() {
     indents_.push_back(0);
@@ -225,8 +226,8 @@ class Lexer {
 
 }  // namespace
 
-std::vector<Token> tokenize(std::string_view source, int source_id) {
-  return Lexer(source, source_id).run();
+std::vector<Token> tokenize(std::string_view source, int source_id, int first_line) {
+  return Lexer(source, source_id, first_line).run();
 }
 
 bool needs_more_input(std::string_view source) {

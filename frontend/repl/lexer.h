@@ -20,7 +20,7 @@ struct Token {
 
 // Splits source into tokens. Throws ReplError (SyntaxError) with the location of a bad
 // character, an unterminated string or an inconsistent dedent.
-std::vector<Token> tokenize(std::string_view source, int source_id = 0);
+std::vector<Token> tokenize(std::string_view source, int source_id = 0, int first_line = 1);
 
 // Whether `source` is an incomplete interactive entry: an open bracket or string, a
 // trailing backslash, or an indented block (after a line ending in ':') that has not been

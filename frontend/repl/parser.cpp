@@ -474,8 +474,8 @@ class Parser {
 
 }  // namespace
 
-Block parse_program(std::string_view source, int source_id) {
-  return Parser(tokenize(source, source_id)).program();
+Block parse_program(std::string_view source, int source_id, int first_line) {
+  return Parser(tokenize(source, source_id, first_line)).program();
 }
 
 }  // namespace lanes::repl

@@ -14,7 +14,7 @@ namespace lanes::repl {
 // Parses a whole source (several statements). Throws ReplError (SyntaxError) at the
 // offending token. Nesting deeper than kMaxNesting is a SyntaxError, so no input can
 // exhaust the stack.
-Block parse_program(std::string_view source, int source_id = 0);
+Block parse_program(std::string_view source, int source_id = 0, int first_line = 1);
 
 inline constexpr int kMaxNesting = 100;
 inline constexpr int kMaxExprDepth = 200;

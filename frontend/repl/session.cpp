@@ -40,7 +40,7 @@ Session::Session(SessionOptions options, std::function<void(std::string_view)> s
     ss << in.rdbuf();
     ++load_depth_;
     try {
-      run_source(ss.str(), path);
+      run_source(ss.str(), path, 1);
     } catch (...) {
       --load_depth_;
       throw;
@@ -51,17 +51,17 @@ Session::Session(SessionOptions options, std::function<void(std::string_view)> s
 
 Session::~Session() = default;
 
-void Session::run_source(std::string_view source, std::string_view origin) {
+void Session::run_source(std::string_view source, std::string_view origin, int first_line) {
   int id = static_cast<int>(sources_.size());
-  sources_.push_back({std::string(origin), std::string(source)});
-  Block program = parse_program(sources_.back().text, id);
+  sources_.push_back({std::string(origin), std::string(source), first_line});
+  Block program = parse_program(sources_.back().text, id, first_line);
   for (const StmtPtr& s : program) {
     evaluator_->exec_top(*s);
     if (evaluator_->quit_requested()) return;
   }
 }
 
-EvalOutput Session::run(std::string_view source, std::string_view origin) {
+EvalOutput Session::run(std::string_view source, std::string_view origin, int first_line) {
   buffer_.clear();
   EvalOutput r;
   auto fail = [&](const std::string& kind, const std::string& msg, std::optional<Loc> loc) {
@@ -75,7 +75,7 @@ EvalOutput Session::run(std::string_view source, std::string_view origin) {
     }
   };
   try {
-    run_source(source, origin);
+    run_source(source, origin, first_line);
   } catch (const ReplError& e) {
     fail(e.kind(), e.what(), e.located() ? std::optional<Loc>(e.loc()) : std::nullopt);
   } catch (const lanes::Error& e) {
@@ -97,7 +97,7 @@ std::string Session::format_error(const std::string& kind, const std::string& ms
     const Source& src = sources_[static_cast<std::size_t>(loc.source)];
     origin = src.origin;
     std::istringstream in(src.text);
-    for (int i = 0; i < loc.line && std::getline(in, line); ++i) {
+    for (int i = src.first_line - 1; i < loc.line && std::getline(in, line); ++i) {
     }
   }
   std::string out = origin + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.col) +

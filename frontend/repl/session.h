@@ -35,7 +35,8 @@ class Session {
   ~Session();
 
   // Parses and runs `source` (one entry or a whole script); stops at the first error.
-  EvalOutput run(std::string_view source, std::string_view origin);
+  // `first_line` numbers the first line of `source` (an entry in the middle of a file).
+  EvalOutput run(std::string_view source, std::string_view origin, int first_line = 1);
   // Whether an interactive entry is incomplete (an open bracket, a def block not yet
   // closed by an empty line).
   static bool needs_more_input(std::string_view pending);
@@ -45,12 +46,13 @@ class Session {
   bool quit_requested() const { return evaluator_->quit_requested(); }
 
  private:
-  void run_source(std::string_view source, std::string_view origin);
+  void run_source(std::string_view source, std::string_view origin, int first_line);
   std::string format_error(const std::string& kind, const std::string& msg, Loc loc) const;
 
   struct Source {
     std::string origin;
     std::string text;
+    int first_line;
   };
   std::vector<Source> sources_;
   std::function<void(std::string_view)> sink_;

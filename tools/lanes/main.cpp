@@ -38,6 +38,36 @@ int run_script(lanes::repl::Session& s, const std::string& text, const std::stri
   return 0;
 }
 
+// --keep-going: runs the script entry by entry, as typed at the prompt (an indented
+// block ends at an empty line), reporting every error; the status is 1 if any failed.
+int run_entries(lanes::repl::Session& s, const std::string& text, const std::string& origin) {
+  int status = 0, first = 1, line_no = 0;
+  std::string pending;
+  std::istringstream in(text);
+  std::string line;
+  auto flush = [&] {
+    if (pending.find_first_not_of(" \t\r\n") != std::string::npos) {
+      lanes::repl::EvalOutput r = s.run(pending, origin, first);
+      if (!r.ok) {
+        std::fflush(stdout);
+        std::fputs(r.error.c_str(), stderr);
+        std::fflush(stderr);
+        status = 1;
+      }
+    }
+    pending.clear();
+  };
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (pending.empty()) first = line_no;
+    pending += line + "\n";
+    if (!lanes::repl::Session::needs_more_input(pending)) flush();
+    if (s.quit_requested()) return status;
+  }
+  flush();
+  return status;
+}
+
 const char* prompt(EditLine*) { return g_continuation ? "... " : ">>> "; }
 
 // Tab: complete the word before the cursor (one match: insert it; several: insert the
@@ -59,7 +89,6 @@ unsigned char complete(EditLine* el, int) {
     while (k < common.size() && k < m.size() && common[k] == m[k]) ++k;
     common.resize(k);
   }
-  if (matches.size() == 1) common += matches[0].back() == '.' ? "" : "";
   if (common.size() > typed) {
     el_insertstr(el, common.substr(typed).c_str());
     return CC_REFRESH;
@@ -128,12 +157,15 @@ int interactive(lanes::repl::Session& s) {
 int main(int argc, char** argv) {
   lanes::repl::SessionOptions options;
   std::string file;
+  bool keep_going = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--time-budget" && i + 1 < argc) {
+    if (a == "--keep-going") {
+      keep_going = true;
+    } else if (a == "--time-budget" && i + 1 < argc) {
       options.time_budget_s = std::atof(argv[++i]);
     } else if (a == "-h" || a == "--help") {
-      std::puts("usage: lanes [--time-budget SECONDS] [FILE]\n"
+      std::puts("usage: lanes [--time-budget SECONDS] [--keep-going] [FILE]\n"
                 "  no FILE: interactive on a terminal, else runs the script on standard input");
       return 0;
     } else if (file.empty()) {
@@ -153,7 +185,7 @@ int main(int argc, char** argv) {
     }
     std::ostringstream ss;
     ss << in.rdbuf();
-    return run_script(session, ss.str(), file);
+    return keep_going ? run_entries(session, ss.str(), file) : run_script(session, ss.str(), file);
   }
   if (!isatty(STDIN_FILENO)) {
     std::ostringstream ss;
