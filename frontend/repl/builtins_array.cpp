@@ -12,6 +12,7 @@
 #include "frontend/repl/evaluator.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace lanes::repl {
 
@@ -174,6 +175,45 @@ void register_array_builtins(Registry& reg) {
              }));
            },
            "standard normal variates");
+  reg.host("for_each(f, xs, *args)",
+           [](Evaluator& ev, const CallArgs& a) {
+             // A host loop: one call of f per leading slice of xs, results stacked. It
+             // is the REPL's Python `for` loop over calls, for comparing with vmap.
+             const Array* xs = a.need(1).array();
+             if (!xs || xs->rank() == 0) a.fail(1, "must be a concrete array of rank >= 1");
+             std::int64_t n = xs->shape()[0];
+             Shape inner(xs->shape().begin() + 1, xs->shape().end());
+             std::size_t bytes = static_cast<std::size_t>(shape_size(inner)) * dtype_size(xs->dtype());
+             std::vector<Array> results;
+             for (std::int64_t i = 0; i < n; ++i) {
+               Array x = Array::empty(xs->dtype(), inner);
+               std::memcpy(x.raw(), static_cast<const char*>(xs->raw()) + static_cast<std::size_t>(i) * bytes,
+                           bytes);
+               std::vector<RVal> args{RVal(x)};
+               args.insert(args.end(), a.rest.begin(), a.rest.end());
+               RVal r = ev.call(a.need(0), std::move(args), {}, a.loc);
+               if (const Num* num = r.num()) {
+                 r = RVal(num->dtype == DType::F64 ? Array::scalar(num->f) : Array::scalar(num->i));
+               }
+               if (!r.array()) a.fail(0, "must return an array, got " + type_name(r));
+               if (!results.empty() && (r.array()->shape() != results[0].shape() ||
+                                        r.array()->dtype() != results[0].dtype())) {
+                 a.fail(0, "returned results of different shapes or dtypes");
+               }
+               results.push_back(*r.array());
+             }
+             if (results.empty()) return RVal(Array::zeros(xs->dtype(), {0}));
+             Shape shape{n};
+             shape.insert(shape.end(), results[0].shape().begin(), results[0].shape().end());
+             check_size(ev, a, shape);
+             Array out = Array::empty(results[0].dtype(), shape);
+             std::size_t rb = results[0].nbytes();
+             for (std::size_t i = 0; i < results.size(); ++i) {
+               std::memcpy(static_cast<char*>(out.raw()) + i * rb, results[i].raw(), rb);
+             }
+             return RVal(out);
+           },
+           "a host loop: f(x, *args) for each x in xs, stacked");
   reg.host("print(*values)",
            [](Evaluator& ev, const CallArgs& a) {
              std::string line;

@@ -118,11 +118,13 @@ void Evaluator::command(const Stmt& s) {
       return std::chrono::duration<double>(Clock::now() - t0).count();
     };
     once();  // warm-up: traces and compiles
-    double first = once();
-    double budget = options_.time_budget_s;
-    auto n = static_cast<int>(std::clamp(budget / std::max(first, 1e-9), 3.0, 10000.0));
-    std::vector<double> ts{first};
-    for (int i = 1; i < n; ++i) ts.push_back(once());
+    // Adaptive count: repeat until the time budget is spent (at least 3, at most 10000 runs).
+    std::vector<double> ts;
+    double total = 0;
+    while (ts.size() < 3 || (total < options_.time_budget_s && ts.size() < 10000)) {
+      ts.push_back(once());
+      total += ts.back();
+    }
     std::sort(ts.begin(), ts.end());
     double median = ts.size() % 2 ? ts[ts.size() / 2]
                                   : 0.5 * (ts[ts.size() / 2 - 1] + ts[ts.size() / 2]);
