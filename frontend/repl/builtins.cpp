@@ -1,9 +1,9 @@
 // The builtin registry and the argument accessors builtins use.
 #include "frontend/repl/builtins.h"
 
-#include "frontend/repl/errors.h"
-
 #include <cmath>
+
+#include "frontend/repl/errors.h"
 
 namespace lanes::repl {
 
@@ -79,7 +79,8 @@ Shape CallArgs::shape(std::size_t i) const {
   std::int64_t total = 1;
   for (std::int64_t d : s) {
     if (d < 0) fail(i, "has a negative extent: " + shape_to_string(s));
-    if (d > 0 && total > (std::int64_t{1} << 40) / d) fail(i, "is too large: " + shape_to_string(s));
+    if (d > 0 && total > (std::int64_t{1} << 40) / d)
+      fail(i, "is too large: " + shape_to_string(s));
     total *= d;
   }
   return s;
@@ -134,12 +135,16 @@ void Registry::add(const std::string& signature, BuiltinSpec::Mode mode, Builtin
     if (!optional) ++required;
   };
   for (std::size_t k = open + 1; k < signature.size() && signature[k] != ')'; ++k) {
-    if (signature[k] == ',') flush();
-    else cur += signature[k];
+    if (signature[k] == ',')
+      flush();
+    else
+      cur += signature[k];
   }
   flush();
-  if (doc.empty()) doc = signature;
-  else doc = signature + ": " + doc;
+  if (doc.empty())
+    doc = signature;
+  else
+    doc = signature + ": " + doc;
   functions_[name] = std::make_shared<BuiltinSpec>(name, mode, std::move(params), required,
                                                    variadic, std::move(impl), std::move(doc));
 }

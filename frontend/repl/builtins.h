@@ -9,8 +9,6 @@
 // directly (jit, grad, zeros, random.normal, print, ...).
 #pragma once
 
-#include "frontend/repl/rvalue.h"
-
 #include <lanes/ops.h>
 #include <lanes/transforms.h>
 
@@ -20,6 +18,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "frontend/repl/rvalue.h"
 
 namespace lanes::repl {
 
@@ -47,8 +47,8 @@ struct CallArgs {
   double number_or(std::size_t i, double fallback) const;
   bool boolean_or(std::size_t i, bool fallback) const;
   std::string string_or(std::size_t i, const std::string& fallback) const;
-  Shape shape(std::size_t i) const;          // an int or a tuple of ints
-  Axes axes(std::size_t i) const;            // an int, a tuple of ints, or None (= {})
+  Shape shape(std::size_t i) const;  // an int or a tuple of ints
+  Axes axes(std::size_t i) const;    // an int, a tuple of ints, or None (= {})
   std::vector<std::int64_t> int_list(std::size_t i) const;
   DType dtype_or(std::size_t i, DType fallback) const;
   const Callable& function(std::size_t i) const;
@@ -95,18 +95,17 @@ class Registry {
   const std::map<std::string, RVal>& constants() const { return constants_; }
 
  private:
-  void add(const std::string& signature, BuiltinSpec::Mode mode, BuiltinImpl impl,
-           std::string doc);
+  void add(const std::string& signature, BuiltinSpec::Mode mode, BuiltinImpl impl, std::string doc);
   std::map<std::string, CallablePtr> functions_;
   std::map<std::string, RVal> constants_;
 };
 
 // The families of builtins, one file each.
-void register_math_builtins(Registry& reg);        // builtins_math.cpp: elementwise, reductions
-void register_shape_builtins(Registry& reg);       // builtins_shape.cpp: shapes, linalg
-void register_array_builtins(Registry& reg);       // builtins_array.cpp: creation, random, misc
-void register_transform_builtins(Registry& reg);   // builtins_transform.cpp: jit, grad, vmap...
-void register_control_builtins(Registry& reg);     // builtins_control.cpp: cond, loops, scan
+void register_math_builtins(Registry& reg);       // builtins_math.cpp: elementwise, reductions
+void register_shape_builtins(Registry& reg);      // builtins_shape.cpp: shapes, linalg
+void register_array_builtins(Registry& reg);      // builtins_array.cpp: creation, random, misc
+void register_transform_builtins(Registry& reg);  // builtins_transform.cpp: jit, grad, vmap...
+void register_control_builtins(Registry& reg);    // builtins_control.cpp: cond, loops, scan
 
 // The whole table, built once.
 const Registry& builtins();

@@ -36,45 +36,76 @@ Value python_mod(const Value& a, const Value& b) {
 }  // namespace
 
 void register_math_builtins(Registry& reg) {
-  const std::pair<const char*, Unary> unary[] = {
-      {"neg", lanes::neg},       {"abs", lanes::abs},       {"sign", lanes::sign},
-      {"sqrt", lanes::sqrt},     {"rsqrt", lanes::rsqrt},   {"cbrt", lanes::cbrt},
-      {"exp", lanes::exp},       {"exp2", lanes::exp2},     {"expm1", lanes::expm1},
-      {"log", lanes::log},       {"log2", lanes::log2},     {"log10", lanes::log10},
-      {"log1p", lanes::log1p},   {"sin", lanes::sin},       {"cos", lanes::cos},
-      {"tan", lanes::tan},       {"asin", lanes::asin},     {"acos", lanes::acos},
-      {"atan", lanes::atan},     {"sinh", lanes::sinh},     {"cosh", lanes::cosh},
-      {"tanh", lanes::tanh},     {"asinh", lanes::asinh},   {"acosh", lanes::acosh},
-      {"atanh", lanes::atanh},   {"erf", lanes::erf},       {"erfc", lanes::erfc},
-      {"floor", lanes::floor},   {"ceil", lanes::ceil},     {"round", lanes::round},
-      {"logical_not", lanes::logical_not}, {"square", lanes::square},
-      {"zeros_like", lanes::zeros_like},   {"ones_like", lanes::ones_like},
-      {"stop_gradient", lanes::stop_gradient}};
+  const std::pair<const char*, Unary> unary[] = {{"neg", lanes::neg},
+                                                 {"abs", lanes::abs},
+                                                 {"sign", lanes::sign},
+                                                 {"sqrt", lanes::sqrt},
+                                                 {"rsqrt", lanes::rsqrt},
+                                                 {"cbrt", lanes::cbrt},
+                                                 {"exp", lanes::exp},
+                                                 {"exp2", lanes::exp2},
+                                                 {"expm1", lanes::expm1},
+                                                 {"log", lanes::log},
+                                                 {"log2", lanes::log2},
+                                                 {"log10", lanes::log10},
+                                                 {"log1p", lanes::log1p},
+                                                 {"sin", lanes::sin},
+                                                 {"cos", lanes::cos},
+                                                 {"tan", lanes::tan},
+                                                 {"asin", lanes::asin},
+                                                 {"acos", lanes::acos},
+                                                 {"atan", lanes::atan},
+                                                 {"sinh", lanes::sinh},
+                                                 {"cosh", lanes::cosh},
+                                                 {"tanh", lanes::tanh},
+                                                 {"asinh", lanes::asinh},
+                                                 {"acosh", lanes::acosh},
+                                                 {"atanh", lanes::atanh},
+                                                 {"erf", lanes::erf},
+                                                 {"erfc", lanes::erfc},
+                                                 {"floor", lanes::floor},
+                                                 {"ceil", lanes::ceil},
+                                                 {"round", lanes::round},
+                                                 {"logical_not", lanes::logical_not},
+                                                 {"square", lanes::square},
+                                                 {"zeros_like", lanes::zeros_like},
+                                                 {"ones_like", lanes::ones_like},
+                                                 {"stop_gradient", lanes::stop_gradient}};
   for (const auto& [name, f] : unary) {
     reg.op(std::string(name) + "(x)",
            [f](Evaluator&, const CallArgs& a) { return RVal(f(a.value(0))); });
   }
-  const std::pair<const char*, Binary> binary[] = {
-      {"add", lanes::add},         {"sub", lanes::sub},
-      {"mul", lanes::mul},         {"div", lanes::div},
-      {"rem", lanes::rem},         {"pow", lanes::pow},
-      {"atan2", lanes::atan2},     {"minimum", lanes::minimum},
-      {"maximum", lanes::maximum}, {"lt", lanes::lt},
-      {"le", lanes::le},           {"gt", lanes::gt},
-      {"ge", lanes::ge},           {"eq", lanes::eq},
-      {"ne", lanes::ne},           {"logical_and", lanes::logical_and},
-      {"logical_or", lanes::logical_or}, {"logical_xor", lanes::logical_xor},
-      {"true_divide", true_divide},      {"floor_divide", floor_divide},
-      {"mod", python_mod}};
+  const std::pair<const char*, Binary> binary[] = {{"add", lanes::add},
+                                                   {"sub", lanes::sub},
+                                                   {"mul", lanes::mul},
+                                                   {"div", lanes::div},
+                                                   {"rem", lanes::rem},
+                                                   {"pow", lanes::pow},
+                                                   {"atan2", lanes::atan2},
+                                                   {"minimum", lanes::minimum},
+                                                   {"maximum", lanes::maximum},
+                                                   {"lt", lanes::lt},
+                                                   {"le", lanes::le},
+                                                   {"gt", lanes::gt},
+                                                   {"ge", lanes::ge},
+                                                   {"eq", lanes::eq},
+                                                   {"ne", lanes::ne},
+                                                   {"logical_and", lanes::logical_and},
+                                                   {"logical_or", lanes::logical_or},
+                                                   {"logical_xor", lanes::logical_xor},
+                                                   {"true_divide", true_divide},
+                                                   {"floor_divide", floor_divide},
+                                                   {"mod", python_mod}};
   for (const auto& [name, f] : binary) {
     reg.op(std::string(name) + "(x, y)",
            [f](Evaluator&, const CallArgs& a) { return RVal(f(a.value(0), a.value(1))); });
   }
-  reg.op("where(condition, x, y)",
-         [](Evaluator&, const CallArgs& a) {
-           return RVal(lanes::where(a.value(0), a.value(1), a.value(2)));
-         },
-         "condition ? x : y elementwise");
+  reg.op(
+      "where(condition, x, y)",
+      [](Evaluator&, const CallArgs& a) {
+        return RVal(lanes::where(a.value(0), a.value(1), a.value(2)));
+      },
+      "condition ? x : y elementwise");
   reg.op("astype(x, dtype)", [](Evaluator&, const CallArgs& a) {
     return RVal(lanes::astype(a.value(0), a.dtype_or(1, DType::F64)));
   });
@@ -87,12 +118,13 @@ void register_math_builtins(Registry& reg) {
       {"min", lanes::min, lanes::min},
       {"mean", lanes::mean, lanes::mean}};
   for (const auto& [name, f, all] : reductions) {
-    reg.op(std::string(name) + "(x, axis=)",
-           [f, all](Evaluator&, const CallArgs& a) {
-             if (!a.has(1) || a.slots[1]->is_none()) return RVal(all(a.value(0)));
-             return RVal(f(a.value(0), a.axes(1)));
-           },
-           "reduce over axis (an int or a tuple; all axes by default)");
+    reg.op(
+        std::string(name) + "(x, axis=)",
+        [f, all](Evaluator&, const CallArgs& a) {
+          if (!a.has(1) || a.slots[1]->is_none()) return RVal(all(a.value(0)));
+          return RVal(f(a.value(0), a.axes(1)));
+        },
+        "reduce over axis (an int or a tuple; all axes by default)");
   }
   reg.op("argmax(x, axis)", [](Evaluator&, const CallArgs& a) {
     return RVal(lanes::argmax(a.value(0), a.integer(1)));

@@ -39,15 +39,16 @@ void register_shape_builtins(Registry& reg) {
   reg.op("concatenate(xs, axis=)", [](Evaluator&, const CallArgs& a) {
     return RVal(lanes::concatenate(value_list(a, 0), a.integer_or(1, 0)));
   });
-  reg.op("stack(xs, axis=)",
-         [](Evaluator&, const CallArgs& a) {
-           std::int64_t axis = a.integer_or(1, 0);
-           std::vector<Value> xs = value_list(a, 0);
-           if (xs.empty()) a.fail(0, "must not be empty");
-           for (Value& x : xs) x = lanes::expand_dims(x, axis);
-           return RVal(lanes::concatenate(xs, axis));
-         },
-         "join arrays along a new axis");
+  reg.op(
+      "stack(xs, axis=)",
+      [](Evaluator&, const CallArgs& a) {
+        std::int64_t axis = a.integer_or(1, 0);
+        std::vector<Value> xs = value_list(a, 0);
+        if (xs.empty()) a.fail(0, "must not be empty");
+        for (Value& x : xs) x = lanes::expand_dims(x, axis);
+        return RVal(lanes::concatenate(xs, axis));
+      },
+      "join arrays along a new axis");
   reg.op("expand_dims(x, axis)", [](Evaluator&, const CallArgs& a) {
     return RVal(lanes::expand_dims(a.value(0), a.integer(1)));
   });
@@ -65,15 +66,12 @@ void register_shape_builtins(Registry& reg) {
            return RVal(lanes::dot_general(a.value(0), a.value(1), a.int_list(2), a.int_list(3),
                                           a.axes(4), a.axes(5)));
          });
-  reg.op("dot(x, y)", [](Evaluator&, const CallArgs& a) {
-    return RVal(lanes::dot(a.value(0), a.value(1)));
-  });
-  reg.op("matmul(x, y)", [](Evaluator&, const CallArgs& a) {
-    return RVal(lanes::matmul(a.value(0), a.value(1)));
-  });
-  reg.op("outer(x, y)", [](Evaluator&, const CallArgs& a) {
-    return RVal(lanes::outer(a.value(0), a.value(1)));
-  });
+  reg.op("dot(x, y)",
+         [](Evaluator&, const CallArgs& a) { return RVal(lanes::dot(a.value(0), a.value(1))); });
+  reg.op("matmul(x, y)",
+         [](Evaluator&, const CallArgs& a) { return RVal(lanes::matmul(a.value(0), a.value(1))); });
+  reg.op("outer(x, y)",
+         [](Evaluator&, const CallArgs& a) { return RVal(lanes::outer(a.value(0), a.value(1))); });
 }
 
 }  // namespace lanes::repl

@@ -1,10 +1,10 @@
 // The REPL's commands: :help :vars :ir :llvm :asm :time :load :quit.
-#include "frontend/repl/errors.h"
-#include "frontend/repl/evaluator.h"
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+
+#include "frontend/repl/errors.h"
+#include "frontend/repl/evaluator.h"
 
 namespace lanes::repl {
 
@@ -23,10 +23,14 @@ const char* const kCommandHelp =
 
 std::string duration(double s) {
   char buf[32];
-  if (s < 1e-6) std::snprintf(buf, sizeof buf, "%.3g ns", s * 1e9);
-  else if (s < 1e-3) std::snprintf(buf, sizeof buf, "%.3g us", s * 1e6);
-  else if (s < 1) std::snprintf(buf, sizeof buf, "%.3g ms", s * 1e3);
-  else std::snprintf(buf, sizeof buf, "%.3g s", s);
+  if (s < 1e-6)
+    std::snprintf(buf, sizeof buf, "%.3g ns", s * 1e9);
+  else if (s < 1e-3)
+    std::snprintf(buf, sizeof buf, "%.3g us", s * 1e6);
+  else if (s < 1)
+    std::snprintf(buf, sizeof buf, "%.3g ms", s * 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.3g s", s);
   return buf;
 }
 
@@ -53,9 +57,10 @@ void Evaluator::command(const Stmt& s) {
       return;
     }
     std::string text = kCommandHelp;
-    text += "language: def f(x, y) = expr | def f(x):<indented block with return> | lambda x: expr\n"
-            "  operators + - * / // % ** @ < <= > >= == != and or not; x[i], x[a:b], x[:, 0];\n"
-            "  tuples (a, b); keyword arguments in_axes= out_axes= argnums= axis_name=\n";
+    text +=
+        "language: def f(x, y) = expr | def f(x):<indented block with return> | lambda x: expr\n"
+        "  operators + - * / // % ** @ < <= > >= == != and or not; x[i], x[a:b], x[:, 0];\n"
+        "  tuples (a, b); keyword arguments in_axes= out_axes= argnums= axis_name=\n";
     text += "builtins:";
     std::size_t col = 9;
     for (const auto& [fname, f] : builtins().functions()) {
@@ -92,14 +97,16 @@ void Evaluator::command(const Stmt& s) {
     for (std::size_t i = 1; i < e.items.size(); ++i) {
       RVal v = eval(*e.items[i], nullptr);
       std::optional<lanes::Arg> a = to_arg(v);
-      if (!a) type_error(":" + name + " arguments must be arrays or numbers, got " + type_name(v),
-                         e.items[i]->loc);
+      if (!a)
+        type_error(":" + name + " arguments must be arrays or numbers, got " + type_name(v),
+                   e.items[i]->loc);
       args.push_back(*a);
     }
     try {
       lanes::Fn fn = to_fn(f, e.loc);
-      std::string text = name == "ir" ? fn.ir(args) : name == "llvm" ? fn.llvm_ir(args)
-                                                                      : fn.assembly(args);
+      std::string text = name == "ir"     ? fn.ir(args)
+                         : name == "llvm" ? fn.llvm_ir(args)
+                                          : fn.assembly(args);
       if (!text.empty() && text.back() != '\n') text += '\n';
       out_(text);
     } catch (const ReplError&) {
@@ -126,8 +133,8 @@ void Evaluator::command(const Stmt& s) {
       total += ts.back();
     }
     std::sort(ts.begin(), ts.end());
-    double median = ts.size() % 2 ? ts[ts.size() / 2]
-                                  : 0.5 * (ts[ts.size() / 2 - 1] + ts[ts.size() / 2]);
+    double median =
+        ts.size() % 2 ? ts[ts.size() / 2] : 0.5 * (ts[ts.size() / 2 - 1] + ts[ts.size() / 2]);
     out_("median " + duration(median) + " (min " + duration(ts.front()) + ", max " +
          duration(ts.back()) + "; " + std::to_string(ts.size()) + " runs)\n");
     return;

@@ -3,11 +3,11 @@
 // message and, once known, the source location of the offending token.
 #pragma once
 
-#include "frontend/repl/ast.h"
-
 #include <lanes/error.h>
 
 #include <string>
+
+#include "frontend/repl/ast.h"
 
 namespace lanes::repl {
 

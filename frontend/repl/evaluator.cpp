@@ -1,11 +1,11 @@
 // The REPL evaluator: statements, names, calls and user functions (see evaluator.h).
 #include "frontend/repl/evaluator.h"
 
-#include "frontend/repl/errors.h"
-
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+
+#include "frontend/repl/errors.h"
 
 namespace lanes::repl {
 
@@ -46,13 +46,19 @@ void Evaluator::exec_top(const Stmt& s) {
       if (!v.is_none()) out_(to_display(v) + "\n");
       return;
     }
-    case SK::Assign: assign(s, eval(*s.value, nullptr), globals_); return;
+    case SK::Assign:
+      assign(s, eval(*s.value, nullptr), globals_);
+      return;
     case SK::Def:
       globals_[s.name] = make_closure(s.name, s.params, s.body, nullptr, s.loc);
       return;
-    case SK::Return: syntax_error("'return' outside a function", s.loc);
-    case SK::Command: command(s); return;
-    case SK::Pass: return;
+    case SK::Return:
+      syntax_error("'return' outside a function", s.loc);
+    case SK::Command:
+      command(s);
+      return;
+    case SK::Pass:
+      return;
   }
 }
 
@@ -78,14 +84,21 @@ void Evaluator::assign(const Stmt& s, RVal value, Vars& into) {
 std::optional<RVal> Evaluator::exec_block(const Block& body, Frame& frame) {
   for (const StmtPtr& s : body) {
     switch (s->kind) {
-      case SK::Expr: eval(*s->value, &frame); break;
-      case SK::Assign: assign(*s, eval(*s->value, &frame), frame.locals); break;
+      case SK::Expr:
+        eval(*s->value, &frame);
+        break;
+      case SK::Assign:
+        assign(*s, eval(*s->value, &frame), frame.locals);
+        break;
       case SK::Def:
         frame.locals[s->name] = make_closure(s->name, s->params, s->body, &frame, s->loc);
         break;
-      case SK::Return: return eval(*s->value, &frame);
-      case SK::Command: syntax_error("commands are not allowed inside a def", s->loc);
-      case SK::Pass: break;
+      case SK::Return:
+        return eval(*s->value, &frame);
+      case SK::Command:
+        syntax_error("commands are not allowed inside a def", s->loc);
+      case SK::Pass:
+        break;
     }
   }
   return std::nullopt;
@@ -156,20 +169,29 @@ RVal parse_number(const Expr& e) {
 
 RVal Evaluator::eval_inner(const Expr& e, Frame* frame) {
   switch (e.kind) {
-    case EK::Number: return parse_number(e);
-    case EK::String: return RVal(e.name);
-    case EK::Name: return lookup(e.name, frame, e.loc);
+    case EK::Number:
+      return parse_number(e);
+    case EK::String:
+      return RVal(e.name);
+    case EK::Name:
+      return lookup(e.name, frame, e.loc);
     case EK::Tuple: {
       std::vector<RVal> items;
       for (const ExprPtr& x : e.items) items.push_back(eval(*x, frame));
       return RVal::tuple(std::move(items));
     }
-    case EK::List: return eval_list(e, frame);
-    case EK::Unary: return eval_unary(e, frame);
-    case EK::Binary: return eval_binary(e, frame);
-    case EK::Call: return eval_call(e, frame);
-    case EK::Attribute: return eval_attribute(e, frame);
-    case EK::Index: return eval_index(e, frame);
+    case EK::List:
+      return eval_list(e, frame);
+    case EK::Unary:
+      return eval_unary(e, frame);
+    case EK::Binary:
+      return eval_binary(e, frame);
+    case EK::Call:
+      return eval_call(e, frame);
+    case EK::Attribute:
+      return eval_attribute(e, frame);
+    case EK::Index:
+      return eval_index(e, frame);
     case EK::Lambda: {
       auto ret = std::make_shared<Stmt>();
       ret->kind = SK::Return;

@@ -7,10 +7,6 @@
 // body being traced, a loop body, a cond branch) operations act on Values directly.
 #pragma once
 
-#include "frontend/repl/ast.h"
-#include "frontend/repl/builtins.h"
-#include "frontend/repl/rvalue.h"
-
 #include <lanes/fn.h>
 
 #include <functional>
@@ -18,6 +14,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "frontend/repl/ast.h"
+#include "frontend/repl/builtins.h"
+#include "frontend/repl/rvalue.h"
 
 namespace lanes::repl {
 
@@ -47,11 +47,11 @@ struct FnValue : Callable {
 };
 
 struct SessionOptions {
-  double time_budget_s = 0.5;   // :time spends about this long repeating
-  bool allow_load = true;       // :load reads files (off for fuzzing)
-  int max_call_depth = 64;      // user function calls nested deeper are a RecursionError
+  double time_budget_s = 0.5;  // :time spends about this long repeating
+  bool allow_load = true;      // :load reads files (off for fuzzing)
+  int max_call_depth = 64;     // user function calls nested deeper are a RecursionError
   std::int64_t max_elements = std::int64_t{1} << 28;  // largest array the REPL creates
-  std::int64_t max_loop_iterations = -1;  // default while_loop bound (-1: none)
+  std::int64_t max_loop_iterations = -1;              // default while_loop bound (-1: none)
 };
 
 class Evaluator {

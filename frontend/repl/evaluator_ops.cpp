@@ -1,12 +1,12 @@
 // The evaluator's operators, array literals, indexing and attributes. Operators on
 // arrays call the builtins of the same name (add, mul, lt, ...); Python numbers combine
 // with Python's rules.
-#include "frontend/repl/errors.h"
-#include "frontend/repl/evaluator.h"
-
 #include <cmath>
 #include <limits>
 #include <map>
+
+#include "frontend/repl/errors.h"
+#include "frontend/repl/evaluator.h"
 
 namespace lanes::repl {
 
@@ -15,12 +15,25 @@ using EK = Expr::Kind;
 namespace {
 
 const std::map<std::string, std::string>& binary_builtin() {
-  static const std::map<std::string, std::string> m = {
-      {"+", "add"},           {"-", "sub"},          {"*", "mul"},         {"/", "true_divide"},
-      {"//", "floor_divide"}, {"%", "mod"},          {"**", "pow"},        {"@", "matmul"},
-      {"<", "lt"},            {"<=", "le"},          {">", "gt"},          {">=", "ge"},
-      {"==", "eq"},           {"!=", "ne"},          {"&", "logical_and"}, {"and", "logical_and"},
-      {"|", "logical_or"},    {"or", "logical_or"},  {"^", "logical_xor"}};
+  static const std::map<std::string, std::string> m = {{"+", "add"},
+                                                       {"-", "sub"},
+                                                       {"*", "mul"},
+                                                       {"/", "true_divide"},
+                                                       {"//", "floor_divide"},
+                                                       {"%", "mod"},
+                                                       {"**", "pow"},
+                                                       {"@", "matmul"},
+                                                       {"<", "lt"},
+                                                       {"<=", "le"},
+                                                       {">", "gt"},
+                                                       {">=", "ge"},
+                                                       {"==", "eq"},
+                                                       {"!=", "ne"},
+                                                       {"&", "logical_and"},
+                                                       {"and", "logical_and"},
+                                                       {"|", "logical_or"},
+                                                       {"or", "logical_or"},
+                                                       {"^", "logical_xor"}};
   return m;
 }
 
@@ -116,8 +129,7 @@ RVal Evaluator::eval_binary(const Expr& e, Frame* frame) {
     return RVal::tuple(std::move(all));
   }
   if (!a.is_tensor() || !b.is_tensor()) {
-    type_error("unsupported operand types for " + op + ": " + type_name(a) + " and " +
-                   type_name(b),
+    type_error("unsupported operand types for " + op + ": " + type_name(a) + " and " + type_name(b),
                e.loc);
   }
   return call(builtin(binary_builtin().at(op)), {a, b}, {}, e.loc);
@@ -214,8 +226,8 @@ Value index_value(const Value& x, const std::vector<IndexSpec>& specs, Loc loc) 
   Shape s = x.shape();
   if (specs.size() > s.size()) {
     throw ReplError("IndexError",
-                    "too many indices (" + std::to_string(specs.size()) + ") for an array of shape " +
-                        shape_to_string(s),
+                    "too many indices (" + std::to_string(specs.size()) +
+                        ") for an array of shape " + shape_to_string(s),
                     loc);
   }
   Axes start(s.size(), 0), limit(s.begin(), s.end()), strides(s.size(), 1), drop;
@@ -286,7 +298,8 @@ RVal Evaluator::eval_index(const Expr& e, Frame* frame) {
       }
       return (*items)[static_cast<std::size_t>(i)];
     }
-    if (sp.step.value_or(1) <= 0) throw ReplError("IndexError", "slice step must be positive", e.loc);
+    if (sp.step.value_or(1) <= 0)
+      throw ReplError("IndexError", "slice step must be positive", e.loc);
     auto norm = [n](std::int64_t v) { return std::clamp<std::int64_t>(v < 0 ? v + n : v, 0, n); };
     std::vector<RVal> out;
     for (std::int64_t i = sp.start ? norm(*sp.start) : 0, end = sp.stop ? norm(*sp.stop) : n;
@@ -297,11 +310,12 @@ RVal Evaluator::eval_index(const Expr& e, Frame* frame) {
   }
   if (!base.is_tensor()) type_error(type_name(base) + " cannot be indexed", e.loc);
   Loc loc = e.loc;
-  BuiltinSpec spec("getitem", BuiltinSpec::Mode::Op, {"x"}, 1, false,
-                   [specs, loc](Evaluator&, const CallArgs& a) {
-                     return RVal(index_value(a.value(0), specs, loc));
-                   },
-                   "");
+  BuiltinSpec spec(
+      "getitem", BuiltinSpec::Mode::Op, {"x"}, 1, false,
+      [specs, loc](Evaluator&, const CallArgs& a) {
+        return RVal(index_value(a.value(0), specs, loc));
+      },
+      "");
   CallArgs args;
   args.fname = "getitem";
   args.loc = e.loc;
@@ -344,9 +358,9 @@ RVal Evaluator::eval_attribute(const Expr& e, Frame* frame) {
       return RVal(base.array() ? base.array()->dtype() : base.traced()->dtype());
     }
     if (attr == "T") return call(builtin("transpose"), {base}, {}, e.loc);
-    static const char* const kMethods[] = {"astype", "reshape", "sum",     "mean",   "max",
-                                           "min",    "prod",    "transpose", "squeeze", "argmax",
-                                           "argmin", "dot"};
+    static const char* const kMethods[] = {"astype",  "reshape", "sum",    "mean",
+                                           "max",     "min",     "prod",   "transpose",
+                                           "squeeze", "argmax",  "argmin", "dot"};
     for (const char* m : kMethods) {
       if (attr == m) {
         return RVal(CallablePtr(std::make_shared<BoundMethod>(attr, fns.at(attr), base)));

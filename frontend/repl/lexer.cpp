@@ -2,10 +2,10 @@
 // the start of logical lines, none inside brackets).
 #include "frontend/repl/lexer.h"
 
-#include "frontend/repl/errors.h"
-
 #include <cctype>
 #include <cstring>
+
+#include "frontend/repl/errors.h"
 
 namespace lanes::repl {
 
@@ -17,8 +17,7 @@ bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0;
 
 class Lexer {
  public:
-  Lexer(std::string_view src, int id, int first_line)
-      : src_(src), id_(id), line_(first_line) {}
+  Lexer(std::string_view src, int id, int first_line) : src_(src), id_(id), line_(first_line) {}
 
   std::vector<Token> run() {
     indents_.push_back(0);
@@ -242,15 +241,22 @@ bool needs_more_input(std::string_view source) {
       continue;
     }
     if (quote) {
-      if (c == '\\') ++i;
-      else if (c == quote) quote = 0;
-      else if (c == '\n') quote = 0;  // an unterminated string is an error, not more input
+      if (c == '\\')
+        ++i;
+      else if (c == quote)
+        quote = 0;
+      else if (c == '\n')
+        quote = 0;  // an unterminated string is an error, not more input
       continue;
     }
-    if (c == '#') comment = true;
-    else if (c == '"' || c == '\'') quote = c;
-    else if (c == '(' || c == '[' || c == '{') ++depth;
-    else if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
+    if (c == '#')
+      comment = true;
+    else if (c == '"' || c == '\'')
+      quote = c;
+    else if (c == '(' || c == '[' || c == '{')
+      ++depth;
+    else if ((c == ')' || c == ']' || c == '}') && depth > 0)
+      --depth;
   }
   if (depth > 0) return true;
   // The last line (the entry ends with one '\n' per line typed).

@@ -2,11 +2,11 @@
 // implicit line joining inside brackets, `#` comments, and `:command` lines.
 #pragma once
 
-#include "frontend/repl/ast.h"
-
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "frontend/repl/ast.h"
 
 namespace lanes::repl {
 

@@ -2,12 +2,12 @@
 // level, with a nesting bound so that arbitrary input cannot overflow the stack.
 #include "frontend/repl/parser.h"
 
-#include "frontend/repl/errors.h"
-#include "frontend/repl/lexer.h"
-
 #include <algorithm>
 #include <initializer_list>
 #include <utility>
+
+#include "frontend/repl/errors.h"
+#include "frontend/repl/lexer.h"
 
 namespace lanes::repl {
 
@@ -19,13 +19,20 @@ using SK = Stmt::Kind;
 
 std::string describe(const Token& t) {
   switch (t.kind) {
-    case TK::Newline: return "end of line";
-    case TK::Indent: return "indent";
-    case TK::Dedent: return "dedent";
-    case TK::End: return "end of input";
-    case TK::Command: return "':" + t.text + "'";
-    case TK::String: return "string";
-    default: return "'" + t.text + "'";
+    case TK::Newline:
+      return "end of line";
+    case TK::Indent:
+      return "indent";
+    case TK::Dedent:
+      return "dedent";
+    case TK::End:
+      return "end of input";
+    case TK::Command:
+      return "':" + t.text + "'";
+    case TK::String:
+      return "string";
+    default:
+      return "'" + t.text + "'";
   }
 }
 
@@ -79,8 +86,8 @@ class Parser {
     return toks_[pos_++].text;
   }
   static bool is_keyword(std::string_view n) {
-    for (const char* k : {"def", "return", "lambda", "and", "or", "not", "if", "else", "pass",
-                          "in", "for", "while"}) {
+    for (const char* k : {"def", "return", "lambda", "and", "or", "not", "if", "else", "pass", "in",
+                          "for", "while"}) {
       if (n == k) return true;
     }
     return false;
@@ -128,9 +135,9 @@ class Parser {
     }
     e->depth = d + 1;
     if (e->depth > kMaxExprDepth) {
-      syntax_error("expression too deeply nested (more than " + std::to_string(kMaxExprDepth) +
-                       " levels)",
-                   e->loc);
+      syntax_error(
+          "expression too deeply nested (more than " + std::to_string(kMaxExprDepth) + " levels)",
+          e->loc);
     }
     return e;
   }
@@ -432,7 +439,9 @@ class Parser {
         std::const_pointer_cast<Expr>(e)->is_float = t.is_float;
         return e;
       }
-      case TK::String: ++pos_; return make(EK::String, loc, t.text);
+      case TK::String:
+        ++pos_;
+        return make(EK::String, loc, t.text);
       case TK::Name:
         if (is_keyword(t.text)) unexpected("an expression");
         ++pos_;
@@ -462,7 +471,8 @@ class Parser {
           return make(EK::List, loc, "", std::move(items));
         }
         break;
-      default: break;
+      default:
+        break;
     }
     unexpected("an expression");
   }

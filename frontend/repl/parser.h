@@ -5,9 +5,9 @@
 //             < | < ^ < & < + - < * / // % @ < unary - + ~ < ** < call, index, attribute
 #pragma once
 
-#include "frontend/repl/ast.h"
-
 #include <string_view>
+
+#include "frontend/repl/ast.h"
 
 namespace lanes::repl {
 

@@ -1,10 +1,10 @@
 // Printing, describing and flattening REPL values.
 #include "frontend/repl/rvalue.h"
 
-#include "frontend/repl/errors.h"
-
 #include <charconv>
 #include <cmath>
+
+#include "frontend/repl/errors.h"
 
 namespace lanes::repl {
 
@@ -30,8 +30,10 @@ std::string shape_text(const Shape& s) {
 
 std::string describe_type(const RVal& v) {
   if (const Num* n = v.num()) return std::string(dtype_name(n->dtype)) + " number";
-  if (const Array* a = v.array()) return std::string(dtype_name(a->dtype())) + shape_text(a->shape());
-  if (const Value* x = v.traced()) return std::string(dtype_name(x->dtype())) + shape_text(x->shape());
+  if (const Array* a = v.array())
+    return std::string(dtype_name(a->dtype())) + shape_text(a->shape());
+  if (const Value* x = v.traced())
+    return std::string(dtype_name(x->dtype())) + shape_text(x->shape());
   return type_name(v);
 }
 

@@ -3,8 +3,6 @@
 // being traced), tuples, functions, dtypes, strings and modules (`random`).
 #pragma once
 
-#include "frontend/repl/ast.h"
-
 #include <lanes/array.h>
 #include <lanes/fn.h>
 #include <lanes/value.h>
@@ -14,6 +12,8 @@
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "frontend/repl/ast.h"
 
 namespace lanes::repl {
 
@@ -42,13 +42,13 @@ struct RVal {
   std::variant<NoneV, Num, Array, Value, TuplePtr, CallablePtr, DType, std::string, Module> v;
 
   RVal() : v(NoneV{}) {}
-  RVal(Num n) : v(n) {}                         // NOLINT(google-explicit-constructor)
-  RVal(Array a) : v(std::move(a)) {}            // NOLINT(google-explicit-constructor)
-  RVal(Value x) : v(std::move(x)) {}            // NOLINT(google-explicit-constructor)
-  RVal(CallablePtr f) : v(std::move(f)) {}      // NOLINT(google-explicit-constructor)
-  RVal(DType t) : v(t) {}                       // NOLINT(google-explicit-constructor)
-  RVal(std::string s) : v(std::move(s)) {}      // NOLINT(google-explicit-constructor)
-  RVal(Module m) : v(std::move(m)) {}           // NOLINT(google-explicit-constructor)
+  RVal(Num n) : v(n) {}                     // NOLINT(google-explicit-constructor)
+  RVal(Array a) : v(std::move(a)) {}        // NOLINT(google-explicit-constructor)
+  RVal(Value x) : v(std::move(x)) {}        // NOLINT(google-explicit-constructor)
+  RVal(CallablePtr f) : v(std::move(f)) {}  // NOLINT(google-explicit-constructor)
+  RVal(DType t) : v(t) {}                   // NOLINT(google-explicit-constructor)
+  RVal(std::string s) : v(std::move(s)) {}  // NOLINT(google-explicit-constructor)
+  RVal(Module m) : v(std::move(m)) {}       // NOLINT(google-explicit-constructor)
   static RVal tuple(std::vector<RVal> items) {
     RVal r;
     r.v = std::make_shared<const std::vector<RVal>>(std::move(items));

@@ -1,13 +1,13 @@
 // The REPL session: sources, error reports with carets, :load, completion.
 #include "frontend/repl/session.h"
 
-#include "frontend/repl/errors.h"
-#include "frontend/repl/lexer.h"
-#include "frontend/repl/parser.h"
-
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include "frontend/repl/errors.h"
+#include "frontend/repl/lexer.h"
+#include "frontend/repl/parser.h"
 
 namespace lanes::repl {
 
@@ -90,8 +90,7 @@ EvalOutput Session::run(std::string_view source, std::string_view origin, int fi
   return r;
 }
 
-std::string Session::format_error(const std::string& kind, const std::string& msg,
-                                  Loc loc) const {
+std::string Session::format_error(const std::string& kind, const std::string& msg, Loc loc) const {
   std::string origin = "<input>", line;
   if (loc.source >= 0 && static_cast<std::size_t>(loc.source) < sources_.size()) {
     const Source& src = sources_[static_cast<std::size_t>(loc.source)];
@@ -100,8 +99,8 @@ std::string Session::format_error(const std::string& kind, const std::string& ms
     for (int i = src.first_line - 1; i < loc.line && std::getline(in, line); ++i) {
     }
   }
-  std::string out = origin + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.col) +
-                    ": " + kind + ": " + msg + "\n";
+  std::string out = origin + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.col) + ": " +
+                    kind + ": " + msg + "\n";
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (!line.empty()) {
     std::string caret;
@@ -113,9 +112,7 @@ std::string Session::format_error(const std::string& kind, const std::string& ms
   return out;
 }
 
-bool Session::needs_more_input(std::string_view pending) {
-  return repl::needs_more_input(pending);
-}
+bool Session::needs_more_input(std::string_view pending) { return repl::needs_more_input(pending); }
 
 std::vector<std::string> Session::complete(std::string_view prefix) const {
   std::size_t start = prefix.size();

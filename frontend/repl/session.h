@@ -9,18 +9,18 @@
 // the result (with line, column and a caret under the offending token).
 #pragma once
 
-#include "frontend/repl/evaluator.h"
-
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "frontend/repl/evaluator.h"
+
 namespace lanes::repl {
 
 struct EvalOutput {
-  std::string text;   // what the statements printed (also streamed to the sink, if any)
+  std::string text;  // what the statements printed (also streamed to the sink, if any)
   bool ok = true;
   std::string error;  // "origin:LINE:COL: Kind: message\n<source line>\n<caret>\n"
   int line = 0, col = 0;

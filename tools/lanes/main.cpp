@@ -5,8 +5,6 @@
 // and a caret, and the exit status is 1.
 //
 //   lanes [--time-budget SECONDS] [FILE]
-#include "frontend/repl/session.h"
-
 #include <histedit.h>
 #include <unistd.h>
 
@@ -17,6 +15,8 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+
+#include "frontend/repl/session.h"
 
 namespace {
 
@@ -114,7 +114,8 @@ int interactive(lanes::repl::Session& s) {
   el_set(el, EL_ADDFN, "lanes-complete", "complete a name or command", complete);
   el_set(el, EL_BIND, "^I", "lanes-complete", nullptr);
   el_source(el, nullptr);  // ~/.editrc, if any
-  write_out("Lanes REPL: JAX-style transformations compiled by LLVM. :help for help, :quit to leave.\n");
+  write_out(
+      "Lanes REPL: JAX-style transformations compiled by LLVM. :help for help, :quit to leave.\n");
   std::string pending;
   for (;;) {
     g_continuation = !pending.empty();
@@ -165,8 +166,9 @@ int main(int argc, char** argv) {
     } else if (a == "--time-budget" && i + 1 < argc) {
       options.time_budget_s = std::atof(argv[++i]);
     } else if (a == "-h" || a == "--help") {
-      std::puts("usage: lanes [--time-budget SECONDS] [--keep-going] [FILE]\n"
-                "  no FILE: interactive on a terminal, else runs the script on standard input");
+      std::puts(
+          "usage: lanes [--time-budget SECONDS] [--keep-going] [FILE]\n"
+          "  no FILE: interactive on a terminal, else runs the script on standard input");
       return 0;
     } else if (file.empty()) {
       file = a;
