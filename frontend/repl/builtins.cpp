@@ -79,8 +79,12 @@ Shape CallArgs::shape(std::size_t i) const {
   std::int64_t total = 1;
   for (std::int64_t d : s) {
     if (d < 0) fail(i, "has a negative extent: " + shape_to_string(s));
-    if (d > 0 && total > (std::int64_t{1} << 40) / d)
-      fail(i, "is too large: " + shape_to_string(s));
+    if (d > 0 && total > max_elements / d) {
+      throw ReplError("RuntimeError",
+                      fname + "(): shape " + shape_to_string(s) + " has more than " +
+                          std::to_string(max_elements) + " elements (the REPL's limit)",
+                      loc);
+    }
     total *= d;
   }
   return s;

@@ -31,6 +31,7 @@ class Evaluator;
 struct CallArgs {
   std::string fname;
   Loc loc;
+  std::int64_t max_elements = std::int64_t{1} << 40;  // the largest shape() accepted
   std::vector<std::string> names;
   std::vector<std::optional<RVal>> slots;
   std::vector<RVal> rest;

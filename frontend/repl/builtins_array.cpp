@@ -113,7 +113,8 @@ void register_array_builtins(Registry& reg) {
         bool has_stop = a.has(1) && !a.slots[1]->is_none();
         double start = has_stop ? a.number(0) : 0, stop = has_stop ? a.number(1) : a.number(0);
         double step = a.number_or(2, 1);
-        if (step == 0 || !std::isfinite(start) || !std::isfinite(stop) || !std::isfinite(step)) {
+        if (step == 0 || !(std::fabs(start) < 1e15) || !(std::fabs(stop) < 1e15) ||
+            !std::isfinite(step)) {
           a.fail(2, "must be a finite, non-zero step with finite bounds");
         }
         bool all_int = true;

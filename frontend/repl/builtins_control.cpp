@@ -97,6 +97,17 @@ void register_control_builtins(Registry& reg) {
       "fori_loop(lower, upper, body_fun, init_val)",
       [](Evaluator& ev, const CallArgs& a) {
         a.function(2);
+        std::int64_t bound = ev.options().max_loop_iterations;
+        if (bound >= 0 && a.need(0).num() && a.need(1).num()) {  // a static trip count
+          double trips = a.need(1).num()->as_double() - a.need(0).num()->as_double();
+          if (trips > static_cast<double>(bound)) {
+            throw ReplError("RuntimeError",
+                            "fori_loop: " + std::to_string(static_cast<std::int64_t>(trips)) +
+                                " iterations exceed this session's limit of " +
+                                std::to_string(bound),
+                            a.loc);
+          }
+        }
         std::vector<Value> init;
         Tree t = flatten(a.need(3), init, "fori_loop() init_val", a.loc);
         std::vector<Value> outs = internal::fori_loop_values(

@@ -232,8 +232,10 @@ RVal Evaluator::eval_call(const Expr& e, Frame* frame) {
 
 namespace {
 CallArgs bind_args(const BuiltinSpec& spec, std::vector<RVal> pos,
-                   std::vector<std::pair<std::string, RVal>> kw, Loc loc) {
+                   std::vector<std::pair<std::string, RVal>> kw, Loc loc,
+                   std::int64_t max_elements) {
   CallArgs a;
+  a.max_elements = max_elements;
   a.fname = spec.name;
   a.loc = loc;
   a.names = spec.params;
@@ -285,7 +287,7 @@ RVal Evaluator::call(const RVal& f, std::vector<RVal> pos,
     return call(RVal(b->fn), std::move(pos), std::move(kw), loc);
   }
   if (const auto* spec = dynamic_cast<const BuiltinSpec*>(c)) {
-    CallArgs args = bind_args(*spec, std::move(pos), std::move(kw), loc);
+    CallArgs args = bind_args(*spec, std::move(pos), std::move(kw), loc, options_.max_elements);
     if (spec->mode == BuiltinSpec::Mode::Op) return run_op(*spec, std::move(args));
     return spec->impl(*this, args);
   }

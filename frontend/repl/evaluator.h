@@ -36,6 +36,11 @@ struct ClosureCode {
 
 struct Closure : Callable {
   explicit Closure(std::shared_ptr<const ClosureCode> c) : Callable(c->name), code(std::move(c)) {}
+  std::string signature() const override {
+    std::string s = name + "(";
+    for (std::size_t i = 0; i < code->params.size(); ++i) s += (i ? ", " : "") + code->params[i];
+    return s + ")";
+  }
   std::shared_ptr<const ClosureCode> code;
   mutable std::optional<lanes::Fn> fn;  // made on first use, so traces are cached
 };

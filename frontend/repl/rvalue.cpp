@@ -34,6 +34,7 @@ std::string describe_type(const RVal& v) {
     return std::string(dtype_name(a->dtype())) + shape_text(a->shape());
   if (const Value* x = v.traced())
     return std::string(dtype_name(x->dtype())) + shape_text(x->shape());
+  if (const Callable* c = v.callable()) return "function " + c->signature();
   return type_name(v);
 }
 

@@ -78,6 +78,8 @@ struct RVal {
 struct Callable {
   explicit Callable(std::string n) : name(std::move(n)) {}
   virtual ~Callable() = default;
+  // How :vars shows it: "f(x, y)" for a user function, the name otherwise.
+  virtual std::string signature() const { return name; }
   std::string name;
 };
 
