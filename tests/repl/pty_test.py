@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Interactive test of `lanes` through a pseudo-terminal: the prompt, a multi-line def
 with `...` continuation prompts, history recall with the up arrow, tab completion of a
-builtin and of a user name, the history file in $HOME, and :quit.
+builtin and of a user name, an error, Ctrl-C on a half-typed line, the history file in
+$HOME, and :quit.
 
 usage: pty_test.py LANES
 """
@@ -89,6 +90,12 @@ def main():
     # An error is reported with a caret and the session goes on.
     t.send("sq(1.0, 2.0)\r")
     t.expect(r"TypeError: sq\(\) takes 1 argument, got 2.*\^.*>>> ")
+    # Ctrl-C abandons the line being typed; the session goes on.
+    t.send("1 + ")
+    t.send("\x03")
+    t.expect(r"KeyboardInterrupt.*>>> ")
+    t.send("sq(4.0)\r")
+    t.expect(r"\n16\.\n.*>>> ")
     t.send(":quit\r")
     _, status = os.waitpid(t.pid, 0)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, "exit status %r" % status

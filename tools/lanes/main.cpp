@@ -8,6 +8,7 @@
 #include <histedit.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +23,11 @@ namespace {
 
 lanes::repl::Session* g_session = nullptr;
 bool g_continuation = false;
+volatile std::sig_atomic_t g_interrupted = 0;
+
+// Ctrl-C at the prompt abandons the line being typed (the read is interrupted, as the
+// handler is installed without SA_RESTART). It does not interrupt a running computation.
+void on_sigint(int) { g_interrupted = 1; }
 
 void write_out(std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), stdout);
@@ -114,6 +120,11 @@ int interactive(lanes::repl::Session& s) {
   el_set(el, EL_ADDFN, "lanes-complete", "complete a name or command", complete);
   el_set(el, EL_BIND, "^I", "lanes-complete", nullptr);
   el_source(el, nullptr);  // ~/.editrc, if any
+  struct sigaction sa {};
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;
+  sigaction(SIGINT, &sa, nullptr);
   write_out(
       "Lanes REPL: JAX-style transformations compiled by LLVM. :help for help, :quit to leave.\n");
   std::string pending;
@@ -121,10 +132,18 @@ int interactive(lanes::repl::Session& s) {
     g_continuation = !pending.empty();
     int count = 0;
     const char* line = el_gets(el, &count);
+    if (!line && g_interrupted) {
+      g_interrupted = 0;
+      el_reset(el);
+      write_out("\nKeyboardInterrupt\n");
+      pending.clear();
+      continue;
+    }
     if (!line) {  // Ctrl-D
       write_out("\n");
       break;
     }
+    g_interrupted = 0;
     std::string text(line);
     if (text.find_first_not_of(" \t\r\n") != std::string::npos) {
       std::string entry = text;
