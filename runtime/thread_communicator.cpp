@@ -82,7 +82,7 @@ void ThreadCommunicator::post_and_wait(int rank, const char* what, DType dtype, 
       std::string msg = std::string(what) + ": replicas disagree on the operand: replica 0 has " +
                         std::to_string(p0.count) + " elements of " +
                         std::string(dtype_name(p0.dtype)) + ", replica " + std::to_string(r) +
-                        " has " + std::to_string(p.count) + " of " +
+                        " has " + std::to_string(p.count) + " elements of " +
                         std::string(dtype_name(p.dtype));
       // Wait for everyone to have read the posts before leaving (they are reused).
       barrier(what);
