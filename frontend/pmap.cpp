@@ -32,8 +32,8 @@ class PmapFn final : public FnImpl {
     Signature inner_sig;
     if (in_axes_.is_list() && in_axes_.per().size() != sig.size()) {
       throw ArgumentError(name() + ": in_axes has " + std::to_string(in_axes_.per().size()) +
-                          " entries but the function is called with " +
-                          std::to_string(sig.size()) + " arguments");
+                          " entries but the function is called with " + std::to_string(sig.size()) +
+                          " arguments");
     }
     bool any = false;
     for (std::size_t i = 0; i < sig.size(); ++i) {
@@ -47,16 +47,19 @@ class PmapFn final : public FnImpl {
       }
       const std::int64_t rank = a.rank();
       std::int64_t d = axis.index();
-      const std::string desc = "argument " + std::to_string(i) + " of shape " + shape_to_string(a.shape);
+      const std::string desc =
+          "argument " + std::to_string(i) + " of shape " + shape_to_string(a.shape);
       if (d < -rank || d >= rank) {
         throw ArgumentError(name() + ": in_axes[" + std::to_string(i) + "] = " + std::to_string(d) +
-                            " is out of range for " + desc + " (rank " + std::to_string(rank) + ")");
+                            " is out of range for " + desc + " (rank " + std::to_string(rank) +
+                            ")");
       }
       if (d < 0) d += rank;
       if (a.shape[static_cast<std::size_t>(d)] != n_) {
         throw ArgumentError(name() + ": " + desc + " has extent " +
-                            std::to_string(a.shape[static_cast<std::size_t>(d)]) + " along mapped axis " +
-                            std::to_string(d) + ", but pmap runs on " + std::to_string(n_) +
+                            std::to_string(a.shape[static_cast<std::size_t>(d)]) +
+                            " along mapped axis " + std::to_string(d) + ", but pmap runs on " +
+                            std::to_string(n_) +
                             " devices; the mapped axis must have one entry per device");
       }
       any = true;
@@ -71,8 +74,11 @@ class PmapFn final : public FnImpl {
       body = inner_.impl()->graph_for(inner_sig);
     }
     Ints out_axes = out_axes_for(*body);
-    Params params{{"body", body},         {"axis_name", axis_name_}, {"in_axes", in_axes},
-                  {"out_axes", out_axes}, {"axis_size", std::int64_t{n_}}};
+    Params params{{"body", body},
+                  {"axis_name", axis_name_},
+                  {"in_axes", in_axes},
+                  {"out_axes", out_axes},
+                  {"axis_size", std::int64_t{n_}}};
     TracedGraph t = trace_graph(sig, [&](std::span<const Value> ins) {
       return internal::bind(primitive("pmap"), ins, params);
     });
@@ -97,8 +103,8 @@ class PmapFn final : public FnImpl {
       const std::int64_t rank = outs[k].rank() + 1;
       std::int64_t d = axis.index();
       if (d < -rank || d >= rank) {
-        throw ArgumentError(name() + ": out_axes[" + std::to_string(k) + "] = " + std::to_string(d) +
-                            " is out of range for output " + std::to_string(k) +
+        throw ArgumentError(name() + ": out_axes[" + std::to_string(k) + "] = " +
+                            std::to_string(d) + " is out of range for output " + std::to_string(k) +
                             " of per-replica shape " + shape_to_string(outs[k].shape));
       }
       dims.push_back(d < 0 ? d + rank : d);

@@ -14,8 +14,8 @@ int cpu_device_count() {
     char* end = nullptr;
     long n = std::strtol(env, &end, 10);
     if (*end != '\0' || n <= 0 || n > 4096) {
-      throw ArgumentError(std::string("LANES_CPU_DEVICES must be a positive integer, got '") +
-                          env + "'");
+      throw ArgumentError(std::string("LANES_CPU_DEVICES must be a positive integer, got '") + env +
+                          "'");
     }
     return static_cast<int>(n);
   }

@@ -37,7 +37,8 @@ T combine(ReduceOp op, T acc, T v) {
 
 }  // namespace
 
-ThreadCommunicator::ThreadCommunicator(int size) : size_(size), posts_(static_cast<std::size_t>(size)) {
+ThreadCommunicator::ThreadCommunicator(int size)
+    : size_(size), posts_(static_cast<std::size_t>(size)) {
   if (size <= 0) throw ArgumentError("ThreadCommunicator: size must be positive");
 }
 
@@ -102,7 +103,8 @@ void ThreadCommunicator::all_reduce(int rank, DType dtype, ReduceOp op, const vo
     if (result_.size() < count * esize) result_.resize(count * esize);
   }
   // This replica's chunk of the elements.
-  const std::size_t per = (count + static_cast<std::size_t>(size_) - 1) / static_cast<std::size_t>(size_);
+  const std::size_t per =
+      (count + static_cast<std::size_t>(size_) - 1) / static_cast<std::size_t>(size_);
   const std::size_t lo = std::min(count, per * static_cast<std::size_t>(rank));
   const std::size_t hi = std::min(count, lo + per);
   visit_dtype(dtype, [&](auto tag) {
@@ -125,7 +127,9 @@ void ThreadCommunicator::all_gather(int rank, DType dtype, const void* in, void*
   const std::size_t bytes = count * dtype_size(dtype);
   auto* dst = static_cast<unsigned char*>(out);
   for (int r = 0; r < size_; ++r) {
-    if (bytes > 0) std::memcpy(dst + static_cast<std::size_t>(r) * bytes, posts_[static_cast<std::size_t>(r)].in, bytes);
+    if (bytes > 0)
+      std::memcpy(dst + static_cast<std::size_t>(r) * bytes, posts_[static_cast<std::size_t>(r)].in,
+                  bytes);
   }
   barrier("all_gather");  // nobody changes its input while others still read it
 }

@@ -44,13 +44,14 @@ Value all_gather(const Value& x, const std::string& axis_name, std::int64_t axis
   std::int64_t rank = x.rank();
   std::int64_t limit = tiled ? rank : rank + 1;  // axes of the result that may be named
   if (axis < -limit || axis >= limit) {
-    throw ShapeError("all_gather: axis " + std::to_string(axis) + " is out of range for operand shape " +
-                     shape_to_string(x.shape()) + (tiled ? " (tiled)" : ""));
+    throw ShapeError("all_gather: axis " + std::to_string(axis) +
+                     " is out of range for operand shape " + shape_to_string(x.shape()) +
+                     (tiled ? " (tiled)" : ""));
   }
   if (axis < 0) axis += limit;
-  return internal::bind1("all_gather", {x},
-                         Params{{"axis_name", axis_name}, {"axis", axis}, {"tiled", tiled},
-                                {"axis_size", n}});
+  return internal::bind1(
+      "all_gather", {x},
+      Params{{"axis_name", axis_name}, {"axis", axis}, {"tiled", tiled}, {"axis_size", n}});
 }
 
 Value ppermute(const Value& x, const std::string& axis_name,

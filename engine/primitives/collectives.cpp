@@ -60,7 +60,8 @@ Ints move_axis_perm(std::int64_t rank, std::int64_t from, std::int64_t to) {
 }
 
 Array transpose_array(const Array& a, const Ints& perm) {
-  return primitive("transpose").impl(std::span<const Array>(&a, 1), Params{{"permutation", perm}})[0];
+  return primitive("transpose")
+      .impl(std::span<const Array>(&a, 1), Params{{"permutation", perm}})[0];
 }
 
 // --- shape rules ---------------------------------------------------------------------
@@ -158,12 +159,14 @@ bool over_batch(const Params& p) {
 }
 
 // x with its batch at axis 0 (broadcast there when unbatched).
-Value batch_first(const Value& x, std::int64_t bdim, std::int64_t n) { return batch_at(x, bdim, n, 0); }
+Value batch_first(const Value& x, std::int64_t bdim, std::int64_t n) {
+  return batch_at(x, bdim, n, 0);
+}
 
 Rule<BatchFn> reduce_batch_rule(std::string prim, const char* reduction, bool mean) {
   return Rule<BatchFn>::defined([prim, reduction, mean](std::span<const Value> in,
-                                                       std::span<const std::int64_t> dims,
-                                                       std::int64_t n, const Params& p) {
+                                                        std::span<const std::int64_t> dims,
+                                                        std::int64_t n, const Params& p) {
     if (!over_batch(p)) return BatchResult{{bind_like(prim, in[0], p)}, {dims[0]}};
     Value x = batch_first(in[0], dims[0], n);
     Value r = bind1(primitive(reduction), std::span<const Value>(&x, 1), Params{{"axes", Ints{0}}});
@@ -217,13 +220,13 @@ Rule<BatchFn> ppermute_batch_rule() {
 }
 
 Rule<BatchFn> axis_index_batch_rule() {
-  return Rule<BatchFn>::defined([](std::span<const Value>, std::span<const std::int64_t>,
-                                   std::int64_t n, const Params& p) {
-    if (!over_batch(p)) {
-      return BatchResult{{bind1(primitive("axis_index"), std::span<const Value>(), p)}, {-1}};
-    }
-    return BatchResult{{lanes::iota(DType::I32, {n}, 0)}, {0}};
-  });
+  return Rule<BatchFn>::defined(
+      [](std::span<const Value>, std::span<const std::int64_t>, std::int64_t n, const Params& p) {
+        if (!over_batch(p)) {
+          return BatchResult{{bind1(primitive("axis_index"), std::span<const Value>(), p)}, {-1}};
+        }
+        return BatchResult{{lanes::iota(DType::I32, {n}, 0)}, {0}};
+      });
 }
 
 // --- autodiff rules -----------------------------------------------------------------
@@ -256,10 +259,9 @@ Rule<VjpFn> extreme_vjp() {
 }
 
 Rule<VjpFn> self_transpose_vjp(std::string prim) {
-  return Rule<VjpFn>::defined([prim](std::span<const Value>, std::span<const Value>,
-                                     std::span<const Cotangent> ct, const Params& p) {
-    return std::vector<Cotangent>{bind_like(prim, *ct[0], p)};
-  });
+  return Rule<VjpFn>::defined(
+      [prim](std::span<const Value>, std::span<const Value>, std::span<const Cotangent> ct,
+             const Params& p) { return std::vector<Cotangent>{bind_like(prim, *ct[0], p)}; });
 }
 
 Rule<VjpFn> ppermute_vjp() {
@@ -321,7 +323,8 @@ void register_collectives() {
       {"pmin", ReduceOp::Min, false, "reduce_min", kNumericTypes},
   };
   for (const Reduction& r : reductions) {
-    Primitive p = collective(r.name, same_aval_rule(r.name, r.accepted), reduce_impl(r.name, r.op, r.mean));
+    Primitive p =
+        collective(r.name, same_aval_rule(r.name, r.accepted), reduce_impl(r.name, r.op, r.mean));
     p.batch = reduce_batch_rule(r.name, r.reduction, r.mean);
     const bool linear = r.op == ReduceOp::Sum;
     p.jvp = linear ? linear_jvp_rule(r.name) : extreme_jvp(r.name);

@@ -47,8 +47,11 @@ struct PmapParams {
         n(p.get_int("axis_size")) {}
 
   Params to_params() const {
-    return Params{{"body", body},       {"axis_name", axis_name}, {"in_axes", in_axes},
-                  {"out_axes", out_axes}, {"axis_size", n}};
+    return Params{{"body", body},
+                  {"axis_name", axis_name},
+                  {"in_axes", in_axes},
+                  {"out_axes", out_axes},
+                  {"axis_size", n}};
   }
 };
 
@@ -114,9 +117,9 @@ Array shard(const Array& x, std::int64_t axis, std::int64_t r) {
   Ints lo(x.shape().size(), 0), hi = x.shape(), st(x.shape().size(), 1);
   lo[static_cast<std::size_t>(axis)] = r;
   hi[static_cast<std::size_t>(axis)] = r + 1;
-  Array piece = primitive("slice").impl(std::span<const Array>(&x, 1),
-                                        Params{{"start_indices", lo}, {"limit_indices", hi},
-                                               {"strides", st}})[0];
+  Array piece = primitive("slice").impl(
+      std::span<const Array>(&x, 1),
+      Params{{"start_indices", lo}, {"limit_indices", hi}, {"strides", st}})[0];
   return piece.reshaped(s);
 }
 
@@ -128,13 +131,15 @@ Array stitch(const std::vector<std::vector<Array>>& results, std::size_t k, std:
   Array out = Array::empty(first.dtype(), s);
   auto* dst = static_cast<unsigned char*>(out.raw());
   for (std::size_t r = 0; r < results.size(); ++r) {
-    if (first.nbytes() > 0) std::memcpy(dst + r * first.nbytes(), results[r][k].raw(), first.nbytes());
+    if (first.nbytes() > 0)
+      std::memcpy(dst + r * first.nbytes(), results[r][k].raw(), first.nbytes());
   }
   if (axis == 0) return out;
   Ints perm;
   for (std::int64_t a = 1; a < static_cast<std::int64_t>(s.size()); ++a) perm.push_back(a);
   perm.insert(perm.begin() + axis, 0);
-  return primitive("transpose").impl(std::span<const Array>(&out, 1), Params{{"permutation", perm}})[0];
+  return primitive("transpose")
+      .impl(std::span<const Array>(&out, 1), Params{{"permutation", perm}})[0];
 }
 
 std::vector<Array> pmap_impl(std::span<const Array> in, const Params& params) {
@@ -144,7 +149,8 @@ std::vector<Array> pmap_impl(std::span<const Array> in, const Params& params) {
   std::vector<std::vector<Array>> shards(n), results(n);
   for (std::size_t r = 0; r < n; ++r) {
     for (std::size_t i = 0; i < in.size(); ++i) {
-      shards[r].push_back(p.in_axes[i] < 0 ? in[i] : shard(in[i], p.in_axes[i], static_cast<std::int64_t>(r)));
+      shards[r].push_back(
+          p.in_axes[i] < 0 ? in[i] : shard(in[i], p.in_axes[i], static_cast<std::int64_t>(r)));
     }
   }
   auto comm = std::make_shared<ThreadCommunicator>(static_cast<int>(n));
@@ -179,7 +185,8 @@ std::vector<Array> pmap_impl(std::span<const Array> in, const Params& params) {
   for (std::thread& t : threads) t.join();
   if (first_error) std::rethrow_exception(first_error);
   std::vector<Array> out;
-  for (std::size_t k = 0; k < p.out_axes.size(); ++k) out.push_back(stitch(results, k, p.out_axes[k]));
+  for (std::size_t k = 0; k < p.out_axes.size(); ++k)
+    out.push_back(stitch(results, k, p.out_axes[k]));
   return out;
 }
 
@@ -215,7 +222,8 @@ BatchResult pmap_batch(std::span<const Value> in, std::span<const std::int64_t> 
   Ints out_dims(p.out_axes.size(), 0), out_axes;
   for (std::int64_t o : p.out_axes) out_axes.push_back(o < 0 ? -1 : o + 1);
   PmapParams q = p;
-  q.body = std::make_shared<const Graph>(vmap_graph(*p.body, body_dims, batch, out_dims, "vmap of pmap"));
+  q.body = std::make_shared<const Graph>(
+      vmap_graph(*p.body, body_dims, batch, out_dims, "vmap of pmap"));
   q.in_axes = in_axes;
   q.out_axes = out_axes;
   std::vector<Value> outs = internal::bind(primitive("pmap"), args, q.to_params());

@@ -16,7 +16,8 @@ using testing::arrays_close;
 
 Array sample(Shape shape, double scale = 1.0) {
   std::vector<double> v(static_cast<std::size_t>(shape_size(shape)));
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = std::cos(0.7 * static_cast<double>(i) + 0.3) * scale;
+  for (std::size_t i = 0; i < v.size(); ++i)
+    v[i] = std::cos(0.7 * static_cast<double>(i) + 0.3) * scale;
   return Array::from(v, shape);
 }
 
@@ -45,8 +46,8 @@ TEST(CollectiveGrad, PmaxPassesTheTangentOfTheWinningReplica) {
   EXPECT_TRUE(arrays_close(y[0], Array::from({5.0, 5.0, 5.0, 5.0})));
   EXPECT_TRUE(arrays_close(dy[0], Array::from({20.0, 20.0, 20.0, 20.0})));
   Fn g = grad(fn([](Value v) { return pmin(v, "i"); }));
-  EXPECT_TRUE(arrays_close(pmap(g, "i", 0, 0, cpu_devices(n))(x),
-                           Array::from({0.0, 0.0, 4.0, 0.0})));
+  EXPECT_TRUE(
+      arrays_close(pmap(g, "i", 0, 0, cpu_devices(n))(x), Array::from({0.0, 0.0, 4.0, 0.0})));
 }
 
 TEST(CollectiveGrad, AllGatherTransposeIsPsumScatter) {

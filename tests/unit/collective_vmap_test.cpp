@@ -92,7 +92,9 @@ TEST(CollectiveVmap, AnotherNameIsUnbound) {
 TEST(CollectiveVmap, DtypesAreChecked) {
   Fn f = fn([](Value x) { return pmean(x, "i"); });
   expect_error<DTypeError>(
-      [&] { vmap(f, 0, 0, "i")(Array::from(std::vector<std::int64_t>{1, 2})); },
+      [&] {
+        vmap(f, 0, 0, "i")(Array::from(std::vector<std::int64_t>{1, 2}));
+      },
       {"pmean", "i64"});
 }
 

@@ -2,7 +2,6 @@
 // reduction order (bitwise equal to a sequential left-to-right sum, on every replica and
 // every run), aliasing in/out, disagreeing replicas, and abort releasing waiting replicas.
 #include <gtest/gtest.h>
-
 #include <lanes/error.h>
 
 #include <atomic>

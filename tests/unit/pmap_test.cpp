@@ -53,7 +53,8 @@ TEST(PmapBasics, UnmappedArgumentsAndOtherAxes) {
   ASSERT_EQ(got.shape(), (Shape{3, 4}));
   for (int r = 0; r < 3; ++r) {
     for (int c = 0; c < 4; ++c) {
-      EXPECT_EQ(got.element_as_double(r * 4 + c), x.element_as_double(r * 4 + c) * w.element_as_double(r));
+      EXPECT_EQ(got.element_as_double(r * 4 + c),
+                x.element_as_double(r * 4 + c) * w.element_as_double(r));
     }
   }
 }
@@ -118,13 +119,17 @@ TEST(PmapCollectives, PpermuteRotatesAndZeroFillsNonTargets) {
   Fn rot = fn([](Value x) { return ppermute(x, "i", {{0, 1}, {1, 2}, {2, 3}, {3, 0}}); });
   Fn partial = fn([](Value x) { return ppermute(x, "i", {{0, 2}}); });
   Array x = Array::from({10.0, 11.0, 12.0, 13.0});
-  EXPECT_TRUE(arrays_close(pmap(rot, "i", 0, 0, cpu_devices(n))(x),
-                           Array::from({13.0, 10.0, 11.0, 12.0})));
+  EXPECT_TRUE(
+      arrays_close(pmap(rot, "i", 0, 0, cpu_devices(n))(x), Array::from({13.0, 10.0, 11.0, 12.0})));
   EXPECT_TRUE(arrays_close(pmap(partial, "i", 0, 0, cpu_devices(n))(x),
                            Array::from({0.0, 0.0, 10.0, 0.0})));
   expect_error<ArgumentError>(
-      [&] { pmap(fn([](Value v) { return ppermute(v, "i", {{0, 1}, {2, 1}}); }), "i", 0, 0,
-                 cpu_devices(n))(x); },
+      [&] {
+        pmap(fn([](Value v) {
+               return ppermute(v, "i", {{0, 1}, {2, 1}});
+             }),
+             "i", 0, 0, cpu_devices(n))(x);
+      },
       {"ppermute", "(2, 1)", "permutation"});
 }
 
@@ -141,16 +146,24 @@ TEST(PmapCollectives, ResultsAreBitwiseIdenticalOnEveryReplicaAndRun) {
     EXPECT_EQ(std::memcmp(again.raw(), first.raw(), first.nbytes()), 0);
   }
   for (int r = 1; r < n; ++r) {
-    EXPECT_EQ(std::memcmp(static_cast<const double*>(first.raw()) + r * 16, first.raw(), 16 * sizeof(double)), 0);
+    EXPECT_EQ(std::memcmp(static_cast<const double*>(first.raw()) + r * 16, first.raw(),
+                          16 * sizeof(double)),
+              0);
   }
 }
 
 TEST(PmapErrors, MappedAxisMustMatchTheDeviceCount) {
   Fn f = fn([](Value x) { return x * 2.0; });
-  expect_error<ArgumentError>([&] { pmap(f, "i", 0, 0, cpu_devices(4))(iota_f64({3, 2})); },
-                              {"argument 0", "[3,2]", "axis 0", "4 devices"});
-  expect_error<ArgumentError>([&] { pmap(f, "i", 2, 0, cpu_devices(4))(iota_f64({4, 2})); },
-                              {"in_axes[0]", "out of range"});
+  expect_error<ArgumentError>(
+      [&] {
+        pmap(f, "i", 0, 0, cpu_devices(4))(iota_f64({3, 2}));
+      },
+      {"argument 0", "[3,2]", "axis 0", "4 devices"});
+  expect_error<ArgumentError>(
+      [&] {
+        pmap(f, "i", 2, 0, cpu_devices(4))(iota_f64({4, 2}));
+      },
+      {"in_axes[0]", "out of range"});
   expect_error<ArgumentError>([&] { pmap(f, "i", none, 0, cpu_devices(4))(iota_f64({4})); },
                               {"no argument is mapped"});
 }
@@ -179,8 +192,11 @@ TEST(PmapErrors, AFailingReplicaReleasesTheOthersAndItsErrorReachesTheCaller) {
     return psum(bad, "i");
   });
   for (int run = 0; run < 3; ++run) {
-    expect_error<AxisNameError>([&] { pmap(f, "i", 0, 0, cpu_devices(4))(iota_f64({4, 3})); },
-                                {"psum", "unbound axis name 'zzz'"});
+    expect_error<AxisNameError>(
+        [&] {
+          pmap(f, "i", 0, 0, cpu_devices(4))(iota_f64({4, 3}));
+        },
+        {"psum", "unbound axis name 'zzz'"});
   }
 }
 
