@@ -86,22 +86,24 @@ AvalList pmap_eval(std::span<const AbstractValue> in, const Params& params) {
 
 // The compiled body, once per graph while the graph lives.
 std::shared_ptr<Executable> executable_for(const GraphRef& body) {
-  static std::mutex mu;
-  static std::map<const Graph*, std::pair<std::weak_ptr<const Graph>, std::shared_ptr<Executable>>>
-      cache;
+  using Entry = std::pair<std::weak_ptr<const Graph>, std::shared_ptr<Executable>>;
+  // Never destroyed: executables must not outlive the JIT, whose static destruction order
+  // relative to this cache is unknown (freeing code after the JIT is gone hangs at exit).
+  static auto* mu = new std::mutex;
+  static auto* cache = new std::map<const Graph*, Entry>;
   {
-    std::lock_guard lock(mu);
-    auto it = cache.find(body.get());
-    if (it != cache.end() && it->second.first.lock() == body) return it->second.second;
+    std::lock_guard lock(*mu);
+    auto it = cache->find(body.get());
+    if (it != cache->end() && it->second.first.lock() == body) return it->second.second;
   }
   JitOptions options;
   options.parallel = false;  // a replica is one device thread
   std::shared_ptr<Executable> exe = compile_cached(*body, options);
-  std::lock_guard lock(mu);
-  for (auto it = cache.begin(); it != cache.end();) {
-    it = it->second.first.expired() ? cache.erase(it) : std::next(it);
+  std::lock_guard lock(*mu);
+  for (auto it = cache->begin(); it != cache->end();) {
+    it = it->second.first.expired() ? cache->erase(it) : std::next(it);
   }
-  cache[body.get()] = {body, exe};
+  (*cache)[body.get()] = {body, exe};
   return exe;
 }
 
