@@ -324,6 +324,7 @@ TEST(Jvp, EveryPrimitiveAgainstFiniteDifferences) {
   // Tested by hand below: their derivatives are not those of the function they evaluate.
   covered.insert("stop_gradient");  // Jvp.StopGradient
   covered.insert("custom_jvp");     // Jvp.CustomJvpSoftplus
+  covered.insert("custom_vjp");     // forward mode is an error: CustomVjp.ForwardModeIsAnError
   // Collectives and pmap need replicas: collective_grad_test.cpp tests their JVPs.
   for (const char* n :
        {"psum", "pmean", "pmax", "pmin", "all_gather", "ppermute", "axis_index", "pmap"}) {
