@@ -9,6 +9,7 @@
 #include "engine/ir/params.h"
 #include "engine/primitive.h"
 #include "frontend/fn_impl.h"
+#include "runtime/replica_context.h"
 
 namespace lanes {
 
@@ -39,7 +40,8 @@ class VmapFn final : public FnImpl {
   const std::string& axis_name() const { return axis_name_; }
 
   std::vector<Array> call(std::span<const Array> args, const Signature& sig) override {
-    if (options_.chunk_size <= 0) return FnImpl::call(args, sig);
+    // A named axis is not chunked: collectives over it must see the whole batch.
+    if (options_.chunk_size <= 0 || !axis_name_.empty()) return FnImpl::call(args, sig);
     Plan plan = make_plan(sig);
     if (plan.batch_size <= options_.chunk_size) return FnImpl::call(args, sig);
     return call_chunked(args, sig, plan);
@@ -48,8 +50,14 @@ class VmapFn final : public FnImpl {
  protected:
   GraphRef make_graph(const Signature& sig) override {
     Plan plan = make_plan(sig);
-    GraphRef inner = inner_.impl()->graph_for(plan.inner_sig);
+    GraphRef inner;
+    {
+      // Collectives over axis_name inside f see the batch as the axis (trace time).
+      AxisEnvScope env(axis_name_, plan.batch_size);
+      inner = inner_.impl()->graph_for(plan.inner_sig);
+    }
     Dims out_dims = out_dims_for(*inner);
+    BatchAxisScope scope(axis_name_);
     return std::make_shared<const Graph>(
         vmap_graph(*inner, plan.in_dims, plan.batch_size, out_dims, name()));
   }
@@ -179,7 +187,7 @@ class VmapFn final : public FnImpl {
   Fn inner_;
   AxisSpec in_axes_;
   AxisSpec out_axes_;
-  std::string axis_name_;  // for collectives (none exist yet)
+  std::string axis_name_;  // collectives over it reduce over the batch
   VmapOptions options_;
 };
 

@@ -13,6 +13,8 @@ void register_dot_general();         // dot_general
 void register_control_flow();        // cond while_loop fori_loop scan
 void register_constants();           // constant
 void register_autodiff_prims();      // stop_gradient custom_jvp custom_vjp
+void register_collectives();         // psum pmean pmax pmin all_gather ppermute axis_index
+void register_pmap();                // pmap (the replicated call of a per-replica graph)
 
 inline void register_all_families() {
   register_elementwise_unary();
@@ -25,6 +27,8 @@ inline void register_all_families() {
   register_control_flow();
   register_constants();
   register_autodiff_prims();
+  register_collectives();
+  register_pmap();
 }
 
 }  // namespace lanes::internal

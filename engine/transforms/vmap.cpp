@@ -11,6 +11,17 @@ namespace lanes::internal {
 
 namespace {
 
+thread_local std::string t_batch_axis_name;
+
+// True for a collective over the axis the current vmap binds: its batching rule runs
+// even when no operand is batched (axis_index has none; psum of an unbatched value
+// multiplies it by the batch size).
+bool names_batch_axis(const Equation& e) {
+  if (t_batch_axis_name.empty() || !e.params.has("axis_name")) return false;
+  const auto* name = std::get_if<std::string>(&e.params.at("axis_name"));
+  return name != nullptr && *name == t_batch_axis_name;
+}
+
 AbstractValue with_batch_axis(AbstractValue a, std::int64_t dim, std::int64_t batch_size) {
   if (dim >= 0) a.shape.insert(a.shape.begin() + dim, batch_size);
   return a;
@@ -73,7 +84,7 @@ BatchedValues batch_inline(const Graph& g, std::span<const Value> inputs,
       any = any || arg_dims.back() >= 0;
     }
     BatchResult r;
-    if (!any) {
+    if (!any && !names_batch_axis(e)) {
       r.outputs = t.bind(*e.prim, args, e.params);
       r.out_batch_dims.assign(r.outputs.size(), -1);
     } else {
@@ -148,5 +159,13 @@ std::vector<bool> batched_outputs(const Graph& g, std::span<const std::int64_t> 
   });
   return result;
 }
+
+BatchAxisScope::BatchAxisScope(std::string name) : saved_(std::move(t_batch_axis_name)) {
+  t_batch_axis_name = std::move(name);
+}
+
+BatchAxisScope::~BatchAxisScope() { t_batch_axis_name = std::move(saved_); }
+
+const std::string& batch_axis_name() { return t_batch_axis_name; }
 
 }  // namespace lanes::internal

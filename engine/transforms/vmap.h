@@ -41,4 +41,19 @@ Graph vmap_graph(const Graph& g, std::span<const std::int64_t> in_dims, std::int
 std::vector<bool> batched_outputs(const Graph& g, std::span<const std::int64_t> in_dims,
                                   std::int64_t batch_size);
 
+// The axis name of the vmap being applied on this thread ("" for none): collectives over
+// it reduce over the batch (their batching rules read it), and the pass calls their rule
+// even for unbatched operands. Sub-graph batching (control flow, pmap) inherits it.
+class BatchAxisScope {
+ public:
+  explicit BatchAxisScope(std::string name);
+  ~BatchAxisScope();
+  BatchAxisScope(const BatchAxisScope&) = delete;
+  BatchAxisScope& operator=(const BatchAxisScope&) = delete;
+
+ private:
+  std::string saved_;
+};
+const std::string& batch_axis_name();
+
 }  // namespace lanes::internal

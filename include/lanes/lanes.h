@@ -11,11 +11,13 @@
 
 #include <lanes/array.h>
 #include <lanes/autodiff.h>
+#include <lanes/collectives.h>
 #include <lanes/control_flow.h>
 #include <lanes/dtype.h>
 #include <lanes/error.h>
 #include <lanes/fn.h>
 #include <lanes/jit_options.h>
 #include <lanes/ops.h>
+#include <lanes/pmap.h>
 #include <lanes/transforms.h>
 #include <lanes/value.h>

@@ -84,8 +84,8 @@ struct VmapOptions {
 // must not depend on the mapped arguments, and is returned once). Every mapped axis must
 // have the same size, the batch size.
 //
-// axis_name names the mapped axis for collectives (psum, pmean, ... inside f reduce over
-// the batch); it is recorded now and used once collectives exist.
+// axis_name names the mapped axis for collectives (lanes/collectives.h): psum, pmean, ...
+// over it inside f reduce over the batch, as pmap's replicas would.
 //
 // Errors (ArgumentError, naming the argument, its shape and the axis): in_axes with a
 // different number of entries than arguments, an axis out of range, mapped axes of

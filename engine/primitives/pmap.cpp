@@ -1,0 +1,308 @@
+// The pmap primitive: `outs = pmap[body, axis_name, in_axes, out_axes, axis_size](ins)`
+// runs the per-replica graph `body` once per replica, each on its own thread with its
+// slice of the mapped inputs, and stacks the replicas' outputs.
+//
+// The reference implementation is the runtime of pmap: it compiles `body` once (cached
+// per graph; kernels single-threaded, since each replica is one device thread), slices
+// inputs as views where the slice is contiguous (axis 0), starts the replicas with a
+// fresh ThreadCommunicator bound to axis_name in their replica context, and, when a
+// replica throws, aborts the communicator (releasing the others) and rethrows the first
+// error. Being a primitive with a sub-graph (as JAX's xla_pmap), pmap composes with the
+// transformations: vmap, jvp and vjp of pmap are pmap of the transformed body.
+#include <lanes/ops.h>
+
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "engine/compile_cache.h"
+#include "engine/primitive.h"
+#include "engine/primitives/batching.h"
+#include "engine/primitives/families.h"
+#include "engine/trace.h"
+#include "engine/transforms/jvp.h"
+#include "engine/transforms/vjp.h"
+#include "engine/transforms/vmap.h"
+#include "runtime/replica_context.h"
+#include "runtime/thread_communicator.h"
+
+namespace lanes::internal {
+
+namespace {
+
+using Ints = std::vector<std::int64_t>;
+
+struct PmapParams {
+  GraphRef body;
+  std::string axis_name;
+  Ints in_axes, out_axes;  // -1: not mapped
+  std::int64_t n = 0;
+
+  explicit PmapParams(const Params& p)
+      : body(p.get_graph("body")),
+        axis_name(p.get<std::string>("axis_name")),
+        in_axes(p.get_ints("in_axes")),
+        out_axes(p.get_ints("out_axes")),
+        n(p.get_int("axis_size")) {}
+
+  Params to_params() const {
+    return Params{{"body", body},
+                  {"axis_name", axis_name},
+                  {"in_axes", in_axes},
+                  {"out_axes", out_axes},
+                  {"axis_size", n}};
+  }
+};
+
+Shape insert_axis(Shape s, std::int64_t axis, std::int64_t n) {
+  if (axis >= 0) s.insert(s.begin() + axis, n);
+  return s;
+}
+
+AvalList pmap_eval(std::span<const AbstractValue> in, const Params& params) {
+  PmapParams p(params);
+  AvalList body_in = p.body->input_avals();
+  if (in.size() != body_in.size() || p.in_axes.size() != in.size()) {
+    throw InternalError("pmap: " + std::to_string(in.size()) + " operands for a body of " +
+                        std::to_string(body_in.size()) + " inputs");
+  }
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    AbstractValue want = body_in[i];
+    want.shape = insert_axis(want.shape, p.in_axes[i], p.n);
+    if (in[i].dtype != want.dtype || in[i].shape != want.shape) {
+      throw ShapeError("pmap: operand " + std::to_string(i) + " is " + in[i].to_string() +
+                       ", the per-replica program expects " + want.to_string() + " (in_axes " +
+                       std::to_string(p.in_axes[i]) + ", " + std::to_string(p.n) + " replicas)");
+    }
+  }
+  AvalList out = p.body->output_avals();
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    out[k].shape = insert_axis(out[k].shape, p.out_axes.at(k), p.n);
+    out[k].weak = false;
+  }
+  return out;
+}
+
+// The compiled body, once per graph while the graph lives.
+std::shared_ptr<Executable> executable_for(const GraphRef& body) {
+  using Entry = std::pair<std::weak_ptr<const Graph>, std::shared_ptr<Executable>>;
+  // Never destroyed: executables must not outlive the JIT, whose static destruction order
+  // relative to this cache is unknown (freeing code after the JIT is gone hangs at exit).
+  static auto* mu = new std::mutex;
+  static auto* cache = new std::map<const Graph*, Entry>;
+  {
+    std::lock_guard lock(*mu);
+    auto it = cache->find(body.get());
+    if (it != cache->end() && it->second.first.lock() == body) return it->second.second;
+  }
+  JitOptions options;
+  options.parallel = false;  // a replica is one device thread
+  std::shared_ptr<Executable> exe = compile_cached(*body, options);
+  std::lock_guard lock(*mu);
+  for (auto it = cache->begin(); it != cache->end();) {
+    it = it->second.first.expired() ? cache->erase(it) : std::next(it);
+  }
+  (*cache)[body.get()] = {body, exe};
+  return exe;
+}
+
+// Replica r's slice of x along `axis`: a view for axis 0 (contiguous), a copy otherwise.
+Array shard(const Array& x, std::int64_t axis, std::int64_t r) {
+  Shape s = x.shape();
+  s.erase(s.begin() + axis);
+  if (axis == 0) {
+    const std::size_t bytes = x.nbytes() / static_cast<std::size_t>(x.shape()[0]);
+    auto* base = static_cast<unsigned char*>(const_cast<void*>(x.raw()));
+    return Array::view_raw(base + static_cast<std::size_t>(r) * bytes, x.dtype(), s);
+  }
+  Ints lo(x.shape().size(), 0), hi = x.shape(), st(x.shape().size(), 1);
+  lo[static_cast<std::size_t>(axis)] = r;
+  hi[static_cast<std::size_t>(axis)] = r + 1;
+  Array piece = primitive("slice").impl(
+      std::span<const Array>(&x, 1),
+      Params{{"start_indices", lo}, {"limit_indices", hi}, {"strides", st}})[0];
+  return piece.reshaped(s);
+}
+
+// The replicas' k-th outputs stacked along `axis`.
+Array stitch(const std::vector<std::vector<Array>>& results, std::size_t k, std::int64_t axis) {
+  const Array& first = results[0][k];
+  if (axis < 0) return first;
+  Shape s = insert_axis(first.shape(), 0, static_cast<std::int64_t>(results.size()));
+  Array out = Array::empty(first.dtype(), s);
+  auto* dst = static_cast<unsigned char*>(out.raw());
+  for (std::size_t r = 0; r < results.size(); ++r) {
+    if (first.nbytes() > 0)
+      std::memcpy(dst + r * first.nbytes(), results[r][k].raw(), first.nbytes());
+  }
+  if (axis == 0) return out;
+  Ints perm;
+  for (std::int64_t a = 1; a < static_cast<std::int64_t>(s.size()); ++a) perm.push_back(a);
+  perm.insert(perm.begin() + axis, 0);
+  return primitive("transpose")
+      .impl(std::span<const Array>(&out, 1), Params{{"permutation", perm}})[0];
+}
+
+std::vector<Array> pmap_impl(std::span<const Array> in, const Params& params) {
+  PmapParams p(params);
+  std::shared_ptr<Executable> exe = executable_for(p.body);
+  const auto n = static_cast<std::size_t>(p.n);
+  std::vector<std::vector<Array>> shards(n), results(n);
+  for (std::size_t r = 0; r < n; ++r) {
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      shards[r].push_back(
+          p.in_axes[i] < 0 ? in[i] : shard(in[i], p.in_axes[i], static_cast<std::int64_t>(r)));
+    }
+  }
+  auto comm = std::make_shared<ThreadCommunicator>(static_cast<int>(n));
+  const std::vector<AxisBinding> parent = replica_bindings();
+  std::mutex error_mu;
+  std::exception_ptr first_error;
+  auto run_replica = [&](std::size_t r) {
+    try {
+      std::vector<AxisBinding> bindings = parent;
+      bindings.push_back({p.axis_name, static_cast<int>(r), static_cast<int>(n), comm});
+      ReplicaScope scope(std::move(bindings));
+      results[r] = exe->run(shards[r]);
+    } catch (...) {
+      std::string what = "unknown error";
+      try {
+        throw;
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      {
+        // Recorded before abort: errors that the abort causes in the others come later.
+        std::lock_guard lock(error_mu);
+        if (!first_error) first_error = std::current_exception();
+      }
+      comm->abort("replica " + std::to_string(r) + ": " + what);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t r = 1; r < n; ++r) threads.emplace_back(run_replica, r);
+  run_replica(0);  // the calling thread is replica 0
+  for (std::thread& t : threads) t.join();
+  if (first_error) std::rethrow_exception(first_error);
+  std::vector<Array> out;
+  for (std::size_t k = 0; k < p.out_axes.size(); ++k)
+    out.push_back(stitch(results, k, p.out_axes[k]));
+  return out;
+}
+
+// --- transformation rules: pmap of the transformed body ----------------------------
+
+BatchResult pmap_batch(std::span<const Value> in, std::span<const std::int64_t> dims,
+                       std::int64_t batch, const Params& params) {
+  PmapParams p(params);
+  std::vector<Value> args;
+  Ints body_dims, in_axes;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const std::int64_t b = dims[i], a = p.in_axes[i];
+    if (b < 0) {
+      args.push_back(in[i]);
+      body_dims.push_back(-1);
+      in_axes.push_back(a);
+    } else if (a < 0) {
+      args.push_back(move_batch_axis(in[i], b, 0));
+      body_dims.push_back(0);
+      in_axes.push_back(-1);
+    } else {
+      // The replica axis first, the batch second: each replica sees [batch, ...].
+      const std::int64_t ab = batched_axis(a, b);
+      Ints perm{ab, b};
+      for (std::int64_t k = 0; k < in[i].rank(); ++k) {
+        if (k != ab && k != b) perm.push_back(k);
+      }
+      args.push_back(lanes::transpose(in[i], perm));
+      body_dims.push_back(0);
+      in_axes.push_back(0);
+    }
+  }
+  Ints out_dims(p.out_axes.size(), 0), out_axes;
+  for (std::int64_t o : p.out_axes) out_axes.push_back(o < 0 ? -1 : o + 1);
+  PmapParams q = p;
+  q.body = std::make_shared<const Graph>(
+      vmap_graph(*p.body, body_dims, batch, out_dims, "vmap of pmap"));
+  q.in_axes = in_axes;
+  q.out_axes = out_axes;
+  std::vector<Value> outs = internal::bind(primitive("pmap"), args, q.to_params());
+  return BatchResult{outs, Ints(outs.size(), 0)};
+}
+
+JvpResult pmap_jvp(std::span<const Value> x, std::span<const Tangent> t, const Params& params) {
+  PmapParams p(params);
+  std::vector<bool> nonzero;
+  std::vector<Value> args(x.begin(), x.end());
+  PmapParams q = p;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    nonzero.push_back(t[i].has_value() && is_float(x[i].dtype()));
+    if (nonzero.back()) {
+      args.push_back(*t[i]);
+      q.in_axes.push_back(p.in_axes[i]);
+    }
+  }
+  JvpGraph jg = jvp_graph(*p.body, nonzero, std::vector<bool>(p.out_axes.size(), false));
+  q.body = jg.graph;
+  for (std::size_t k = 0; k < p.out_axes.size(); ++k) {
+    if (jg.out_nonzero[k]) q.out_axes.push_back(p.out_axes[k]);
+  }
+  std::vector<Value> outs = internal::bind(primitive("pmap"), args, q.to_params());
+  JvpResult r;
+  r.outputs.assign(outs.begin(), outs.begin() + static_cast<std::ptrdiff_t>(p.out_axes.size()));
+  std::size_t next = p.out_axes.size();
+  for (std::size_t k = 0; k < p.out_axes.size(); ++k) {
+    r.tangents.push_back(jg.out_nonzero[k] ? Tangent(outs[next++]) : std::nullopt);
+  }
+  return r;
+}
+
+std::vector<Cotangent> pmap_vjp(std::span<const Value> x, std::span<const Value> y,
+                                std::span<const Cotangent> ct, const Params& params) {
+  PmapParams p(params);
+  std::vector<bool> wants;
+  for (const Value& v : x) wants.push_back(is_float(v.dtype()));
+  PmapParams q = p;
+  q.body = std::make_shared<const Graph>(vjp_graph(*p.body, wants, false));
+  std::vector<Value> args(x.begin(), x.end());
+  for (std::size_t k = 0; k < y.size(); ++k) {
+    args.push_back(ct[k] ? *ct[k] : zeros_of(aval_of(y[k])));
+    q.in_axes.push_back(p.out_axes[k]);
+  }
+  q.out_axes.clear();
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    // Unmapped inputs: every replica's cotangent, summed below.
+    if (wants[i]) q.out_axes.push_back(p.in_axes[i] < 0 ? 0 : p.in_axes[i]);
+  }
+  std::vector<Value> outs = internal::bind(primitive("pmap"), args, q.to_params());
+  std::vector<Cotangent> result;
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (!wants[i]) {
+      result.emplace_back(std::nullopt);
+      continue;
+    }
+    Value c = outs[next++];
+    result.emplace_back(p.in_axes[i] < 0 ? lanes::sum(c, {0}) : c);
+  }
+  return result;
+}
+
+}  // namespace
+
+void register_pmap() {
+  Primitive p;
+  p.name = "pmap";
+  p.family = "pmap";
+  p.abstract_eval = pmap_eval;
+  p.impl = pmap_impl;
+  p.batch = Rule<BatchFn>::defined(pmap_batch);
+  p.jvp = Rule<JvpFn>::defined(pmap_jvp);
+  p.vjp = Rule<VjpFn>::defined(pmap_vjp);
+  p.lowering = LoweringKind::Host;
+  register_primitive(std::move(p));
+}
+
+}  // namespace lanes::internal

@@ -1,0 +1,142 @@
+// lanes::pmap: a Fn whose graph for a signature is one `pmap` equation
+// (engine/primitives/pmap.cpp) holding the wrapped Fn's per-replica graph, traced with the
+// axis name bound to the device count so collectives inside can see it.
+#include <lanes/pmap.h>
+
+#include "engine/primitive.h"
+#include "engine/trace.h"
+#include "frontend/fn_impl.h"
+#include "runtime/devices.h"
+#include "runtime/replica_context.h"
+
+namespace lanes {
+
+namespace internal {
+namespace {
+
+using Ints = std::vector<std::int64_t>;
+
+class PmapFn final : public FnImpl {
+ public:
+  PmapFn(Fn inner, std::string axis_name, AxisSpec in_axes, AxisSpec out_axes, int num_devices)
+      : FnImpl("pmap(" + inner.impl()->name() + ")", inner.impl()->arity()),
+        inner_(std::move(inner)),
+        axis_name_(std::move(axis_name)),
+        in_axes_(std::move(in_axes)),
+        out_axes_(std::move(out_axes)),
+        n_(num_devices) {}
+
+ protected:
+  GraphRef make_graph(const Signature& sig) override {
+    Ints in_axes;
+    Signature inner_sig;
+    if (in_axes_.is_list() && in_axes_.per().size() != sig.size()) {
+      throw ArgumentError(name() + ": in_axes has " + std::to_string(in_axes_.per().size()) +
+                          " entries but the function is called with " + std::to_string(sig.size()) +
+                          " arguments");
+    }
+    bool any = false;
+    for (std::size_t i = 0; i < sig.size(); ++i) {
+      const Axis& axis = in_axes_.is_list() ? in_axes_.per()[i] : in_axes_.all();
+      AbstractValue a = sig[i];
+      a.weak = false;  // replicas receive arrays, not scalars
+      if (!axis.mapped()) {
+        in_axes.push_back(-1);
+        inner_sig.push_back(a);
+        continue;
+      }
+      const std::int64_t rank = a.rank();
+      std::int64_t d = axis.index();
+      const std::string desc =
+          "argument " + std::to_string(i) + " of shape " + shape_to_string(a.shape);
+      if (d < -rank || d >= rank) {
+        throw ArgumentError(name() + ": in_axes[" + std::to_string(i) + "] = " + std::to_string(d) +
+                            " is out of range for " + desc + " (rank " + std::to_string(rank) +
+                            ")");
+      }
+      if (d < 0) d += rank;
+      if (a.shape[static_cast<std::size_t>(d)] != n_) {
+        throw ArgumentError(name() + ": " + desc + " has extent " +
+                            std::to_string(a.shape[static_cast<std::size_t>(d)]) +
+                            " along mapped axis " + std::to_string(d) + ", but pmap runs on " +
+                            std::to_string(n_) +
+                            " devices; the mapped axis must have one entry per device");
+      }
+      any = true;
+      in_axes.push_back(d);
+      a.shape.erase(a.shape.begin() + d);
+      inner_sig.push_back(a);
+    }
+    if (!any) throw ArgumentError(name() + ": no argument is mapped (in_axes are all none)");
+    GraphRef body;
+    {
+      AxisEnvScope env(axis_name_, n_);
+      body = inner_.impl()->graph_for(inner_sig);
+    }
+    Ints out_axes = out_axes_for(*body);
+    Params params{{"body", body},
+                  {"axis_name", axis_name_},
+                  {"in_axes", in_axes},
+                  {"out_axes", out_axes},
+                  {"axis_size", std::int64_t{n_}}};
+    TracedGraph t = trace_graph(sig, [&](std::span<const Value> ins) {
+      return internal::bind(primitive("pmap"), ins, params);
+    });
+    return t.graph;
+  }
+
+ private:
+  Ints out_axes_for(const Graph& body) const {
+    AvalList outs = body.output_avals();
+    if (out_axes_.is_list() && out_axes_.per().size() != outs.size()) {
+      throw ArgumentError(name() + ": out_axes has " + std::to_string(out_axes_.per().size()) +
+                          " entries but the function returns " + std::to_string(outs.size()) +
+                          " outputs");
+    }
+    Ints dims;
+    for (std::size_t k = 0; k < outs.size(); ++k) {
+      const Axis& axis = out_axes_.is_list() ? out_axes_.per()[k] : out_axes_.all();
+      if (!axis.mapped()) {
+        dims.push_back(-1);  // replicated: replica 0's value
+        continue;
+      }
+      const std::int64_t rank = outs[k].rank() + 1;
+      std::int64_t d = axis.index();
+      if (d < -rank || d >= rank) {
+        throw ArgumentError(name() + ": out_axes[" + std::to_string(k) + "] = " +
+                            std::to_string(d) + " is out of range for output " + std::to_string(k) +
+                            " of per-replica shape " + shape_to_string(outs[k].shape));
+      }
+      dims.push_back(d < 0 ? d + rank : d);
+    }
+    return dims;
+  }
+
+  Fn inner_;
+  std::string axis_name_;
+  AxisSpec in_axes_;
+  AxisSpec out_axes_;
+  int n_;
+};
+
+}  // namespace
+}  // namespace internal
+
+Fn pmap(const Fn& f, std::string axis_name, InAxes in_axes, OutAxes out_axes,
+        std::vector<Device> devices) {
+  if (!f.impl()) throw ArgumentError("pmap of an empty lanes::Fn");
+  if (axis_name.empty()) throw ArgumentError("pmap: axis_name must not be empty");
+  if (devices.empty()) devices = lanes::devices();
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (devices[i] == devices[j]) {
+        throw ArgumentError("pmap: device " + devices[i].name + " is listed twice");
+      }
+    }
+  }
+  return Fn(std::make_shared<internal::PmapFn>(f, std::move(axis_name), std::move(in_axes),
+                                               std::move(out_axes),
+                                               static_cast<int>(devices.size())));
+}
+
+}  // namespace lanes

@@ -1,0 +1,175 @@
+// The threaded Communicator: every collective against hand-computed results, the fixed
+// reduction order (bitwise equal to a sequential left-to-right sum, on every replica and
+// every run), aliasing in/out, disagreeing replicas, and abort releasing waiting replicas.
+#include <gtest/gtest.h>
+#include <lanes/error.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <thread>
+
+#include "runtime/thread_communicator.h"
+
+namespace lanes::internal {
+namespace {
+
+// Runs body(rank) on n threads; returns each thread's exception (or null).
+std::vector<std::exception_ptr> run_replicas(int n, const std::function<void(int)>& body) {
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(n));
+  std::vector<std::thread> threads;
+  for (int r = 0; r < n; ++r) {
+    threads.emplace_back([&, r] {
+      try {
+        body(r);
+      } catch (...) {
+        errors[static_cast<std::size_t>(r)] = std::current_exception();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  return errors;
+}
+
+TEST(CommunicatorThread, AllReduceSumIsTheSequentialLeftToRightSumOnEveryReplica) {
+  for (int n : {1, 2, 3, 8}) {
+    ThreadCommunicator comm(n);
+    const std::size_t count = 37;  // not a multiple of n: uneven chunks
+    std::vector<std::vector<double>> in(static_cast<std::size_t>(n)), out = in;
+    for (int r = 0; r < n; ++r) {
+      for (std::size_t k = 0; k < count; ++k) {
+        in[r].push_back(0.1 * (r + 1) + 1e-17 * static_cast<double>(k) + (r % 2 ? 1e16 : -1e16));
+      }
+      out[r].assign(count, -1);
+    }
+    auto errors = run_replicas(n, [&](int r) {
+      comm.all_reduce(r, DType::F64, ReduceOp::Sum, in[r].data(), out[r].data(), count);
+    });
+    for (auto& e : errors) EXPECT_FALSE(e);
+    for (std::size_t k = 0; k < count; ++k) {
+      double want = in[0][k];
+      for (int r = 1; r < n; ++r) want += in[r][k];
+      for (int r = 0; r < n; ++r) {
+        EXPECT_EQ(std::memcmp(&out[r][k], &want, sizeof want), 0) << "n=" << n << " r=" << r;
+      }
+    }
+  }
+}
+
+TEST(CommunicatorThread, AllReduceMaxMinIntegersAndAliasedBuffers) {
+  const int n = 4;
+  ThreadCommunicator comm(n);
+  std::vector<std::vector<std::int32_t>> buf(n);
+  std::vector<std::vector<float>> fbuf(n);
+  for (int r = 0; r < n; ++r) {
+    buf[r] = {r, -r, 10 * r, 7};
+    fbuf[r] = {r == 2 ? -0.0f : 0.0f, static_cast<float>(r) - 1.5f};
+  }
+  auto errors = run_replicas(n, [&](int r) {
+    // in == out: every replica overwrites its own input with the result.
+    comm.all_reduce(r, DType::I32, ReduceOp::Max, buf[r].data(), buf[r].data(), 4);
+    std::vector<float> mn(2);
+    comm.all_reduce(r, DType::F32, ReduceOp::Min, fbuf[r].data(), mn.data(), 2);
+    fbuf[r] = mn;
+  });
+  for (auto& e : errors) EXPECT_FALSE(e);
+  for (int r = 0; r < n; ++r) {
+    EXPECT_EQ(buf[r], (std::vector<std::int32_t>{3, 0, 30, 7}));
+    EXPECT_TRUE(std::signbit(fbuf[r][0])) << "min(-0, +0) is -0";
+    EXPECT_EQ(fbuf[r][1], -1.5f);
+  }
+}
+
+TEST(CommunicatorThread, AllGatherAndPpermute) {
+  const int n = 3;
+  ThreadCommunicator comm(n);
+  std::vector<std::vector<std::int64_t>> gathered(n), permuted(n);
+  auto errors = run_replicas(n, [&](int r) {
+    std::vector<std::int64_t> mine{r, 100 + r};
+    gathered[r].assign(2 * n, -1);
+    comm.all_gather(r, DType::I64, mine.data(), gathered[r].data(), 2);
+    permuted[r].assign(2, -1);
+    // 0 -> 1, 1 -> 2; nobody sends to 0, which gets zeros.
+    comm.ppermute(r, DType::I64, mine.data(), permuted[r].data(), 2, {{0, 1}, {1, 2}});
+  });
+  for (auto& e : errors) EXPECT_FALSE(e);
+  for (int r = 0; r < n; ++r) {
+    EXPECT_EQ(gathered[r], (std::vector<std::int64_t>{0, 100, 1, 101, 2, 102}));
+  }
+  EXPECT_EQ(permuted[0], (std::vector<std::int64_t>{0, 0}));
+  EXPECT_EQ(permuted[1], (std::vector<std::int64_t>{0, 100}));
+  EXPECT_EQ(permuted[2], (std::vector<std::int64_t>{1, 101}));
+}
+
+TEST(CommunicatorThread, ManyCollectivesInARowStayInStep) {
+  const int n = 4;
+  ThreadCommunicator comm(n);
+  std::vector<std::int64_t> result(n, 0);
+  auto errors = run_replicas(n, [&](int r) {
+    std::int64_t acc = r;
+    for (int it = 0; it < 500; ++it) {
+      std::int64_t s = 0;
+      comm.all_reduce(r, DType::I64, ReduceOp::Sum, &acc, &s, 1);
+      acc = s % 1000003 + r;
+    }
+    result[static_cast<std::size_t>(r)] = acc - r;
+  });
+  for (auto& e : errors) EXPECT_FALSE(e);
+  for (int r = 1; r < n; ++r) EXPECT_EQ(result[r], result[0]);
+}
+
+TEST(CommunicatorThread, DisagreeingCountsThrowShapeErrorOnEveryReplica) {
+  const int n = 3;
+  ThreadCommunicator comm(n);
+  auto errors = run_replicas(n, [&](int r) {
+    std::vector<double> in(static_cast<std::size_t>(r == 1 ? 5 : 4), 1.0), out(in.size());
+    comm.all_reduce(r, DType::F64, ReduceOp::Sum, in.data(), out.data(), in.size());
+  });
+  for (auto& e : errors) {
+    ASSERT_TRUE(e);
+    try {
+      std::rethrow_exception(e);
+    } catch (const ShapeError& err) {
+      EXPECT_NE(std::string(err.what()).find("replica 1 has 5 elements"), std::string::npos)
+          << err.what();
+    }
+  }
+}
+
+TEST(CommunicatorThread, AbortReleasesWaitingReplicasAndLaterCallsThrow) {
+  const int n = 4;
+  ThreadCommunicator comm(n);
+  std::atomic<int> waiting{0};
+  auto errors = run_replicas(n, [&](int r) {
+    double x = 1, y = 0;
+    if (r == 3) {
+      // Let the others block in the collective first, then fail instead of joining.
+      while (waiting.load() < n - 1) std::this_thread::yield();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      comm.abort("replica 3 failed on purpose");
+      throw RuntimeError("original failure");
+    }
+    ++waiting;
+    comm.all_reduce(r, DType::F64, ReduceOp::Sum, &x, &y, 1);
+  });
+  for (int r = 0; r < n; ++r) {
+    ASSERT_TRUE(errors[r]) << r;
+    try {
+      std::rethrow_exception(errors[r]);
+    } catch (const RuntimeError& err) {
+      std::string msg = err.what();
+      if (r == 3) {
+        EXPECT_EQ(msg, "original failure");
+      } else {
+        EXPECT_NE(msg.find("replica 3 failed on purpose"), std::string::npos) << msg;
+      }
+    }
+  }
+  double x = 1, y = 0;
+  EXPECT_THROW(comm.all_reduce(0, DType::F64, ReduceOp::Sum, &x, &y, 1), RuntimeError);
+}
+
+}  // namespace
+}  // namespace lanes::internal
