@@ -98,7 +98,15 @@ class Jit {
     auto tm = jtmb->createTargetMachine();
     if (!tm) throw CompileError("cpu backend: no target machine: " + to_message(tm.takeError()));
     tm_ = std::move(*tm);
-    auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
+    // Host threads compile concurrently (first calls of different functions), and
+    // materialization runs on the looking-up thread: without concurrent-compilation
+    // support LLJIT shares one TargetMachine between them, which corrupts the emitted
+    // objects (found by tests/unit/concurrency_test.cpp: wrong results and "symbol extends
+    // past the end of its containing block"). With it, each compile gets its own.
+    auto jit = llvm::orc::LLJITBuilder()
+                   .setJITTargetMachineBuilder(std::move(*jtmb))
+                   .setSupportConcurrentCompilation(true)
+                   .create();
     if (!jit) throw CompileError("cpu backend: cannot create the JIT: " + to_message(jit.takeError()));
     lljit_ = std::move(*jit);
     // SLEEF and libm are resolved from the process (liblanes links libsleef).
