@@ -79,6 +79,13 @@ class Jit {
   std::mutex mu;
   llvm::TargetMachine& tm() { return *tm_; }
 
+  // LLJIT's default compiler shares one TargetMachine, and materialization runs on the
+  // looking-up thread: lookups that may compile hold this, or concurrent first calls of
+  // different functions corrupt each other's objects (found by concurrency_test: wrong
+  // results and "symbol extends past the end of its containing block"). ORC's concurrent
+  // compiler would avoid the lock but reports materialization errors off this thread.
+  std::mutex materialize_mu;
+
   std::atomic<std::uint64_t> next_module{0};
   std::atomic<std::size_t> live_modules{0};
 
@@ -98,15 +105,7 @@ class Jit {
     auto tm = jtmb->createTargetMachine();
     if (!tm) throw CompileError("cpu backend: no target machine: " + to_message(tm.takeError()));
     tm_ = std::move(*tm);
-    // Host threads compile concurrently (first calls of different functions), and
-    // materialization runs on the looking-up thread: without concurrent-compilation
-    // support LLJIT shares one TargetMachine between them, which corrupts the emitted
-    // objects (found by tests/unit/concurrency_test.cpp: wrong results and "symbol extends
-    // past the end of its containing block"). With it, each compile gets its own.
-    auto jit = llvm::orc::LLJITBuilder()
-                   .setJITTargetMachineBuilder(std::move(*jtmb))
-                   .setSupportConcurrentCompilation(true)
-                   .create();
+    auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
     if (!jit) throw CompileError("cpu backend: cannot create the JIT: " + to_message(jit.takeError()));
     lljit_ = std::move(*jit);
     // SLEEF and libm are resolved from the process (liblanes links libsleef).
@@ -214,6 +213,7 @@ std::shared_ptr<CompiledModule> add_and_lookup(std::unique_ptr<llvm::LLVMContext
   jit.live_modules.fetch_add(1);
   // From here `out` owns the tracker: an exception frees the code.
   t_session_errors.clear();
+  std::unique_lock materialize(jit.materialize_mu);
   for (const std::string& s : symbols) {
     auto addr = jit.lljit().lookup(s);
     if (!addr) {
@@ -224,6 +224,7 @@ std::shared_ptr<CompiledModule> add_and_lookup(std::unique_ptr<llvm::LLVMContext
     }
     addresses->push_back(addr->toPtr<void*>());
   }
+  materialize.unlock();
   std::lock_guard lock(diag->mu);
   if (!diag->errors.empty()) throw CompileError("cpu backend: LLVM reported: " + diag->errors);
   return out;
@@ -314,7 +315,9 @@ std::shared_ptr<CompiledModule> compile_ir_text(const std::string& ir, const std
 std::size_t live_module_count() { return Jit::get().live_modules.load(); }
 
 bool jit_can_resolve(const std::string& symbol) {
-  auto addr = Jit::get().lljit().lookup(symbol);
+  Jit& jit = Jit::get();
+  std::lock_guard lock(jit.materialize_mu);
+  auto addr = jit.lljit().lookup(symbol);
   if (!addr) {
     llvm::consumeError(addr.takeError());
     return false;
