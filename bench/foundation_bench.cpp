@@ -5,14 +5,18 @@
 //   hand-written Highway SIMD loops of the same accuracy class (SLEEF u10 for precise;
 //   the fastest of SLEEF u35, libmvec and Highway contrib math for fast), and the eager
 //   interpreter. Also compile latency (median of 20 fresh compiles) and the dispatch
-//   overhead of a cached jitted call on scalars. Prints a markdown table of ratios;
+//   overhead of a cached jitted call on scalars. Full reductions (sum(x * x), sum(sin(x)))
+//   against a hand SIMD loop with per-lane accumulators, one thread each, and jit on the
+//   thread pool. Prints a markdown table of ratios;
 //   `--out FILE` also writes it to FILE; `--doc FILE` writes it as this benchmark's section
 //   of FILE (docs/benchmarks.md), keeping the other benchmarks' sections.
 //
-//   ./build/bench/lanes-bench-foundation [--quick] [--out FILE] [--doc docs/benchmarks.md]
+//   ./build/bench/lanes-bench-foundation [--quick] [--reductions] [--out FILE] [--doc docs/benchmarks.md]
+//   (--reductions: only the reduction table)
 #include "bench_util.h"
 #include "doc_section.h"
 #include "hand_loops.h"
+#include "hand_reductions.h"
 
 #include <lanes/lanes.h>
 
@@ -56,11 +60,12 @@ std::string fmt(const char* f, double v) {
 int main(int argc, char** argv) {
   using namespace lanes;
   using namespace lanes::bench;
-  bool quick = false;
+  bool quick = false, reductions_only = false;
   std::string out_file, doc_file, command = argv[0];
   for (int i = 1; i < argc; ++i) command += std::string(" ") + argv[i];  // for the doc
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--quick")) quick = true;
+    if (!std::strcmp(argv[i], "--reductions")) reductions_only = true;
     if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out_file = argv[++i];
     if (!std::strcmp(argv[i], "--doc") && i + 1 < argc) doc_file = argv[++i];
   }
@@ -76,7 +81,7 @@ int main(int argc, char** argv) {
   JitOptions precise{.precision = Precision::Precise, .vector_width = 0, .parallel = false};
   JitOptions fast{.precision = Precision::Fast, .vector_width = 0, .parallel = false};
   try {
-    for (const Case& c : cases()) {
+    for (const Case& c : reductions_only ? std::vector<Case>{} : cases()) {
       Fn jp = jit(c.fn, precise);
       Fn jf = jit(c.fn, fast);
       for (std::size_t n : sizes) {
@@ -113,11 +118,49 @@ int main(int argc, char** argv) {
       }
     }
 
+    // Full reductions along the vector axis (engine/lower/split_reduction.h).
+    md << "\n| reduction | n | scalar -O3 | hand SIMD (1 thread) | jit precise (1 thread) | "
+          "jit / hand | jit precise (thread pool) | hand / jit pool |\n"
+          "|---|---|---|---|---|---|---|---|\n";
+    struct ReduceCase {
+      ReduceFunc func;
+      const char* name;
+      Fn fn;
+    };
+    std::vector<ReduceCase> reductions = {
+        {ReduceFunc::SumSquares, "sum(x * x)", lanes::fn([](Value x) { return lanes::sum(x * x); })},
+        {ReduceFunc::SumSin, "sum(sin(x))", lanes::fn([](Value x) { return lanes::sum(lanes::sin(x)); })},
+    };
+    JitOptions pooled = precise;
+    pooled.parallel = true;
+    for (const ReduceCase& c : reductions) {
+      Fn j1 = jit(c.fn, precise);
+      Fn jpool = jit(c.fn, pooled);
+      for (std::size_t n : sizes) {
+        std::vector<double> xv(n);
+        for (double& v : xv) v = dist(rng);
+        Array x = Array::view(xv.data(), {static_cast<std::int64_t>(n)});
+        int reps = repeats_for(n), inner = inner_for(n);
+        volatile double sink = 0;
+        double t_scalar = time_median([&] { sink = scalar_reduce(c.func, xv.data(), n); }, reps, inner);
+        double t_hand = time_median([&] { sink = simd_reduce(c.func, xv.data(), n); }, reps, inner);
+        double t_j1 = time_median([&] { (void)j1(x); }, reps, inner);
+        double t_jpool = time_median([&] { (void)jpool(x); }, reps, inner);
+        (void)sink;
+        md << "| " << c.name << " | " << n << " | " << fmt("%.3f ns/el", 1e9 * t_scalar / n)
+           << " | " << fmt("%.3f ns/el", 1e9 * t_hand / n) << " | "
+           << fmt("%.3f ns/el", 1e9 * t_j1 / n) << " | " << fmt("%.2fx", t_j1 / t_hand) << " | "
+           << fmt("%.3f ns/el", 1e9 * t_jpool / n) << " | " << fmt("%.2fx", t_hand / t_jpool)
+           << " |\n";
+        std::cerr << "done: " << c.name << " n=" << n << "\n";
+      }
+    }
+
     // Compile latency: a fresh Fn each time, so nothing is cached; first call minus a
     // cached call of the same Fn isolates tracing + passes + codegen + JIT.
     md << "\n| f | compile latency (median of 20) |\n|---|---|\n";
     Array x1 = Array::from(std::vector<double>{0.5, 0.25, 0.125});
-    for (const Case& c : cases()) {
+    for (const Case& c : reductions_only ? std::vector<Case>{} : cases()) {
       std::vector<double> t;
       for (int r = 0; r < 20; ++r) {
         Fn fresh = jit(lanes::fn([&](Value a, Value b) { return c.fn(a, b); }), precise);

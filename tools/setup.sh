@@ -10,6 +10,7 @@ packages=(
   libzstd-dev libsleef-dev libhwy-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libamdhip64-dev rocm-device-libs libedit-dev
+  libopenmpi-dev openmpi-bin
 )
 
 bash "$(dirname "$0")/apt_install.sh" "${packages[@]}"

@@ -16,13 +16,29 @@ namespace lanes::internal {
 
 namespace {
 
-// Index spaces above this many points are split across threads.
+// Kernels doing more than this much work (index points times the iterations of their
+// counted loops) are split across threads.
 constexpr std::int64_t kParallelThreshold = 1 << 16;
+
+// Iterations of the counted loops one index point runs (the longest nest; a While
+// counts as one iteration): a full reduction's partials kernel has few points but
+// long loops (engine/lower/split_reduction.h).
+std::int64_t loop_work(const loop::Block& block) {
+  std::int64_t most = 1;
+  for (const loop::Op& op : block.ops) {
+    std::int64_t inner = 1;
+    for (const loop::Block& b : op.blocks) inner = std::max(inner, loop_work(b));
+    if (op.kind == loop::OpKind::Loop) inner *= std::max<std::int64_t>(op.trip_count, 1);
+    most = std::max(most, inner);
+  }
+  return most;
+}
 
 struct KernelStep {
   cpu::KernelFn fn = nullptr;
   std::int64_t outer_extent = 0;  // extent of dim 0 (what chunks split)
   std::int64_t points = 0;        // total index points
+  std::int64_t work = 0;          // points times loop_work of the body
   std::int64_t chunk_align = 1;   // chunks start at multiples of this (W if dim 0 is the vector axis)
 };
 
@@ -43,6 +59,7 @@ class CpuExecutable final : public Executable {
       ks.outer_extent = kernel->extents.at(0);
       ks.points = 1;
       for (std::int64_t e : kernel->extents) ks.points *= e;
+      ks.work = ks.points * loop_work(kernel->body);
       int va = kernel->vector_axis < 0 ? static_cast<int>(kernel->extents.size()) - 1 : kernel->vector_axis;
       if (va == 0) ks.chunk_align = code_->widths.at(k);
       kernel_steps_.push_back(ks);
@@ -118,7 +135,7 @@ class CpuExecutable final : public Executable {
   void run_kernel(const KernelStep& k, void** ptrs) const {
     if (k.points <= 0) return;
     const std::int64_t n = k.outer_extent;
-    if (!options_.parallel || k.points <= kParallelThreshold || n < 2) {
+    if (!options_.parallel || k.work <= kParallelThreshold || n < 2) {
       k.fn(ptrs, 0, n);
       return;
     }

@@ -4,10 +4,7 @@
 // lanes::CompileError here; nothing on a user-reachable path aborts.
 #include "codegen/cpu/cpu_jit.h"
 
-#include "codegen/cpu/kernel_codegen.h"
-
 #include <lanes/error.h>
-
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
@@ -30,6 +27,9 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+
+#include "codegen/cpu/kernel_codegen.h"
+#include "codegen/cpu/vector_math_table.h"
 
 namespace lanes::internal::cpu {
 
@@ -183,13 +183,37 @@ void widest_in(const loop::Block& block, std::size_t* widest) {
     for (const loop::Block& b : op.blocks) widest_in(b, widest);
   }
 }
+// Whether the block runs counted loops, and whether it calls vector math.
+void loops_and_math(const loop::Block& block, bool* loops, bool* math) {
+  for (const loop::Op& op : block.ops) {
+    if (op.kind == loop::OpKind::Loop) *loops = true;
+    for (const FastMathRow& row : fast_math_table::kFastMathTable) {
+      if (op.kind == loop::OpKind::Scalar && op.sop == row.op) *math = true;
+    }
+    for (const loop::Block& b : op.blocks) loops_and_math(b, loops, math);
+  }
+}
 }  // namespace
 
+// The host's register width; but a kernel whose points run counted loops of cheap
+// arithmetic (no vector math) is bound by the latency of its loop carries, so it takes
+// four registers' worth of lanes per step (at most 16, dividing the vector-axis extent):
+// four independent accumulator chains, as in the partials kernel of a full reduction
+// (engine/lower/split_reduction.h; measured 1.6x faster than one register for
+// sum(x * x), while vector math is slower at 16 lanes than at 4).
 int kernel_width(const loop::Kernel& kernel, const JitOptions& options) {
   if (options.vector_width > 0) return options.vector_width;
   std::size_t widest = 4;
   widest_in(kernel.body, &widest);
-  return static_cast<int>(static_cast<std::size_t>(host_isa().vector_bytes()) / widest);
+  const int w = static_cast<int>(static_cast<std::size_t>(host_isa().vector_bytes()) / widest);
+  bool loops = false, math = false;
+  loops_and_math(kernel.body, &loops, &math);
+  const int rank = static_cast<int>(kernel.extents.size());
+  const int va = kernel.vector_axis < 0 ? rank - 1 : kernel.vector_axis;
+  const std::int64_t extent = kernel.extents.at(static_cast<std::size_t>(va));
+  const int wide = std::min(4 * w, 16);
+  if (loops && !math && wide > w && extent % wide == 0) return wide;
+  return w;
 }
 
 namespace {

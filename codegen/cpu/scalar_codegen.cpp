@@ -450,7 +450,8 @@ Value* emit_compare(llvm::IRBuilderBase& b, ScalarOp op, DType dt, Value* x, Val
   return b.CreateICmp(p, x, y);
 }
 
-Value* emit_unary(llvm::IRBuilderBase& b, ScalarOp op, DType dt, Value* x, Precision precision) {
+Value* emit_unary(llvm::IRBuilderBase& b, ScalarOp op, DType dt, Value* x, Precision precision,
+                  MathCallHook math) {
   const bool fl = is_float(dt);
   const bool bl = dt == DType::Bool;
   switch (op) {
@@ -498,11 +499,12 @@ Value* emit_unary(llvm::IRBuilderBase& b, ScalarOp op, DType dt, Value* x, Preci
   }
   if (!fl) bad_dtype(op, dt);
   Value* args[] = {x};
+  if (math != nullptr) return math(b, op, dt, std::span<Value* const>(args));
   return emit_math(b, *fn, dt, args, precision);
 }
 
 Value* emit_binary(llvm::IRBuilderBase& b, ScalarOp op, DType dt, Value* x, Value* y,
-                   Precision precision) {
+                   Precision precision, MathCallHook math) {
   const bool fl = is_float(dt);
   const bool bl = dt == DType::Bool;
   if (scalar_op_is_comparison(op)) return emit_compare(b, op, dt, x, y);
@@ -544,6 +546,7 @@ Value* emit_binary(llvm::IRBuilderBase& b, ScalarOp op, DType dt, Value* x, Valu
                           std::string(scalar_op_name(op)));
   }
   Value* args[] = {x, y};
+  if (math != nullptr) return math(b, op, dt, std::span<Value* const>(args));
   return emit_math(b, *find_math(op), dt, args, precision);
 }
 
@@ -569,7 +572,8 @@ Value* emit_convert(llvm::IRBuilderBase& b, Value* v, DType from, DType to) {
 }
 
 Value* emit_scalar_op(llvm::IRBuilderBase& b, ScalarOp op, DType out, std::span<Value* const> args,
-                      std::span<const DType> arg_dtypes, Precision precision) {
+                      std::span<const DType> arg_dtypes, Precision precision,
+                      MathCallHook math) {
   const int arity = scalar_op_arity(op);
   if (op == ScalarOp::None || static_cast<int>(args.size()) != arity ||
       arg_dtypes.size() != args.size()) {
@@ -578,8 +582,8 @@ Value* emit_scalar_op(llvm::IRBuilderBase& b, ScalarOp op, DType out, std::span<
   }
   if (op == ScalarOp::Convert) return emit_convert(b, args[0], arg_dtypes[0], out);
   if (op == ScalarOp::Select) return b.CreateSelect(args[0], args[1], args[2]);
-  if (arity == 1) return emit_unary(b, op, arg_dtypes[0], args[0], precision);
-  return emit_binary(b, op, arg_dtypes[0], args[0], args[1], precision);
+  if (arity == 1) return emit_unary(b, op, arg_dtypes[0], args[0], precision, math);
+  return emit_binary(b, op, arg_dtypes[0], args[0], args[1], precision, math);
 }
 
 }  // namespace lanes::internal::cpu

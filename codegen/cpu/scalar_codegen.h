@@ -24,11 +24,19 @@ namespace lanes::internal::cpu {
 // The register type of `dtype` at `width` lanes (width <= 1: a scalar).
 llvm::Type* register_type(llvm::LLVMContext& ctx, DType dtype, int width);
 
+// Emits a transcendental (an op that calls a math library: sin, exp, pow, atan2, ...) for
+// another target than the host: the AMDGPU backend calls ROCm's ocml through it. Gets the
+// op, the float dtype of its operands and the operands (scalars).
+using MathCallHook = llvm::Value* (*)(llvm::IRBuilderBase& b, ScalarOp op, DType dtype,
+                                      std::span<llvm::Value* const> args);
+
 // `args` and `arg_dtypes` are parallel; `out` is the op's result dtype (Convert's target).
 // Throws CompileError for an op/dtype pair that has no meaning (e.g. sin on i32).
+// `math`, when given, replaces the host's SLEEF calls (and their guards).
 llvm::Value* emit_scalar_op(llvm::IRBuilderBase& b, ScalarOp op, DType out,
                             std::span<llvm::Value* const> args,
-                            std::span<const DType> arg_dtypes, Precision precision);
+                            std::span<const DType> arg_dtypes, Precision precision,
+                            MathCallHook math = nullptr);
 
 // Converts a register value between dtypes with the semantics of docs/semantics.md.
 llvm::Value* emit_convert(llvm::IRBuilderBase& b, llvm::Value* v, DType from, DType to);

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "engine/lower/inline_control_flow.h"
+#include "engine/lower/split_reduction.h"
 #include "engine/primitive.h"
 
 namespace lanes::internal::lower {
@@ -121,6 +122,11 @@ FusionPlan plan_fusion(const Graph& g) {
         for (const Atom& a : e.inputs) {
           if (loopy(a)) mark(a);
         }
+        break;
+      case EqnKind::Reduce:
+      case EqnKind::ArgReduce:
+        // A full reduction of many elements is two kernels of its own (split_reduction.h).
+        if (plan_reduction_split(g, e)) mat[static_cast<std::size_t>(e.outputs[0])] = true;
         break;
       default:
         break;

@@ -8,7 +8,8 @@
 //
 //  1. Forced: graph inputs and outputs, `constant` results, operands and results of host
 //     equations, the operand of a reshape that is not a pure unit-dimension change (a
-//     reshape of a materialized buffer folds into the load's index), concatenate results.
+//     reshape of a materialized buffer folds into the load's index), concatenate results,
+//     full reductions that split_reduction.h computes in two kernels of their own.
 //  2. No repeated loops: a value whose expression contains a loop (a reduction, argmax,
 //     dot_general) is materialized when a consumer would evaluate it more than once per
 //     element: a broadcast_in_dim or an elementwise op with a larger result, or a

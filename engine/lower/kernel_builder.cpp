@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <limits>
 
 #include "engine/primitive.h"
 
@@ -59,19 +58,6 @@ std::string coords_key(const Coords& c) {
     k += std::to_string(a.offset) + ",";
   }
   return k;
-}
-
-double lowest(DType t) {
-  switch (t) {
-    case DType::Bool:
-      return 0;
-    case DType::I32:
-      return static_cast<double>(std::numeric_limits<std::int32_t>::min());
-    case DType::I64:
-      return static_cast<double>(std::numeric_limits<std::int64_t>::min());
-    default:
-      return -std::numeric_limits<double>::infinity();
-  }
 }
 
 }  // namespace
@@ -325,7 +311,7 @@ int KernelBuilder::expand(int var, const Coords& coords, Scope* s) {
     case EqnKind::Reduce:
       return expand_reduce(e, coords, s);
     case EqnKind::ArgReduce:
-      return expand_arg_reduce(e, coords, s);
+      return expand_reduce(e, coords, s);
     case EqnKind::Dot:
       return expand_dot(e, coords, s);
     case EqnKind::ControlFlow:
@@ -384,97 +370,6 @@ std::vector<int> KernelBuilder::emit_loop_level(Scope* s, std::size_t level,
     results.push_back(append(s, std::move(r)));
   }
   return results;
-}
-
-int KernelBuilder::expand_reduce(const Equation& e, const Coords& coords, Scope* s) {
-  const std::string& n = e.prim->name;
-  const Atom& a = e.inputs[0];
-  const AbstractValue ia = g_.aval(a);
-  const DType od = g_.aval(e.outputs[0]).dtype;
-  std::vector<std::int64_t> axes = e.params.get_ints("axes");
-  for (auto& ax : axes) {
-    if (ax < 0) ax += ia.rank();
-  }
-  std::sort(axes.begin(), axes.end());
-  std::vector<std::int64_t> trips;
-  for (auto ax : axes) trips.push_back(ia.shape[static_cast<std::size_t>(ax)]);
-
-  ScalarOp op = ScalarOp::Add;
-  int init;
-  if (n == "reduce_sum") {
-    init = constant(od, 0);
-  } else if (n == "reduce_prod") {
-    op = ScalarOp::Mul;
-    init = constant(od, 1);
-  } else if (n == "reduce_max") {
-    op = ScalarOp::Max;
-    init = constant(od, lowest(od));
-  } else {
-    op = ScalarOp::Min;
-    // The largest int is ~lowest, exactly (-lowest overflows the type; for i64 it is not
-    // even a double).
-    init = is_int(od) ? scalar(root_.get(), ScalarOp::Not, od, {constant(od, lowest(od))})
-           : is_bool(od)    ? constant(od, 1)
-                            : constant(od, -lowest(od));
-  }
-  std::vector<int> r = emit_loop_nest(
-      s, trips, {od}, {init},
-      [&](Scope* inner, const std::vector<int>& vars, const std::vector<int>& carries) {
-        Coords c;
-        std::size_t k = 0, j = 0;
-        for (int d = 0; d < ia.rank(); ++d) {
-          if (j < axes.size() && axes[j] == d) {
-            c.push_back(affine_var(vars[j++]));
-          } else {
-            c.push_back(coords.at(k++));
-          }
-        }
-        int x = convert(inner, emit(a, c), ia.dtype, od);
-        return std::vector<int>{scalar(inner, op, od, {carries[0], x})};
-      });
-  return r[0];
-}
-
-int KernelBuilder::expand_arg_reduce(const Equation& e, const Coords& coords, Scope* s) {
-  const bool is_max = e.prim->name == "argmax";
-  const Atom& a = e.inputs[0];
-  const AbstractValue ia = g_.aval(a);
-  const DType vd = ia.dtype;
-  const DType id = g_.aval(e.outputs[0]).dtype;
-  std::int64_t axis = e.params.get_int("axis");
-  if (axis < 0) axis += ia.rank();
-  int best0;
-  if (is_max) {
-    best0 = constant(vd, lowest(vd));
-  } else {
-    best0 = is_int(vd) ? scalar(root_.get(), ScalarOp::Not, vd, {constant(vd, lowest(vd))})
-            : is_bool(vd)    ? constant(vd, 1)
-                             : constant(vd, -lowest(vd));
-  }
-  const int idx0 = constant(id, 0);
-  std::vector<int> r = emit_loop_nest(
-      s, {ia.shape[static_cast<std::size_t>(axis)]}, {vd, id}, {best0, idx0},
-      [&](Scope* inner, const std::vector<int>& vars, const std::vector<int>& carries) {
-        Coords c;
-        std::size_t k = 0;
-        for (int d = 0; d < ia.rank(); ++d) {
-          c.push_back(d == axis ? affine_var(vars[0]) : coords.at(k++));
-        }
-        const int v = emit(a, c);
-        const int i = index_value(affine_var(vars[0]), id);
-        int take =
-            scalar(inner, is_max ? ScalarOp::Gt : ScalarOp::Lt, DType::Bool, {v, carries[0]});
-        if (is_float(vd)) {
-          // NaN wins over numbers (the first NaN is the result), as in JAX.
-          int v_nan = scalar(inner, ScalarOp::Ne, DType::Bool, {v, v});
-          int best_num = scalar(inner, ScalarOp::Eq, DType::Bool, {carries[0], carries[0]});
-          take = scalar(inner, ScalarOp::Or, DType::Bool,
-                        {take, scalar(inner, ScalarOp::And, DType::Bool, {v_nan, best_num})});
-        }
-        return std::vector<int>{scalar(inner, ScalarOp::Select, vd, {take, v, carries[0]}),
-                                scalar(inner, ScalarOp::Select, id, {take, i, carries[1]})};
-      });
-  return r[1];
 }
 
 int KernelBuilder::expand_dot(const Equation& e, const Coords& coords, Scope* s) {

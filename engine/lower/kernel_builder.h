@@ -51,6 +51,29 @@ class KernelBuilder {
   // Kernels that compute several values are named after all of them.
   void add_name(const std::string& prim) { kernel_.name += "+" + prim; }
 
+  // --- reductions in parts (kernel_builder_reduce.cpp; used by split_reduction.h) ---
+  // The state of reduction `e` while it runs: {accumulator} for reduce_*, {best value,
+  // its index} for argmax/argmin. A part of the reduced range: along operand axis
+  // `axis` the coordinate is base + step * k for k in [0, trips); the other reduced axes
+  // are covered in full.
+  struct ReduceRange {
+    std::int64_t axis = 0;
+    loop::AffineIndex base;
+    std::int64_t step = 1;
+    std::int64_t trips = 0;
+  };
+  // The state before any element: the identity of the combining operation.
+  std::vector<int> reduction_identity(const Equation& e);
+  // Folds the elements of `range` (the whole reduced range if null) into `init`, in
+  // increasing index order, for the result element at `coords`.
+  std::vector<int> emit_reduction(const Equation& e, const Coords& coords,
+                                  const std::vector<int>& init, const ReduceRange* range);
+  // Folds partial states, element p of buffers `bufs` (one per state component) for p in
+  // [0, count), into `init` in that order. argmax/argmin break ties by the smaller index,
+  // so the partials may cover interleaved index sets.
+  std::vector<int> emit_fold_partials(const Equation& e, const std::vector<int>& bufs,
+                                      std::int64_t count, const std::vector<int>& init);
+
  private:
   // A block being built: the kernel body or a loop/branch block, with its caches.
   struct Scope {
@@ -83,7 +106,12 @@ class KernelBuilder {
                                    std::vector<int>& vars, const LoopBody& body);
 
   int expand_reduce(const Equation& e, const Coords& coords, Scope* s);
-  int expand_arg_reduce(const Equation& e, const Coords& coords, Scope* s);
+  std::vector<int> reduction_loop(const Equation& e, const Coords& coords, Scope* s,
+                                  const std::vector<int>& init, const ReduceRange* range);
+  // The new state after one element `v` (its index `i`; -1 for reduce_*); with
+  // `tie_by_index` equal values (and NaNs) keep the smaller index.
+  std::vector<int> reduction_step(const Equation& e, Scope* s, const std::vector<int>& state, int v,
+                                  int i, bool tie_by_index);
   int expand_dot(const Equation& e, const Coords& coords, Scope* s);
 
   // Control flow inlined per point (kernel_builder_control_flow.cpp). Operand ids of -1

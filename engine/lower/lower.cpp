@@ -10,6 +10,7 @@
 #include "engine/interpreter.h"
 #include "engine/lower/fusion.h"
 #include "engine/lower/kernel_builder.h"
+#include "engine/lower/split_reduction.h"
 #include "engine/primitive.h"
 
 namespace lanes::internal {
@@ -85,6 +86,15 @@ class Lowering {
       case EqnKind::Concatenate:
         flush();
         return lower_concatenate(e);
+      case EqnKind::Reduce:
+      case EqnKind::ArgReduce:
+        if (plan_.materialized[static_cast<std::size_t>(e.outputs[0])]) {
+          if (auto split = lower::plan_reduction_split(g_, e)) {
+            flush();
+            return lower_split_reduction(e, *split);
+          }
+        }
+        break;
       default:
         break;
     }
@@ -162,6 +172,44 @@ class Lowering {
       }
       start += ia.shape.at(dim);
     }
+  }
+
+  // A full reduction in two kernels: per-lane partials over chunks, then their fold with
+  // the rest of the elements (split_reduction.h).
+  void lower_split_reduction(const Equation& e, const lower::ReductionSplit& split) {
+    const int v = e.outputs[0];
+    const std::int64_t lanes = lower::kSplitLanes;
+    const bool arg = e.prim->name == "argmax" || e.prim->name == "argmin";
+    std::vector<DType> state_dtypes{arg ? g_.aval(e.inputs[0]).dtype : g_.aval(v).dtype};
+    if (arg) state_dtypes.push_back(g_.aval(v).dtype);
+
+    const Shape pshape{split.chunks, lanes};
+    KernelBuilder k1(g_, plan_, buffer_of_, kernel_name(e.prim->name + "_partials"), pshape);
+    KernelBuilder::ReduceRange chunk;
+    chunk.axis = split.axis;
+    chunk.base.terms = {{0, lanes * split.per_lane}, {1, 1}};  // c * lanes * Q + j
+    chunk.step = lanes;
+    chunk.trips = split.per_lane;
+    std::vector<int> state = k1.emit_reduction(e, {}, k1.reduction_identity(e), &chunk);
+    std::vector<int> partials;
+    for (std::size_t k = 0; k < state.size(); ++k) {
+      partials.push_back(
+          add_buffer(AbstractValue{state_dtypes[k], pshape}, loop::BufferKind::Temp));
+      k1.store(partials.back(), pshape, k1.parallel_coords(), state[k]);
+    }
+    prog_.steps.push_back(k1.finish());
+
+    KernelBuilder k2(g_, plan_, buffer_of_, kernel_name(e.prim->name), {});
+    state = k2.emit_fold_partials(e, partials, split.chunks * lanes, k2.reduction_identity(e));
+    if (split.rest > 0) {
+      KernelBuilder::ReduceRange rest;
+      rest.axis = split.axis;
+      rest.base.offset = split.chunks * lanes * split.per_lane;
+      rest.trips = split.rest;
+      state = k2.emit_reduction(e, {}, state, &rest);
+    }
+    k2.store(result_buffer(v), {}, {}, state.back());
+    prog_.steps.push_back(k2.finish());
   }
 
   void lower_host(const Equation& e) {

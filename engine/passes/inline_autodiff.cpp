@@ -29,7 +29,10 @@ bool params_mention_autodiff(const Params& params) {
 
 bool mentions_autodiff(const Graph& g) {
   for (const Equation& e : g.eqns) {
-    if (e.prim->name == "stop_gradient" || e.prim->name == "custom_jvp") return true;
+    if (e.prim->name == "stop_gradient" || e.prim->name == "custom_jvp" ||
+        e.prim->name == "custom_vjp") {
+      return true;
+    }
     if (params_mention_autodiff(e.params)) return true;
   }
   return false;
@@ -54,7 +57,7 @@ Graph inline_autodiff(const Graph& g) {
       std::vector<Value> outs;
       if (e.prim->name == "stop_gradient") {
         outs = args;
-      } else if (e.prim->name == "custom_jvp") {
+      } else if (e.prim->name == "custom_jvp" || e.prim->name == "custom_vjp") {
         outs = inline_graph(inline_autodiff(*e.params.get_graph("fun")), args);
       } else {
         outs = internal::bind(*e.prim, args, map_subgraphs(e.params, inline_autodiff));

@@ -1,5 +1,5 @@
 // Removes the autodiff-only primitives before lowering: stop_gradient becomes its operand
-// and custom_jvp its primal graph (inlined), in sub-graphs too. Their meaning for
+// and custom_jvp and custom_vjp their primal graph (inlined), in sub-graphs too. Their meaning for
 // evaluation is exactly that, so jit fuses straight through them.
 #pragma once
 

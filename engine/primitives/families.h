@@ -12,7 +12,7 @@ void register_reduce();              // reduce_sum reduce_prod reduce_max reduce
 void register_dot_general();         // dot_general
 void register_control_flow();        // cond while_loop fori_loop scan
 void register_constants();           // constant
-void register_autodiff_prims();      // stop_gradient custom_jvp
+void register_autodiff_prims();      // stop_gradient custom_jvp custom_vjp
 
 inline void register_all_families() {
   register_elementwise_unary();

@@ -31,8 +31,7 @@
 
 namespace lanes {
 
-// --- reverse mode: vjp, grad, value_and_grad, jacrev, hessian ---------------------------
-// (custom_vjp is not implemented yet.)
+// --- reverse mode: vjp, grad, value_and_grad, jacrev, hessian; custom_vjp -------------
 
 // Which arguments to differentiate with respect to: one index, or a list (the results
 // then have one gradient per listed argument, in the list's order). Negative indices
@@ -84,6 +83,37 @@ Fn jacrev(const Fn& f, Argnums argnums = 0);
 // single argument of shape S the result has shape S ++ S; with several argnums the
 // blocks are ordered (i, j) row-major over the listed arguments.
 Fn hessian(const Fn& f, Argnums argnums = 0);
+
+// f with a user-supplied reverse-mode rule, as jax.custom_vjp. With f: (args...) ->
+// (outs...):
+//   fwd: (args...) -> (outs..., residuals...)   the outputs of f, then any number of
+//                                                 residuals (values bwd needs);
+//   bwd: (residuals..., cts...) -> (ct_args...)  one cotangent per output of f in,
+//                                                 one cotangent per argument of f out, of
+//                                                 the argument's dtype and shape (ignored,
+//                                                 any value, for integer/bool arguments).
+// Evaluating, jit and vmap use f (jit inlines it, so it fuses like any code); reverse
+// mode (vjp, grad, value_and_grad, jacrev, hessian) evaluates fwd and bwd instead of
+// differentiating f, and differentiates fwd and bwd as ordinary functions for higher
+// orders (grad(grad(f)) needs a differentiable bwd). Forward mode (jvp, jvp_fn, jacfwd)
+// of a custom_vjp function raises UnsupportedError ("can't apply forward-mode autodiff
+// (jvp) to a custom_vjp function"), as in JAX. vmap batches f, fwd and bwd.
+// Errors (ArgumentError, DTypeError, ShapeError, naming custom_vjp(<f's name>)): fwd's
+// first outputs are not f's outputs, bwd returns the wrong number of cotangents, or a
+// float argument's cotangent has another dtype or shape than the argument.
+//
+//   // log(1 + e^x) whose gradient sigmoid(x) stays exact for large x
+//   Fn softplus = lanes::custom_vjp(
+//       fn([](Value x) { return log1p(exp(x)); }),
+//       fn([](Value x) { return std::make_tuple(log1p(exp(x)), x); }),  // residual: x
+//       fn([](Value x, Value g) { return g / (1.0 + exp(-x)); }));
+//   Array d = grad(fn([&](Value x) { return sum(softplus(x)); }))(xs);   // sigmoid(xs)
+//
+//   // identity whose gradient is clipped to [-1, 1]
+//   Fn clip_grad = lanes::custom_vjp(fn([](Value x) { return x; }),
+//                                    fn([](Value x) { return std::make_tuple(x); }),
+//                                    fn([](Value g) { return minimum(maximum(g, -1.0), 1.0); }));
+Fn custom_vjp(const Fn& f, const Fn& fwd, const Fn& bwd);
 
 // --- forward mode: jvp, jvp_fn, jacfwd; stop_gradient; custom_jvp -----------------------
 

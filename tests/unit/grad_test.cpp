@@ -512,7 +512,9 @@ TEST(Grad, Errors) {
 namespace lanes {
 namespace {
 
-const bool kAutodiffPrimsTested = mark_tested({"custom_jvp", "stop_gradient"});
+// custom_vjp's reverse mode is tested in custom_vjp_test.cpp (closed forms, finite
+// differences, higher orders, vmap and jit).
+const bool kAutodiffPrimsTested = mark_tested({"custom_jvp", "custom_vjp", "stop_gradient"});
 
 // grad through custom_jvp uses the user's rule (transposed): softplus'(x) = sigmoid(x)
 // stays exact at x = 1000, where differentiating log1p(exp(x)) itself gives NaN.

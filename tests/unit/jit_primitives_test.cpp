@@ -437,6 +437,15 @@ std::map<std::string, Entry> build_table() {
           c.tols.push_back(prod ? Tolerance{static_cast<std::uint64_t>(k + 1), 0}
                                 : Tolerance{1, sum_abs_tol(ty, k, finite_abs_sum(x))});
         }
+      } else if (arithmetic && ty == kF64) {
+        // Partial reductions accumulate in the interpreter's order: exact. The full one is
+        // computed in per-lane partials (engine/lower/split_reduction.h), in another order:
+        // each order is within k roundings of the exact value, so they agree within 2k.
+        const std::int64_t k = 3 * n;
+        const double u = std::ldexp(1.0, -53);
+        c.tols = {Tolerance{}, Tolerance{},
+                  prod ? Tolerance{static_cast<std::uint64_t>(2 * k + 2), 0}
+                       : Tolerance{1, 2.0 * static_cast<double>(k + 1) * u * finite_abs_sum(x)}};
       }
       return c;
     };
@@ -576,6 +585,21 @@ std::map<std::string, Entry> build_table() {
                         fn([](Value x, Value y, Value tx, Value) {
                           return std::make_tuple(x, B("eq", {x, y}), tx, B("eq", {x, x}));
                         }));
+      return std::vector<Value>(g(a[0], a[1]));
+    };
+    return c;
+  });
+  structural("custom_vjp", kAll, [](DType ty, std::int64_t n, std::uint32_t seed) {
+    Case c;
+    c.inputs = {make_input(ty, {n}, 0, seed), make_input(ty, {n}, 1, seed)};
+    c.body = [](const std::vector<Value>& a) {
+      Fn g = custom_vjp(fn([](Value x, Value y) {
+                          return std::make_tuple(x, B("eq", {x, y}));
+                        }),
+                        fn([](Value x, Value y) {
+                          return std::make_tuple(x, B("eq", {x, y}), y);
+                        }),
+                        fn([](Value, Value gx, Value) { return std::make_tuple(gx, gx); }));
       return std::vector<Value>(g(a[0], a[1]));
     };
     return c;

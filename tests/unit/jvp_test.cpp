@@ -324,6 +324,7 @@ TEST(Jvp, EveryPrimitiveAgainstFiniteDifferences) {
   // Tested by hand below: their derivatives are not those of the function they evaluate.
   covered.insert("stop_gradient");  // Jvp.StopGradient
   covered.insert("custom_jvp");     // Jvp.CustomJvpSoftplus
+  covered.insert("custom_vjp");     // forward mode is an error: CustomVjp.ForwardModeIsAnError
   for (const internal::Primitive* p : internal::all_primitives()) {
     EXPECT_TRUE(p->jvp.is_defined()) << p->name << " has no JVP rule: " << p->jvp.reason;
     EXPECT_TRUE(covered.count(p->name)) << p->name << " has no JVP test case";

@@ -338,6 +338,15 @@ std::vector<Case> all_cases() {
                                        }));
                      return std::vector<Value>{g(in[0], in[1])};
                    }});
+  cases.push_back({"custom_vjp", {f3, f0}, [](const std::vector<Value>& in) {
+                     Fn g = custom_vjp(
+                         fn([](Value x, Value y) { return x * sin(y); }),
+                         fn([](Value x, Value y) { return std::make_tuple(x * sin(y), x, y); }),
+                         fn([](Value x, Value y, Value ct) {
+                           return std::make_tuple(ct * sin(y), sum(ct * x * cos(y)));
+                         }));
+                     return std::vector<Value>{g(in[0], in[1])};
+                   }});
   return cases;
 }
 

@@ -1,0 +1,39 @@
+// Errors of the REPL language. Every error the REPL reports is a ReplError: a lanes::Error
+// with a kind ("SyntaxError", "NameError", or the engine's class such as "ShapeError"), the
+// message and, once known, the source location of the offending token.
+#pragma once
+
+#include <lanes/error.h>
+
+#include <string>
+
+#include "frontend/repl/ast.h"
+
+namespace lanes::repl {
+
+class ReplError : public lanes::Error {
+ public:
+  ReplError(std::string kind, const std::string& message, Loc loc, bool located = true)
+      : lanes::Error(message), kind_(std::move(kind)), loc_(loc), located_(located) {}
+  const std::string& kind() const { return kind_; }
+  Loc loc() const { return loc_; }
+  bool located() const { return located_; }
+
+ private:
+  std::string kind_;
+  Loc loc_;
+  bool located_;
+};
+
+// Shorthands for the REPL's own error kinds.
+[[noreturn]] inline void syntax_error(const std::string& msg, Loc loc) {
+  throw ReplError("SyntaxError", msg, loc);
+}
+[[noreturn]] inline void type_error(const std::string& msg, Loc loc) {
+  throw ReplError("TypeError", msg, loc);
+}
+
+// The class name of an engine error, for reports ("ShapeError: add: ...").
+std::string error_kind(const std::exception& e);
+
+}  // namespace lanes::repl

@@ -1,0 +1,123 @@
+// The Communicator across MPI processes: each process runs its local replicas on threads
+// (the callers' threads), and collectives cross processes with MPI.
+//
+// For pmap under mpirun (build with LANES_HAVE_MPI):
+//   #include "runtime/mpi_communicator.h"
+//   #include "runtime/mpi_world.h"
+//   if (lanes::internal::mpi_job_detected()) {        // an mpirun job (does not start MPI)
+//     auto& world = lanes::internal::MpiWorld::get();  // starts MPI unless the host did
+//     // Create once and reuse: creation is collective (every process, same order).
+//     auto comm = lanes::internal::MpiCommunicator::create_world();
+//     // pmap's axis size: comm->size() == world.global_device_count(). This process runs
+//     // replicas comm->first_rank() .. first_rank() + local_size() - 1, one thread each,
+//     // and each passes its global index as `rank`; inputs/outputs of the other replicas
+//     // live in the other processes.
+//   }
+// The global device list (which process owns which replica) is MpiWorld::global_devices().
+// Creating a communicator is collective (MPI_Comm_dup, so its messages stay apart from the
+// host's): every process creates its communicators in the same order.
+//
+// How a collective runs: the local replicas meet at a rendezvous; the last to arrive copies
+// every local input aside (so `in` may be `out`: in place), makes the MPI calls for the whole
+// process, writes every local replica's `out` and releases them. Local replicas that
+// disagree on the call (another collective, dtype, op or count) get ArgumentError; across
+// processes every replica runs the same pmap program, and a disagreement there ends the
+// job as an MPI error or a timeout.
+//  - all_reduce of floats and bools (every op): bitwise equality with the
+//    threaded runtime needs the order in_0 op in_1 op ... op in_{N-1}, which MPI_Allreduce
+//    does not promise. So every process MPI_Allgatherv's all N contributions and reduces
+//    them itself in rank order: each process receives N * count elements and does
+//    (N - 1) * count operations, against about 2 * count for a ring all-reduce; the price of
+//    determinism, paid only for floats and bools. It runs in rounds of 1 MiB per replica,
+//    so the staging memory is N MiB, not N times the buffer.
+//  - all_reduce, integers: exact in any order (wrapping sums), so each process reduces its
+//    local replicas and one MPI_Iallreduce combines the processes.
+//  - all_gather: one MPI_Iallgatherv of the local blocks.
+//  - ppermute: MPI_Isend/MPI_Irecv between processes, memcpy within a process.
+// Combination rules (identical to the threaded runtime's): Sum is a + b (bool: or;
+// integers wrap); Max and Min follow reduce_max/reduce_min: a NaN operand gives the
+// canonical quiet NaN, and -0 < +0 (bool: or / and).
+//
+// Failure: MPI has no timeout on collectives, so every MPI wait polls a nonblocking request
+// (MPI_Test) against a deadline of mpi_timeout_seconds() (env LANES_MPI_TIMEOUT_S, default
+// 60 s). When it passes (another process died or never reached the collective) the process
+// prints the error and ends the job with MPI_Abort. abort(reason) in a job of several
+// processes does the same at once: remote replicas cannot be woken otherwise, so the error
+// reaches the caller as the job's non-zero exit status and the printed reason, not as an
+// exception. In a single-process job abort() behaves like the threaded runtime: every local
+// replica waiting in (or later entering) a collective throws RuntimeError naming the reason.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runtime/communicator.h"
+
+namespace lanes::internal {
+
+class MpiCommunicator final : public Communicator {
+ public:
+  // Every device of every process of the job (MpiWorld's global device list).
+  static std::unique_ptr<MpiCommunicator> create_world();
+
+  ~MpiCommunicator() override;
+  MpiCommunicator(const MpiCommunicator&) = delete;
+  MpiCommunicator& operator=(const MpiCommunicator&) = delete;
+
+  int size() const override { return size_; }
+  int first_rank() const { return first_; }  // this process' first global replica
+  int local_size() const { return local_; }  // replicas this process runs
+
+  void all_reduce(int rank, DType dtype, ReduceOp op, const void* in, void* out,
+                  std::size_t count) override;
+  void all_gather(int rank, DType dtype, const void* in, void* out, std::size_t count) override;
+  void ppermute(int rank, DType dtype, const void* in, void* out, std::size_t count,
+                const std::vector<std::pair<int, int>>& perm) override;
+  void abort(const std::string& reason) override;
+
+ private:
+  MpiCommunicator();
+
+  struct Slot {
+    const void* in;
+    void* out;
+  };
+  // What a collective call is, so that local replicas disagreeing is caught.
+  struct CallKey {
+    int kind;
+    DType dtype;
+    ReduceOp op;
+    std::size_t count;
+    bool operator==(const CallKey&) const = default;
+  };
+
+  // Records this replica's buffers; the last local replica to arrive runs `leader(slots)`
+  // (the MPI part) while the others wait; all return once it is done.
+  void rendezvous(int rank, const CallKey& key, const void* in, void* out,
+                  const std::function<void(const std::vector<Slot>&)>& leader);
+  int local_index(int rank, const char* what) const;
+
+  struct MpiState;  // the MPI handles (mpi.h stays out of this header)
+  std::unique_ptr<MpiState> mpi_;
+  std::vector<unsigned char> scratch_;  // the leader's staging buffer, reused across calls
+  int size_ = 0, first_ = 0, local_ = 0, processes_ = 1;
+  double timeout_s_ = 60;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Slot> slots_;
+  std::vector<bool> present_;  // which local replicas are at the rendezvous
+  int arrived_ = 0;
+  unsigned long generation_ = 0;
+  CallKey key_{};
+  bool aborted_ = false;
+  std::string abort_reason_;
+};
+
+}  // namespace lanes::internal

@@ -1,0 +1,114 @@
+// The environment settings of the MPI runtime (runtime/mpi_world.h), which are read
+// without starting MPI: LANES_CPU_DEVICES, LANES_MPI_TIMEOUT_S, and whether this is an
+// MPI job at all (launcher variables, LANES_USE_MPI). The collectives
+// themselves are tested under mpirun (tests/mpi).
+#ifdef LANES_HAVE_MPI
+
+#include <gtest/gtest.h>
+#include <lanes/error.h>
+
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "runtime/mpi_world.h"
+
+namespace lanes::internal {
+namespace {
+
+// Sets (or unsets, with nullopt) an environment variable for one scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, std::optional<std::string> value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value) {
+      setenv(name, value->c_str(), 1);
+    } else {
+      unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      setenv(name_, old_->c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(CommunicatorMpiEnv, CpuDeviceCountDefaultsToHardwareThreads) {
+  ScopedEnv env("LANES_CPU_DEVICES", std::nullopt);
+  unsigned hw = std::thread::hardware_concurrency();
+  EXPECT_EQ(local_cpu_device_count(), hw == 0 ? 1 : static_cast<int>(hw));
+}
+
+TEST(CommunicatorMpiEnv, CpuDeviceCountFromEnvironment) {
+  ScopedEnv env("LANES_CPU_DEVICES", "5");
+  EXPECT_EQ(local_cpu_device_count(), 5);
+}
+
+TEST(CommunicatorMpiEnv, BadCpuDeviceCountNamesTheVariable) {
+  for (const char* bad : {"0", "-2", "2.5", "four", "3x"}) {
+    ScopedEnv env("LANES_CPU_DEVICES", bad);
+    try {
+      local_cpu_device_count();
+      ADD_FAILURE() << "LANES_CPU_DEVICES=" << bad << " was accepted";
+    } catch (const RuntimeError& e) {
+      EXPECT_NE(std::string(e.what()).find("LANES_CPU_DEVICES='" + std::string(bad) + "'"),
+                std::string::npos)
+          << e.what();
+      EXPECT_NE(std::string(e.what()).find("positive integer"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(CommunicatorMpiEnv, TimeoutDefaultAndEnvironment) {
+  {
+    ScopedEnv env("LANES_MPI_TIMEOUT_S", std::nullopt);
+    EXPECT_EQ(mpi_timeout_seconds(), 60.0);
+  }
+  {
+    ScopedEnv env("LANES_MPI_TIMEOUT_S", "0.25");
+    EXPECT_EQ(mpi_timeout_seconds(), 0.25);
+  }
+  for (const char* bad : {"0", "-1", "soon"}) {
+    ScopedEnv env("LANES_MPI_TIMEOUT_S", bad);
+    EXPECT_THROW(mpi_timeout_seconds(), RuntimeError) << bad;
+  }
+}
+
+TEST(CommunicatorMpiEnv, JobDetectedFromLauncherOrOverride) {
+  // lanes_tests runs without mpirun and never initializes MPI.
+  ScopedEnv ompi("OMPI_COMM_WORLD_SIZE", std::nullopt), pmi("PMI_SIZE", std::nullopt),
+      pmix("PMIX_RANK", std::nullopt);
+  {
+    ScopedEnv use("LANES_USE_MPI", std::nullopt);
+    EXPECT_FALSE(mpi_job_detected());
+  }
+  {
+    ScopedEnv use("LANES_USE_MPI", std::nullopt), size("OMPI_COMM_WORLD_SIZE", "4");
+    EXPECT_TRUE(mpi_job_detected());
+  }
+  {
+    ScopedEnv use("LANES_USE_MPI", "0"), size("PMI_SIZE", "2");
+    EXPECT_FALSE(mpi_job_detected());
+  }
+  {
+    ScopedEnv use("LANES_USE_MPI", "1");
+    EXPECT_TRUE(mpi_job_detected());
+  }
+  {
+    ScopedEnv use("LANES_USE_MPI", "yes");
+    EXPECT_THROW(mpi_job_detected(), RuntimeError);
+  }
+}
+
+}  // namespace
+}  // namespace lanes::internal
+
+#endif  // LANES_HAVE_MPI
