@@ -1,23 +1,45 @@
 // The process-wide compile cache: executables keyed by (graph text, options, target).
 //
-// Two Fns that trace to the same graph share one executable. The cache holds weak
-// references only: code lives as long as some jitted Fn uses it (its ResourceTracker is
-// released with the last reference), and expired entries are pruned as new ones arrive,
-// so the cache does not grow without bound.
+// Two Fns that trace to the same graph share one executable, and threads racing to
+// compile the same key compile it once (the others wait for that result).
+//
+// Bound: the cache keeps the most recently used executables alive, up to a capacity
+// (LANES_COMPILE_CACHE_ENTRIES, default 256; 0 keeps none alive), and drops its reference
+// to the least recently used one beyond that. Dropping the cache's reference never frees
+// code still in use: an executable lives as long as any shared_ptr to it (a jitted Fn
+// holds its own), and its JIT code (ORC ResourceTracker) is freed with the last one. The
+// cache also remembers executables it no longer keeps alive by weak reference, so a live
+// executable is still shared; expired weak entries are pruned as new entries arrive.
 #pragma once
-
-#include "codegen/backend.h"
-#include "engine/ir/graph.h"
 
 #include <lanes/jit_options.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
+
+#include "codegen/backend.h"
+#include "engine/ir/graph.h"
 
 namespace lanes::internal {
 
 std::shared_ptr<Executable> compile_cached(const Graph& g, const JitOptions& options);
 
-// Number of live entries (for tests of the cache's bound).
+// Number of entries whose executable is still alive (kept by the cache or by users).
 std::size_t compile_cache_live_entries();
+// Number of executables the cache keeps alive itself (<= the capacity).
+std::size_t compile_cache_retained_entries();
+// Total compiles since start (each cache miss compiles once; for tests).
+std::uint64_t compile_cache_compiles();
+
+// The capacity: read once from LANES_COMPILE_CACHE_ENTRIES, changed by the setter
+// (tests; evicts at once if lowered). Returns the previous capacity.
+std::size_t compile_cache_capacity();
+std::size_t set_compile_cache_capacity(std::size_t entries);
+
+// Fault injection for tests: the next `n` compiles fail inside LLVM (a
+// report_fatal_error raised in the JIT, which the backend turns into CompileError), so
+// that tests see how a failure deep in LLVM reaches the caller.
+void fail_next_compiles_for_test(int n);
 
 }  // namespace lanes::internal

@@ -8,6 +8,9 @@
 
 #include <lanes/fn.h>
 
+#include <atomic>
+#include <mutex>
+
 namespace lanes {
 
 namespace internal {
@@ -44,9 +47,13 @@ GraphRef FnImpl::graph_for(const Signature& sig) {
   return graphs_.emplace(sig, std::move(g)).first->second;
 }
 
+// One signature's executable. Not std::call_once: a compile that throws must leave the
+// entry retryable, and call_once over pthread_once does not survive an exception under
+// ThreadSanitizer (its interceptor leaves the once "in progress" and the retry hangs).
 struct FnImpl::CompiledEntry {
-  std::once_flag once;
-  std::shared_ptr<Executable> exe;
+  std::mutex mu;                          // held by the one thread that compiles
+  std::shared_ptr<Executable> exe;        // written once, under mu
+  std::atomic<const Executable*> ready{nullptr};  // set after exe: the lock-free fast path
 };
 
 const Executable& FnImpl::executable_for(const Signature& sig) {
@@ -63,8 +70,14 @@ const Executable& FnImpl::executable_for(const Signature& sig) {
     if (!slot) slot = std::make_shared<CompiledEntry>();
     entry = slot;
   }
-  // A compile error propagates to this caller; call_once lets the next caller retry.
-  std::call_once(entry->once, [&] { entry->exe = compile_cached(*graph_for(sig), *compiled_); });
+  if (const Executable* exe = entry->ready.load(std::memory_order_acquire)) return *exe;
+  // First callers race here: one compiles, the others wait on mu and find it done. A
+  // compile error propagates to its caller and the next caller retries.
+  std::lock_guard lock(entry->mu);
+  if (!entry->exe) {
+    entry->exe = compile_cached(*graph_for(sig), *compiled_);
+    entry->ready.store(entry->exe.get(), std::memory_order_release);
+  }
   return *entry->exe;
 }
 
