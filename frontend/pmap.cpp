@@ -18,13 +18,15 @@ using Ints = std::vector<std::int64_t>;
 
 class PmapFn final : public FnImpl {
  public:
-  PmapFn(Fn inner, std::string axis_name, AxisSpec in_axes, AxisSpec out_axes, int num_devices)
+  PmapFn(Fn inner, std::string axis_name, AxisSpec in_axes, AxisSpec out_axes, int num_devices,
+         bool multi_process)
       : FnImpl("pmap(" + inner.impl()->name() + ")", inner.impl()->arity()),
         inner_(std::move(inner)),
         axis_name_(std::move(axis_name)),
         in_axes_(std::move(in_axes)),
         out_axes_(std::move(out_axes)),
-        n_(num_devices) {}
+        n_(num_devices),
+        multi_process_(multi_process) {}
 
  protected:
   GraphRef make_graph(const Signature& sig) override {
@@ -78,7 +80,8 @@ class PmapFn final : public FnImpl {
                   {"axis_name", axis_name_},
                   {"in_axes", in_axes},
                   {"out_axes", out_axes},
-                  {"axis_size", std::int64_t{n_}}};
+                  {"axis_size", std::int64_t{n_}},
+                  {"multi_process", std::int64_t{multi_process_ ? 1 : 0}}};
     TracedGraph t = trace_graph(sig, [&](std::span<const Value> ins) {
       return internal::bind(primitive("pmap"), ins, params);
     });
@@ -117,6 +120,7 @@ class PmapFn final : public FnImpl {
   AxisSpec in_axes_;
   AxisSpec out_axes_;
   int n_;
+  bool multi_process_;
 };
 
 }  // namespace
@@ -127,6 +131,11 @@ Fn pmap(const Fn& f, std::string axis_name, InAxes in_axes, OutAxes out_axes,
   if (!f.impl()) throw ArgumentError("pmap of an empty lanes::Fn");
   if (axis_name.empty()) throw ArgumentError("pmap: axis_name must not be empty");
   if (devices.empty()) devices = lanes::devices();
+  // Devices of other MPI processes: this process runs its own replicas, MPI carries the
+  // collectives (every process must then pass all of the job's devices).
+  const int here = internal::this_process();
+  bool multi_process = false;
+  for (const Device& d : devices) multi_process = multi_process || d.process != here;
   for (std::size_t i = 0; i < devices.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (devices[i] == devices[j]) {
@@ -136,7 +145,7 @@ Fn pmap(const Fn& f, std::string axis_name, InAxes in_axes, OutAxes out_axes,
   }
   return Fn(std::make_shared<internal::PmapFn>(f, std::move(axis_name), std::move(in_axes),
                                                std::move(out_axes),
-                                               static_cast<int>(devices.size())));
+                                               static_cast<int>(devices.size()), multi_process));
 }
 
 }  // namespace lanes

@@ -7,6 +7,10 @@
 #include <string>
 #include <thread>
 
+#ifdef LANES_HAVE_MPI
+#include "runtime/mpi_world.h"
+#endif
+
 namespace lanes::internal {
 
 int cpu_device_count() {
@@ -25,16 +29,39 @@ int cpu_device_count() {
 
 std::vector<Device> make_cpu_devices(int n) {
   if (n <= 0) throw ArgumentError("cpu_devices: n must be positive, got " + std::to_string(n));
+  // This process' own devices: under MPI, a pmap over them stays in this process.
+  const int process = this_process();
   std::vector<Device> out;
-  for (int i = 0; i < n; ++i) out.push_back({DeviceKind::Cpu, i, "cpu:" + std::to_string(i)});
+  for (int i = 0; i < n; ++i)
+    out.push_back({DeviceKind::Cpu, i, "cpu:" + std::to_string(i), process});
   return out;
+}
+
+int this_process() {
+#ifdef LANES_HAVE_MPI
+  if (mpi_job_detected()) return MpiWorld::get().rank();
+#endif
+  return 0;
 }
 
 }  // namespace lanes::internal
 
 namespace lanes {
 
-std::vector<Device> devices() { return internal::make_cpu_devices(internal::cpu_device_count()); }
+std::vector<Device> devices() {
+#ifdef LANES_HAVE_MPI
+  if (internal::mpi_job_detected()) {
+    std::vector<Device> out;
+    for (const internal::GlobalDevice& g : internal::MpiWorld::get().global_devices()) {
+      out.push_back({DeviceKind::Cpu, g.global_index,
+                     "p" + std::to_string(g.process) + "/cpu:" + std::to_string(g.local_index),
+                     g.process});
+    }
+    return out;
+  }
+#endif
+  return internal::make_cpu_devices(internal::cpu_device_count());
+}
 std::vector<Device> cpu_devices(int n) { return internal::make_cpu_devices(n); }
 
 }  // namespace lanes

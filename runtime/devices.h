@@ -14,4 +14,9 @@ int cpu_device_count();
 
 std::vector<Device> make_cpu_devices(int n);
 
+// This process' rank in the MPI job (0 outside one, or in a build without MPI). In an MPI
+// job the first call starts Lanes' MPI world, which is collective: every process makes
+// its first devices()/cpu_devices()/pmap call in the same order.
+int this_process();
+
 }  // namespace lanes::internal

@@ -7,7 +7,10 @@
 // inputs as views where the slice is contiguous (axis 0), starts the replicas with a
 // fresh ThreadCommunicator bound to axis_name in their replica context, and, when a
 // replica throws, aborts the communicator (releasing the others) and rethrows the first
-// error. Being a primitive with a sub-graph (as JAX's xla_pmap), pmap composes with the
+// error. When the devices span several MPI processes (an mpirun job), every process is
+// handed the whole input, runs its own replicas with the MPI world communicator, and
+// all-gathers the outputs, so every process returns what the threaded runtime returns.
+// Being a primitive with a sub-graph (as JAX's xla_pmap), pmap composes with the
 // transformations: vmap, jvp and vjp of pmap are pmap of the transformed body.
 #include <lanes/ops.h>
 
@@ -26,6 +29,9 @@
 #include "engine/transforms/vmap.h"
 #include "runtime/replica_context.h"
 #include "runtime/thread_communicator.h"
+#ifdef LANES_HAVE_MPI
+#include "runtime/mpi_communicator.h"
+#endif
 
 namespace lanes::internal {
 
@@ -38,20 +44,22 @@ struct PmapParams {
   std::string axis_name;
   Ints in_axes, out_axes;  // -1: not mapped
   std::int64_t n = 0;
+  // 1: the devices span several MPI processes (this process runs its own replicas, the
+  // collectives go through the MPI world communicator); 0: threads of this process.
+  std::int64_t multi_process = 0;
 
   explicit PmapParams(const Params& p)
       : body(p.get_graph("body")),
         axis_name(p.get<std::string>("axis_name")),
         in_axes(p.get_ints("in_axes")),
         out_axes(p.get_ints("out_axes")),
-        n(p.get_int("axis_size")) {}
+        n(p.get_int("axis_size")),
+        multi_process(p.has("multi_process") ? p.get_int("multi_process") : 0) {}
 
   Params to_params() const {
-    return Params{{"body", body},
-                  {"axis_name", axis_name},
-                  {"in_axes", in_axes},
-                  {"out_axes", out_axes},
-                  {"axis_size", n}};
+    return Params{{"body", body},       {"axis_name", axis_name},
+                  {"in_axes", in_axes}, {"out_axes", out_axes},
+                  {"axis_size", n},     {"multi_process", multi_process}};
   }
 };
 
@@ -144,19 +152,69 @@ Array stitch(const std::vector<std::vector<Array>>& results, std::size_t k, std:
       .impl(std::span<const Array>(&out, 1), Params{{"permutation", perm}})[0];
 }
 
+// The communicator of a pmap over every device of the MPI job, created on first use and
+// reused (creating one is collective: every process must create it in the same order).
+std::shared_ptr<Communicator> world_communicator(std::int64_t n) {
+#ifdef LANES_HAVE_MPI
+  static std::mutex mu;
+  static std::shared_ptr<MpiCommunicator> world;
+  std::lock_guard lock(mu);
+  if (!world) world = MpiCommunicator::create_world();
+  if (world->size() != n) {
+    throw ArgumentError("pmap: " + std::to_string(n) + " devices given, but a pmap across MPI " +
+                        "processes runs on every device of the job (" +
+                        std::to_string(world->size()) + ")");
+  }
+  return world;
+#else
+  throw InternalError(
+      "pmap: devices of several processes in a build without MPI (n = " + std::to_string(n) + ")");
+#endif
+}
+
+// Every replica's outputs, stacked along a new axis 0: this process' results all-gathered
+// from every process (one collective per output, made by each local replica in the same
+// order). Only the replica that `keep`s stores them.
+void gather_outputs(Communicator& comm, int r, std::int64_t n, const std::vector<Array>& local,
+                    std::vector<Array>* keep) {
+  for (const Array& mine : local) {
+    Array gathered = Array::empty(mine.dtype(), insert_axis(mine.shape(), 0, n));
+    comm.all_gather(r, mine.dtype(), mine.raw(), gathered.raw(),
+                    static_cast<std::size_t>(mine.size()));
+    if (keep != nullptr) keep->push_back(std::move(gathered));
+  }
+}
+
 std::vector<Array> pmap_impl(std::span<const Array> in, const Params& params) {
   PmapParams p(params);
   std::shared_ptr<Executable> exe = executable_for(p.body);
   const auto n = static_cast<std::size_t>(p.n);
+  const std::vector<AxisBinding> parent = replica_bindings();
+  // Threads: every replica here. Across processes: this process' replicas [first, end);
+  // every process is handed the whole input and returns the whole output.
+  std::shared_ptr<Communicator> comm;
+  std::size_t first = 0, end = n;
+  if (p.multi_process != 0) {
+    if (!parent.empty()) {
+      throw UnsupportedError("pmap: a pmap across MPI processes inside another pmap");
+    }
+    comm = world_communicator(p.n);
+#ifdef LANES_HAVE_MPI
+    const auto& world = static_cast<const MpiCommunicator&>(*comm);
+    first = static_cast<std::size_t>(world.first_rank());
+    end = first + static_cast<std::size_t>(world.local_size());
+#endif
+  } else {
+    comm = std::make_shared<ThreadCommunicator>(static_cast<int>(n));
+  }
   std::vector<std::vector<Array>> shards(n), results(n);
-  for (std::size_t r = 0; r < n; ++r) {
+  std::vector<Array> gathered;  // multi-process: every replica's outputs, per output
+  for (std::size_t r = first; r < end; ++r) {
     for (std::size_t i = 0; i < in.size(); ++i) {
       shards[r].push_back(
           p.in_axes[i] < 0 ? in[i] : shard(in[i], p.in_axes[i], static_cast<std::int64_t>(r)));
     }
   }
-  auto comm = std::make_shared<ThreadCommunicator>(static_cast<int>(n));
-  const std::vector<AxisBinding> parent = replica_bindings();
   std::mutex error_mu;
   std::exception_ptr first_error;
   auto run_replica = [&](std::size_t r) {
@@ -165,6 +223,10 @@ std::vector<Array> pmap_impl(std::span<const Array> in, const Params& params) {
       bindings.push_back({p.axis_name, static_cast<int>(r), static_cast<int>(n), comm});
       ReplicaScope scope(std::move(bindings));
       results[r] = exe->run(shards[r]);
+      if (p.multi_process != 0) {
+        gather_outputs(*comm, static_cast<int>(r), p.n, results[r],
+                       r == first ? &gathered : nullptr);
+      }
     } catch (...) {
       std::string what = "unknown error";
       try {
@@ -182,10 +244,17 @@ std::vector<Array> pmap_impl(std::span<const Array> in, const Params& params) {
     }
   };
   std::vector<std::thread> threads;
-  for (std::size_t r = 1; r < n; ++r) threads.emplace_back(run_replica, r);
-  run_replica(0);  // the calling thread is replica 0
+  for (std::size_t r = first + 1; r < end; ++r) threads.emplace_back(run_replica, r);
+  run_replica(first);  // the calling thread is this process' first replica
   for (std::thread& t : threads) t.join();
   if (first_error) std::rethrow_exception(first_error);
+  if (p.multi_process != 0) {  // views of the gathered outputs, alive until stitched
+    for (std::size_t r = 0; r < n; ++r) {
+      results[r].clear();
+      for (const Array& g : gathered)
+        results[r].push_back(shard(g, 0, static_cast<std::int64_t>(r)));
+    }
+  }
   std::vector<Array> out;
   for (std::size_t k = 0; k < p.out_axes.size(); ++k)
     out.push_back(stitch(results, k, p.out_axes[k]));

@@ -3,8 +3,11 @@
 // The batch is split across the devices; every replica computes value_and_grad of the
 // loss on its shard, the gradients (and the loss) are averaged with pmean, and each
 // replica applies the same SGD update, so the parameters stay identical everywhere
-// (checked bit for bit every step). Usage: data_parallel [steps] [devices]; it exits with
-// status 1 if the loss did not go down or replicas disagree (the CTest test runs it short).
+// (checked bit for bit every step). Usage: data_parallel [steps] [devices | all]; "all"
+// trains on lanes::devices(), which under mpirun are the devices of every process (MPI
+// carries the pmeans, and every process prints the same numbers as threads would). It
+// exits with status 1 if the loss did not go down or replicas disagree (the CTest test
+// runs it short; tests/mpi compares threads with MPI).
 #include <lanes/lanes.h>
 
 #include <cmath>
@@ -30,7 +33,10 @@ Value loss(Value w, Value x, Value y) {
 
 int main(int argc, char** argv) {
   const int steps = argc > 1 ? std::atoi(argv[1]) : 200;
-  const int ndev = argc > 2 ? std::atoi(argv[2]) : 4;
+  const bool all = argc > 2 && std::strcmp(argv[2], "all") == 0;
+  const std::vector<lanes::Device> devs =
+      all ? lanes::devices() : lanes::cpu_devices(argc > 2 ? std::atoi(argv[2]) : 4);
+  const auto ndev = static_cast<std::int64_t>(devs.size());
   const std::int64_t per = 64, d = 8;
   const double lr = 0.5;
 
@@ -58,7 +64,7 @@ int main(int argc, char** argv) {
     Value g = lanes::pmean(lg[1], "batch");  // the full-batch gradient on every replica
     return std::make_tuple(lanes::pmean(lg[0], "batch"), w - lr * g);
   });
-  lanes::Fn train = lanes::pmap(step, "batch", {lanes::none, 0, 0}, 0, lanes::cpu_devices(ndev));
+  lanes::Fn train = lanes::pmap(step, "batch", {lanes::none, 0, 0}, 0, devs);
 
   Array w = Array::zeros(lanes::DType::F64, {d});
   double first = 0, last = 0;
@@ -78,8 +84,8 @@ int main(int argc, char** argv) {
     w = Array::from(std::vector<double>(static_cast<const double*>(ws.raw()),
                                         static_cast<const double*>(ws.raw()) + d));
   }
-  std::printf("loss %.6f -> %.6f on %d devices; parameters identical on every replica\n", first,
-              last, ndev);
+  std::printf("loss %.6f -> %.17g on %lld devices; parameters identical on every replica\n", first,
+              last, static_cast<long long>(ndev));
   if (!(last < 0.8 * first)) {
     std::fprintf(stderr, "the loss did not go down enough\n");
     return 1;

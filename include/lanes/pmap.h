@@ -31,12 +31,17 @@ enum class DeviceKind { Cpu };
 
 struct Device {
   DeviceKind kind = DeviceKind::Cpu;
-  int index = 0;
-  std::string name;  // "cpu:0"
+  int index = 0;     // the replica index pmap gives it (global across MPI processes)
+  std::string name;  // "cpu:0"; under MPI "p1/cpu:0" (process 1's first device)
+  int process = 0;   // the MPI process (rank) that owns it; 0 without MPI
   bool operator==(const Device&) const = default;
 };
 
 // The devices pmap can use: LANES_CPU_DEVICES CPU devices (default: hardware threads).
+// Under mpirun (a build with MPI), every process's devices in one global list: a pmap
+// over them runs each process's replicas there, collectives cross processes through MPI,
+// and every process passes the whole input and receives the whole output, the same
+// numbers (bit for bit) as threads in one process with as many devices.
 std::vector<Device> devices();
 // n CPU devices whatever LANES_CPU_DEVICES says (tests, benchmarks): cpu:0 .. cpu:n-1.
 std::vector<Device> cpu_devices(int n);
