@@ -161,6 +161,7 @@ const Registry& builtins() {
     register_array_builtins(r);
     register_transform_builtins(r);
     register_control_builtins(r);
+    register_parallel_builtins(r);
     r.constant("True", RVal(Num::of_bool(true)));
     r.constant("False", RVal(Num::of_bool(false)));
     r.constant("None", RVal());

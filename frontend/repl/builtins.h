@@ -107,6 +107,7 @@ void register_shape_builtins(Registry& reg);      // builtins_shape.cpp: shapes,
 void register_array_builtins(Registry& reg);      // builtins_array.cpp: creation, random, misc
 void register_transform_builtins(Registry& reg);  // builtins_transform.cpp: jit, grad, vmap...
 void register_control_builtins(Registry& reg);    // builtins_control.cpp: cond, loops, scan
+void register_parallel_builtins(Registry& reg);   // builtins_parallel.cpp: psum, pmean, ...
 
 // The whole table, built once.
 const Registry& builtins();

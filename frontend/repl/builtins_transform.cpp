@@ -1,7 +1,8 @@
-// Builtins: the transformations (jit, vmap, grad, value_and_grad, jvp, vjp, jacfwd,
+// Builtins: the transformations (jit, vmap, pmap, grad, value_and_grad, jvp, vjp, jacfwd,
 // jacrev, hessian, custom_jvp). Each takes a REPL function, turns it into a lanes::Fn
 // (Evaluator::to_fn) and returns the transformed lanes::Fn as a REPL function.
 #include <lanes/autodiff.h>
+#include <lanes/pmap.h>
 #include <lanes/transforms.h>
 
 #include "frontend/repl/builtins.h"
@@ -88,6 +89,28 @@ void register_transform_builtins(Registry& reg) {
                                 a.string_or(3, ""), o));
       },
       "map f over an axis of its arguments (None: not mapped)");
+  reg.host(
+      "pmap(f, axis_name, in_axes=, out_axes=, devices=)",
+      [](Evaluator& ev, const CallArgs& a) {
+        std::string name = a.string_or(1, "");
+        if (name.empty()) a.fail(1, "must name the mapped axis, e.g. axis_name='i'");
+        std::vector<Device> devs;
+        if (a.has(4)) {
+          std::int64_t n = a.integer(4);
+          if (n < 1 || n > 4096) a.fail(4, "must be a device count from 1 to 4096");
+          devs = lanes::cpu_devices(static_cast<int>(n));
+        }
+        return wrap(
+            "pmap", a,
+            lanes::pmap(ev.to_fn(a.need(0), a.loc), name, axis_spec(a, 2), axis_spec(a, 3), devs));
+      },
+      "one replica of f per device (devices=N: N CPU devices; default all)");
+  reg.host(
+      "device_count()",
+      [](Evaluator&, const CallArgs&) {
+        return RVal(Num::of_int(static_cast<std::int64_t>(lanes::devices().size())));
+      },
+      "the number of devices pmap uses by default");
   reg.host(
       "grad(f, argnums=)",
       [](Evaluator& ev, const CallArgs& a) {
