@@ -6,12 +6,15 @@
 //
 //   lanes [--time-budget SECONDS] [FILE]
 #include <histedit.h>
+#include <poll.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cwchar>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -28,6 +31,37 @@ volatile std::sig_atomic_t g_interrupted = 0;
 // Ctrl-C at the prompt abandons the line being typed (the read is interrupted, as the
 // handler is installed without SA_RESTART). It does not interrupt a running computation.
 void on_sigint(int) { g_interrupted = 1; }
+
+// libedit's character reader, replaced so that Ctrl-C is never lost: a SIGINT that lands
+// before the read starts (while the previous answer is printed, say) only sets the flag,
+// and a blocking read() would then wait for the next key. Polling in short slices checks
+// the flag; failing with EINTR is what libedit's own reader does on a signal, and makes
+// el_gets return no line.
+int read_char(EditLine*, wchar_t* out) {
+  static std::mbstate_t state{};
+  for (;;) {
+    if (g_interrupted) {
+      errno = EINTR;
+      return -1;
+    }
+    pollfd p{STDIN_FILENO, POLLIN, 0};
+    if (poll(&p, 1, 50) <= 0) continue;  // timeout or EINTR: check the flag again
+    char c = 0;
+    const ssize_t n = read(STDIN_FILENO, &c, 1);
+    if (n == 0) return 0;  // end of input
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    const std::size_t k = std::mbrtowc(out, &c, 1, &state);
+    if (k == static_cast<std::size_t>(-2)) continue;  // the middle of a multibyte character
+    if (k == static_cast<std::size_t>(-1)) {          // not valid in the locale: take the byte
+      state = {};
+      *out = static_cast<unsigned char>(c);
+    }
+    return 1;
+  }
+}
 
 void write_out(std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), stdout);
@@ -120,6 +154,7 @@ int interactive(lanes::repl::Session& s) {
   el_set(el, EL_ADDFN, "lanes-complete", "complete a name or command", complete);
   el_set(el, EL_BIND, "^I", "lanes-complete", nullptr);
   el_source(el, nullptr);  // ~/.editrc, if any
+  el_set(el, EL_GETCFN, read_char);
   struct sigaction sa {};
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);
