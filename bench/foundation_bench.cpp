@@ -17,6 +17,7 @@
 #include "doc_section.h"
 #include "hand_loops.h"
 #include "hand_reductions.h"
+#include "engine/compile_cache.h"
 
 #include <lanes/lanes.h>
 
@@ -156,8 +157,10 @@ int main(int argc, char** argv) {
       }
     }
 
-    // Compile latency: a fresh Fn each time, so nothing is cached; first call minus a
-    // cached call of the same Fn isolates tracing + passes + codegen + JIT.
+    // Compile latency: a fresh Fn each time, with the compile cache keeping nothing alive
+    // (else the process-wide LRU cache would hand back the previous Fn's code); first
+    // call minus a cached call of the same Fn isolates tracing + passes + codegen + JIT.
+    const std::size_t cache_capacity = lanes::internal::set_compile_cache_capacity(0);
     md << "\n| f | compile latency (median of 20) |\n|---|---|\n";
     Array x1 = Array::from(std::vector<double>{0.5, 0.25, 0.125});
     for (const Case& c : reductions_only ? std::vector<Case>{} : cases()) {
@@ -173,6 +176,7 @@ int main(int argc, char** argv) {
       }
       md << "| " << c.name << " | " << fmt("%.2f ms", 1e3 * median(t)) << " |\n";
     }
+    lanes::internal::set_compile_cache_capacity(cache_capacity);
 
     // Dispatch overhead: a cached jitted call on scalars (including output allocation).
     Fn add = jit(lanes::fn([](Value a, Value b) { return a + b; }), precise);
