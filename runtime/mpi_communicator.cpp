@@ -15,6 +15,7 @@
 #include <type_traits>
 
 #include "runtime/mpi_world.h"
+#include "runtime/reduce_combine.h"
 
 namespace lanes::internal {
 
@@ -118,28 +119,9 @@ void wait_all(std::vector<MPI_Request>& requests, double timeout_s, const char* 
   }
 }
 
-// The combination rule of the threaded runtime (runtime/thread_communicator.cpp), which
-// must stay identical for bitwise-equal results: max/min as reduce_max/reduce_min, NaN
-// propagates (as the canonical quiet NaN) and -0 < +0.
 template <class T>
 T combine(ReduceOp op, T acc, T v) {
-  if (op == ReduceOp::Sum) {
-    if constexpr (std::is_same_v<T, bool>) {
-      return acc || v;
-    } else if constexpr (std::is_integral_v<T>) {
-      using U = std::make_unsigned_t<T>;  // two's complement wrap, no UB
-      return static_cast<T>(static_cast<U>(acc) + static_cast<U>(v));
-    } else {
-      return acc + v;
-    }
-  }
-  const bool is_max = op == ReduceOp::Max;
-  if constexpr (std::is_floating_point_v<T>) {
-    if (std::isnan(acc) || std::isnan(v)) return std::numeric_limits<T>::quiet_NaN();
-    if (v == acc) return (std::signbit(acc) == is_max) ? v : acc;
-  }
-  if (is_max) return v > acc ? v : acc;
-  return v < acc ? v : acc;
+  return reduce_combine(op, acc, v);  // runtime/reduce_combine.h: shared with every Communicator
 }
 
 // acc[k] = acc[k] op row[k] for k < count.
