@@ -16,7 +16,6 @@
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/MC/TargetRegistry.h>
-#include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
@@ -31,6 +30,7 @@
 #include "codegen/amdgpu/amdgpu_tools.h"
 #include "codegen/amdgpu/device_libs.h"
 #include "codegen/cpu/cpu_jit.h"
+#include "codegen/llvm_optimize.h"
 
 namespace lanes::internal::amdgpu {
 
@@ -77,20 +77,6 @@ std::unique_ptr<llvm::TargetMachine> make_target_machine(const ArchInfo& arch) {
                                   llvm::CodeGenOptLevel::Aggressive));
   if (!tm) throw CompileError("amdgpu backend: no target machine for " + arch.name);
   return tm;
-}
-
-void optimize(llvm::Module& m, llvm::TargetMachine& tm) {
-  llvm::LoopAnalysisManager lam;
-  llvm::FunctionAnalysisManager fam;
-  llvm::CGSCCAnalysisManager cgam;
-  llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(&tm);
-  pb.registerModuleAnalyses(mam);
-  pb.registerCGSCCAnalyses(cgam);
-  pb.registerFunctionAnalyses(fam);
-  pb.registerLoopAnalyses(lam);
-  pb.crossRegisterProxies(lam, fam, cgam, mam);
-  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(m, mam);
 }
 
 std::string print_module(const llvm::Module& m) {
@@ -152,7 +138,7 @@ CodeObject compile_amdgpu(const loop::Program& program, const std::string& arch_
 
   link_device_libs(m, arch);
   check_diag("linking the device libraries");
-  optimize(m, *tm);
+  optimize_module(m, *tm, llvm::OptimizationLevel::O3);
   check_diag("optimization");
   out.llvm_ir = print_module(m);
 

@@ -16,7 +16,6 @@
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/IRReader/IRReader.h>
-#include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/ErrorHandling.h>
 #include <llvm/Support/SourceMgr.h>
 #include <llvm/Support/TargetSelect.h>
@@ -30,6 +29,7 @@
 
 #include "codegen/cpu/kernel_codegen.h"
 #include "codegen/cpu/vector_math_table.h"
+#include "codegen/llvm_optimize.h"
 
 namespace lanes::internal::cpu {
 
@@ -101,13 +101,15 @@ class Jit {
     });
     // detectHost (not the triple alone) so that vector arguments get AVX registers.
     auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
-    if (!jtmb) throw CompileError("cpu backend: cannot detect the host: " + to_message(jtmb.takeError()));
+    if (!jtmb)
+      throw CompileError("cpu backend: cannot detect the host: " + to_message(jtmb.takeError()));
     jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
     auto tm = jtmb->createTargetMachine();
     if (!tm) throw CompileError("cpu backend: no target machine: " + to_message(tm.takeError()));
     tm_ = std::move(*tm);
     auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
-    if (!jit) throw CompileError("cpu backend: cannot create the JIT: " + to_message(jit.takeError()));
+    if (!jit)
+      throw CompileError("cpu backend: cannot create the JIT: " + to_message(jit.takeError()));
     lljit_ = std::move(*jit);
     // SLEEF and libm are resolved from the process (liblanes links libsleef).
     auto gen = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
@@ -121,21 +123,6 @@ class Jit {
   std::unique_ptr<llvm::TargetMachine> tm_;
   std::unique_ptr<llvm::orc::LLJIT> lljit_;
 };
-
-void optimize(llvm::Module& m, llvm::TargetMachine& tm) {
-  llvm::LoopAnalysisManager lam;
-  llvm::FunctionAnalysisManager fam;
-  llvm::CGSCCAnalysisManager cgam;
-  llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(&tm);
-  pb.registerModuleAnalyses(mam);
-  pb.registerCGSCCAnalyses(cgam);
-  pb.registerFunctionAnalyses(fam);
-  pb.registerLoopAnalyses(lam);
-  pb.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
-  mpm.run(m, mam);
-}
 
 std::string print_module(const llvm::Module& m) {
   std::string s;
@@ -236,7 +223,8 @@ std::shared_ptr<CompiledModule> add_and_lookup(std::unique_ptr<llvm::LLVMContext
   out->impl = std::make_unique<CompiledModule::Impl>();
   out->impl->diagnostics = diag;
   llvm::orc::ResourceTrackerSP rt = jit.lljit().getMainJITDylib().createResourceTracker();
-  if (llvm::Error err = jit.lljit().addIRModule(rt, llvm::orc::ThreadSafeModule(std::move(mod), std::move(ctx)))) {
+  if (llvm::Error err = jit.lljit().addIRModule(
+          rt, llvm::orc::ThreadSafeModule(std::move(mod), std::move(ctx)))) {
     if (llvm::Error e2 = rt->remove()) llvm::consumeError(std::move(e2));
     throw CompileError("cpu backend: JIT rejected the module: " + to_message(std::move(err)));
   }
@@ -278,7 +266,8 @@ std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
   for (const loop::Step& step : program.steps) {
     const auto* k = std::get_if<loop::Kernel>(&step);
     if (k == nullptr) continue;
-    std::string name = "lanes_m" + std::to_string(module_id) + "_k" + std::to_string(symbols.size());
+    std::string name =
+        "lanes_m" + std::to_string(module_id) + "_k" + std::to_string(symbols.size());
     int w = kernel_width(*k, options);
     emit_kernel(*mod, *k, program.buffers, w, options.precision, name);
     symbols.push_back(name);
@@ -286,11 +275,12 @@ std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
   }
   std::string broken;
   llvm::raw_string_ostream vos(broken);
-  if (llvm::verifyModule(*mod, &vos)) throw InternalError("cpu backend: emitted invalid LLVM IR: " + vos.str());
+  if (llvm::verifyModule(*mod, &vos))
+    throw InternalError("cpu backend: emitted invalid LLVM IR: " + vos.str());
   std::string ir;
   {
     std::lock_guard lock(jit.mu);
-    optimize(*mod, jit.tm());
+    optimize_module(*mod, jit.tm(), llvm::OptimizationLevel::O2);
   }
   ir = print_module(*mod);
   std::vector<void*> addresses;
@@ -310,7 +300,8 @@ std::string CompiledModule::assembly() const {
   llvm::SMDiagnostic parse_error;
   std::unique_ptr<llvm::Module> m =
       llvm::parseIR(llvm::MemoryBufferRef(llvm_ir, "lanes"), parse_error, ctx);
-  if (!m) throw CompileError("cpu backend: cannot reparse the module: " + parse_error.getMessage().str());
+  if (!m)
+    throw CompileError("cpu backend: cannot reparse the module: " + parse_error.getMessage().str());
   llvm::SmallString<4096> text;
   llvm::raw_svector_ostream os(text);
   {

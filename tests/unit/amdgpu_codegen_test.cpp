@@ -190,7 +190,8 @@ TEST(AmdgpuCodegen, FloatRemainderIsOcmlFmod) {
   // rem on floats must be exact like C's fmod (the CPU's), not LLVM's AMDGPU frem
   // expansion x - trunc(x / y) * y: the kernel calls ocml's fmod, inlined by O3.
   Fn f = fn([](Value x, Value y) { return rem(x, y); });
-  Case c{"rem", f, {ramp(DType::F64, {16}), ramp(DType::F64, {16}, 0.5)}};
+  Case c{
+      "rem", f, {testing::sine_ramp(DType::F64, {16}), testing::sine_ramp(DType::F64, {16}, 0.5)}};
   Program p = lowered(c);
   ASSERT_EQ(kernel_count(p), 1u);
   ia::CodeObject co = ia::compile_amdgpu(p, "gfx90a");

@@ -14,6 +14,7 @@
 #include "engine/interpreter.h"
 #include "engine/primitive.h"
 #include "engine/trace.h"
+#include "tests/unit/difftest_util.h"
 
 namespace lanes::amdgpu_test {
 
@@ -30,27 +31,10 @@ struct Case {
   std::vector<Array> args;
 };
 
-inline Array ramp(DType t, Shape s, double scale = 0.37, double amp = 3.0) {
-  Array a = Array::empty(t, s);
-  visit_dtype(t, [&](auto z) {
-    using T = decltype(z);
-    T* p = static_cast<T*>(a.raw());
-    for (std::int64_t i = 0; i < a.size(); ++i) {
-      double v = std::sin(scale * static_cast<double>(i + 1)) * amp;
-      if constexpr (std::is_same_v<T, bool>) {
-        p[i] = v > 0;
-      } else {
-        p[i] = is_float(t) ? static_cast<T>(v) : static_cast<T>(std::lround(v));
-      }
-    }
-  });
-  return a;
-}
-
 // Operands for an elementwise primitive: values inside every function's domain where
 // possible (positive, below 1 for asin/acos/atanh; acosh gets 1 + |x|).
 inline Array operand(DType t, int which, const std::string& prim) {
-  Array a = ramp(t, {37}, which ? 0.71 : 0.37, which ? 2.0 : 0.9);
+  Array a = testing::sine_ramp(t, {37}, which ? 0.71 : 0.37, which ? 2.0 : 0.9);
   if (prim == "acosh" && is_float(t)) {
     visit_dtype(t, [&](auto z) {
       using T = decltype(z);
@@ -80,7 +64,8 @@ inline std::vector<Case> elementwise_cases() {
         for (bool scalar_last : {false, true}) {
           std::vector<Array> in;
           if (is_select) {
-            in = {ramp(DType::Bool, {37}), operand(t, 0, prim->name), operand(t, 1, prim->name)};
+            in = {testing::sine_ramp(DType::Bool, {37}), operand(t, 0, prim->name),
+                  operand(t, 1, prim->name)};
           } else {
             for (int k = 0; k < arity; ++k) in.push_back(operand(t, k, prim->name));
           }
@@ -161,7 +146,8 @@ inline Case structural_case(DType t) {
       "structural");
   return {"structural/" + std::string(dtype_name(t)),
           f,
-          {ramp(t, {3, 4}), ramp(t, {4}, 0.91), ramp(t, {4, 5}, 1.3)}};
+          {testing::sine_ramp(t, {3, 4}), testing::sine_ramp(t, {4}, 0.91),
+           testing::sine_ramp(t, {4, 5}, 1.3)}};
 }
 
 // Newton's sqrt per element, until x stops decreasing (jit_control_flow_test's form).
@@ -198,12 +184,12 @@ inline std::vector<Case> composition_cases() {
     (void)ys;
     return last;
   });
-  Array table = ramp(DType::F64, {64}, 0.23);
+  Array table = testing::sine_ramp(DType::F64, {64}, 0.23);
   Fn with_constant = fn([table](Value x) { return x * Value(table) + 1.0; });
-  Array x = ramp(DType::F64, {64}), y = ramp(DType::F64, {64}, 0.9);
-  Array pos = ramp(DType::F64, {64});
+  Array x = testing::sine_ramp(DType::F64, {64}), y = testing::sine_ramp(DType::F64, {64}, 0.9);
+  Array pos = testing::sine_ramp(DType::F64, {64});
   for (double& v : std::span<double>(static_cast<double*>(pos.raw()), 64)) v = std::exp(8 * v);
-  Array xf = ramp(DType::F32, {64}), yf = ramp(DType::F32, {64}, 0.9);
+  Array xf = testing::sine_ramp(DType::F32, {64}), yf = testing::sine_ramp(DType::F32, {64}, 0.9);
   return {
       {"vmap(f)/f64", vmap(f), {x, y}},
       {"vmap(f)/f32", vmap(f), {xf, yf}},
@@ -211,15 +197,17 @@ inline std::vector<Case> composition_cases() {
       {"grad(grad(g))", vmap(grad(grad(g))), {x}},
       {"value_and_grad(loss)",
        value_and_grad(loss),
-       {ramp(DType::F64, {16}), ramp(DType::F64, {16}, 0.5)}},
+       {testing::sine_ramp(DType::F64, {16}), testing::sine_ramp(DType::F64, {16}, 0.5)}},
       {"jvp_fn(f)", jvp_fn(f), {x, y, y, x}},
       {"vmap(newton_sqrt)", vmap(fn([](Value a) { return newton_sqrt(a); })), {pos}},
       {"vmap(cond)", vmap(piecewise), {x}},
       {"fori_loop", fori, {x}},
       {"cond(scalar)", piecewise, {Array::scalar(0.7)}},
-      {"scan", recurrence, {x, ramp(DType::F64, {16, 64}, 0.13)}},
+      {"scan", recurrence, {x, testing::sine_ramp(DType::F64, {16, 64}, 0.13)}},
       {"constant", with_constant, {x}},
-      {"matmul", mm, {ramp(DType::F64, {8, 16}), ramp(DType::F64, {16, 4}, 0.5)}},
+      {"matmul",
+       mm,
+       {testing::sine_ramp(DType::F64, {8, 16}), testing::sine_ramp(DType::F64, {16, 4}, 0.5)}},
   };
 }
 

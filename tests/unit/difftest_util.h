@@ -12,11 +12,33 @@
 #include <cstring>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "tests/unit/test_util.h"
 
 namespace lanes::testing {
+
+// Deterministic test data of any dtype: amp * sin(scale * (i + 1)), rounded for integers,
+// `> 0` for bool (values of both signs, no repeats, no special values).
+inline Array sine_ramp(DType t, Shape s, double scale = 0.37, double amp = 3.0) {
+  Array a = Array::empty(t, s);
+  visit_dtype(t, [&](auto z) {
+    using T = decltype(z);
+    T* p = static_cast<T*>(a.raw());
+    for (std::int64_t i = 0; i < a.size(); ++i) {
+      double v = std::sin(scale * static_cast<double>(i + 1)) * amp;
+      if constexpr (std::is_same_v<T, bool>) {
+        p[i] = v > 0;
+      } else if constexpr (std::is_integral_v<T>) {
+        p[i] = static_cast<T>(std::lround(v));
+      } else {
+        p[i] = static_cast<T>(v);
+      }
+    }
+  });
+  return a;
+}
 
 // How far a float result may be from the reference. Both zero: bit-exact (a NaN matches
 // any NaN). Non-finite references must always be matched exactly.

@@ -30,29 +30,11 @@ using testing::Tolerance;
 
 constexpr int kWidths[] = {0, 1, 2, 16};  // 0: the host width (4 f64, 8 f32 on AVX2)
 
-Array ramp(DType t, Shape s, double scale = 0.37, double amp = 3.0) {
-  Array a = Array::empty(t, s);
-  visit_dtype(t, [&](auto z) {
-    using T = decltype(z);
-    T* p = static_cast<T*>(a.raw());
-    for (std::int64_t i = 0; i < a.size(); ++i) {
-      double v = std::sin(scale * static_cast<double>(i + 1)) * amp;
-      if constexpr (std::is_same_v<T, bool>) {
-        p[i] = v > 0;
-      } else if constexpr (std::is_integral_v<T>) {
-        p[i] = static_cast<T>(std::lround(v));
-      } else {
-        p[i] = static_cast<T>(v);
-      }
-    }
-  });
-  return a;
-}
 Array f64(Shape s, double scale = 0.37, double amp = 3.0) {
-  return ramp(DType::F64, s, scale, amp);
+  return testing::sine_ramp(DType::F64, s, scale, amp);
 }
 Array f32(Shape s, double scale = 0.37, double amp = 3.0) {
-  return ramp(DType::F32, s, scale, amp);
+  return testing::sine_ramp(DType::F32, s, scale, amp);
 }
 
 double eps(DType t) { return t == DType::F32 ? 0x1p-24 : 0x1p-53; }
@@ -87,7 +69,8 @@ TEST(JitFusion, SinTimesYPlusGaussian) {
     for (std::int64_t n : {1, 7, 33, 1000}) {
       SCOPED_TRACE(std::string(dtype_name(t)) + " n=" + std::to_string(n));
       // |terms| <= |y| + 1 <= 4: the sum can cancel, so allow a few eps of the terms.
-      check(f, {ramp(t, {n}), ramp(t, {n}, 1.3)}, {{8, 32 * eps(t) * 4}});
+      check(f, {testing::sine_ramp(t, {n}), testing::sine_ramp(t, {n}, 1.3)},
+            {{8, 32 * eps(t) * 4}});
     }
   }
   // A weak scalar y broadcasts inside the kernel.
@@ -99,7 +82,7 @@ TEST(JitFusion, TanhTimesLog1pOfSquare) {
   for (DType t : {DType::F64, DType::F32}) {
     // A product of two functions with small condition numbers: their bounds add up
     // (precise <= 1 + 1 ulp, fast <= 3.5 + 1, glibc up to 2 + 1 for the reference).
-    check(f, {ramp(t, {1001}, 0.011, 6.0)}, {{12, 0}});
+    check(f, {testing::sine_ramp(t, {1001}, 0.011, 6.0)}, {{12, 0}});
   }
 }
 
@@ -153,7 +136,7 @@ TEST(JitFusion, ReductionsOverEveryAxisSubset) {
   for (DType t : {DType::F64, DType::I32, DType::I64}) {
     SCOPED_TRACE(std::string(dtype_name(t)));
     // Same order of the same roundings (f64) or wrapping integer arithmetic: exact.
-    check(f, {ramp(t, {3, 4, 5}, 0.61, 9.0)});
+    check(f, {testing::sine_ramp(t, {3, 4, 5}, 0.61, 9.0)});
   }
   // f32 sums accumulate in f32 in the JIT: at most 60 terms of at most 3 in magnitude.
   Fn g = fn([](Value x) { return std::make_tuple(sum(x), max(x), min(x), mean(x, {0, 2})); });
@@ -166,7 +149,7 @@ TEST(JitFusion, ArgmaxAndArgminWithTiesAndNaN) {
                            argmin(x, 2));
   });
   // Rounded ramp: many ties; then a few NaNs and infinities.
-  Array x = ramp(DType::F64, {3, 4, 6}, 0.8, 2.0);
+  Array x = testing::sine_ramp(DType::F64, {3, 4, 6}, 0.8, 2.0);
   auto d = x.mutable_data<double>();
   for (double& v : d) v = std::round(v);
   d[5] = std::numeric_limits<double>::quiet_NaN();
@@ -174,7 +157,7 @@ TEST(JitFusion, ArgmaxAndArgminWithTiesAndNaN) {
   d[31] = -std::numeric_limits<double>::infinity();
   d[40] = std::numeric_limits<double>::quiet_NaN();
   check(f, {x});
-  check(f, {ramp(DType::I32, {3, 4, 6}, 0.8, 2.0)});
+  check(f, {testing::sine_ramp(DType::I32, {3, 4, 6}, 0.8, 2.0)});
 }
 
 // --- linear algebra --------------------------------------------------------------------------
@@ -191,8 +174,9 @@ TEST(JitFusion, DotGeneralForms) {
   });
   for (DType t : {DType::F64, DType::I32, DType::I64}) {
     SCOPED_TRACE(std::string(dtype_name(t)));
-    check(f, {ramp(t, {7}), ramp(t, {7}, 0.5), ramp(t, {5, 7}, 0.2), ramp(t, {7, 3}, 0.9),
-              ramp(t, {4, 5, 7}, 0.3), ramp(t, {4, 7, 6}, 0.45)});
+    check(f, {testing::sine_ramp(t, {7}), testing::sine_ramp(t, {7}, 0.5),
+              testing::sine_ramp(t, {5, 7}, 0.2), testing::sine_ramp(t, {7, 3}, 0.9),
+              testing::sine_ramp(t, {4, 5, 7}, 0.3), testing::sine_ramp(t, {4, 7, 6}, 0.45)});
   }
   check(f,
         {f32({7}), f32({7}, 0.5), f32({5, 7}, 0.2), f32({7, 3}, 0.9), f32({4, 5, 7}, 0.3),
@@ -210,8 +194,9 @@ TEST(JitFusion, BroadcastingAndTransposes) {
                            sum(transpose(t3) * 2.0, {0}));  // [3,2]
   });
   check(f, {f64({3, 1}), f64({4}, 0.8), f64({4, 3}, 0.6), f64({2, 3, 5}, 0.4)});
-  check(f, {ramp(DType::I32, {3, 1}), ramp(DType::I32, {4}, 0.8), ramp(DType::I32, {4, 3}, 0.6),
-            ramp(DType::I32, {2, 3, 5}, 0.4)});
+  check(f, {testing::sine_ramp(DType::I32, {3, 1}), testing::sine_ramp(DType::I32, {4}, 0.8),
+            testing::sine_ramp(DType::I32, {4, 3}, 0.6),
+            testing::sine_ramp(DType::I32, {2, 3, 5}, 0.4)});
 }
 
 TEST(JitFusion, SlicesAndConcatenate) {
@@ -355,7 +340,7 @@ TEST(JitFusion, PassThroughAndLiteralOutputs) {
   Fn f = fn([](Value x, Value y) {
     return std::make_tuple(x, Value(2.5), y, x + 1.0, Value(std::int64_t{7}), x);
   });
-  Array x = f64({6}), y = ramp(DType::I32, {2, 3});
+  Array x = f64({6}), y = testing::sine_ramp(DType::I32, {2, 3});
   check(f, {x, y});
   Outputs r = jit(f)(x, y);
   ASSERT_EQ(r.size(), 6u);
