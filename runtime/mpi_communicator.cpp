@@ -119,15 +119,10 @@ void wait_all(std::vector<MPI_Request>& requests, double timeout_s, const char* 
   }
 }
 
-template <class T>
-T combine(ReduceOp op, T acc, T v) {
-  return reduce_combine(op, acc, v);  // runtime/reduce_combine.h: shared with every Communicator
-}
-
 // acc[k] = acc[k] op row[k] for k < count.
 template <class T>
 void fold(ReduceOp op, T* acc, const T* row, std::size_t count) {
-  for (std::size_t k = 0; k < count; ++k) acc[k] = combine(op, acc[k], row[k]);
+  for (std::size_t k = 0; k < count; ++k) acc[k] = reduce_combine(op, acc[k], row[k]);
 }
 
 void fold_bytes(DType dtype, ReduceOp op, void* acc, const void* row, std::size_t count) {

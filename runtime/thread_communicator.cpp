@@ -13,14 +13,7 @@
 
 namespace lanes::internal {
 
-namespace {
-
-template <class T>
-T combine(ReduceOp op, T acc, T v) {
-  return reduce_combine(op, acc, v);  // runtime/reduce_combine.h: shared with every Communicator
-}
-
-}  // namespace
+namespace {}  // namespace
 
 ThreadCommunicator::ThreadCommunicator(int size)
     : size_(size), posts_(static_cast<std::size_t>(size)) {
@@ -34,7 +27,7 @@ void ThreadCommunicator::check_rank(int rank, const char* what) const {
   }
 }
 
-void ThreadCommunicator::barrier(const char* what, void (*last)(ThreadCommunicator&)) {
+void ThreadCommunicator::barrier(const char* what) {
   std::unique_lock lock(mu_);
   auto aborted_error = [&] {
     return RuntimeError(std::string(what) + ": aborted because another replica failed: " + reason_);
@@ -42,7 +35,6 @@ void ThreadCommunicator::barrier(const char* what, void (*last)(ThreadCommunicat
   if (aborted_) throw aborted_error();
   const std::uint64_t gen = generation_;
   if (++arrived_ == size_) {
-    if (last != nullptr) last(*this);
     arrived_ = 0;
     ++generation_;
     cv_.notify_all();
@@ -99,7 +91,7 @@ void ThreadCommunicator::all_reduce(int rank, DType dtype, ReduceOp op, const vo
     for (std::size_t k = lo; k < hi; ++k) res[k] = first[k];
     for (int r = 1; r < size_; ++r) {
       const T* src = static_cast<const T*>(posts_[static_cast<std::size_t>(r)].in);
-      for (std::size_t k = lo; k < hi; ++k) res[k] = combine<T>(op, res[k], src[k]);
+      for (std::size_t k = lo; k < hi; ++k) res[k] = reduce_combine<T>(op, res[k], src[k]);
     }
   });
   barrier("all_reduce");  // every chunk is written and every input read

@@ -40,8 +40,8 @@ class ThreadCommunicator final : public Communicator {
   };
   // Posts this replica's buffer and waits for every replica; checks they agree.
   void post_and_wait(int rank, const char* what, DType dtype, const void* in, std::size_t count);
-  // Waits until every replica arrives; the last one runs `last` first. Throws if aborted.
-  void barrier(const char* what, void (*last)(ThreadCommunicator&) = nullptr);
+  // Waits until every replica arrives. Throws if aborted.
+  void barrier(const char* what);
   void check_rank(int rank, const char* what) const;
 
   const int size_;
@@ -53,7 +53,6 @@ class ThreadCommunicator final : public Communicator {
   std::string reason_;
   std::vector<Post> posts_;
   std::vector<unsigned char> result_;  // all_reduce's shared result
-  std::size_t result_bytes_ = 0;       // bytes of result_ the current all_reduce uses
 };
 
 }  // namespace lanes::internal

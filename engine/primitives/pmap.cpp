@@ -54,7 +54,7 @@ struct PmapParams {
         in_axes(p.get_ints("in_axes")),
         out_axes(p.get_ints("out_axes")),
         n(p.get_int("axis_size")),
-        multi_process(p.has("multi_process") ? p.get_int("multi_process") : 0) {}
+        multi_process(p.get_int("multi_process")) {}
 
   Params to_params() const {
     return Params{{"body", body},       {"axis_name", axis_name},

@@ -40,7 +40,10 @@ TEST(CommunicatorThread, AllReduceSumIsTheSequentialLeftToRightSumOnEveryReplica
     std::vector<std::vector<double>> in(static_cast<std::size_t>(n)), out = in;
     for (int r = 0; r < n; ++r) {
       for (std::size_t k = 0; k < count; ++k) {
-        in[r].push_back(0.1 * (r + 1) + 1e-17 * static_cast<double>(k) + (r % 2 ? 1e16 : -1e16));
+        // Replica 0 holds 1e16 (+ an exact even offset), the others 1.0: left to right, each
+        // 1 is rounded away (1e16 + 1 ties to the even 1e16); summing the ones first keeps
+        // them, so the order shows in the bits.
+        in[r].push_back(r == 0 ? 1e16 + 2.0 * static_cast<double>(k) : 1.0);
       }
       out[r].assign(count, -1);
     }
@@ -48,12 +51,18 @@ TEST(CommunicatorThread, AllReduceSumIsTheSequentialLeftToRightSumOnEveryReplica
       comm.all_reduce(r, DType::F64, ReduceOp::Sum, in[r].data(), out[r].data(), count);
     });
     for (auto& e : errors) EXPECT_FALSE(e);
+    bool order_shows = false;  // the inputs must tell 0..n-1 from 1..n-1 then 0
     for (std::size_t k = 0; k < count; ++k) {
-      double want = in[0][k];
+      double want = in[0][k], others = 0;
       for (int r = 1; r < n; ++r) want += in[r][k];
+      for (int r = 1; r < n; ++r) others += in[r][k];
+      order_shows = order_shows || want != others + in[0][k];
       for (int r = 0; r < n; ++r) {
         EXPECT_EQ(std::memcmp(&out[r][k], &want, sizeof want), 0) << "n=" << n << " r=" << r;
       }
+    }
+    if (n >= 3) {
+      EXPECT_TRUE(order_shows) << "n=" << n;
     }
   }
 }

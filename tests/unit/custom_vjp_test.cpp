@@ -156,7 +156,8 @@ TEST(CustomVjp, ComputedResidualsAndSeveralOutputs) {
   }
 }
 
-// An integer argument gets no cotangent, whatever bwd returns for it.
+// An integer argument beside a float one: bwd returns something for it (here n itself),
+// which grad with respect to the float argument ignores.
 TEST(CustomVjp, IntegerArgument) {
   Fn scale = custom_vjp(
       fn([](Value x, Value n) { return x * astype(n, DType::F64); }, "scale"),
