@@ -328,6 +328,16 @@ JvpResult pmap_jvp(std::span<const Value> x, std::span<const Tangent> t, const P
   return r;
 }
 
+// The cotangent of "replica 0's value" as a mapped input: c for replica 0, zeros for the
+// others (concatenated, not c times a one-hot mask, so an infinite c stays out of the rest).
+Value replica_zero_cotangent(const Value& c, std::int64_t n) {
+  Shape one = insert_axis(c.shape(), 0, 1);
+  Value first = lanes::reshape(c, one);
+  if (n == 1) return first;
+  return lanes::concatenate({first, lanes::full(c.dtype(), insert_axis(c.shape(), 0, n - 1), 0.0)},
+                            0);
+}
+
 std::vector<Cotangent> pmap_vjp(std::span<const Value> x, std::span<const Value> y,
                                 std::span<const Cotangent> ct, const Params& params) {
   PmapParams p(params);
@@ -337,8 +347,15 @@ std::vector<Cotangent> pmap_vjp(std::span<const Value> x, std::span<const Value>
   q.body = std::make_shared<const Graph>(vjp_graph(*p.body, wants, false));
   std::vector<Value> args(x.begin(), x.end());
   for (std::size_t k = 0; k < y.size(); ++k) {
-    args.push_back(ct[k] ? *ct[k] : zeros_of(aval_of(y[k])));
-    q.in_axes.push_back(p.out_axes[k]);
+    Value c = ct[k] ? *ct[k] : zeros_of(aval_of(y[k]));
+    if (p.out_axes[k] < 0) {
+      // An unmapped output is replica 0's value: its cotangent goes to replica 0 alone.
+      c = replica_zero_cotangent(c, p.n);
+      q.in_axes.push_back(0);
+    } else {
+      q.in_axes.push_back(p.out_axes[k]);
+    }
+    args.push_back(c);
   }
   q.out_axes.clear();
   for (std::size_t i = 0; i < x.size(); ++i) {
