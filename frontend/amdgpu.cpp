@@ -151,11 +151,11 @@ std::vector<DeviceArray> DeviceFn::call(const std::vector<DeviceArray>& args) co
 
 DeviceFn jit_device_resident(const Fn& f, int device, JitOptions options) {
   if (!f.impl()) throw ArgumentError("amdgpu::jit_device_resident of an empty lanes::Fn");
-  internal::check_hip_device(Device{DeviceKind::Hip, device, "hip:" + std::to_string(device),
-                                    internal::this_process()},
-                             "amdgpu::jit_device_resident");
-  return DeviceFn(std::make_shared<DeviceFn::Impl>(std::make_shared<AmdgpuJitFn>(f, device, options)),
-                  device);
+  internal::check_hip_device(
+      Device{DeviceKind::Hip, device, "hip:" + std::to_string(device), internal::this_process()},
+      "amdgpu::jit_device_resident");
+  return DeviceFn(
+      std::make_shared<DeviceFn::Impl>(std::make_shared<AmdgpuJitFn>(f, device, options)), device);
 }
 
 Fn jit(const Fn& f, int device, JitOptions options) {

@@ -153,17 +153,17 @@ Fn pmap(const Fn& f, std::string axis_name, InAxes in_axes, OutAxes out_axes,
     throw UnsupportedError("pmap: HIP devices in a pmap across MPI processes");
   }
   for (std::size_t i = 0; i < devices.size(); ++i) {
-    if (!hip_devices.empty() && devices[i].kind == DeviceKind::Hip) hip_devices[i] = devices[i].index;
+    if (!hip_devices.empty() && devices[i].kind == DeviceKind::Hip)
+      hip_devices[i] = devices[i].index;
     for (std::size_t j = 0; j < i; ++j) {
       if (devices[i] == devices[j]) {
         throw ArgumentError("pmap: device " + devices[i].name + " is listed twice");
       }
     }
   }
-  return Fn(std::make_shared<internal::PmapFn>(f, std::move(axis_name), std::move(in_axes),
-                                               std::move(out_axes),
-                                               static_cast<int>(devices.size()), multi_process,
-                                               std::move(hip_devices)));
+  return Fn(std::make_shared<internal::PmapFn>(
+      f, std::move(axis_name), std::move(in_axes), std::move(out_axes),
+      static_cast<int>(devices.size()), multi_process, std::move(hip_devices)));
 }
 
 }  // namespace lanes

@@ -52,10 +52,10 @@ void check_hip_device(const Device& d, const std::string& who) {
   if (d.kind == DeviceKind::Hip && d.process == this_process() && d.index >= 0 && d.index < n) {
     return;
   }
-  std::string why = d.process != this_process()
-                        ? "it belongs to MPI process " + std::to_string(d.process)
-                        : "this process has " + std::to_string(n) + " HIP device" +
-                              (n == 1 ? "" : "s");
+  std::string why =
+      d.process != this_process()
+          ? "it belongs to MPI process " + std::to_string(d.process)
+          : "this process has " + std::to_string(n) + " HIP device" + (n == 1 ? "" : "s");
   if (n == 0) why += " (" + hip::unavailable_reason() + ")";
   throw ArgumentError(who + ": device " + d.name + " (HIP device " + std::to_string(d.index) +
                       ") does not exist here: " + why);

@@ -1,5 +1,6 @@
-// CPU devices for pmap, and this process' HIP devices (runtime/hip_runtime.h),: how many exist (LANES_CPU_DEVICES=N, as XLA's host platform device
-// count; default: the hardware threads) and their descriptions.
+// CPU devices for pmap, and this process' HIP devices (runtime/hip_runtime.h),: how many exist
+// (LANES_CPU_DEVICES=N, as XLA's host platform device count; default: the hardware threads) and
+// their descriptions.
 #pragma once
 
 #include <lanes/pmap.h>

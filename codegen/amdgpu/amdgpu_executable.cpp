@@ -71,7 +71,8 @@ class HipExecutableImpl final : public HipExecutable {
         continue;
       }
       auto buf = std::make_shared<hip::DeviceBuffer>(device_, buffer_bytes(b));
-      if (b.kind == loop::BufferKind::Constant) buf->copy_from_host(b.constant.raw(), buffer_bytes(b));
+      if (b.kind == loop::BufferKind::Constant)
+        buf->copy_from_host(b.constant.raw(), buffer_bytes(b));
       dev[i] = std::move(buf);
     }
     std::size_t k = 0;

@@ -24,7 +24,8 @@ class HipExecutable : public Executable {
   // place, never written), the outputs stay on the device. An output that is an input
   // passed through shares the input's buffer. ArgumentError for a buffer of another
   // device or of the wrong size.
-  virtual std::vector<DeviceBufferRef> run_resident(std::span<const DeviceBufferRef> inputs) const = 0;
+  virtual std::vector<DeviceBufferRef> run_resident(
+      std::span<const DeviceBufferRef> inputs) const = 0;
   virtual int device() const = 0;
 };
 

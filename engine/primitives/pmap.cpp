@@ -62,9 +62,8 @@ struct PmapParams {
         hip_devices(p.has("hip_devices") ? p.get_ints("hip_devices") : Ints{}) {}
 
   Params to_params() const {
-    Params out{{"body", body},       {"axis_name", axis_name},
-               {"in_axes", in_axes}, {"out_axes", out_axes},
-               {"axis_size", n},     {"multi_process", multi_process}};
+    Params out{{"body", body},         {"axis_name", axis_name}, {"in_axes", in_axes},
+               {"out_axes", out_axes}, {"axis_size", n},         {"multi_process", multi_process}};
     if (!hip_devices.empty()) out.set("hip_devices", hip_devices);
     return out;
   }

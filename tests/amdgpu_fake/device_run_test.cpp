@@ -24,12 +24,13 @@ void expect_launch_failure(const std::function<void()>& run) {
   }
 }
 
-#define REQUIRE_ARCH()                                                                  \
-  if (!arch_known()) GTEST_SKIP() << "Lanes was built without HIP's headers: the fake " \
-                                     "device's architecture is unknown"
-#define REQUIRE_COMPILER()                                                               \
-  REQUIRE_ARCH();                                                                        \
-  if (!lanes::amdgpu::compiler_available())                                              \
+#define REQUIRE_ARCH()                                               \
+  if (!arch_known())                                                 \
+  GTEST_SKIP() << "Lanes was built without HIP's headers: the fake " \
+                  "device's architecture is unknown"
+#define REQUIRE_COMPILER()                  \
+  REQUIRE_ARCH();                           \
+  if (!lanes::amdgpu::compiler_available()) \
   GTEST_SKIP() << "no AMDGPU toolchain (ROCm device libraries, ld.lld) here"
 
 TEST_F(DeviceRunFake, ResidentPassThroughSharesTheBufferAndCopiesNothing) {
@@ -108,7 +109,7 @@ TEST_F(DeviceRunFake, KernelsReachTheLaunchOfTheirCodeObject) {
   EXPECT_EQ(std::string(control().last_kernel()), kernels[0]);
   EXPECT_EQ(calls("hipModuleLoadData"), 1);
   EXPECT_GE(calls("hipMemcpyHtoD bytes"), 300 * 8);  // the input went up first
-  EXPECT_EQ(Live::now(), before);                      // buffers and stream freed
+  EXPECT_EQ(Live::now(), before);                    // buffers and stream freed
   // lanes::jit on the HIP Device takes the same path.
   control().reset();
   expect_launch_failure([&] { jit(f, lanes::devices().at(3))(xs); });
@@ -145,13 +146,27 @@ TEST_F(DeviceRunFake, PmapOverHipDevicesRunsCollectivesThroughTheHost) {
   EXPECT_EQ(Live::now(), before);
 }
 
+// Transformations of a pmap keep its devices: vmap of the pmap still runs on the GPUs.
+TEST_F(DeviceRunFake, VmapOfPmapStaysOnTheHipDevices) {
+  REQUIRE_ARCH();
+  Fn f = fn([](Value x) { return psum(x, "i"); });
+  Fn g = vmap(pmap(f, "i", 0, 0, {lanes::devices().at(2), lanes::devices().at(3)}));
+  Array xs = Array::from<double>({1, 2, 10, 20, 100, 200}, {3, 2});  // batch 3, 2 replicas
+  Array r = g(xs);
+  EXPECT_GE(calls("hipStreamCreate"), 2);  // both replicas ran on a (fake) GPU
+  ASSERT_EQ(r.shape(), (Shape{3, 2}));
+  const double want[] = {3, 3, 30, 30, 300, 300};
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(r.data<double>()[i], want[i]) << i;
+}
+
 TEST_F(DeviceRunFake, PmapOverHipDevicesReportsTheLaunchFailure) {
   REQUIRE_COMPILER();
   Fn f = fn([](Value x) { return psum(lanes::sin(x), "i"); });
   Array xs = Array::linspace(0, 1, 8).reshaped({2, 4});
   const Live before = Live::now();
-  expect_launch_failure(
-      [&] { pmap(f, "i", 0, 0, {lanes::devices().at(2), lanes::devices().at(3)})(xs); });
+  expect_launch_failure([&] {
+    pmap(f, "i", 0, 0, {lanes::devices().at(2), lanes::devices().at(3)})(xs);
+  });
   EXPECT_GE(calls("hipModuleLaunchKernel"), 1);
   EXPECT_EQ(Live::now(), before);
 }
@@ -163,8 +178,9 @@ TEST_F(DeviceRunFake, PmapMixingCpuAndHipReleasesTheCpuReplica) {
   Fn f = fn([](Value x) { return psum(lanes::sin(x), "i"); });
   Array xs = Array::linspace(0, 1, 8).reshaped({2, 4});
   for (int round = 0; round < 3; ++round) {
-    expect_launch_failure(
-        [&] { pmap(f, "i", 0, 0, {lanes::devices().at(0), lanes::devices().at(2)})(xs); });
+    expect_launch_failure([&] {
+      pmap(f, "i", 0, 0, {lanes::devices().at(0), lanes::devices().at(2)})(xs);
+    });
   }
 }
 

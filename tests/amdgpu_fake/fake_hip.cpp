@@ -110,7 +110,12 @@ Allocation* find(State& s, const void* p, std::size_t n) {
 
 // The defined symbols of an ELF64 little-endian image for amdgcn; false if it is not one.
 bool read_symbols(const unsigned char* image, std::set<std::string>* out) {
-  if (std::memcmp(image, "\x7f" "ELF", 4) != 0 || image[4] != 2 || image[5] != 1) return false;
+  if (std::memcmp(image,
+                  "\x7f"
+                  "ELF",
+                  4) != 0 ||
+      image[4] != 2 || image[5] != 1)
+    return false;
   auto u16 = [&](std::size_t off) {
     std::uint16_t v;
     std::memcpy(&v, image + off, 2);
@@ -157,17 +162,28 @@ extern "C" {
 
 const char* hipGetErrorName(int e) {
   switch (e) {
-    case kSuccess: return "hipSuccess";
-    case kInvalidValue: return "hipErrorInvalidValue";
-    case kOutOfMemory: return "hipErrorOutOfMemory";
-    case kInvalidDevicePointer: return "hipErrorInvalidDevicePointer";
-    case kNoDevice: return "hipErrorNoDevice";
-    case kInvalidDevice: return "hipErrorInvalidDevice";
-    case kInvalidImage: return "hipErrorInvalidImage";
-    case kInvalidHandle: return "hipErrorInvalidHandle";
-    case kNotFound: return "hipErrorNotFound";
-    case kLaunchFailure: return "hipErrorLaunchFailure";
-    default: return "hipErrorUnknown";
+    case kSuccess:
+      return "hipSuccess";
+    case kInvalidValue:
+      return "hipErrorInvalidValue";
+    case kOutOfMemory:
+      return "hipErrorOutOfMemory";
+    case kInvalidDevicePointer:
+      return "hipErrorInvalidDevicePointer";
+    case kNoDevice:
+      return "hipErrorNoDevice";
+    case kInvalidDevice:
+      return "hipErrorInvalidDevice";
+    case kInvalidImage:
+      return "hipErrorInvalidImage";
+    case kInvalidHandle:
+      return "hipErrorInvalidHandle";
+    case kNotFound:
+      return "hipErrorNotFound";
+    case kLaunchFailure:
+      return "hipErrorLaunchFailure";
+    default:
+      return "hipErrorUnknown";
   }
 }
 
