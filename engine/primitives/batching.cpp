@@ -30,9 +30,9 @@ Value move_batch_axis(const Value& x, std::int64_t from, std::int64_t to) {
 
 Array move_array_axis(const Array& x, std::int64_t from, std::int64_t to) {
   if (from == to) return x;
-  return primitive("transpose").impl(
-      std::span<const Array>(&x, 1),
-      Params{{"permutation", move_axis_permutation(x.rank(), from, to)}})[0];
+  return primitive("transpose")
+      .impl(std::span<const Array>(&x, 1),
+            Params{{"permutation", move_axis_permutation(x.rank(), from, to)}})[0];
 }
 
 Value batch_at(const Value& x, std::int64_t bdim, std::int64_t batch_size, std::int64_t to) {
