@@ -30,7 +30,8 @@ struct HostIsa {
 const HostIsa& host_isa();
 
 // The SIMD width a kernel is compiled for: options.vector_width, or the host's register
-// width divided by the kernel's widest element (bools and i32 count as 4 bytes).
+// width divided by the kernel's widest element (bools and i32 count as 4 bytes), times
+// four for loops bound by the latency of their carries (cpu_jit.cpp says which).
 int kernel_width(const loop::Kernel& kernel, const JitOptions& options);
 
 // Compiled code of one Program: one function per Kernel step (in step order). Owns the
