@@ -215,7 +215,8 @@ constexpr int kShortWhileOps = 32;
 //
 // A short While of cheap arithmetic is latency-bound the same way: the masked loop runs
 // the four registers' chains side by side until every lane of the step is done (the cap
-// of 16, which keeps reduction partials dividing kSplitLanes, does not apply to it).
+// of 16, which keeps reduction partials dividing kSplitLanes, does not apply to it), and
+// the points left over run one register at a time (kernel_tail_width).
 // Newton's sqrt at 10^6 points on AVX-512 (Zen 4): 4.4 ms at 8 lanes, 4.1 ms at 16,
 // 3.3 ms at 32, as fast as a hand-written AVX-512 loop of four chains, which the
 // divider's throughput bounds (bench/comparison_bench.cpp's hand SIMD column). The same
@@ -232,10 +233,21 @@ int kernel_width(const loop::Kernel& kernel, const JitOptions& options) {
   const int va = kernel.vector_axis < 0 ? rank - 1 : kernel.vector_axis;
   const std::int64_t extent = kernel.extents.at(static_cast<std::size_t>(va));
   if (t.math) return w;
-  if (t.whiles && t.while_ops <= kShortWhileOps && extent % (4 * w) == 0) return 4 * w;
+  if (t.whiles && t.while_ops <= kShortWhileOps && extent >= 4 * w) return 4 * w;
   const int wide = std::min(4 * w, 16);
   if (t.loops && wide > w && extent % wide == 0) return wide;
   return w;
+}
+
+int kernel_tail_width(const loop::Kernel& kernel, const JitOptions& options, int width) {
+  if (options.vector_width > 0) return 0;
+  std::size_t widest = 4;
+  widest_in(kernel.body, &widest);
+  const int w = static_cast<int>(static_cast<std::size_t>(host_isa().vector_bytes()) / widest);
+  const int rank = static_cast<int>(kernel.extents.size());
+  const int va = kernel.vector_axis < 0 ? rank - 1 : kernel.vector_axis;
+  const std::int64_t extent = kernel.extents.at(static_cast<std::size_t>(va));
+  return w < width && extent % width != 0 ? w : 0;
 }
 
 namespace {
@@ -297,7 +309,8 @@ std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
     std::string name =
         "lanes_m" + std::to_string(module_id) + "_k" + std::to_string(symbols.size());
     int w = kernel_width(*k, options);
-    emit_kernel(*mod, *k, program.buffers, w, options.precision, name);
+    emit_kernel(*mod, *k, program.buffers, w, options.precision, name,
+                kernel_tail_width(*k, options, w));
     symbols.push_back(name);
     widths.push_back(w);
   }

@@ -1,15 +1,17 @@
 // The default SIMD width of kernels holding a data-dependent while loop: a short While
 // of cheap arithmetic (latency-bound on its carries, as Newton's sqrt) takes four
 // registers of lanes per step when they divide the vector axis (codegen/cpu/cpu_jit.cpp,
-// kernel_width); long bodies, vector math and extents they do not divide keep one
-// register. The wide masked loops must keep every lane's own trip count: results equal
-// a scalar C++ loop (integers, exactly), the closed form and the interpreter (floats),
-// with neighbouring lanes running very different numbers of iterations.
+// kernel_width), with a one-register loop for the points left over (kernel_tail_width);
+// long bodies, vector math and extents shorter than the wide step keep one register. The wide
+// masked loops must keep every lane's own trip count: results equal a scalar C++ loop (integers,
+// exactly), the closed form and the interpreter (floats), with neighbouring lanes running very
+// different numbers of iterations.
 #include <gtest/gtest.h>
 #include <lanes/lanes.h>
 
 #include <cmath>
 #include <cstdint>
+#include <ostream>
 #include <variant>
 
 #include "codegen/cpu/cpu_jit.h"
@@ -26,8 +28,16 @@ using C2 = std::tuple<Value, Value>;
 // Lanes of one register for `bytes`-sized elements on this host.
 int native_width(int bytes) { return internal::cpu::host_isa().vector_bytes() / bytes; }
 
-// The width the CPU backend picks for the single kernel of f at these arguments.
-int chosen_width(const Fn& f, const std::vector<Array>& args, JitOptions options = {}) {
+// The widths the CPU backend picks for the single kernel of f at these arguments: lanes
+// per main step, and per step of the tail loop (0: none).
+struct Widths {
+  int width = -1, tail = -1;
+  bool operator==(const Widths&) const = default;
+};
+std::ostream& operator<<(std::ostream& os, const Widths& w) {
+  return os << "{" << w.width << ", " << w.tail << "}";
+}
+Widths chosen_widths(const Fn& f, const std::vector<Array>& args, JitOptions options = {}) {
   std::vector<internal::AbstractValue> avals;
   for (const Array& a : args) avals.push_back(internal::aval_of(a));
   internal::Graph g = *internal::trace_graph(avals, [&](std::span<const Value> in) {
@@ -40,7 +50,12 @@ int chosen_width(const Fn& f, const std::vector<Array>& args, JitOptions options
     if (const auto* k = std::get_if<internal::loop::Kernel>(&s)) ks.push_back(k);
   }
   EXPECT_EQ(ks.size(), 1u) << p.to_string();
-  return ks.empty() ? -1 : internal::cpu::kernel_width(*ks[0], options);
+  if (ks.empty()) return {};
+  const int w = internal::cpu::kernel_width(*ks[0], options);
+  return {w, internal::cpu::kernel_tail_width(*ks[0], options, w)};
+}
+int chosen_width(const Fn& f, const std::vector<Array>& args, JitOptions options = {}) {
+  return chosen_widths(f, args, options).width;
 }
 
 // Newton's sqrt as the benchmark writes it: stop when the step is below 1e-12 of x.
@@ -67,12 +82,17 @@ Array scattered_positive(std::int64_t n) {
   return Array::from(v);
 }
 
-TEST(JitWhileWidth, ShortWhileTakesFourRegistersWhenTheyDivideTheAxis) {
+TEST(JitWhileWidth, ShortWhileTakesFourRegistersAndARegisterForItsTail) {
   Fn f = vmap(fn([](Value a) { return newton(a); }));
   const int w = native_width(8);
-  EXPECT_EQ(chosen_width(f, {scattered_positive(64 * w)}), 4 * w);
-  EXPECT_EQ(chosen_width(f, {scattered_positive(64 * w + 1)}), w);  // tail: one register
-  EXPECT_EQ(chosen_width(f, {scattered_positive(64 * w)}, {.vector_width = 2}), 2);  // forced
+  EXPECT_EQ(chosen_widths(f, {scattered_positive(64 * w)}), (Widths{4 * w, 0}));
+  // Points left over by whole wide steps run one register at a time.
+  EXPECT_EQ(chosen_widths(f, {scattered_positive(64 * w + 1)}), (Widths{4 * w, w}));
+  // Fewer points than one wide step: one register.
+  EXPECT_EQ(chosen_widths(f, {scattered_positive(4 * w - 1)}), (Widths{w, 0}));
+  // A forced width is kept, without a tail loop.
+  EXPECT_EQ(chosen_widths(f, {scattered_positive(64 * w + 1)}, {.vector_width = 2}),
+            (Widths{2, 0}));
   // f32 lanes are twice as many per register.
   std::vector<float> a32(static_cast<std::size_t>(64 * w), 2.0f);
   EXPECT_EQ(chosen_width(f, {Array::from(a32)}), 4 * native_width(4));
@@ -138,10 +158,11 @@ TEST(JitWhileWidth, WideCollatzKeepsEachLanesTripCount) {
     return k;
   }));
   const int w = native_width(8);
-  const std::int64_t n = 32 * 4 * w;
+  // Whole wide steps, two one-register tail steps and three single points.
+  const std::int64_t n = 32 * 4 * w + 2 * w + 3;
   std::vector<std::int64_t> start(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) start[static_cast<std::size_t>(i)] = 1 + (i * 7919) % 10007;
-  ASSERT_EQ(chosen_width(steps, {Array::from(start)}), 4 * w);
+  ASSERT_EQ(chosen_widths(steps, {Array::from(start)}), (Widths{4 * w, w}));
   Array got = jit(steps)(Array::from(start));
   for (std::int64_t i = 0; i < n; ++i) {
     std::int64_t m = start[static_cast<std::size_t>(i)], k = 0;
@@ -154,10 +175,10 @@ TEST(JitWhileWidth, WideCollatzKeepsEachLanesTripCount) {
 }
 
 TEST(JitWhileWidth, ThreadPoolChunksAgreeWithOneThread) {
-  // 2^17 points: over the split threshold, so chunks (aligned to the wide step) run on
-  // the pool.
+  // Over 2^16 points, so chunks (aligned to the wide step) run on the pool; the last one
+  // ends with the tail loops.
   Fn f = vmap(fn([](Value a) { return newton(a); }));
-  Array a = scattered_positive(std::int64_t{1} << 17);
+  Array a = scattered_positive((std::int64_t{1} << 17) + 37);
   Array par = jit(f, {.parallel = true})(a);
   Array one = jit(f, {.parallel = false})(a);
   EXPECT_TRUE(testing::arrays_close(par, one, 0));
