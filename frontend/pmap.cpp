@@ -5,6 +5,7 @@
 
 #include "engine/primitive.h"
 #include "engine/trace.h"
+#include "frontend/axis_spec.h"
 #include "frontend/fn_impl.h"
 #include "runtime/devices.h"
 #include "runtime/replica_context.h"
@@ -31,44 +32,22 @@ class PmapFn final : public FnImpl {
 
  protected:
   GraphRef make_graph(const Signature& sig) override {
-    Ints in_axes;
-    Signature inner_sig;
-    if (in_axes_.is_list() && in_axes_.per().size() != sig.size()) {
-      throw ArgumentError(name() + ": in_axes has " + std::to_string(in_axes_.per().size()) +
-                          " entries but the function is called with " + std::to_string(sig.size()) +
-                          " arguments");
-    }
+    MappedArgs mapped = normalize_in_axes(name(), in_axes_, sig);
+    const Ints& in_axes = mapped.dims;
+    Signature inner_sig = std::move(mapped.inner_sig);
     bool any = false;
     for (std::size_t i = 0; i < sig.size(); ++i) {
-      const Axis& axis = in_axes_.is_list() ? in_axes_.per()[i] : in_axes_.all();
-      AbstractValue a = sig[i];
-      a.weak = false;  // replicas receive arrays, not scalars
-      if (!axis.mapped()) {
-        in_axes.push_back(-1);
-        inner_sig.push_back(a);
-        continue;
-      }
-      const std::int64_t rank = a.rank();
-      std::int64_t d = axis.index();
-      const std::string desc =
-          "argument " + std::to_string(i) + " of shape " + shape_to_string(a.shape);
-      if (d < -rank || d >= rank) {
-        throw ArgumentError(name() + ": in_axes[" + std::to_string(i) + "] = " + std::to_string(d) +
-                            " is out of range for " + desc + " (rank " + std::to_string(rank) +
-                            ")");
-      }
-      if (d < 0) d += rank;
-      if (a.shape[static_cast<std::size_t>(d)] != n_) {
-        throw ArgumentError(name() + ": " + desc + " has extent " +
-                            std::to_string(a.shape[static_cast<std::size_t>(d)]) +
-                            " along mapped axis " + std::to_string(d) + ", but pmap runs on " +
-                            std::to_string(n_) +
+      inner_sig[i].weak = false;  // replicas receive arrays, not scalars
+      const std::int64_t d = in_axes[i];
+      if (d < 0) continue;
+      const std::int64_t extent = sig[i].shape[static_cast<std::size_t>(d)];
+      if (extent != n_) {
+        throw ArgumentError(name() + ": " + describe_arg(i, sig[i]) + " has extent " +
+                            std::to_string(extent) + " along mapped axis " + std::to_string(d) +
+                            ", but pmap runs on " + std::to_string(n_) +
                             " devices; the mapped axis must have one entry per device");
       }
       any = true;
-      in_axes.push_back(d);
-      a.shape.erase(a.shape.begin() + d);
-      inner_sig.push_back(a);
     }
     if (!any) throw ArgumentError(name() + ": no argument is mapped (in_axes are all none)");
     GraphRef body;
@@ -92,29 +71,8 @@ class PmapFn final : public FnImpl {
 
  private:
   Ints out_axes_for(const Graph& body) const {
-    AvalList outs = body.output_avals();
-    if (out_axes_.is_list() && out_axes_.per().size() != outs.size()) {
-      throw ArgumentError(name() + ": out_axes has " + std::to_string(out_axes_.per().size()) +
-                          " entries but the function returns " + std::to_string(outs.size()) +
-                          " outputs");
-    }
-    Ints dims;
-    for (std::size_t k = 0; k < outs.size(); ++k) {
-      const Axis& axis = out_axes_.is_list() ? out_axes_.per()[k] : out_axes_.all();
-      if (!axis.mapped()) {
-        dims.push_back(-1);  // replicated: replica 0's value
-        continue;
-      }
-      const std::int64_t rank = outs[k].rank() + 1;
-      std::int64_t d = axis.index();
-      if (d < -rank || d >= rank) {
-        throw ArgumentError(name() + ": out_axes[" + std::to_string(k) + "] = " +
-                            std::to_string(d) + " is out of range for output " + std::to_string(k) +
-                            " of per-replica shape " + shape_to_string(outs[k].shape));
-      }
-      dims.push_back(d < 0 ? d + rank : d);
-    }
-    return dims;
+    // An output with out_axes none is replicated: pmap returns replica 0's value.
+    return normalize_out_axes(name(), out_axes_, body.output_avals(), "per-replica", "replica");
   }
 
   Fn inner_;
@@ -128,6 +86,16 @@ class PmapFn final : public FnImpl {
 
 }  // namespace
 }  // namespace internal
+
+namespace {
+
+std::string device_names(const std::vector<Device>& devices) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < devices.size(); ++i) out += (i ? ", " : "") + devices[i].name;
+  return out + "]";
+}
+
+}  // namespace
 
 Fn pmap(const Fn& f, std::string axis_name, InAxes in_axes, OutAxes out_axes,
         std::vector<Device> devices) {
@@ -159,6 +127,20 @@ Fn pmap(const Fn& f, std::string axis_name, InAxes in_axes, OutAxes out_axes,
       if (devices[i] == devices[j]) {
         throw ArgumentError("pmap: device " + devices[i].name + " is listed twice");
       }
+    }
+  }
+  if (multi_process) {
+    // Across processes the collectives use the job's one MPI communicator, whose replicas
+    // are every CPU device of the job in global order: no sub-communicator for a subset.
+    std::vector<Device> all;
+    for (const Device& d : lanes::devices()) {
+      if (d.kind == DeviceKind::Cpu) all.push_back(d);
+    }
+    if (devices != all) {
+      throw ArgumentError("pmap: devices " + device_names(devices) + " are neither all of this " +
+                          "MPI process (p" + std::to_string(here) + ") nor every device of the " +
+                          "MPI job in order " + device_names(all) + "; a pmap runs on devices " +
+                          "of one process (threads) or on all of lanes::devices() (MPI)");
     }
   }
   return Fn(std::make_shared<internal::PmapFn>(
