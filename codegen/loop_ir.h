@@ -120,7 +120,7 @@ struct Kernel {
   int num_index_vars = 0;             // parallel dims + loop index vars
   Block body;                         // no params; yields unused
   std::vector<Store> stores;
-  int num_ops = 0;  // op ids are in [0, num_ops)
+  int num_ops = 0;    // op ids are in [0, num_ops)
   PartialsFold fold;  // fold.loop < 0: none
 };
 

@@ -481,8 +481,7 @@ void KernelEmitter::emit_fold_kernel(Value* local) {
     auto* arr = llvm::ArrayType::get(elem[c], kWorkgroupSize);
     auto* gv = new llvm::GlobalVariable(
         m_, arr, false, llvm::GlobalValue::InternalLinkage, llvm::PoisonValue::get(arr),
-        fn_->getName() + ".lds" + std::to_string(c), nullptr,
-        llvm::GlobalValue::NotThreadLocal, 3);
+        fn_->getName() + ".lds" + std::to_string(c), nullptr, llvm::GlobalValue::NotThreadLocal, 3);
     gv->setAlignment(llvm::Align(dtype_size(dt)));
     lds.push_back(gv);
   }

@@ -39,8 +39,8 @@ class Serializer {
  public:
   explicit Serializer(Kernel& k) : k_(k) {
     next_id_ = k.num_ops;
-    next_var_ = std::max({k.num_index_vars, static_cast<int>(k.extents.size()),
-                          max_index_var(k.body) + 1});
+    next_var_ =
+        std::max({k.num_index_vars, static_cast<int>(k.extents.size()), max_index_var(k.body) + 1});
   }
 
   void run() {

@@ -19,7 +19,7 @@ const char* const kCommandHelp =
     "  :ir f(args)      the graph of f for these arguments, after transformations\n"
     "  :llvm f(args)    the LLVM IR handed to the JIT (f must be jitted)\n"
     "  :asm f(args)     the machine code (f must be jitted)\n"
-    "  :asm gfx90a f(args)  the AMD GPU code of f for that architecture (gfx1100, ...)\n"
+    "  :asm gfx90a f(args)  the AMD GPU machine code of f for that chip (gfx1100, ...)\n"
     "  :time expr       warm up, then the median and spread of repeated runs\n"
     "  :load FILE       run a script in this session\n"
     "  :quit            leave (also Ctrl-D)\n";
@@ -112,6 +112,13 @@ void Evaluator::command(const Stmt& s) {
         std::vector<Array> arrays;
         for (const lanes::Arg& a : args) arrays.push_back(a.array());
         std::string text = lanes::amdgpu::disassemble(fn, arrays, s.text);
+        // llvm-objdump's first line names the temporary file it read: not for the user.
+        const std::size_t fmt = text.find("\tfile format ");
+        if (fmt != std::string::npos) {
+          const std::size_t start = text.rfind('\n', fmt);
+          const std::size_t begin = start == std::string::npos ? 0 : start + 1;
+          text.replace(begin, text.find('\n', fmt) - begin, s.text + ": HSA code object");
+        }
         if (text.empty()) text = "(no kernels: every step of f runs on the host)";
         if (text.back() != '\n') text += '\n';
         out_(text);

@@ -75,7 +75,8 @@ T model_gpu_sum(const std::vector<T>& x) {
   for (std::int64_t c = 0; c < chunks; ++c) {
     for (std::int64_t j = 0; j < L; ++j) {
       T acc = 0;
-      for (std::int64_t k = 0; k < q; ++k) acc += x[static_cast<std::size_t>(c * L * q + L * k + j)];
+      for (std::int64_t k = 0; k < q; ++k)
+        acc += x[static_cast<std::size_t>(c * L * q + L * k + j)];
       partial[static_cast<std::size_t>(c * L + j)] = acc;
     }
   }
@@ -117,8 +118,8 @@ TEST(AmdgpuReduction, LoweringMarksTheFoldOfASplitReduction) {
       EXPECT_EQ(fold.fold.buffers[c], partials.stores[c].buffer);
   }
   // A reduction along one axis of a matrix is not split: no fold.
-  Program p = lowered(fn([](Value x) { return sum(x, {1}); }),
-                      {testing::sine_ramp(DType::F64, {4, 100})});
+  Program p =
+      lowered(fn([](Value x) { return sum(x, {1}); }), {testing::sine_ramp(DType::F64, {4, 100})});
   for (const auto& s : p.steps) EXPECT_LT(std::get<Kernel>(s).fold.loop, 0);
 }
 
@@ -203,7 +204,8 @@ TEST(AmdgpuReduction, SerializedOrderIsTheDocumentedOneBitForBit) {
   for (std::int64_t i = 0; i < y.size(); ++i)
     static_cast<double*>(y.raw())[i] = 1 + 1e-4 * std::sin(0.37 * static_cast<double>(i));
   Fn prod = full_reduction("reduce_prod");
-  const double got = run_serial(ia::serialize_workgroup_folds(lowered(prod, {y})), {y})[0].item<double>();
+  const double got =
+      run_serial(ia::serialize_workgroup_folds(lowered(prod, {y})), {y})[0].item<double>();
   long double exact = 1;
   for (std::int64_t i = 0; i < y.size(); ++i) exact *= y.element_as_double(i);
   EXPECT_NEAR(got, static_cast<double>(exact), 2e5 * 0x1p-53 * got);
