@@ -107,10 +107,15 @@ struct Store {
 // variable) of buffers[c] for carry c, with a combine that is associative and
 // commutative up to rounding (argmax/argmin break ties by index). A backend may fold the
 // partials in another fixed order (the AMDGPU backend: a workgroup tree in LDS); the CPU
-// backend ignores it.
+// backend ignores it. `rest_loop`, if any, is the top-level Loop (nest) after it that
+// folds the elements the partials do not cover into the fold's results, visiting them in
+// increasing index order; nothing after it reads the fold's results. A backend may split
+// the rest among the folders by the rest Loop's own index variable (strided), each part
+// still in increasing index order.
 struct PartialsFold {
   int loop = -1;             // op id of the Loop
   std::vector<int> buffers;  // partial buffer of each carry, read at [k]
+  int rest_loop = -1;        // op id of the rest Loop, or -1
 };
 
 struct Kernel {

@@ -16,12 +16,14 @@
 // is a one-point kernel whose Loop folds P partial states serially. Here it runs on one
 // workgroup instead, in this fixed order (the same bits on every run and every chip):
 //   1. work-item t (of kWorkgroupSize) folds the identity with partials t, t + 256,
-//      t + 512, ... in that order (the Loop's own body, index variable k = t + 256 j);
-//   2. tree in LDS over the A = min(256, P) work-item states: for s = 128, 64, ..., 1,
-//      state[t] = combine(state[t], state[t + s]) for t < s with t + s < A (a barrier
-//      between stages), combine being the Loop body with state[t] as its carries and
-//      state[t + s] in place of the partial it loads;
-//   3. work-item 0 runs the rest of the kernel (the rest elements, the store).
+//      t + 512, ... in that order (the Loop's own body, index variable k = t + 256 j),
+//      then the rest elements (PartialsFold::rest_loop, R of them along its outermost
+//      index variable) t, t + 256, ... likewise;
+//   2. tree in LDS over the A = min(256, max(P, R)) work-item states: for s = 128, 64,
+//      ..., 1, state[t] = combine(state[t], state[t + s]) for t < s with t + s < A (a
+//      barrier between stages), combine being the fold Loop's body with state[t] as its
+//      carries and state[t + s] in place of the partial it loads;
+//   3. work-item 0 runs the rest of the kernel (the store).
 // Sums then differ from the CPU's sequential fold of the same partials by rounding only;
 // max/min and argmax/argmin (ties and NaNs by index) give the CPU's result exactly.
 #include "codegen/amdgpu/amdgpu_kernel_codegen.h"
@@ -470,7 +472,22 @@ void KernelEmitter::emit_fold_kernel(Value* local) {
   // that all of them reach the barriers below.
   for (std::size_t i = 0; i < pos; ++i) emit_op(ops[i], k_.body.ids[i]);
   emit_loop(loop, loop_id, local, kWorkgroupSize);  // 1. strided partials
-  const std::vector<Value*> mine = loop_results_[loop_id];
+  // 1b. The rest elements, strided likewise, into each work-item's state.
+  std::size_t last = pos;  // the Loop whose results the tree combines
+  std::int64_t count = loop.trip_count;
+  if (k_.fold.rest_loop >= 0) {
+    std::size_t r = pos + 1;
+    while (r < ops.size() && k_.body.ids[r] != k_.fold.rest_loop) ++r;
+    if (r == ops.size() || ops[r].kind != OpKind::Loop || ops[r].args.size() != loop.args.size())
+      fail("rest Loop %" + std::to_string(k_.fold.rest_loop) +
+           " is not a top-level Loop after the fold");
+    for (std::size_t i = pos + 1; i < r; ++i) emit_op(ops[i], k_.body.ids[i]);
+    emit_loop(ops[r], k_.body.ids[r], local, kWorkgroupSize);
+    last = r;
+    count = std::max(count, ops[r].trip_count);
+  }
+  const int last_id = k_.body.ids[last];
+  const std::vector<Value*> mine = loop_results_[last_id];
 
   // One LDS array per state component (bool as a byte, as in memory).
   std::vector<llvm::GlobalVariable*> lds;
@@ -505,8 +522,8 @@ void KernelEmitter::emit_fold_kernel(Value* local) {
   };
   store_state(mine, local);
   emit_barrier();
-  // 2. The tree over the A work-items that hold partials.
-  const std::int64_t active = std::min<std::int64_t>(kWorkgroupSize, loop.trip_count);
+  // 2. The tree over the A work-items that hold partials or rest elements.
+  const std::int64_t active = std::min<std::int64_t>(kWorkgroupSize, count);
   for (std::int64_t s = kWorkgroupSize / 2; s >= 1; s /= 2) {
     if (s >= active) continue;  // no t < s has a partner below A
     auto* comb = llvm::BasicBlock::Create(ctx, "tree", fn_);
@@ -525,8 +542,8 @@ void KernelEmitter::emit_fold_kernel(Value* local) {
   auto* exit = llvm::BasicBlock::Create(ctx, "done", fn_);
   b_.CreateCondBr(b_.CreateICmpEQ(local, b_.getInt64(0)), first, exit);
   b_.SetInsertPoint(first);
-  loop_results_[loop_id] = load_state(b_.getInt64(0));
-  for (std::size_t i = pos + 1; i < ops.size(); ++i) emit_op(ops[i], k_.body.ids[i]);
+  loop_results_[last_id] = load_state(b_.getInt64(0));
+  for (std::size_t i = last + 1; i < ops.size(); ++i) emit_op(ops[i], k_.body.ids[i]);
   for (const loop::Store& st : k_.stores) emit_store(st);
   b_.CreateBr(exit);
   b_.SetInsertPoint(exit);

@@ -53,29 +53,53 @@ class Serializer {
     }
     const Op loop = ops[pos];
     const int loop_id = k_.body.ids[pos];
+    std::size_t last = pos;  // the Loop whose results the tree combines
+    if (k_.fold.rest_loop >= 0) {
+      while (last < ops.size() && k_.body.ids[last] != k_.fold.rest_loop) ++last;
+      if (last == ops.size() || ops[last].kind != OpKind::Loop ||
+          ops[last].args.size() != loop.args.size()) {
+        fail(k_, "the rest Loop is not a top-level Loop after the fold");
+      }
+    }
+    const int last_id = k_.body.ids[last];
+    // Ops before the rest Loop other than the fold's results go first (they are the
+    // identity and the rest's constants); the rest Loop reads the fold's results only.
     Block out;
-    for (std::size_t i = 0; i < pos; ++i) push(out, ops[i], k_.body.ids[i]);
+    for (std::size_t i = 0; i < last; ++i) {
+      const Op& op = ops[i];
+      if (i == pos || (op.kind == OpKind::LoopResult && op.args.at(0) == loop_id)) continue;
+      push(out, op, k_.body.ids[i]);
+    }
 
-    // Work-item t's strided fold: k = t + W j for j in [0, ceil((P - t) / W)).
-    const std::int64_t wg = kWorkgroupSize, count = loop.trip_count;
-    const std::int64_t active = std::min(wg, count);
+    // Work-item t's strided folds: k = t + W j for j in [0, ceil((trips - t) / W)), of
+    // the partials and then of the rest elements.
+    const std::int64_t wg = kWorkgroupSize;
+    const std::int64_t active = std::min(wg, std::max(loop.trip_count, ops[last].trip_count));
     std::vector<std::vector<int>> state(static_cast<std::size_t>(std::max<std::int64_t>(active, 1)),
                                         loop.args);
-    for (std::int64_t t = 0; t < active; ++t) {
-      Op strided = loop;
-      strided.index_var = next_var_++;
-      strided.trip_count = (count - t + wg - 1) / wg;
+    auto strided = [&](const Op& l, std::int64_t t, const std::vector<int>& init) {
+      Op copy_op = l;
+      copy_op.args = init;
+      copy_op.index_var = next_var_++;
+      copy_op.trip_count = (l.trip_count - t + wg - 1) / wg;
       rename_.clear();
-      strided.blocks[0] = copy(loop.blocks[0], loop.index_var, strided.index_var, t, wg);
-      const int id = push(out, std::move(strided), next_id_++);
-      for (std::size_t c = 0; c < loop.args.size(); ++c) {
+      copy_op.blocks[0] = copy(l.blocks[0], l.index_var, copy_op.index_var, t, wg);
+      const int id = push(out, std::move(copy_op), next_id_++);
+      std::vector<int> results;
+      for (std::size_t c = 0; c < l.args.size(); ++c) {
         Op r;
         r.kind = OpKind::LoopResult;
-        r.dtype = loop.blocks[0].param_dtypes[c];
+        r.dtype = l.blocks[0].param_dtypes[c];
         r.args = {id};
         r.result_index = static_cast<int>(c);
-        state[static_cast<std::size_t>(t)][c] = push(out, std::move(r), next_id_++);
+        results.push_back(push(out, std::move(r), next_id_++));
       }
+      return results;
+    };
+    for (std::int64_t t = 0; t < active; ++t) {
+      auto& st = state[static_cast<std::size_t>(t)];
+      if (t < loop.trip_count) st = strided(loop, t, st);
+      if (last != pos && t < ops[last].trip_count) st = strided(ops[last], t, st);
     }
     // The tree, stage by stage.
     for (std::int64_t s = wg / 2; s >= 1; s /= 2) {
@@ -86,9 +110,9 @@ class Serializer {
     }
     // The rest of the kernel reads the root's state instead of the Loop's results.
     final_.clear();
-    for (std::size_t i = pos + 1; i < ops.size(); ++i) {
+    for (std::size_t i = last + 1; i < ops.size(); ++i) {
       const Op& op = ops[i];
-      if (op.kind == OpKind::LoopResult && op.args.at(0) == loop_id) {
+      if (op.kind == OpKind::LoopResult && op.args.at(0) == last_id) {
         final_[k_.body.ids[i]] = state[0].at(static_cast<std::size_t>(op.result_index));
         continue;
       }
@@ -124,8 +148,31 @@ class Serializer {
     for (int p : b.params) c.params.push_back(rename_[p] = next_id_++);
     for (std::size_t i = 0; i < b.ops.size(); ++i) {
       Op op = b.ops[i];
-      if (op.kind == OpKind::IndexVar && op.index_var == var)
-        fail(k_, "the partials fold uses its index variable as a value");
+      if (op.kind == OpKind::IndexVar && op.index_var == var) {
+        if (new_var < 0) fail(k_, "the partials fold uses its index variable in a combine");
+        // base + scale * new_var, spelled in ops.
+        auto add = [&](Op o) { return push(c, std::move(o), next_id_++); };
+        Op k;
+        k.kind = OpKind::Const;
+        k.dtype = op.dtype;
+        k.value = static_cast<double>(scale);
+        const int scale_id = add(k);
+        k.value = static_cast<double>(base);
+        const int base_id = add(k);
+        Op iv = op;
+        iv.index_var = new_var;
+        const int iv_id = add(iv);
+        Op mul;
+        mul.kind = OpKind::Scalar;
+        mul.dtype = op.dtype;
+        mul.sop = ScalarOp::Mul;
+        mul.args = {iv_id, scale_id};
+        Op sum = mul;
+        sum.sop = ScalarOp::Add;
+        sum.args = {add(mul), base_id};
+        rename_[b.ids[i]] = add(sum);
+        continue;
+      }
       for (int& a : op.args) a = renamed(a);
       op.index = rescale(op.index, var, new_var, base, scale);
       for (Block& inner : op.blocks) inner = copy(inner, var, new_var, base, scale);

@@ -64,7 +64,7 @@ Array ramp(DType t, std::int64_t n) {
 }
 
 // The documented order, written directly: the CPU's partials (split_reduction.h), then
-// work-item t's strided fold, the tree in LDS, and the rest elements in index order.
+// work-item t's strided folds of the partials and of the rest elements, the tree in LDS.
 template <typename T>
 T model_gpu_sum(const std::vector<T>& x) {
   const std::int64_t n = static_cast<std::int64_t>(x.size());
@@ -80,20 +80,20 @@ T model_gpu_sum(const std::vector<T>& x) {
       partial[static_cast<std::size_t>(c * L + j)] = acc;
     }
   }
-  const std::int64_t wg = ia::kWorkgroupSize, active = std::min(wg, p);
+  const std::int64_t rest = n - p * q, wg = ia::kWorkgroupSize;
+  const std::int64_t active = std::min(wg, std::max(p, rest));
   std::vector<T> lds(static_cast<std::size_t>(wg), T(0));
   for (std::int64_t t = 0; t < wg; ++t) {
     T acc = 0;
     for (std::int64_t k = t; k < p; k += wg) acc += partial[static_cast<std::size_t>(k)];
+    for (std::int64_t k = t; k < rest; k += wg) acc += x[static_cast<std::size_t>(p * q + k)];
     lds[static_cast<std::size_t>(t)] = acc;
   }
   for (std::int64_t s = wg / 2; s >= 1; s /= 2) {
     for (std::int64_t t = 0; t < s && t + s < active; ++t)
       lds[static_cast<std::size_t>(t)] += lds[static_cast<std::size_t>(t + s)];
   }
-  T acc = lds[0];
-  for (std::int64_t i = p * q; i < n; ++i) acc += x[static_cast<std::size_t>(i)];
-  return acc;
+  return lds[0];
 }
 
 // Runs a Program by the loop-IR reference interpreter (f32 arithmetic in float).
@@ -116,6 +116,10 @@ TEST(AmdgpuReduction, LoweringMarksTheFoldOfASplitReduction) {
     ASSERT_EQ(partials.stores.size(), comps);
     for (std::size_t c = 0; c < comps; ++c)
       EXPECT_EQ(fold.fold.buffers[c], partials.stores[c].buffer);
+    EXPECT_GE(fold.fold.rest_loop, 0);  // 10000 = 8 chunks of 16 x 78, and 16 more
+    // 8192 = 8 chunks of 16 x 64 exactly: no rest.
+    Program exact = lowered(full_reduction(prim), {ramp(DType::F64, 8192)});
+    EXPECT_EQ(std::get<Kernel>(exact.steps[1]).fold.rest_loop, -1);
   }
   // A reduction along one axis of a matrix is not split: no fold.
   Program p =
@@ -229,6 +233,15 @@ TEST(AmdgpuReduction, SerializedExtremesAndArgExtremesMatchTheCpuJitExactly) {
   for (std::int64_t i = 0; i < n; ++i) static_cast<double*>(zeros.raw())[i] = i % 3 ? 0.0 : -0.0;
   inputs.push_back(zeros);
   inputs.push_back(testing::sine_ramp(DType::I32, {n}));
+  // The same inside the rest elements (98304 and up), split among work-items there.
+  Array rest_ties = ramp(DType::F64, n);
+  for (std::int64_t i : {99000, 98400}) static_cast<double*>(rest_ties.raw())[i] = 1e6;
+  for (std::int64_t i : {99500, 98500}) static_cast<double*>(rest_ties.raw())[i] = -1e6;
+  inputs.push_back(rest_ties);
+  Array rest_nans = rest_ties.copy();
+  for (std::int64_t i : {99900, 99100})
+    static_cast<double*>(rest_nans.raw())[i] = std::numeric_limits<double>::quiet_NaN();
+  inputs.push_back(rest_nans);
   for (const Array& x : inputs) {
     for (const char* prim : {"reduce_max", "reduce_min", "argmax", "argmin"}) {
       SCOPED_TRACE(std::string(prim) + "/" + std::string(dtype_name(x.dtype())));
