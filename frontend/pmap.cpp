@@ -19,14 +19,15 @@ using Ints = std::vector<std::int64_t>;
 class PmapFn final : public FnImpl {
  public:
   PmapFn(Fn inner, std::string axis_name, AxisSpec in_axes, AxisSpec out_axes, int num_devices,
-         bool multi_process)
+         bool multi_process, Ints hip_devices)
       : FnImpl("pmap(" + inner.impl()->name() + ")", inner.impl()->arity()),
         inner_(std::move(inner)),
         axis_name_(std::move(axis_name)),
         in_axes_(std::move(in_axes)),
         out_axes_(std::move(out_axes)),
         n_(num_devices),
-        multi_process_(multi_process) {}
+        multi_process_(multi_process),
+        hip_devices_(std::move(hip_devices)) {}
 
  protected:
   GraphRef make_graph(const Signature& sig) override {
@@ -82,6 +83,7 @@ class PmapFn final : public FnImpl {
                   {"out_axes", out_axes},
                   {"axis_size", std::int64_t{n_}},
                   {"multi_process", std::int64_t{multi_process_ ? 1 : 0}}};
+    if (!hip_devices_.empty()) params.set("hip_devices", hip_devices_);
     TracedGraph t = trace_graph(sig, [&](std::span<const Value> ins) {
       return internal::bind(primitive("pmap"), ins, params);
     });
@@ -121,6 +123,7 @@ class PmapFn final : public FnImpl {
   AxisSpec out_axes_;
   int n_;
   bool multi_process_;
+  Ints hip_devices_;  // per replica: its HIP device, or -1 (CPU); empty: all on the CPU
 };
 
 }  // namespace
@@ -130,22 +133,37 @@ Fn pmap(const Fn& f, std::string axis_name, InAxes in_axes, OutAxes out_axes,
         std::vector<Device> devices) {
   if (!f.impl()) throw ArgumentError("pmap of an empty lanes::Fn");
   if (axis_name.empty()) throw ArgumentError("pmap: axis_name must not be empty");
-  if (devices.empty()) devices = lanes::devices();
+  if (devices.empty()) {  // the CPU devices: GPUs are used only when asked for
+    for (const Device& d : lanes::devices()) {
+      if (d.kind == DeviceKind::Cpu) devices.push_back(d);
+    }
+  }
   // Devices of other MPI processes: this process runs its own replicas, MPI carries the
   // collectives (every process must then pass all of the job's devices).
   const int here = internal::this_process();
   bool multi_process = false;
   for (const Device& d : devices) multi_process = multi_process || d.process != here;
+  std::vector<std::int64_t> hip_devices;
+  for (const Device& d : devices) {
+    if (d.kind != DeviceKind::Hip) continue;
+    internal::check_hip_device(d, "pmap");
+    hip_devices.resize(devices.size(), -1);
+  }
+  if (multi_process && !hip_devices.empty()) {
+    throw UnsupportedError("pmap: HIP devices in a pmap across MPI processes");
+  }
   for (std::size_t i = 0; i < devices.size(); ++i) {
+    if (!hip_devices.empty() && devices[i].kind == DeviceKind::Hip)
+      hip_devices[i] = devices[i].index;
     for (std::size_t j = 0; j < i; ++j) {
       if (devices[i] == devices[j]) {
         throw ArgumentError("pmap: device " + devices[i].name + " is listed twice");
       }
     }
   }
-  return Fn(std::make_shared<internal::PmapFn>(f, std::move(axis_name), std::move(in_axes),
-                                               std::move(out_axes),
-                                               static_cast<int>(devices.size()), multi_process));
+  return Fn(std::make_shared<internal::PmapFn>(
+      f, std::move(axis_name), std::move(in_axes), std::move(out_axes),
+      static_cast<int>(devices.size()), multi_process, std::move(hip_devices)));
 }
 
 }  // namespace lanes

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "engine/compile_cache.h"
+#include "engine/hip_compile.h"
 #include "engine/primitive.h"
 #include "engine/primitives/batching.h"
 #include "engine/primitives/families.h"
@@ -47,6 +48,9 @@ struct PmapParams {
   // 1: the devices span several MPI processes (this process runs its own replicas, the
   // collectives go through the MPI world communicator); 0: threads of this process.
   std::int64_t multi_process = 0;
+  // Optional: per replica, the HIP device that runs it (-1: a CPU device). Absent or
+  // empty: every replica on the CPU.
+  Ints hip_devices;
 
   explicit PmapParams(const Params& p)
       : body(p.get_graph("body")),
@@ -54,13 +58,16 @@ struct PmapParams {
         in_axes(p.get_ints("in_axes")),
         out_axes(p.get_ints("out_axes")),
         n(p.get_int("axis_size")),
-        multi_process(p.get_int("multi_process")) {}
+        multi_process(p.get_int("multi_process")),
+        hip_devices(p.has("hip_devices") ? p.get_ints("hip_devices") : Ints{}) {}
 
   Params to_params() const {
-    return Params{{"body", body},       {"axis_name", axis_name},
-                  {"in_axes", in_axes}, {"out_axes", out_axes},
-                  {"axis_size", n},     {"multi_process", multi_process}};
+    Params out{{"body", body},         {"axis_name", axis_name}, {"in_axes", in_axes},
+               {"out_axes", out_axes}, {"axis_size", n},         {"multi_process", multi_process}};
+    if (!hip_devices.empty()) out.set("hip_devices", hip_devices);
+    return out;
   }
+  bool on_hip(std::size_t r) const { return !hip_devices.empty() && hip_devices.at(r) >= 0; }
 };
 
 Shape insert_axis(Shape s, std::int64_t axis, std::int64_t n) {
@@ -113,6 +120,11 @@ std::shared_ptr<Executable> executable_for(const GraphRef& body) {
   }
   (*cache)[body.get()] = {body, exe};
   return exe;
+}
+
+// The body compiled for HIP device `device` (cached while the graph lives).
+std::shared_ptr<Executable> hip_replica_executable(const GraphRef& body, std::int64_t device) {
+  return hip_executable_for(body, static_cast<int>(device), JitOptions{});
 }
 
 // Replica r's slice of x along `axis`: a view for axis 0 (contiguous), a copy otherwise.
@@ -187,8 +199,11 @@ void gather_outputs(Communicator& comm, int r, std::int64_t n, const std::vector
 
 std::vector<Array> pmap_impl(std::span<const Array> in, const Params& params) {
   PmapParams p(params);
-  std::shared_ptr<Executable> exe = executable_for(p.body);
   const auto n = static_cast<std::size_t>(p.n);
+  std::shared_ptr<Executable> exe;  // the CPU replicas' program
+  for (std::size_t r = 0; r < n && !exe; ++r) {
+    if (!p.on_hip(r)) exe = executable_for(p.body);
+  }
   const std::vector<AxisBinding> parent = replica_bindings();
   // Threads: every replica here. Across processes: this process' replicas [first, end);
   // every process is handed the whole input and returns the whole output.
@@ -222,7 +237,10 @@ std::vector<Array> pmap_impl(std::span<const Array> in, const Params& params) {
       std::vector<AxisBinding> bindings = parent;
       bindings.push_back({p.axis_name, static_cast<int>(r), static_cast<int>(n), comm});
       ReplicaScope scope(std::move(bindings));
-      results[r] = exe->run(shards[r]);
+      // A GPU replica runs the body compiled for its device; its collectives are host
+      // steps, so they reach the communicator through host staging.
+      results[r] = p.on_hip(r) ? hip_replica_executable(p.body, p.hip_devices[r])->run(shards[r])
+                               : exe->run(shards[r]);
       if (p.multi_process != 0) {
         gather_outputs(*comm, static_cast<int>(r), p.n, results[r],
                        r == first ? &gathered : nullptr);
