@@ -210,7 +210,13 @@ class Lowering {
       state = k2.emit_reduction(e, {}, state, &rest);
     }
     k2.store(result_buffer(v), {}, {}, state.back());
-    prog_.steps.push_back(k2.finish());
+    loop::Kernel fold = k2.finish();
+    if (split.rest > 0) {  // the rest Loop is what state's LoopResults read
+      for (std::size_t i = 0; i < fold.body.ids.size(); ++i) {
+        if (fold.body.ids[i] == state[0]) fold.fold.rest_loop = fold.body.ops[i].args.at(0);
+      }
+    }
+    prog_.steps.push_back(std::move(fold));
   }
 
   void lower_host(const Equation& e) {
