@@ -28,7 +28,7 @@
 #include <mutex>
 
 #include "codegen/cpu/kernel_codegen.h"
-#include "codegen/cpu/vector_math_table.h"
+#include "codegen/cpu/scalar_codegen.h"
 #include "codegen/llvm_optimize.h"
 
 namespace lanes::internal::cpu {
@@ -181,9 +181,7 @@ void widest_in(const loop::Block& block, std::size_t* widest) {
 void loops_and_math(const loop::Block& block, bool* loops, bool* math) {
   for (const loop::Op& op : block.ops) {
     if (op.kind == loop::OpKind::Loop) *loops = true;
-    for (const FastMathRow& row : fast_math_table::kFastMathTable) {
-      if (op.kind == loop::OpKind::Scalar && op.sop == row.op) *math = true;
-    }
+    if (op.kind == loop::OpKind::Scalar && calls_math_library(op.sop)) *math = true;
     for (const loop::Block& b : op.blocks) loops_and_math(b, loops, math);
   }
 }
@@ -249,6 +247,24 @@ std::shared_ptr<CompiledModule> add_and_lookup(std::unique_ptr<llvm::LLVMContext
   return out;
 }
 
+// Whether every buffer `kernel` stores to is a fresh allocation of the executable
+// (Output/Temp, not replaced by a host step's result, which may share an input's
+// storage), so no stored buffer overlaps another buffer the kernel uses.
+bool stores_to_fresh_buffers(const loop::Kernel& kernel, const loop::Program& program) {
+  for (const loop::Store& s : kernel.stores) {
+    const loop::Buffer& b = program.buffers.at(static_cast<std::size_t>(s.buffer));
+    if (b.kind != loop::BufferKind::Output && b.kind != loop::BufferKind::Temp) return false;
+    for (const loop::Step& step : program.steps) {
+      const auto* host = std::get_if<loop::HostStep>(&step);
+      if (host == nullptr) continue;
+      for (int o : host->outputs) {
+        if (o == s.buffer) return false;
+      }
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
@@ -269,7 +285,8 @@ std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
     std::string name =
         "lanes_m" + std::to_string(module_id) + "_k" + std::to_string(symbols.size());
     int w = kernel_width(*k, options);
-    emit_kernel(*mod, *k, program.buffers, w, options.precision, name);
+    emit_kernel(*mod, *k, program.buffers, w, options.precision, name,
+                stores_to_fresh_buffers(*k, program));
     symbols.push_back(name);
     widths.push_back(w);
   }
