@@ -6,19 +6,19 @@
 // minor page faults per call (getrusage). Interleaving makes the variants share the
 // machine's noise. Findings in docs/benchmarks.md (foundation section).
 //   ./build/bench/lanes-bench-alias-probe [n] [rounds]
-#include "bench_util.h"
-#include "hand_loops.h"
-
+#include <alloca.h>
 #include <lanes/lanes.h>
 #include <sys/resource.h>
 
-#include <alloca.h>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <random>
+
+#include "bench_util.h"
+#include "hand_loops.h"
 
 using namespace lanes;
 using namespace lanes::bench;
@@ -67,24 +67,37 @@ int main(int argc, char** argv) {
   Array bx = Array::view(x2k, {sn}), by = Array::view(y2k, {sn});
   std::uintptr_t jit_out = 0;
   std::vector<Variant> vs;
-  vs.push_back({"hand, x y out at page+16", [&] { simd_loop(Func::SinExp, Provider::SleefU10, x, y, o16, n); }, {}});
-  vs.push_back({"hand, out at page+64", [&] { simd_loop(Func::SinExp, Provider::SleefU10, x, y, o64, n); }, {}});
-  vs.push_back({"hand, out at page+2048", [&] { simd_loop(Func::SinExp, Provider::SleefU10, x, y, o2k, n); }, {}});
-  vs.push_back({"hand, x+1024 y+2560 out+2048", [&] { simd_loop(Func::SinExp, Provider::SleefU10, x2k, y2k, o2k, n); }, {}});
-  vs.push_back({"jit, x y at page+16", [&] {
-                   Array r = jp(ax, ay);
-                   jit_out = reinterpret_cast<std::uintptr_t>(r.data<double>().data());
-                 }, {}});
+  vs.push_back({"hand, x y out at page+16",
+                [&] { simd_loop(Func::SinExp, Provider::SleefU10, x, y, o16, n); },
+                {}});
+  vs.push_back({"hand, out at page+64",
+                [&] { simd_loop(Func::SinExp, Provider::SleefU10, x, y, o64, n); },
+                {}});
+  vs.push_back({"hand, out at page+2048",
+                [&] { simd_loop(Func::SinExp, Provider::SleefU10, x, y, o2k, n); },
+                {}});
+  vs.push_back({"hand, x+1024 y+2560 out+2048",
+                [&] { simd_loop(Func::SinExp, Provider::SleefU10, x2k, y2k, o2k, n); },
+                {}});
+  vs.push_back({"jit, x y at page+16",
+                [&] {
+                  Array r = jp(ax, ay);
+                  jit_out = reinterpret_cast<std::uintptr_t>(r.data<double>().data());
+                },
+                {}});
   vs.push_back({"jit, x+1024 y+2560", [&] { Array r = jp(bx, by); }, {}});
   // The same jit call with the stack pointer moved by 16 * k bytes: the kernel's 64-byte
   // spill slots move with it.
-  static const char* names[4] = {"jit x y +16, stack -0", "jit x y +16, stack -16", "jit x y +16, stack -32", "jit x y +16, stack -48"};
+  static const char* names[4] = {"jit x y +16, stack -0", "jit x y +16, stack -16",
+                                 "jit x y +16, stack -32", "jit x y +16, stack -48"};
   for (int k = 0; k < 4; ++k) {
-    vs.push_back({names[k], [&, k] {
-                     volatile char* pad = static_cast<char*>(alloca(64 + 16 * k));
-                     pad[0] = 0;
-                     Array r = jp(ax, ay);
-                   }, {}});
+    vs.push_back({names[k],
+                  [&, k] {
+                    volatile char* pad = static_cast<char*>(alloca(64 + 16 * k));
+                    pad[0] = 0;
+                    Array r = jp(ax, ay);
+                  },
+                  {}});
   }
   for (Variant& v : vs) v.run();  // warm-up: first touch, compile
   for (int r = 0; r < rounds; ++r) {

@@ -19,7 +19,7 @@ class SmallVector {
   SmallVector& operator=(const SmallVector&) = delete;
   ~SmallVector() {
     clear();
-    if (data_ != inline_data()) ::operator delete(data_, std::align_val_t{alignof(T)});
+    if (data_ != inline_data()) ::operator delete (data_, std::align_val_t{alignof(T)});
   }
 
   template <class... A>
@@ -45,17 +45,17 @@ class SmallVector {
   T* end() { return data_ + size_; }
   const T* begin() const { return data_; }
   const T* end() const { return data_ + size_; }
-  operator std::span<T>() { return {data_, size_}; }                  // NOLINT
-  operator std::span<const T>() const { return {data_, size_}; }      // NOLINT
+  operator std::span<T>() { return {data_, size_}; }              // NOLINT
+  operator std::span<const T>() const { return {data_, size_}; }  // NOLINT
 
  private:
   T* inline_data() { return std::launder(reinterpret_cast<T*>(inline_)); }
   void grow() {
     const std::size_t cap = capacity_ * 2;
-    T* p = static_cast<T*>(::operator new(cap * sizeof(T), std::align_val_t{alignof(T)}));
+    T* p = static_cast<T*>(::operator new (cap * sizeof(T), std::align_val_t{alignof(T)}));
     std::uninitialized_move(data_, data_ + size_, p);
     std::destroy(data_, data_ + size_);
-    if (data_ != inline_data()) ::operator delete(data_, std::align_val_t{alignof(T)});
+    if (data_ != inline_data()) ::operator delete (data_, std::align_val_t{alignof(T)});
     data_ = p;
     capacity_ = cap;
   }

@@ -2,9 +2,8 @@
 // the cache can be emptied.
 #include "runtime/block_cache.h"
 
-#include <lanes/array.h>
-
 #include <gtest/gtest.h>
+#include <lanes/array.h>
 
 #include <cstdint>
 

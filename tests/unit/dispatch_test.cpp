@@ -5,9 +5,6 @@
 // its inline storage. Also the kernel memory facts the CPU backend promises: a broadcast
 // scalar load is hoisted out of the vector loop, kernels realign their stack, and
 // kernel_width asks scalar_codegen which ops call vector math.
-#include "codegen/cpu/cpu_jit.h"
-#include "runtime/small_vector.h"
-
 #include <gtest/gtest.h>
 #include <lanes/lanes.h>
 
@@ -18,6 +15,9 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "codegen/cpu/cpu_jit.h"
+#include "runtime/small_vector.h"
 
 // --- counting allocations ----------------------------------------------------------
 // Replacements of the global allocation functions for the whole test binary: they only
@@ -103,9 +103,8 @@ TEST(Dispatch, CachedCallOnScalarsAllocatesOnlyItsOutput) {
 }
 
 TEST(Dispatch, CachedCallOnArraysWithTwoOutputsAllocatesOnlyItsOutputs) {
-  Fn f = jit(fn([](Value x, Value y, Value z) {
-    return std::make_tuple(lanes::sin(x) * y + z, x - z);
-  }));
+  Fn f = jit(
+      fn([](Value x, Value y, Value z) { return std::make_tuple(lanes::sin(x) * y + z, x - z); }));
   std::vector<double> xv(37), yv(37), zv(37);
   for (int i = 0; i < 37; ++i) {
     xv[i] = 0.1 * i;
@@ -132,7 +131,7 @@ TEST(Dispatch, EverySignatureFindsItsOwnExecutable) {
     Array a3 = f(Array::from(std::vector<double>{1, 2, 3}));
     Array a4 = f(Array::from(std::vector<double>{1, 2, 3, 4}));
     Array a22 = f(Array::from(std::vector<double>{1, 2, 3, 4}, Shape{2, 2}));
-    Array weak = f(2.0);                  // weak f64 scalar
+    Array weak = f(2.0);                   // weak f64 scalar
     Array strong = f(Array::scalar(2.0));  // f64 scalar
     Array f32 = f(Array::scalar(2.0f));
     Array i64 = f(Array::scalar<std::int64_t>(5));
@@ -223,7 +222,7 @@ TEST(KernelMemory, BroadcastScalarLoadIsHoistedOutOfTheLoop) {
   ASSERT_FALSE(body.empty()) << ir;
   EXPECT_NE(body.find("load <"), std::string::npos) << body;  // the vector load of x
   EXPECT_EQ(body.find("load double"), std::string::npos) << "scalar load left in the loop:\n"
-                                                          << body;
+                                                         << body;
   EXPECT_NE(ir.find("!invariant.load"), std::string::npos);
   Array r = f(x, s);
   for (int i = 0; i < 1000; ++i) EXPECT_EQ(r.data<double>()[i], xv[i] * 3.0 + 3.0);
