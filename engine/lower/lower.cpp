@@ -23,7 +23,8 @@ using lower::KernelBuilder;
 
 class Lowering {
  public:
-  explicit Lowering(const Graph& g) : g_(g), plan_(lower::plan_fusion(g)) {
+  Lowering(const Graph& g, const JitOptions& options)
+      : g_(g), options_(options), plan_(lower::plan_fusion(g)) {
     buffer_of_.assign(g.vars.size(), -1);
     output_pos_.assign(g.vars.size(), -1);
     for (std::size_t p = g.outputs.size(); p-- > 0;) {
@@ -230,7 +231,11 @@ class Lowering {
     for (int o : e.outputs) h.outputs.push_back(result_buffer(o));
     const Primitive* prim = e.prim;
     Params params = e.params;
-    h.run = [prim, params](std::span<const Array> args) { return prim->impl(args, params); };
+    if (prim->host_lowering) {
+      h.run = prim->host_lowering(params, options_);
+    } else {
+      h.run = [prim, params](std::span<const Array> args) { return prim->impl(args, params); };
+    }
     prog_.steps.push_back(std::move(h));
   }
 
@@ -261,6 +266,7 @@ class Lowering {
   }
 
   const Graph& g_;
+  JitOptions options_;  // handed to host steps that compile sub-programs (pmap)
   lower::FusionPlan plan_;
   std::vector<int> buffer_of_;
   std::vector<int> output_pos_;
@@ -273,8 +279,8 @@ class Lowering {
 }  // namespace
 
 loop::Program lower_to_loops(const Graph& g, const JitOptions& options) {
-  (void)options;  // precision and vector width matter to the backend, not to lowering
-  return Lowering(g).run();
+  // Precision and vector width matter to the backend, and to host steps that compile.
+  return Lowering(g, options).run();
 }
 
 }  // namespace lanes::internal
