@@ -11,8 +11,8 @@
 //   `--out FILE` also writes it to FILE; `--doc FILE` writes it as this benchmark's section
 //   of FILE (docs/benchmarks.md), keeping the other benchmarks' sections.
 //
-//   ./build/bench/lanes-bench-foundation [--quick] [--reductions] [--out FILE] [--doc docs/benchmarks.md]
-//   (--reductions: only the reduction table)
+//   ./build/bench/lanes-bench-foundation [--quick] [--reductions] [--dispatch] [--out FILE] [--doc docs/benchmarks.md]
+//   (--reductions: only the reduction table; --dispatch: only the dispatch overhead)
 #include "bench_util.h"
 #include "doc_section.h"
 #include "hand_loops.h"
@@ -26,6 +26,7 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <span>
 #include <sstream>
 
 namespace lanes::bench {
@@ -61,12 +62,13 @@ std::string fmt(const char* f, double v) {
 int main(int argc, char** argv) {
   using namespace lanes;
   using namespace lanes::bench;
-  bool quick = false, reductions_only = false;
+  bool quick = false, reductions_only = false, dispatch_only = false;
   std::string out_file, doc_file, command = argv[0];
   for (int i = 1; i < argc; ++i) command += std::string(" ") + argv[i];  // for the doc
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--quick")) quick = true;
     if (!std::strcmp(argv[i], "--reductions")) reductions_only = true;
+    if (!std::strcmp(argv[i], "--dispatch")) dispatch_only = true;
     if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out_file = argv[++i];
     if (!std::strcmp(argv[i], "--doc") && i + 1 < argc) doc_file = argv[++i];
   }
@@ -82,15 +84,21 @@ int main(int argc, char** argv) {
   JitOptions precise{.precision = Precision::Precise, .vector_width = 0, .parallel = false};
   JitOptions fast{.precision = Precision::Fast, .vector_width = 0, .parallel = false};
   try {
-    for (const Case& c : reductions_only ? std::vector<Case>{} : cases()) {
+    const bool elementwise = !reductions_only && !dispatch_only;
+    for (const Case& c : elementwise ? cases() : std::vector<Case>{}) {
       Fn jp = jit(c.fn, precise);
       Fn jf = jit(c.fn, fast);
       for (std::size_t n : sizes) {
-        std::vector<double> xv(n), yv(n), out(n);
+        std::vector<double> xv(n), yv(n);
         for (std::size_t i = 0; i < n; ++i) {
           xv[i] = dist(rng);
           yv[i] = dist(rng);
         }
+        // The peers write into the kind of buffer jit returns (Lanes' allocator: large
+        // blocks start half a page in, runtime/block_cache.h), so both sides see the same
+        // 4K-aliasing relation to the malloc'd inputs.
+        Array out_array = Array::empty(DType::F64, {static_cast<std::int64_t>(n)});
+        std::span<double> out(static_cast<double*>(out_array.raw()), n);
         Array x = Array::view(xv.data(), {static_cast<std::int64_t>(n)});
         Array y = Array::view(yv.data(), {static_cast<std::int64_t>(n)});
         int reps = repeats_for(n), inner = inner_for(n);
@@ -134,6 +142,7 @@ int main(int argc, char** argv) {
     };
     JitOptions pooled = precise;
     pooled.parallel = true;
+    if (dispatch_only) reductions.clear();
     for (const ReduceCase& c : reductions) {
       Fn j1 = jit(c.fn, precise);
       Fn jpool = jit(c.fn, pooled);
@@ -163,7 +172,7 @@ int main(int argc, char** argv) {
     const std::size_t cache_capacity = lanes::internal::set_compile_cache_capacity(0);
     md << "\n| f | compile latency (median of 20) |\n|---|---|\n";
     Array x1 = Array::from(std::vector<double>{0.5, 0.25, 0.125});
-    for (const Case& c : reductions_only ? std::vector<Case>{} : cases()) {
+    for (const Case& c : elementwise ? cases() : std::vector<Case>{}) {
       std::vector<double> t;
       for (int r = 0; r < 20; ++r) {
         Fn fresh = jit(lanes::fn([&](Value a, Value b) { return c.fn(a, b); }), precise);

@@ -18,6 +18,14 @@ class Executable {
   virtual ~Executable() = default;
   // inputs match the program's Input buffers in order (dtype and shape already checked).
   virtual std::vector<Array> run(std::span<const Array> inputs) const = 0;
+  // The same on inputs given by address (the cached-dispatch path holds no Array copies,
+  // and copying an Array copies its shape). The default copies them and calls run().
+  virtual std::vector<Array> run_indirect(std::span<const Array* const> inputs) const {
+    std::vector<Array> copies;
+    copies.reserve(inputs.size());
+    for (const Array* a : inputs) copies.push_back(*a);
+    return run(copies);
+  }
   virtual std::string llvm_ir() const { return {}; }    // the module handed to the JIT
   virtual std::string assembly() const { return {}; }   // the machine code, as text
 };

@@ -5,6 +5,7 @@
 #include "engine/debug.h"
 #include "engine/interpreter.h"
 #include "engine/trace.h"
+#include "runtime/small_vector.h"
 
 #include <lanes/fn.h>
 
@@ -15,15 +16,51 @@ namespace lanes {
 
 namespace internal {
 
-std::size_t SignatureHash::operator()(const Signature& s) const {
-  std::size_t h = 0xcbf29ce484222325ull;
-  auto mix = [&](std::size_t v) { h = (h ^ v) * 0x100000001b3ull; };
-  for (const AbstractValue& a : s) {
-    mix(static_cast<std::size_t>(a.dtype) * 2 + (a.weak ? 1 : 0));
-    mix(a.shape.size());
-    for (std::int64_t d : a.shape) mix(static_cast<std::size_t>(d));
+namespace {
+// FNV-1a over (dtype, weak, rank, dims) of each argument; the same for both key forms.
+class SignatureHasher {
+ public:
+  void add(DType dtype, bool weak, const Shape& shape) {
+    mix(static_cast<std::size_t>(dtype) * 2 + (weak ? 1 : 0));
+    mix(shape.size());
+    for (std::int64_t d : shape) mix(static_cast<std::size_t>(d));
   }
-  return h;
+  std::size_t value() const { return h_; }
+
+ private:
+  void mix(std::size_t v) { h_ = (h_ ^ v) * 0x100000001b3ull; }
+  std::size_t h_ = 0xcbf29ce484222325ull;
+};
+}  // namespace
+
+std::size_t SignatureHash::operator()(const Signature& s) const {
+  SignatureHasher h;
+  for (const AbstractValue& a : s) h.add(a.dtype, a.weak, a.shape);
+  return h.value();
+}
+
+std::size_t SignatureHash::operator()(const ArgsSignature& s) const {
+  SignatureHasher h;
+  for (const ArgRef& a : s.args) h.add(a.array->dtype(), a.weak, a.array->shape());
+  return h.value();
+}
+
+bool SignatureEq::operator()(const ArgsSignature& a, const Signature& b) const {
+  if (a.args.size() != b.size()) return false;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    const ArgRef& x = a.args[i];
+    if (x.array->dtype() != b[i].dtype || x.weak != b[i].weak || x.array->shape() != b[i].shape) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Signature signature_of(std::span<const ArgRef> args) {
+  Signature sig;
+  sig.reserve(args.size());
+  for (const ArgRef& a : args) sig.push_back({a.array->dtype(), a.array->shape(), a.weak});
+  return sig;
 }
 
 void FnImpl::check_arity(std::size_t n) const {
@@ -79,6 +116,23 @@ const Executable& FnImpl::executable_for(const Signature& sig) {
     entry->ready.store(entry->exe.get(), std::memory_order_release);
   }
   return *entry->exe;
+}
+
+const Executable* FnImpl::ready_executable(std::span<const ArgRef> args) {
+  if (!compiled_) return nullptr;
+  std::shared_lock lock(exe_mu_);
+  auto it = executables_.find(ArgsSignature{args});
+  if (it == executables_.end()) return nullptr;
+  // Entries are never removed and their executable is written once: the pointer stays
+  // valid while this FnImpl lives (the caller's Fn holds it).
+  return it->second->ready.load(std::memory_order_acquire);
+}
+
+std::vector<Array> FnImpl::call_args(std::span<const ArgRef> args) {
+  std::vector<Array> arrays;
+  arrays.reserve(args.size());
+  for (const ArgRef& a : args) arrays.push_back(*a.array);
+  return call(arrays, signature_of(args));
 }
 
 std::vector<Array> FnImpl::call(std::span<const Array> args, const Signature& sig) {
@@ -171,20 +225,23 @@ Values::operator Value() const {
 
 namespace {
 internal::Signature signature_of_args(const std::vector<Arg>& args) {
-  internal::Signature sig;
-  sig.reserve(args.size());
-  for (const Arg& a : args) sig.push_back({a.array().dtype(), a.array().shape(), a.weak()});
-  return sig;
+  std::vector<internal::ArgRef> refs;
+  refs.reserve(args.size());
+  for (const Arg& a : args) refs.push_back(internal::arg_ref(a));
+  return internal::signature_of(refs);
 }
 }  // namespace
 
-Outputs Fn::call(const std::vector<Arg>& args) const {
+Outputs Fn::call(std::span<const internal::ArgRef> args) const {
   if (!impl_) throw ArgumentError("call of an empty lanes::Fn");
   impl_->check_arity(args.size());
-  std::vector<Array> arrays;
-  arrays.reserve(args.size());
-  for (const Arg& a : args) arrays.push_back(a.array());
-  return Outputs(impl_->call(arrays, signature_of_args(args)));
+  return Outputs(impl_->call_args(args));
+}
+
+Outputs Fn::call(std::span<const Arg> args) const {
+  internal::SmallVector<internal::ArgRef, 8> refs;
+  for (const Arg& a : args) refs.push_back(internal::arg_ref(a));
+  return call(std::span<const internal::ArgRef>(refs.data(), refs.size()));
 }
 
 Values Fn::call_traced(const std::vector<Value>& args) const {

@@ -19,8 +19,24 @@ namespace lanes::internal {
 
 using Signature = std::vector<AbstractValue>;
 
+// The signature of call arguments without materializing it: the key of heterogeneous
+// lookups on the dispatch path (no Signature vector is built for a cached call).
+struct ArgsSignature {
+  std::span<const ArgRef> args;
+};
+Signature signature_of(std::span<const ArgRef> args);
+
+// Transparent hash and equality: Signature and ArgsSignature hash alike.
 struct SignatureHash {
+  using is_transparent = void;
   std::size_t operator()(const Signature& s) const;
+  std::size_t operator()(const ArgsSignature& s) const;
+};
+struct SignatureEq {
+  using is_transparent = void;
+  bool operator()(const Signature& a, const Signature& b) const { return a == b; }
+  bool operator()(const ArgsSignature& a, const Signature& b) const;
+  bool operator()(const Signature& a, const ArgsSignature& b) const { return (*this)(b, a); }
 };
 
 class Executable;
@@ -36,6 +52,9 @@ class FnImpl {
   // transformation of a jitted function, as in JAX where vmap(jit(f)) runs compiled),
   // else interprets the graph.
   virtual std::vector<Array> call(std::span<const Array> args, const Signature& sig);
+  // Calls on arrays from Fn::call. The default copies the arrays, builds the Signature
+  // and calls call(); jit overrides it with an allocation-free cached path.
+  virtual std::vector<Array> call_args(std::span<const ArgRef> args);
   // Calls on Values inside an active trace (default: inline the graph).
   virtual std::vector<Value> call_traced(std::span<const Value> args);
   // The compiled code for a signature, as text; only jitted functions have any.
@@ -61,6 +80,9 @@ class FnImpl {
   // The executable for a signature: compiled once (first callers that race compile once),
   // then read under a shared lock.
   const Executable& executable_for(const Signature& sig);
+  // The executable for these arguments if one is compiled and ready, else nullptr: a
+  // read of the cache under a shared lock, without building a Signature.
+  const Executable* ready_executable(std::span<const ArgRef> args);
 
  private:
   struct CompiledEntry;
@@ -68,10 +90,11 @@ class FnImpl {
   std::string name_;
   int arity_;
   std::shared_mutex mu_;
-  std::unordered_map<Signature, GraphRef, SignatureHash> graphs_;
+  std::unordered_map<Signature, GraphRef, SignatureHash, SignatureEq> graphs_;
   std::optional<JitOptions> compiled_;
   std::shared_mutex exe_mu_;
-  std::unordered_map<Signature, std::shared_ptr<CompiledEntry>, SignatureHash> executables_;
+  std::unordered_map<Signature, std::shared_ptr<CompiledEntry>, SignatureHash, SignatureEq>
+      executables_;
 };
 
 

@@ -2,6 +2,9 @@
 // (FnImpl keeps the executables; see FnImpl::executable_for).
 #include "frontend/fn_impl.h"
 
+#include "codegen/backend.h"
+#include "runtime/small_vector.h"
+
 #include <lanes/fn.h>
 
 namespace lanes {
@@ -14,6 +17,17 @@ class JitFn final : public FnImpl {
   JitFn(Fn inner, JitOptions options)
       : FnImpl("jit(" + inner.impl()->name() + ")", inner.impl()->arity()), inner_(std::move(inner)) {
     set_compiled(options);
+  }
+
+  // The dispatch path of a cached call: no Signature is built and no Array copied;
+  // nothing is allocated but the outputs (Executable::run keeps its tables on the stack).
+  std::vector<Array> call_args(std::span<const ArgRef> args) override {
+    if (const Executable* exe = ready_executable(args)) {
+      SmallVector<const Array*, 8> inputs;
+      for (const ArgRef& a : args) inputs.push_back(a.array);
+      return exe->run_indirect(inputs);
+    }
+    return FnImpl::call_args(args);
   }
 
   // Inside another trace a jitted function is inlined (the outer jit compiles it all).

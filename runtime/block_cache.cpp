@@ -9,6 +9,16 @@ namespace lanes::internal {
 
 namespace {
 constexpr std::size_t kAlignment = 64;
+constexpr std::size_t kPage = 4096;
+
+// A large block: page-aligned storage with one spare page, handed out kLargeBlockPageOffset
+// bytes in (see block_cache.h); the spare page keeps the whole request inside it.
+void* allocate_large(std::size_t bytes) {
+  std::size_t total = (bytes + kPage + kPage - 1) / kPage * kPage;
+  char* base = static_cast<char*>(std::aligned_alloc(kPage, total));
+  return base == nullptr ? nullptr : base + kLargeBlockPageOffset;
+}
+void free_large(void* p) { std::free(static_cast<char*>(p) - kLargeBlockPageOffset); }
 constexpr std::size_t kMaxCachedBytes = std::size_t{512} << 20;
 
 struct BlockCache {
@@ -37,6 +47,7 @@ void* acquire_block(std::size_t bytes) {
       c.free_blocks.erase(it);
       return p;
     }
+    return allocate_large(bytes);
   }
   return std::aligned_alloc(kAlignment, bytes);
 }
@@ -51,6 +62,8 @@ void release_block(void* p, std::size_t bytes) {
       c.cached_bytes += bytes;
       return;
     }
+    free_large(p);
+    return;
   }
   std::free(p);
 }
@@ -58,7 +71,7 @@ void release_block(void* p, std::size_t bytes) {
 void trim_block_cache() {
   BlockCache& c = cache();
   std::lock_guard lock(c.mu);
-  for (auto& [size, p] : c.free_blocks) std::free(p);
+  for (auto& [size, p] : c.free_blocks) free_large(p);
   c.free_blocks.clear();
   c.cached_bytes = 0;
 }

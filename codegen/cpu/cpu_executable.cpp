@@ -3,9 +3,12 @@
 // No LLVM here: the compiled kernels are plain function pointers owned through
 // CompiledModule. A call allocates the Output/Temp buffers (64-byte aligned Arrays),
 // runs each step in order and returns the outputs; it takes no locks and does no LLVM
-// work, except that large kernels are split over the thread pool.
+// work, except that large kernels are split over the thread pool. The per-call buffer
+// tables live on the caller's stack (SmallVector), so concurrent calls of one
+// executable share nothing mutable and a call allocates only its output Arrays.
 #include "codegen/backend.h"
 #include "codegen/cpu/cpu_jit.h"
+#include "runtime/small_vector.h"
 #include "runtime/thread_pool.h"
 
 #include <lanes/error.h>
@@ -65,6 +68,44 @@ class CpuExecutable final : public Executable {
       kernel_steps_.push_back(ks);
       ++k;
     }
+    // run() indexes its buffer tables unchecked: check every index once here.
+    const auto nb = static_cast<int>(program_.buffers.size());
+    auto check_buffer = [&](int b, const char* what) {
+      if (b < 0 || b >= nb) {
+        throw InternalError(std::string("cpu backend: ") + what + " buffer " + std::to_string(b) +
+                            " out of range (" + std::to_string(nb) + " buffers)");
+      }
+    };
+    for (const loop::Step& step : program_.steps) {
+      if (const auto* host = std::get_if<loop::HostStep>(&step)) {
+        for (int b : host->inputs) check_buffer(b, "host step input");
+        for (int b : host->outputs) check_buffer(b, "host step output");
+      }
+    }
+    for (const loop::OutputSource& o : program_.outputs) {
+      if (o.buffer >= 0) check_buffer(o.buffer, "program output");
+    }
+    host_output_.assign(program_.buffers.size(), 0);
+    for (const loop::Step& step : program_.steps) {
+      if (const auto* host = std::get_if<loop::HostStep>(&step)) {
+        for (int b : host->outputs) host_output_[static_cast<std::size_t>(b)] = 1;
+      }
+    }
+    slot_.assign(program_.buffers.size(), -1);
+    int slots = 0;
+    for (std::size_t i = 0; i < program_.buffers.size(); ++i) {
+      const loop::BufferKind k = program_.buffers[i].kind;
+      const bool fresh = k == loop::BufferKind::Output || k == loop::BufferKind::Temp;
+      if (fresh || host_output_[i]) slot_[i] = slots++;
+    }
+    output_move_.assign(program_.outputs.size(), 0);
+    for (std::size_t j = 0; j < program_.outputs.size(); ++j) {
+      const int b = program_.outputs[j].buffer;
+      if (b < 0 || slot_[static_cast<std::size_t>(b)] < 0) continue;
+      bool later = false;
+      for (std::size_t k = j + 1; k < program_.outputs.size(); ++k) later |= program_.outputs[k].buffer == b;
+      output_move_[j] = !later;
+    }
     for (std::size_t i = 0; i < program_.buffers.size(); ++i) {
       const loop::Buffer& b = program_.buffers[i];
       if (b.kind == loop::BufferKind::Input) {
@@ -76,59 +117,95 @@ class CpuExecutable final : public Executable {
   }
 
   std::vector<Array> run(std::span<const Array> inputs) const override {
-    if (static_cast<int>(inputs.size()) != program_.num_inputs) {
-      throw InternalError("cpu backend: expected " + std::to_string(program_.num_inputs) +
-                          " inputs, got " + std::to_string(inputs.size()));
-    }
-    const std::size_t nb = program_.buffers.size();
-    std::vector<Array> arrays(nb);
-    std::vector<void*> ptrs(nb, nullptr);
-    for (std::size_t i = 0; i < nb; ++i) {
-      const loop::Buffer& b = program_.buffers[i];
-      switch (b.kind) {
-        case loop::BufferKind::Input: arrays[i] = inputs[b.io_index]; break;
-        case loop::BufferKind::Constant: arrays[i] = b.constant; break;
-        default: arrays[i] = Array::empty(b.dtype, b.shape); break;
-      }
-      // Kernels only read through these pointers; const_cast is for the shared ABI.
-      ptrs[i] = const_cast<void*>(std::as_const(arrays[i]).raw());
-    }
-    for (std::size_t s = 0; s < program_.steps.size(); ++s) {
-      if (const auto* host = std::get_if<loop::HostStep>(&program_.steps[s])) {
-        run_host(*host, arrays, ptrs);
-      } else {
-        run_kernel(kernel_steps_[s], ptrs.data());
-      }
-    }
-    std::vector<Array> out;
-    out.reserve(program_.outputs.size());
-    for (const loop::OutputSource& o : program_.outputs) {
-      if (o.buffer >= 0) {
-        out.push_back(arrays.at(o.buffer));
-      } else {
-        out.push_back(Array::full(o.literal_dtype, {}, o.literal_value));
-      }
-    }
-    return out;
+    check_input_count(inputs.size());
+    return run_impl([&](int i) { return &inputs[static_cast<std::size_t>(i)]; });
+  }
+  std::vector<Array> run_indirect(std::span<const Array* const> inputs) const override {
+    check_input_count(inputs.size());
+    return run_impl([&](int i) { return inputs[static_cast<std::size_t>(i)]; });
   }
 
   std::string llvm_ir() const override { return code_->llvm_ir; }
   std::string assembly() const override { return code_->assembly(); }
 
  private:
-  static void run_host(const loop::HostStep& host, std::vector<Array>& arrays, std::vector<void*>& ptrs) {
+  // Per-call buffer tables, inline up to this many buffers (most programs have few).
+  using Arrays = SmallVector<Array, 12>;
+  using Pointers = SmallVector<void*, 12>;
+  using ArrayRefs = SmallVector<const Array*, 12>;
+
+  void check_input_count(std::size_t n) const {
+    if (static_cast<int>(n) != program_.num_inputs) {
+      throw InternalError("cpu backend: expected " + std::to_string(program_.num_inputs) +
+                          " inputs, got " + std::to_string(n));
+    }
+  }
+
+  // One call. Inputs and constants are used in place (no Array copies: copying an Array
+  // copies its shape); Output/Temp buffers are allocated into `owned`, and outputs are
+  // moved out of it, so only the output Arrays touch the heap.
+  template <class InputAt>
+  std::vector<Array> run_impl(InputAt input_at) const {
+    const std::size_t nb = program_.buffers.size();
+    Arrays owned;
+    for (std::size_t i = 0; i < nb; ++i) {
+      if (slot_[i] < 0) continue;
+      const loop::Buffer& b = program_.buffers[i];
+      // A host step's output is made by the step; the others are fresh kernel outputs.
+      if (host_output_[i]) {
+        owned.emplace_back();
+      } else {
+        owned.emplace_back(Array::empty(b.dtype, b.shape));
+      }
+    }
+    ArrayRefs table;
+    Pointers ptrs;
+    for (std::size_t i = 0; i < nb; ++i) {
+      const loop::Buffer& b = program_.buffers[i];
+      const Array* a = slot_[i] >= 0                             ? &owned[static_cast<std::size_t>(slot_[i])]
+                       : b.kind == loop::BufferKind::Input ? input_at(b.io_index)
+                                                           : &b.constant;
+      table.push_back(a);
+      // Kernels only read through these pointers; const_cast is for the shared ABI.
+      ptrs.push_back(const_cast<void*>(a->raw()));
+    }
+    for (std::size_t s = 0; s < program_.steps.size(); ++s) {
+      if (const auto* host = std::get_if<loop::HostStep>(&program_.steps[s])) {
+        run_host(*host, table, owned, ptrs);
+      } else {
+        run_kernel(kernel_steps_[s], ptrs.data());
+      }
+    }
+    std::vector<Array> out;
+    out.reserve(program_.outputs.size());
+    for (std::size_t j = 0; j < program_.outputs.size(); ++j) {
+      const loop::OutputSource& o = program_.outputs[j];
+      if (o.buffer < 0) {
+        out.push_back(Array::full(o.literal_dtype, {}, o.literal_value));
+      } else if (output_move_[j]) {
+        out.push_back(std::move(owned[static_cast<std::size_t>(slot_[static_cast<std::size_t>(o.buffer)])]));
+      } else {
+        out.push_back(*table[static_cast<std::size_t>(o.buffer)]);
+      }
+    }
+    return out;
+  }
+
+  void run_host(const loop::HostStep& host, ArrayRefs& table, Arrays& owned, Pointers& ptrs) const {
     std::vector<Array> in;
     in.reserve(host.inputs.size());
-    for (int b : host.inputs) in.push_back(arrays.at(b));
+    for (int b : host.inputs) in.push_back(*table[static_cast<std::size_t>(b)]);
     std::vector<Array> res = host.run(in);
     if (res.size() != host.outputs.size()) {
       throw InternalError("cpu backend: host step " + host.name + " returned " + std::to_string(res.size()) +
                           " arrays for " + std::to_string(host.outputs.size()) + " outputs");
     }
     for (std::size_t i = 0; i < res.size(); ++i) {
-      int b = host.outputs[i];
-      arrays.at(b) = std::move(res[i]);
-      ptrs[b] = const_cast<void*>(std::as_const(arrays[b]).raw());
+      const auto b = static_cast<std::size_t>(host.outputs[i]);
+      Array& slot = owned[static_cast<std::size_t>(slot_[b])];
+      slot = std::move(res[i]);
+      table[b] = &slot;
+      ptrs[b] = const_cast<void*>(std::as_const(slot).raw());
     }
   }
 
@@ -156,6 +233,12 @@ class CpuExecutable final : public Executable {
   JitOptions options_;
   std::shared_ptr<cpu::CompiledModule> code_;
   std::vector<KernelStep> kernel_steps_;  // parallel to program_.steps
+  // Per buffer: its index in a call's owned Arrays (Output/Temp buffers and host-step
+  // outputs), or -1 (Input, Constant); whether a host step produces it.
+  std::vector<int> slot_;
+  std::vector<char> host_output_;
+  // Per program output: moved out of the owned Arrays (its last use as an output).
+  std::vector<char> output_move_;
 };
 
 }  // namespace

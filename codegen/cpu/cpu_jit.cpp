@@ -28,7 +28,7 @@
 #include <mutex>
 
 #include "codegen/cpu/kernel_codegen.h"
-#include "codegen/cpu/vector_math_table.h"
+#include "codegen/cpu/scalar_codegen.h"
 #include "codegen/llvm_optimize.h"
 
 namespace lanes::internal::cpu {
@@ -190,9 +190,7 @@ void body_traits(const loop::Block& block, bool in_while, BodyTraits* t) {
     if (in_while) ++t->while_ops;
     if (op.kind == loop::OpKind::Loop) t->loops = true;
     if (op.kind == loop::OpKind::While) t->whiles = true;
-    for (const FastMathRow& row : fast_math_table::kFastMathTable) {
-      if (op.kind == loop::OpKind::Scalar && op.sop == row.op) t->math = true;
-    }
+    if (op.kind == loop::OpKind::Scalar && calls_math_library(op.sop)) t->math = true;
     for (const loop::Block& b : op.blocks) {
       body_traits(b, in_while || op.kind == loop::OpKind::While, t);
     }
@@ -289,6 +287,24 @@ std::shared_ptr<CompiledModule> add_and_lookup(std::unique_ptr<llvm::LLVMContext
   return out;
 }
 
+// Whether every buffer `kernel` stores to is a fresh allocation of the executable
+// (Output/Temp, not replaced by a host step's result, which may share an input's
+// storage), so no stored buffer overlaps another buffer the kernel uses.
+bool stores_to_fresh_buffers(const loop::Kernel& kernel, const loop::Program& program) {
+  for (const loop::Store& s : kernel.stores) {
+    const loop::Buffer& b = program.buffers.at(static_cast<std::size_t>(s.buffer));
+    if (b.kind != loop::BufferKind::Output && b.kind != loop::BufferKind::Temp) return false;
+    for (const loop::Step& step : program.steps) {
+      const auto* host = std::get_if<loop::HostStep>(&step);
+      if (host == nullptr) continue;
+      for (int o : host->outputs) {
+        if (o == s.buffer) return false;
+      }
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
@@ -310,7 +326,7 @@ std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
         "lanes_m" + std::to_string(module_id) + "_k" + std::to_string(symbols.size());
     int w = kernel_width(*k, options);
     emit_kernel(*mod, *k, program.buffers, w, options.precision, name,
-                kernel_tail_width(*k, options, w));
+                stores_to_fresh_buffers(*k, program), kernel_tail_width(*k, options, w));
     symbols.push_back(name);
     widths.push_back(w);
   }

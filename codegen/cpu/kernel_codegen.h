@@ -21,9 +21,13 @@ class Module;
 
 namespace lanes::internal::cpu {
 
+// `disjoint_buffers`: the caller guarantees that no buffer this kernel stores to overlaps
+// another buffer it uses (true for fresh Output/Temp allocations). The accesses then get
+// one alias scope per buffer, and loads from buffers the kernel never stores to are
+// !invariant.load, so LLVM hoists uniform loads out of the loops.
 llvm::Function* emit_kernel(llvm::Module& module, const loop::Kernel& kernel,
                             const std::vector<loop::Buffer>& buffers, int width,
                             Precision precision, const std::string& name,
-                            int tail_width = 0);
+                            bool disjoint_buffers, int tail_width = 0);
 
 }  // namespace lanes::internal::cpu

@@ -552,6 +552,8 @@ Value* emit_binary(llvm::IRBuilderBase& b, ScalarOp op, DType dt, Value* x, Valu
 
 }  // namespace
 
+bool calls_math_library(ScalarOp op) { return find_math(op) != nullptr; }
+
 Value* emit_convert(llvm::IRBuilderBase& b, Value* v, DType from, DType to) {
   if (from == to) return v;
   llvm::Type* vt = v->getType();

@@ -38,6 +38,10 @@ llvm::Value* emit_scalar_op(llvm::IRBuilderBase& b, ScalarOp op, DType out,
                             std::span<const DType> arg_dtypes, Precision precision,
                             MathCallHook math = nullptr);
 
+// Whether emit_scalar_op implements `op` by a call into a math library (SLEEF, libmvec,
+// Highway; ocml through MathCallHook) rather than inline instructions.
+bool calls_math_library(ScalarOp op);
+
 // Converts a register value between dtypes with the semantics of docs/semantics.md.
 llvm::Value* emit_convert(llvm::IRBuilderBase& b, llvm::Value* v, DType from, DType to);
 

@@ -15,9 +15,11 @@
 #include <lanes/jit_options.h>
 #include <lanes/value.h>
 
+#include <array>
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -86,21 +88,51 @@ class Arg {
   bool weak_ = false;
 };
 
+namespace internal {
+// A call argument by address, for the dispatch path: an Array argument (of any value
+// category: a temporary lives until the end of the call's full expression) is not
+// copied, since copying an Array copies its shape.
+struct ArgRef {
+  const Array* array;
+  bool weak;
+};
+inline const Array& hold_arg(const Array& a) { return a; }
+template <class A>
+  requires(!std::is_same_v<std::remove_cvref_t<A>, Array>)
+Arg hold_arg(A&& a) {
+  return Arg(std::forward<A>(a));
+}
+inline ArgRef arg_ref(const Array& a) { return {&a, false}; }
+inline ArgRef arg_ref(const Arg& a) { return {&a.array(), a.weak()}; }
+}  // namespace internal
+
 class Fn {
  public:
   Fn() = default;
   explicit Fn(std::shared_ptr<internal::FnImpl> impl) : impl_(std::move(impl)) {}
 
-  // Call on arrays and scalars (or, if any argument is a Value, inside a trace).
+  // Call on arrays and scalars (or, if any argument is a Value, inside a trace). The
+  // arguments of a call on arrays stay on the stack and Arrays are passed by address:
+  // a cached jitted call allocates only its outputs.
   template <class... Args>
   auto operator()(Args&&... args) const {
     if constexpr ((std::is_same_v<std::decay_t<Args>, Value> || ...)) {
       return call_traced(std::vector<Value>{Value(std::forward<Args>(args))...});
     } else {
-      return call(std::vector<Arg>{Arg(std::forward<Args>(args))...});
+      // Array arguments by reference, scalars converted to (owning) Args.
+      std::tuple<decltype(internal::hold_arg(std::forward<Args>(args)))...> held(
+          internal::hold_arg(std::forward<Args>(args))...);
+      const auto refs = std::apply(
+          [](const auto&... h) {
+            return std::array<internal::ArgRef, sizeof...(Args)>{internal::arg_ref(h)...};
+          },
+          held);
+      return call(std::span<const internal::ArgRef>(refs));
     }
   }
-  Outputs call(const std::vector<Arg>& args) const;
+  Outputs call(std::span<const internal::ArgRef> args) const;
+  Outputs call(std::span<const Arg> args) const;
+  Outputs call(const std::vector<Arg>& args) const { return call(std::span<const Arg>(args)); }
   Values call_traced(const std::vector<Value>& args) const;
 
   // The number of arguments, or -1 if it takes any number.

@@ -2,9 +2,10 @@
 // the cache can be emptied.
 #include "runtime/block_cache.h"
 
+#include <gtest/gtest.h>
 #include <lanes/array.h>
 
-#include <gtest/gtest.h>
+#include <cstdint>
 
 namespace lanes::internal {
 namespace {
@@ -30,6 +31,22 @@ TEST(BlockCache, SmallArraysAreNotCachedAndTrimEmpties) {
   EXPECT_GT(block_cache_bytes(), 0u);
   trim_block_cache();
   EXPECT_EQ(block_cache_bytes(), 0u);
+}
+
+// Large blocks sit half a page in (block_cache.h: 4K aliasing against inputs that malloc
+// put at a page's start), stay 64-byte aligned, and their whole extent is writable.
+TEST(BlockCache, LargeBlocksStartHalfAPageIn) {
+  trim_block_cache();
+  Array a = Array::empty(DType::F64, {(1 << 17) + 3});
+  const auto addr = reinterpret_cast<std::uintptr_t>(a.raw());
+  EXPECT_EQ(addr % 4096, kLargeBlockPageOffset);
+  EXPECT_EQ(addr % 64, 0u);
+  double* d = static_cast<double*>(a.raw());
+  d[0] = 1.5;
+  d[(1 << 17) + 2] = 2.5;
+  EXPECT_EQ(a.data<double>()[(1 << 17) + 2], 2.5);
+  Array small = Array::empty(DType::F64, {5});
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(small.raw()) % 64, 0u);
 }
 
 TEST(BlockCache, CacheIsBounded) {

@@ -1,0 +1,285 @@
+// The cached-dispatch path of jitted calls (Fn::call -> JitFn::call_args ->
+// Executable::run): it allocates nothing but its outputs (counted by replacing the
+// global operator new for this test binary), finds the right executable by
+// heterogeneous lookup for every signature, and handles more arguments and buffers than
+// its inline storage. Also the kernel memory facts the CPU backend promises: a broadcast
+// scalar load is hoisted out of the vector loop, kernels realign their stack, and
+// kernel_width asks scalar_codegen which ops call vector math.
+#include <gtest/gtest.h>
+#include <lanes/lanes.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <new>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "codegen/cpu/cpu_jit.h"
+#include "runtime/small_vector.h"
+
+// --- counting allocations ----------------------------------------------------------
+// Replacements of the global allocation functions for the whole test binary: they only
+// count while t_counting is set on the calling thread, and otherwise behave as the
+// default ones (malloc / aligned_alloc / free).
+namespace {
+thread_local bool t_counting = false;
+thread_local long t_allocations = 0;
+
+void* counted_alloc(std::size_t n, std::size_t align) {
+  if (t_counting) ++t_allocations;
+  if (n == 0) n = 1;
+  void* p = align <= alignof(std::max_align_t)
+                ? std::malloc(n)
+                : std::aligned_alloc(align, (n + align - 1) / align * align);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+}  // namespace
+
+void* operator new(std::size_t n) { return counted_alloc(n, 0); }
+void* operator new[](std::size_t n) { return counted_alloc(n, 0); }
+void* operator new(std::size_t n, std::align_val_t a) {
+  return counted_alloc(n, static_cast<std::size_t>(a));
+}
+void* operator new[](std::size_t n, std::align_val_t a) {
+  return counted_alloc(n, static_cast<std::size_t>(a));
+}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  try {
+    return counted_alloc(n, 0);
+  } catch (...) {
+    return nullptr;
+  }
+}
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
+  try {
+    return counted_alloc(n, 0);
+  } catch (...) {
+    return nullptr;
+  }
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+namespace lanes {
+namespace {
+
+// Heap allocations (operator new) made by f on this thread.
+template <class F>
+long allocations_of(F&& f) {
+  t_allocations = 0;
+  t_counting = true;
+  f();
+  t_counting = false;
+  return t_allocations;
+}
+
+// What the outputs alone cost: n fresh Arrays of `shape` in an Outputs.
+long output_allocations(int n, const Shape& shape) {
+  return allocations_of([&] {
+    std::vector<Array> v;
+    v.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) v.push_back(Array::empty(DType::F64, shape));
+    Outputs o(std::move(v));
+  });
+}
+
+TEST(Dispatch, CachedCallOnScalarsAllocatesOnlyItsOutput) {
+  Fn add = jit(fn([](Value a, Value b) { return a + b; }));
+  Array s1 = Array::scalar(1.0), s2 = Array::scalar(2.5);
+  ASSERT_EQ(static_cast<Array>(add(s1, s2)).item<double>(), 3.5);  // compiles
+  Array r;
+  const long n = allocations_of([&] { r = add(s1, s2); });
+  EXPECT_EQ(r.item<double>(), 3.5);
+  EXPECT_LE(n, output_allocations(1, {})) << "a cached call allocated beyond its output";
+}
+
+TEST(Dispatch, CachedCallOnArraysWithTwoOutputsAllocatesOnlyItsOutputs) {
+  Fn f = jit(
+      fn([](Value x, Value y, Value z) { return std::make_tuple(lanes::sin(x) * y + z, x - z); }));
+  std::vector<double> xv(37), yv(37), zv(37);
+  for (int i = 0; i < 37; ++i) {
+    xv[i] = 0.1 * i;
+    yv[i] = 2.0 - 0.05 * i;
+    zv[i] = -0.3 * i;
+  }
+  Array x = Array::from(xv), y = Array::from(yv), z = Array::from(zv);
+  (void)f(x, y, z);
+  Outputs out;
+  const long n = allocations_of([&] { out = f(x, y, z); });
+  EXPECT_LE(n, output_allocations(2, {37}));
+  ASSERT_EQ(out.size(), 2u);
+  for (int i = 0; i < 37; ++i) {
+    EXPECT_NEAR(out[0].data<double>()[i], std::sin(xv[i]) * yv[i] + zv[i], 1e-14);
+    EXPECT_EQ(out[1].data<double>()[i], xv[i] - zv[i]);
+  }
+}
+
+// The heterogeneous lookup keys on dtype, weak type and shape exactly as the Signature
+// does: each call below is a different signature with its own result.
+TEST(Dispatch, EverySignatureFindsItsOwnExecutable) {
+  Fn f = jit(fn([](Value x) { return x * 2 + 1; }));
+  for (int round = 0; round < 2; ++round) {  // round 1: all cached
+    Array a3 = f(Array::from(std::vector<double>{1, 2, 3}));
+    Array a4 = f(Array::from(std::vector<double>{1, 2, 3, 4}));
+    Array a22 = f(Array::from(std::vector<double>{1, 2, 3, 4}, Shape{2, 2}));
+    Array weak = f(2.0);                   // weak f64 scalar
+    Array strong = f(Array::scalar(2.0));  // f64 scalar
+    Array f32 = f(Array::scalar(2.0f));
+    Array i64 = f(Array::scalar<std::int64_t>(5));
+    EXPECT_EQ(a3.shape(), (Shape{3}));
+    EXPECT_EQ(a3.data<double>()[2], 7.0);
+    EXPECT_EQ(a4.shape(), (Shape{4}));
+    EXPECT_EQ(a4.data<double>()[3], 9.0);
+    EXPECT_EQ(a22.shape(), (Shape{2, 2}));
+    EXPECT_EQ(a22.data<double>()[3], 9.0);
+    EXPECT_EQ(weak.item<double>(), 5.0);
+    EXPECT_EQ(strong.item<double>(), 5.0);
+    EXPECT_EQ(f32.dtype(), DType::F32);
+    EXPECT_EQ(f32.item<float>(), 5.0f);
+    EXPECT_EQ(i64.dtype(), DType::I64);
+    EXPECT_EQ(i64.item<std::int64_t>(), 11);
+  }
+  // A wrong argument count is still an ArgumentError naming the function.
+  try {
+    (void)f(1.0, 2.0);
+    FAIL() << "expected ArgumentError";
+  } catch (const ArgumentError& e) {
+    EXPECT_NE(std::string(e.what()).find("expects 1 argument"), std::string::npos) << e.what();
+  }
+}
+
+// More arguments (14) than Fn::call keeps inline (8) and more buffers (15) than
+// Executable::run keeps inline (12): the storage spills to the heap and stays correct.
+TEST(Dispatch, ManyArgumentsSpillPastInlineStorage) {
+  Fn sum = jit(fn_variadic([](const std::vector<Value>& v) {
+    Value acc = v[0];
+    for (std::size_t i = 1; i < v.size(); ++i) acc = acc + v[i] * static_cast<double>(i + 1);
+    return std::vector<Value>{acc};
+  }));
+  std::vector<Arg> args;
+  double want = 0;
+  for (int i = 0; i < 14; ++i) {
+    args.emplace_back(Array::from(std::vector<double>{0.5 * i, -1.0 * i}));
+    want += (i + 1) * 0.5 * i;
+  }
+  for (int round = 0; round < 2; ++round) {
+    Array r = sum.call(args);
+    EXPECT_DOUBLE_EQ(r.data<double>()[0], want);
+    EXPECT_DOUBLE_EQ(r.data<double>()[1], -2 * want);
+  }
+}
+
+TEST(SmallVector, InlineThenHeapKeepsElementsAndDestroysThem) {
+  auto counter = std::make_shared<int>(0);
+  {
+    internal::SmallVector<std::shared_ptr<int>, 2> v;
+    for (int i = 0; i < 5; ++i) v.push_back(counter);
+    EXPECT_EQ(v.size(), 5u);
+    EXPECT_EQ(counter.use_count(), 6);
+    for (const auto& p : v) EXPECT_EQ(p.get(), counter.get());
+  }
+  EXPECT_EQ(counter.use_count(), 1);
+}
+
+// --- kernel memory facts ------------------------------------------------------------
+
+// The body of the first LLVM basic block labelled `label` (up to the next label).
+std::string block_text(const std::string& ir, const std::string& label) {
+  std::istringstream in(ir);
+  std::string line, out;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    const bool is_label = !line.empty() && line[0] != ' ' && line.find(':') != std::string::npos &&
+                          line.rfind("define", 0) != 0 && line[0] != ';' && line[0] != '!';
+    if (is_label) {
+      if (inside) break;
+      inside = line.rfind(label + ":", 0) == 0;
+      continue;
+    }
+    if (inside) out += line + "\n";
+  }
+  return out;
+}
+
+// x * s + s with s a 0-d array: the load of s is uniform; with the buffers' alias scopes
+// LLVM hoists it out of the vector loop (without them it was reloaded after every store).
+TEST(KernelMemory, BroadcastScalarLoadIsHoistedOutOfTheLoop) {
+  Fn f = jit(fn([](Value x, Value s) { return x * s + s; }));
+  std::vector<double> xv(1000);
+  for (int i = 0; i < 1000; ++i) xv[i] = 0.001 * i;
+  Array x = Array::from(xv), s = Array::scalar(3.0);
+  const std::string ir = f.llvm_ir({x, s});
+  const std::string body = block_text(ir, "body");
+  ASSERT_FALSE(body.empty()) << ir;
+  EXPECT_NE(body.find("load <"), std::string::npos) << body;  // the vector load of x
+  EXPECT_EQ(body.find("load double"), std::string::npos) << "scalar load left in the loop:\n"
+                                                         << body;
+  EXPECT_NE(ir.find("!invariant.load"), std::string::npos);
+  Array r = f(x, s);
+  for (int i = 0; i < 1000; ++i) EXPECT_EQ(r.data<double>()[i], xv[i] * 3.0 + 3.0);
+}
+
+// A kernel whose vector values live across vector-math calls spills them; the stack is
+// realigned so that the spill slots do not straddle cache lines.
+TEST(KernelMemory, KernelsRealignTheirStack) {
+  Fn f = jit(fn([](Value x, Value y) { return lanes::sin(x) * y + lanes::exp(-x * x); }));
+  Array x = Array::from(std::vector<double>(64, 0.5));
+  const std::string ir = f.llvm_ir({x, x});
+  EXPECT_NE(ir.find("\"stackrealign\""), std::string::npos);
+  const std::string asm_text = f.assembly({x, x});
+  EXPECT_NE(asm_text.find("%rsp"), std::string::npos);
+  EXPECT_TRUE(asm_text.find("andq\t$-64, %rsp") != std::string::npos ||
+              asm_text.find("andq\t$-32, %rsp") != std::string::npos)
+      << asm_text;
+}
+
+// The same input passed twice (two buffers, one storage) is fine: both are only read.
+TEST(KernelMemory, SameArrayForTwoInputs) {
+  Fn f = jit(fn([](Value a, Value b) { return a * b + a; }));
+  std::vector<double> xv(1003);
+  for (int i = 0; i < 1003; ++i) xv[i] = 0.25 * i - 100;
+  Array x = Array::from(xv);
+  Array r = f(x, x);
+  for (int i = 0; i < 1003; ++i) EXPECT_EQ(r.data<double>()[i], xv[i] * xv[i] + xv[i]);
+}
+
+// kernel_width: counted loops of cheap arithmetic take 4 registers of lanes (at most
+// 16); a loop body that calls vector math keeps the register width.
+TEST(KernelMemory, KernelWidthAsksWhichOpsCallMath) {
+  using namespace internal::loop;
+  auto kernel_with = [](internal::ScalarOp sop) {
+    Kernel k;
+    k.extents = {64};
+    Op inner;
+    inner.kind = OpKind::Scalar;
+    inner.sop = sop;
+    inner.dtype = DType::F64;
+    Op loop;
+    loop.kind = OpKind::Loop;
+    loop.dtype = DType::F64;
+    loop.trip_count = 8;
+    Block b;
+    b.ops.push_back(inner);
+    loop.blocks.push_back(b);
+    k.body.ops.push_back(loop);
+    return k;
+  };
+  const int w = internal::cpu::host_isa().vector_bytes() / 8;
+  JitOptions o;
+  EXPECT_EQ(internal::cpu::kernel_width(kernel_with(internal::ScalarOp::Sin), o), w);
+  EXPECT_EQ(internal::cpu::kernel_width(kernel_with(internal::ScalarOp::Pow), o), w);
+  EXPECT_EQ(internal::cpu::kernel_width(kernel_with(internal::ScalarOp::Mul), o),
+            std::min(4 * w, 16));
+}
+
+}  // namespace
+}  // namespace lanes
