@@ -11,7 +11,9 @@
 //
 // Every case runs in its own child process (this binary with --child, the Halide binary,
 // or the numpy script), so its RSS high-water mark is its own; children reset VmHWM after
-// warm-up so the peak is the evaluation's. Medians of repeats; single thread.
+// warm-up so the peak is the evaluation's. Medians of repeats; single thread, except the
+// column of jit(vmap(f)) on the thread pool. A hand-written Highway loop gives Newton's
+// ceiling.
 //
 //   ./build/bench/lanes-bench-comparison [--quick] [--loop-max-n N] [--budget SECONDS]
 //       [--doc docs/benchmarks.md] [--svg docs/benchmarks-comparison.svg]
@@ -27,6 +29,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "comparison_lanes.h"
 #include "comparison_report.h"
@@ -138,6 +141,7 @@ int driver_main(const Options& o) {
           row.results[v].note = "n > --loop-max-n";
           continue;
         }
+        if (v == "hand_simd" && f != Func::Newton) continue;  // the while loop's ceiling only
         row.results[v] = run_child(quote(self.string()) + " --child " + v + " " + args);
       }
       row.results["numpy"] = run_child(quote(o.python) + " " + quote(numpy_script) + " " + args);
@@ -213,10 +217,11 @@ int driver_main(const Options& o) {
   for (const Row& row : rows) {
     if (row.func == Func::Outer || row.n == sizes.back()) chart_rows.push_back(row);
   }
-  std::string svg = bar_chart_svg(
-      chart_rows, "Time relative to jit(vmap(f)), n = 10^" +
-                      std::to_string(static_cast<int>(std::log10(sizes.back()))) +
-                      " (outer: batch " + std::to_string(kOuterBatch) + "), one thread, f64");
+  std::string svg =
+      bar_chart_svg(chart_rows, "Time relative to jit(vmap(f)), n = 10^" +
+                                    std::to_string(static_cast<int>(std::log10(sizes.back()))) +
+                                    " (outer: batch " + std::to_string(kOuterBatch) +
+                                    "), one thread unless marked thread pool, f64");
 
   std::time_t now = std::time(nullptr);
   char date[32];
@@ -232,7 +237,11 @@ int driver_main(const Options& o) {
      << "; after: " << read_first("/proc/loadavg", nullptr) << ".\n\n";
   md << "Each cell is the median time of one call over the whole input (of the whole "
         "per-element loop for (a)), and in parentheses its ratio to (d) jit(vmap(f)). "
-        "One thread everywhere (jit with `parallel = false`), f64, precise math (<= 1 ULP) "
+        "One thread everywhere (jit with `parallel = false`) except the column **(d) "
+        "jit(vmap(f)), thread pool** (`parallel = true`: kernels over 2^16 points of work "
+        "split into chunks on the pool's "
+     << std::thread::hardware_concurrency()
+     << " threads), f64, precise math (<= 1 ULP) "
         "for Lanes; numpy and Halide use their own math. Every case runs in its own child "
         "process; the checksums of all columns are compared with (d).\n\n";
   md << "- (a) host loop: `jit(f)` called once per element on fresh scalar `Array`s (a row "
@@ -242,7 +251,11 @@ int driver_main(const Options& o) {
         "- (b) C++ vector temporaries: the same whole-array code in plain C++ (-O3 "
         "-march=native, <cmath>), one `std::vector` per operation.\n"
         "- (c) `vmap(f)` without jit: the interpreter on the batched graph.\n"
-        "- (d) `jit(vmap(f))`: one fused SIMD kernel, lanes = batch elements.\n"
+        "- (d) `jit(vmap(f))`: one fused SIMD kernel, lanes = batch elements; once on "
+        "one thread, once on the thread pool.\n"
+        "- hand SIMD (Highway): Newton written by hand with Highway at the host's native "
+        "width (-O3 -march=native), masked updates, four vectors in flight: the ceiling "
+        "for the while loop (bitwise the same results).\n"
         "- numpy: the same whole-array code (Debian "
      << read_first("/etc/debian_version", nullptr) << "'s python3-numpy under " << o.python
      << "; time.perf_counter, medians).\n"
@@ -252,7 +265,7 @@ int driver_main(const Options& o) {
   md << "**Noise:** unless stated otherwise these numbers come from a shared 2-core machine "
         "on which other jobs were compiling; ratios between columns of one row are more "
         "reliable than absolute times. Rerun on a quiet machine for publication.\n\n";
-  md << "### Time\n\n" << time_table(rows) << "\n";
+  md << "### Time\n\n" << time_table(rows) << "\n" << loop_ratio_summary(rows) << "\n";
   md << "![Relative times, log scale](benchmarks-comparison.svg)\n\n";
   md << "### Peak memory\n\nEach cell: the child's RSS high-water mark during the timed runs "
         "(reset after warm-up and JIT compilation, so it includes the process baseline: "

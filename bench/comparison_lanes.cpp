@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "comparison_eager_cpp.h"
+#include "comparison_hand_simd.h"
 #include "runtime/block_cache.h"
 
 namespace lanes::bench::comparison {
@@ -88,6 +89,8 @@ InAxes in_axes(Func f) {
 }
 
 const JitOptions kJit{.precision = Precision::Precise, .vector_width = 0, .parallel = false};
+// The same, with large kernels split over the thread pool (the jit_vmap_pool column).
+const JitOptions kJitPool{.precision = Precision::Precise, .vector_width = 0, .parallel = true};
 
 struct Inputs {
   std::vector<double> x, y, w;
@@ -186,7 +189,8 @@ std::function<void(std::size_t, std::size_t, std::vector<double>*)> element_loop
 }  // namespace
 
 const std::vector<std::string>& lanes_variants() {
-  static const std::vector<std::string> v = {"loop", "eager", "eager_cpp", "vmap", "jit_vmap"};
+  static const std::vector<std::string> v = {"loop",     "eager",         "eager_cpp", "vmap",
+                                             "jit_vmap", "jit_vmap_pool", "hand_simd"};
   return v;
 }
 
@@ -205,6 +209,18 @@ Result run_lanes_case(const std::string& variant, Func f, std::size_t n, double 
           loop(0, n, &out);
         },
         &out, budget_s);
+  }
+  if (variant == "hand_simd") {
+    if (f != Func::Newton) {
+      Result r;
+      r.note = "Newton only";
+      return r;
+    }
+    auto run = [&] {
+      std::vector<double>().swap(out);
+      out = newton_hand_simd(in.x);
+    };
+    return timed(in, run, run, &out, budget_s);
   }
   if (variant == "eager_cpp") {
     auto run = [&] {
@@ -233,6 +249,8 @@ Result run_lanes_case(const std::string& variant, Func f, std::size_t n, double 
     g = vmap(per_element(f), in_axes(f));
   } else if (variant == "jit_vmap") {
     g = jit(vmap(per_element(f), in_axes(f)), kJit);
+  } else if (variant == "jit_vmap_pool") {
+    g = jit(vmap(per_element(f), in_axes(f)), kJitPool);
   } else {
     Result r;
     r.note = "unknown variant " + variant;

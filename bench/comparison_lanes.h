@@ -16,7 +16,9 @@ namespace lanes::bench::comparison {
 //                 per operation)
 //   eager_cpp (b) plain C++, one std::vector temporary per operation
 //   vmap      (c) vmap(f) without jit (the interpreter on the batched graph)
-//   jit_vmap  (d) jit(vmap(f))
+//   jit_vmap  (d) jit(vmap(f)), one thread
+//   jit_vmap_pool (d) jit(vmap(f)) with large kernels split over the thread pool
+//   hand_simd a hand-written Highway loop (Newton only: the ceiling of the while loop)
 const std::vector<std::string>& lanes_variants();
 
 // Runs the case; the Result's note says why when it cannot run.

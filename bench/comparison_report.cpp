@@ -52,14 +52,17 @@ const char* color(const std::string& v) {
   if (v == "jit_vmap") return "#2ca02c";
   if (v == "numpy") return "#1f77b4";
   if (v == "halide") return "#17becf";
+  if (v == "jit_vmap_pool") return "#98df8a";
+  if (v == "hand_simd") return "#8c564b";
   return "#7f7f7f";
 }
 
 }  // namespace
 
 const std::vector<std::string>& all_variants() {
-  static const std::vector<std::string> v = {"loop",     "eager", "eager_cpp", "vmap",
-                                             "jit_vmap", "numpy", "halide"};
+  static const std::vector<std::string> v = {"loop",      "eager",    "eager_cpp",
+                                             "vmap",      "jit_vmap", "jit_vmap_pool",
+                                             "hand_simd", "numpy",    "halide"};
   return v;
 }
 
@@ -69,6 +72,8 @@ std::string variant_label(const std::string& v) {
   if (v == "eager_cpp") return "(b) C++ vector temporaries";
   if (v == "vmap") return "(c) vmap(f)";
   if (v == "jit_vmap") return "(d) jit(vmap(f))";
+  if (v == "jit_vmap_pool") return "(d) jit(vmap(f)), thread pool";
+  if (v == "hand_simd") return "hand SIMD (Highway)";
   if (v == "numpy") return "numpy";
   if (v == "halide") return "Halide 14";
   return v;
@@ -128,6 +133,31 @@ std::string memory_table(const std::vector<Row>& rows) {
     md << "\n";
   }
   return md.str();
+}
+
+std::string loop_ratio_summary(const std::vector<Row>& rows) {
+  std::ostringstream s;
+  s << "Host loop (a) over jit(vmap(f)) (d) at the largest n, the issue's done-when "
+       "number (>= 100x):\n\n";
+  for (const Row& row : rows) {
+    if (row.func == Func::Outer) continue;
+    bool largest = true;
+    for (const Row& other : rows) largest = largest && (other.func != row.func || other.n <= row.n);
+    const Result* loop = find(row, "loop");
+    const Result* one = find(row, kReference);
+    if (!largest || loop == nullptr || one == nullptr) continue;
+    s << "- " << func_label(row.func) << ", n = " << size_label(row) << ": "
+      << fmt("**%.0fx** on one thread", loop->seconds / one->seconds);
+    if (const Result* pool = find(row, "jit_vmap_pool")) {
+      s << fmt(", **%.0fx** with the thread pool", loop->seconds / pool->seconds);
+    }
+    if (const Result* hand = find(row, "hand_simd")) {
+      s << "; jit(vmap(f)) on one thread takes " << fmt("%.2fx", one->seconds / hand->seconds)
+        << " the hand-written Highway loop's time";
+    }
+    s << "\n";
+  }
+  return s.str();
 }
 
 std::string checksum_report(const std::vector<Row>& rows) {

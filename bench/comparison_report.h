@@ -35,6 +35,9 @@ double working_bytes(const Result& r);
 std::string time_table(const std::vector<Row>& rows);
 // | f | n | each variant: peak RSS MiB, working memory / (inputs + outputs) |
 std::string memory_table(const std::vector<Row>& rows);
+// Per function at its largest n: how many times faster jit(vmap(f)) is than the host
+// loop, on one thread and on the thread pool, and its time over the hand-written loop's.
+std::string loop_ratio_summary(const std::vector<Row>& rows);
 // Checksums that disagree with the reference column (empty when all agree).
 std::string checksum_report(const std::vector<Row>& rows);
 // Bars of time / reference time per variant, grouped by function, for the rows given.

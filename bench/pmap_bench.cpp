@@ -1,15 +1,19 @@
 // pmap benchmark: the speedup of a compute-bound function on 2 devices against 1, and the
 // threaded all-reduce's throughput for 1-64 MB buffers against a memcpy of the same size.
+// `lanes-bench-pmap overhead` instead measures the per-call cost of a tiny pmapped
+// function (launching the replicas, finding the compiled body, stitching the outputs).
 // Prints medians and ratios (machines are noisy; on a shared machine the speedup is
 // bounded by the free cores).
 #include <lanes/lanes.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <thread>
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "runtime/device_workers.h"
 #include "runtime/thread_communicator.h"
 
 namespace {
@@ -64,9 +68,52 @@ void all_reduce_throughput() {
   }
 }
 
+// Microseconds per call of a pmap whose replicas do almost nothing: what a call costs
+// beyond the work (launch, executable lookup, slicing and stitching).
+void overhead() {
+  std::printf("pmap per-call overhead (x + 1 on f64[n, 4]; median of 15 x 200 calls)\n");
+  std::printf("%8s %12s %12s %16s\n", "devices", "pmap us", "jit(pmap) us", "psum inside us");
+  lanes::Fn add = lanes::fn([](Value x) { return x + 1.0; });
+  lanes::Fn reduce = lanes::fn([](Value x) { return lanes::psum(x, "i"); });
+  for (int n : {1, 2, 4}) {
+    Array x = Array::linspace(0, 1, 4 * n).reshaped({n, 4});
+    lanes::Fn p = lanes::pmap(add, "i", 0, 0, lanes::cpu_devices(n));
+    lanes::Fn jp = lanes::jit(p);
+    lanes::Fn ps = lanes::jit(lanes::pmap(reduce, "i", 0, 0, lanes::cpu_devices(n)));
+    double tp = lanes::bench::time_median([&] { p(x); }, 15, 200);
+    double tj = lanes::bench::time_median([&] { jp(x); }, 15, 200);
+    double ts = lanes::bench::time_median([&] { ps(x); }, 15, 200);
+    std::printf("%8d %12.2f %12.2f %16.2f\n", n, tp * 1e6, tj * 1e6, ts * 1e6);
+  }
+  // The launch alone, side by side: n - 1 threads created and joined per call (what pmap
+  // did before the device workers) against handing the replicas to the device workers.
+  std::printf("\nreplica launch alone (empty replicas; median of 15 x 200 launches)\n");
+  std::printf("%8s %16s %16s %8s\n", "devices", "fresh threads us", "device workers us", "ratio");
+  std::atomic<int> sink{0};
+  auto replica = [&](std::size_t r) {
+    sink.fetch_add(static_cast<int>(r), std::memory_order_relaxed);
+  };
+  for (int n : {2, 4}) {
+    auto fresh = [&] {
+      std::vector<std::thread> threads;
+      for (int r = 1; r < n; ++r) threads.emplace_back(replica, static_cast<std::size_t>(r));
+      replica(0);
+      for (std::thread& t : threads) t.join();
+    };
+    auto workers = [&] { lanes::internal::run_on_devices(static_cast<std::size_t>(n), replica); };
+    double tf = lanes::bench::time_median(fresh, 15, 200);
+    double tw = lanes::bench::time_median(workers, 15, 200);
+    std::printf("%8d %16.2f %16.2f %8.2f\n", n, tf * 1e6, tw * 1e6, tf / tw);
+  }
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "overhead") == 0) {
+    overhead();
+    return 0;
+  }
   speedup();
   all_reduce_throughput();
   return 0;

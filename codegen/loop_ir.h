@@ -101,6 +101,23 @@ struct Store {
   int value = -1;  // op id
 };
 
+// Marks a Loop that folds the partial states of a split full reduction (set by the
+// lowering, engine/lower/split_reduction.h): a top-level Loop of the kernel body whose
+// carries are the reduction state and whose body folds in element k (its index
+// variable) of buffers[c] for carry c, with a combine that is associative and
+// commutative up to rounding (argmax/argmin break ties by index). A backend may fold the
+// partials in another fixed order (the AMDGPU backend: a workgroup tree in LDS); the CPU
+// backend ignores it. `rest_loop`, if any, is the top-level Loop (nest) after it that
+// folds the elements the partials do not cover into the fold's results, visiting them in
+// increasing index order; nothing after it reads the fold's results. A backend may split
+// the rest among the folders by the rest Loop's own index variable (strided), each part
+// still in increasing index order.
+struct PartialsFold {
+  int loop = -1;             // op id of the Loop
+  std::vector<int> buffers;  // partial buffer of each carry, read at [k]
+  int rest_loop = -1;        // op id of the rest Loop, or -1
+};
+
 struct Kernel {
   std::string name;
   std::vector<std::int64_t> extents;  // parallel index space, rank >= 1
@@ -108,7 +125,8 @@ struct Kernel {
   int num_index_vars = 0;             // parallel dims + loop index vars
   Block body;                         // no params; yields unused
   std::vector<Store> stores;
-  int num_ops = 0;  // op ids are in [0, num_ops)
+  int num_ops = 0;    // op ids are in [0, num_ops)
+  PartialsFold fold;  // fold.loop < 0: none
 };
 
 // Runs on whole buffers outside any kernel; `run` is made by the engine (a primitive's

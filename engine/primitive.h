@@ -10,6 +10,7 @@
 #include "engine/ir/graph.h"
 #include "codegen/scalar_op.h"
 
+#include <lanes/jit_options.h>
 #include <lanes/value.h>
 
 #include <functional>
@@ -92,6 +93,13 @@ enum class LoweringKind {
   Host,         // runs outside kernels (collectives, ...)
 };
 
+// What a jit host step runs for one equation, made once per compiled program by a
+// primitive's optional `host_lowering` (without one, the step calls `impl` with the
+// equation's params). A primitive that prepares work per program uses it: pmap compiles
+// its body with the enclosing jit's options once and keeps it with the program.
+using HostRunFn = std::function<std::vector<Array>(std::span<const Array> inputs)>;
+using HostLoweringFn = std::function<HostRunFn(const Params& params, const JitOptions& options)>;
+
 struct Primitive {
   std::string name;
   std::string family;
@@ -102,6 +110,7 @@ struct Primitive {
   Rule<VjpFn> vjp;
   LoweringKind lowering = LoweringKind::Unset;
   ScalarOp scalar_op = ScalarOp::None;  // for LoweringKind::Elementwise
+  HostLoweringFn host_lowering;         // optional, for LoweringKind::Host
 };
 
 // The registry. Lookups by name throw InternalError for unknown names.

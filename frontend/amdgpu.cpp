@@ -1,5 +1,6 @@
 // lanes::amdgpu: the public AMD GPU entry points over the engine's pipeline (trace,
-// optimize_graph, lower_to_loops) and codegen/amdgpu.
+// optimize_graph, lower_to_loops) and codegen/amdgpu: code objects, amdgpu::jit, its
+// device-resident form (DeviceFn) and lanes::jit(f, Device).
 #include <lanes/amdgpu.h>
 #include <lanes/error.h>
 
@@ -11,6 +12,7 @@
 #include "engine/jit_pipeline.h"
 #include "engine/lower/lower.h"
 #include "frontend/fn_impl.h"
+#include "runtime/devices.h"
 #include "runtime/hip_runtime.h"
 
 namespace lanes::amdgpu {
@@ -87,7 +89,7 @@ class AmdgpuJitFn final : public internal::FnImpl {
 
  private:
   // Compiled under the lock: concurrent first calls compile once (GPU compiles are rare).
-  const internal::Executable& executable(const internal::Signature& sig) {
+  const internal::amdgpu::HipExecutable& executable(const internal::Signature& sig) {
     std::lock_guard lock(mu_);
     auto it = exes_.find(sig);
     if (it == exes_.end()) {
@@ -102,12 +104,59 @@ class AmdgpuJitFn final : public internal::FnImpl {
   int device_;
   JitOptions options_;
   std::mutex mu_;
-  std::unordered_map<internal::Signature, std::shared_ptr<internal::Executable>,
+  std::unordered_map<internal::Signature, std::shared_ptr<internal::amdgpu::HipExecutable>,
                      internal::SignatureHash>
       exes_;
+
+  friend class lanes::amdgpu::DeviceFn::Impl;
 };
 
 }  // namespace
+
+// The device-resident form: the same executables, run on device buffers.
+class DeviceFn::Impl {
+ public:
+  explicit Impl(std::shared_ptr<AmdgpuJitFn> fn) : fn_(std::move(fn)) {}
+
+  std::vector<DeviceArray> call(const std::vector<DeviceArray>& args) {
+    fn_->check_arity(args.size());
+    internal::Signature sig;
+    std::vector<internal::amdgpu::DeviceBufferRef> buffers;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      if (args[i].empty()) {
+        throw ArgumentError(fn_->name() + ": argument " + std::to_string(i) +
+                            " is an empty DeviceArray");
+      }
+      sig.push_back({args[i].dtype(), args[i].shape(), false});
+      buffers.push_back(args[i].buffer());
+    }
+    const internal::amdgpu::HipExecutable& exe = fn_->executable(sig);
+    std::vector<internal::amdgpu::DeviceBufferRef> outs = exe.run_resident(buffers);
+    std::vector<internal::AbstractValue> avals = fn_->graph_for(sig)->output_avals();
+    std::vector<DeviceArray> result;
+    for (std::size_t k = 0; k < outs.size(); ++k) {
+      result.emplace_back(std::move(outs[k]), avals.at(k).dtype, avals.at(k).shape);
+    }
+    return result;
+  }
+
+ private:
+  std::shared_ptr<AmdgpuJitFn> fn_;
+};
+
+std::vector<DeviceArray> DeviceFn::call(const std::vector<DeviceArray>& args) const {
+  if (!impl_) throw ArgumentError("amdgpu::DeviceFn: called while empty");
+  return impl_->call(args);
+}
+
+DeviceFn jit_device_resident(const Fn& f, int device, JitOptions options) {
+  if (!f.impl()) throw ArgumentError("amdgpu::jit_device_resident of an empty lanes::Fn");
+  internal::check_hip_device(
+      Device{DeviceKind::Hip, device, "hip:" + std::to_string(device), internal::this_process()},
+      "amdgpu::jit_device_resident");
+  return DeviceFn(
+      std::make_shared<DeviceFn::Impl>(std::make_shared<AmdgpuJitFn>(f, device, options)), device);
+}
 
 Fn jit(const Fn& f, int device, JitOptions options) {
   if (!f.impl()) throw ArgumentError("amdgpu::jit of an empty lanes::Fn");
@@ -121,3 +170,14 @@ std::vector<Array> call(const Fn& f, const std::vector<Array>& args, int device,
 }
 
 }  // namespace lanes::amdgpu
+
+namespace lanes {
+
+Fn jit(const Fn& f, const Device& device, JitOptions options) {
+  if (!f.impl()) throw ArgumentError("jit of an empty lanes::Fn");
+  internal::check_device(device, "jit");
+  if (device.kind == DeviceKind::Hip) return amdgpu::jit(f, device.index, options);
+  return jit(f, options);
+}
+
+}  // namespace lanes

@@ -8,6 +8,7 @@
 
 #include "engine/ir/params.h"
 #include "engine/primitive.h"
+#include "frontend/axis_spec.h"
 #include "frontend/fn_impl.h"
 #include "runtime/replica_context.h"
 
@@ -63,48 +64,26 @@ class VmapFn final : public FnImpl {
   }
 
  private:
-  std::string arg_desc(std::size_t i, const AbstractValue& a) const {
-    return "argument " + std::to_string(i) + " of shape " + shape_to_string(a.shape);
-  }
-
   Plan make_plan(const Signature& sig) const {
-    if (in_axes_.is_list() && in_axes_.per().size() != sig.size()) {
-      throw ArgumentError(name() + ": in_axes has " + std::to_string(in_axes_.per().size()) +
-                          " entries but the function is called with " + std::to_string(sig.size()) +
-                          " argument" + (sig.size() == 1 ? "" : "s"));
-    }
+    MappedArgs mapped = normalize_in_axes(name(), in_axes_, sig);
     Plan plan;
+    plan.in_dims = std::move(mapped.dims);
+    plan.inner_sig = std::move(mapped.inner_sig);
     std::size_t first = sig.size();  // the first mapped argument
     for (std::size_t i = 0; i < sig.size(); ++i) {
-      const Axis& axis = in_axes_.is_list() ? in_axes_.per()[i] : in_axes_.all();
-      AbstractValue a = sig[i];
-      if (!axis.mapped()) {
-        plan.in_dims.push_back(-1);
-        plan.inner_sig.push_back(a);
-        continue;
-      }
-      std::int64_t rank = a.rank(), d = axis.index();
-      if (d < -rank || d >= rank) {
-        throw ArgumentError(name() + ": in_axes[" + std::to_string(i) + "] = " + std::to_string(d) +
-                            " is out of range for " + arg_desc(i, a) + " (rank " +
-                            std::to_string(rank) + ")");
-      }
-      if (d < 0) d += rank;
-      std::int64_t size = a.shape[static_cast<std::size_t>(d)];
+      const std::int64_t d = plan.in_dims[i];
+      if (d < 0) continue;
+      const std::int64_t size = sig[i].shape[static_cast<std::size_t>(d)];
       if (first == sig.size()) {
         first = i;
         plan.batch_size = size;
       } else if (size != plan.batch_size) {
-        std::int64_t d0 = plan.in_dims[first];
-        throw ArgumentError(name() +
-                            ": mapped axes have different sizes: " + arg_desc(first, sig[first]) +
-                            " has size " + std::to_string(plan.batch_size) + " along axis " +
-                            std::to_string(d0) + ", but " + arg_desc(i, a) + " has size " +
-                            std::to_string(size) + " along axis " + std::to_string(d));
+        throw ArgumentError(
+            name() + ": mapped axes have different sizes: " + describe_arg(first, sig[first]) +
+            " has size " + std::to_string(plan.batch_size) + " along axis " +
+            std::to_string(plan.in_dims[first]) + ", but " + describe_arg(i, sig[i]) +
+            " has size " + std::to_string(size) + " along axis " + std::to_string(d));
       }
-      plan.in_dims.push_back(d);
-      a.shape.erase(a.shape.begin() + d);
-      plan.inner_sig.push_back(a);
     }
     if (first == sig.size()) {
       throw ArgumentError(name() + ": no argument is mapped (in_axes are all none, with " +
@@ -116,29 +95,7 @@ class VmapFn final : public FnImpl {
 
   // out_axes normalized against the outputs of the per-element graph (-1: none).
   Dims out_dims_for(const Graph& inner) const {
-    AvalList outs = inner.output_avals();
-    if (out_axes_.is_list() && out_axes_.per().size() != outs.size()) {
-      throw ArgumentError(name() + ": out_axes has " + std::to_string(out_axes_.per().size()) +
-                          " entries but the function returns " + std::to_string(outs.size()) +
-                          " output" + (outs.size() == 1 ? "" : "s"));
-    }
-    Dims dims;
-    for (std::size_t k = 0; k < outs.size(); ++k) {
-      const Axis& axis = out_axes_.is_list() ? out_axes_.per()[k] : out_axes_.all();
-      if (!axis.mapped()) {
-        dims.push_back(-1);
-        continue;
-      }
-      std::int64_t rank = outs[k].rank() + 1, d = axis.index();
-      if (d < -rank || d >= rank) {
-        throw ArgumentError(name() + ": out_axes[" + std::to_string(k) + "] = " +
-                            std::to_string(d) + " is out of range for output " + std::to_string(k) +
-                            " of per-element shape " + shape_to_string(outs[k].shape) + " (rank " +
-                            std::to_string(rank) + " with the batch axis)");
-      }
-      dims.push_back(d < 0 ? d + rank : d);
-    }
-    return dims;
+    return normalize_out_axes(name(), out_axes_, inner.output_avals(), "per-element", "batch");
   }
 
   // Evaluates chunks of at most chunk_size batch elements and concatenates the results.

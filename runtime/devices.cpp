@@ -1,4 +1,4 @@
-// CPU devices (see devices.h).
+// CPU and HIP devices (see devices.h).
 #include "runtime/devices.h"
 
 #include <lanes/error.h>
@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <string>
 #include <thread>
+
+#include "runtime/hip_runtime.h"
 
 #ifdef LANES_HAVE_MPI
 #include "runtime/mpi_world.h"
@@ -37,6 +39,37 @@ std::vector<Device> make_cpu_devices(int n) {
   return out;
 }
 
+std::vector<Device> make_hip_devices() {
+  const int process = this_process();
+  std::vector<Device> out;
+  for (int i = 0; i < hip::device_count(); ++i)
+    out.push_back({DeviceKind::Hip, i, "hip:" + std::to_string(i), process});
+  return out;
+}
+
+void check_hip_device(const Device& d, const std::string& who) {
+  const int n = hip::device_count();
+  if (d.kind == DeviceKind::Hip && d.process == this_process() && d.index >= 0 && d.index < n) {
+    return;
+  }
+  std::string why =
+      d.process != this_process()
+          ? "it belongs to MPI process " + std::to_string(d.process)
+          : "this process has " + std::to_string(n) + " HIP device" + (n == 1 ? "" : "s");
+  if (n == 0) why += " (" + hip::unavailable_reason() + ")";
+  throw ArgumentError(who + ": device " + d.name + " (HIP device " + std::to_string(d.index) +
+                      ") does not exist here: " + why);
+}
+
+void check_device(const Device& d, const std::string& who) {
+  if (d.kind == DeviceKind::Hip) return check_hip_device(d, who);
+  if (d.index < 0 || d.process != this_process()) {
+    throw ArgumentError(who + ": device " + d.name + " (CPU device " + std::to_string(d.index) +
+                        ", MPI process " + std::to_string(d.process) +
+                        ") is not a CPU device of this process");
+  }
+}
+
 int this_process() {
 #ifdef LANES_HAVE_MPI
   if (mpi_job_detected()) return MpiWorld::get().rank();
@@ -57,10 +90,13 @@ std::vector<Device> devices() {
                      "p" + std::to_string(g.process) + "/cpu:" + std::to_string(g.local_index),
                      g.process});
     }
+    for (Device& d : internal::make_hip_devices()) out.push_back(std::move(d));
     return out;
   }
 #endif
-  return internal::make_cpu_devices(internal::cpu_device_count());
+  std::vector<Device> out = internal::make_cpu_devices(internal::cpu_device_count());
+  for (Device& d : internal::make_hip_devices()) out.push_back(std::move(d));
+  return out;
 }
 std::vector<Device> cpu_devices(int n) { return internal::make_cpu_devices(n); }
 

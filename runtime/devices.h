@@ -1,9 +1,11 @@
-// CPU devices for pmap: how many exist (LANES_CPU_DEVICES=N, as XLA's host platform device
-// count; default: the hardware threads) and their descriptions.
+// CPU devices for pmap, and this process' HIP devices (runtime/hip_runtime.h),: how many exist
+// (LANES_CPU_DEVICES=N, as XLA's host platform device count; default: the hardware threads) and
+// their descriptions.
 #pragma once
 
 #include <lanes/pmap.h>
 
+#include <string>
 #include <vector>
 
 namespace lanes::internal {
@@ -18,5 +20,13 @@ std::vector<Device> make_cpu_devices(int n);
 // job the first call starts Lanes' MPI world, which is collective: every process makes
 // its first devices()/cpu_devices()/pmap call in the same order.
 int this_process();
+
+// This process' HIP devices: hip:0 .. hip:N-1 (none without a HIP runtime and a GPU).
+std::vector<Device> make_hip_devices();
+
+// ArgumentError naming `who` unless `d` is a device this process can run on: a CPU
+// device of this process, or a HIP device that exists here.
+void check_device(const Device& d, const std::string& who);
+void check_hip_device(const Device& d, const std::string& who);
 
 }  // namespace lanes::internal

@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <lanes/error.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <vector>
@@ -56,9 +57,20 @@ struct Api {
   }
 
   Api() {
+    // LANES_HIP_LIBRARY names the library to load instead of libamdhip64 (the tests' fake
+    // HIP runtime, tests/amdgpu_fake/, or a ROCm installed outside the loader's path).
+    if (const char* path = std::getenv("LANES_HIP_LIBRARY"); path != nullptr && *path != '\0') {
+      lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+      if (lib == nullptr) {
+        const char* why = dlerror();
+        error = std::string("LANES_HIP_LIBRARY=") + path + " does not load" +
+                (why != nullptr ? std::string(": ") + why : std::string());
+        return;
+      }
+    }
     for (const char* name : {"libamdhip64.so", "libamdhip64.so.6", "libamdhip64.so.5"}) {
-      lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
       if (lib != nullptr) break;
+      lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
     }
     if (lib == nullptr) {
       error = "the HIP runtime (libamdhip64) is not installed";

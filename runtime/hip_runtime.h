@@ -12,6 +12,11 @@
 //     stream.synchronize();
 //   }
 //
+// The library is libamdhip64 from the loader's path, or the file that the environment
+// variable LANES_HIP_LIBRARY names (read once, at the first use of HIP): the tests point it
+// at a fake runtime (tests/amdgpu_fake/) that keeps "device" memory on the host and fails
+// every kernel launch.
+//
 // Every failing HIP call throws lanes::RuntimeError naming the call and the HIP error
 // (hipGetErrorName), e.g. "hipMalloc: hipErrorOutOfMemory (2)".
 #pragma once
@@ -64,6 +69,7 @@ class DeviceBuffer {
   DeviceBuffer& operator=(const DeviceBuffer&) = delete;
   void* const& ptr() const { return ptr_; }  // by reference: kernel arguments point at it
   std::size_t bytes() const { return bytes_; }
+  int device() const { return device_; }
   // Synchronous copies of min(bytes, this->bytes()) bytes.
   void copy_from_host(const void* host, std::size_t bytes);
   void copy_to_host(void* host, std::size_t bytes) const;

@@ -8,6 +8,9 @@
 // work-item computes one point of the kernel's whole parallel index space (the flattened
 // extents), global id = workgroup id * kWorkgroupSize + local id, bounds-checked against
 // KernelInfo::points; launch ceil(points / kWorkgroupSize) workgroups of kWorkgroupSize.
+// The exception is the fold of a split full reduction (loop::PartialsFold): one point,
+// computed by all kWorkgroupSize work-items of its one workgroup (a tree in LDS), so it
+// needs the whole workgroup that the same launch rule gives it.
 #pragma once
 
 #include <lanes/jit_options.h>

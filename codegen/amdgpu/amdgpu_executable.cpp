@@ -1,11 +1,15 @@
-// The HIP Executable: device buffers for every buffer of the Program, inputs and
-// constants copied up, kernels launched (ceil(points / kWorkgroupSize) workgroups of
-// kWorkgroupSize work-items, arguments as KernelInfo::buffers says), outputs copied back.
+// The HIP Executable: device buffers for every buffer of the Program (inputs either
+// copied up from host arrays or handed in as device buffers), constants copied up,
+// kernels launched (ceil(points / kWorkgroupSize) workgroups of kWorkgroupSize
+// work-items, arguments as KernelInfo::buffers says), outputs copied back or kept on the
+// device. Every device buffer is owned by a shared_ptr, so a failure anywhere (a launch,
+// a copy, a host step) frees what the run allocated.
 #include "codegen/amdgpu/amdgpu_executable.h"
 
 #include <lanes/error.h>
 
 #include <optional>
+#include <utility>
 
 #include "runtime/hip_runtime.h"
 
@@ -19,32 +23,57 @@ std::size_t buffer_bytes(const loop::Buffer& b) {
   return static_cast<std::size_t>(n) * dtype_size(b.dtype);
 }
 
-class HipExecutable final : public Executable {
+using Buffers = std::vector<std::shared_ptr<const hip::DeviceBuffer>>;
+
+class HipExecutableImpl final : public HipExecutable {
  public:
-  HipExecutable(loop::Program program, int device, CodeObject code)
-      : program_(std::move(program)),
-        device_(device),
-        code_(std::move(code)),
-        module_(device, code_.bytes) {
-    for (const KernelInfo& k : code_.kernels) functions_.push_back(module_.function(k.name));
+  HipExecutableImpl(loop::Program program, int device, CodeObject code)
+      : program_(std::move(program)), device_(device), code_(std::move(code)) {
+    // A Program whose steps all run on the host has no code object to load.
+    if (!code_.kernels.empty()) module_.emplace(device, code_.bytes);
+    for (const KernelInfo& k : code_.kernels) functions_.push_back(module_->function(k.name));
   }
 
   std::vector<Array> run(std::span<const Array> inputs) const override {
-    if (static_cast<int>(inputs.size()) != program_.num_inputs) {
-      throw InternalError("amdgpu backend: expected " + std::to_string(program_.num_inputs) +
-                          " inputs, got " + std::to_string(inputs.size()));
+    check_count(inputs.size());
+    Buffers in(inputs.size());
+    for (const loop::Buffer& b : program_.buffers) {
+      if (b.kind != loop::BufferKind::Input) continue;
+      auto buf = std::make_shared<hip::DeviceBuffer>(device_, buffer_bytes(b));
+      buf->copy_from_host(inputs[b.io_index].raw(), buffer_bytes(b));
+      in[b.io_index] = std::move(buf);
     }
+    Buffers outs = run_resident(in);
+    std::vector<Array> out;
+    for (std::size_t k = 0; k < outs.size(); ++k) {
+      const loop::OutputSource& o = program_.outputs[k];
+      if (o.buffer < 0) {  // a literal: no need to read it back
+        out.push_back(Array::full(o.literal_dtype, {}, o.literal_value));
+        continue;
+      }
+      const loop::Buffer& b = program_.buffers.at(o.buffer);
+      Array a = Array::empty(b.dtype, b.shape);
+      outs[k]->copy_to_host(a.raw(), buffer_bytes(b));
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+  Buffers run_resident(std::span<const DeviceBufferRef> inputs) const override {
+    check_count(inputs.size());
     hip::Stream stream(device_);
     const std::size_t nb = program_.buffers.size();
-    std::vector<std::optional<hip::DeviceBuffer>> dev(nb);
+    Buffers dev(nb);
     for (std::size_t i = 0; i < nb; ++i) {
       const loop::Buffer& b = program_.buffers[i];
-      dev[i].emplace(device_, buffer_bytes(b));
       if (b.kind == loop::BufferKind::Input) {
-        dev[i]->copy_from_host(inputs[b.io_index].raw(), buffer_bytes(b));
-      } else if (b.kind == loop::BufferKind::Constant) {
-        dev[i]->copy_from_host(b.constant.raw(), buffer_bytes(b));
+        dev[i] = checked_input(inputs, b);
+        continue;
       }
+      auto buf = std::make_shared<hip::DeviceBuffer>(device_, buffer_bytes(b));
+      if (b.kind == loop::BufferKind::Constant)
+        buf->copy_from_host(b.constant.raw(), buffer_bytes(b));
+      dev[i] = std::move(buf);
     }
     std::size_t k = 0;
     for (const loop::Step& step : program_.steps) {
@@ -68,26 +97,52 @@ class HipExecutable final : public Executable {
                   stream);
     }
     stream.synchronize();
-    std::vector<Array> out;
+    Buffers out;
     for (const loop::OutputSource& o : program_.outputs) {
-      if (o.buffer < 0) {
-        out.push_back(Array::full(o.literal_dtype, {}, o.literal_value));
+      if (o.buffer >= 0) {
+        out.push_back(dev.at(o.buffer));
         continue;
       }
-      const loop::Buffer& b = program_.buffers.at(o.buffer);
-      Array a = Array::empty(b.dtype, b.shape);
-      dev[o.buffer]->copy_to_host(a.raw(), buffer_bytes(b));
-      out.push_back(std::move(a));
+      Array lit = Array::full(o.literal_dtype, {}, o.literal_value);
+      auto buf = std::make_shared<hip::DeviceBuffer>(device_, lit.nbytes());
+      buf->copy_from_host(std::as_const(lit).raw(), lit.nbytes());
+      out.push_back(std::move(buf));
     }
     return out;
   }
 
+  int device() const override { return device_; }
   std::string llvm_ir() const override { return code_.llvm_ir; }
-  std::string assembly() const override { return disassemble(code_.bytes, code_.arch); }
+  std::string assembly() const override {
+    return code_.bytes.empty() ? std::string() : disassemble(code_.bytes, code_.arch);
+  }
 
  private:
-  void run_host(const loop::HostStep& host,
-                std::vector<std::optional<hip::DeviceBuffer>>& dev) const {
+  void check_count(std::size_t n) const {
+    if (static_cast<int>(n) != program_.num_inputs) {
+      throw InternalError("amdgpu backend: expected " + std::to_string(program_.num_inputs) +
+                          " inputs, got " + std::to_string(n));
+    }
+  }
+
+  DeviceBufferRef checked_input(std::span<const DeviceBufferRef> inputs,
+                                const loop::Buffer& b) const {
+    const DeviceBufferRef& buf = inputs[b.io_index];
+    const std::string which = "amdgpu: argument " + std::to_string(b.io_index);
+    if (!buf) throw ArgumentError(which + " is an empty device array");
+    if (buf->device() != device_) {
+      throw ArgumentError(which + " lives on HIP device " + std::to_string(buf->device()) +
+                          ", but the function runs on HIP device " + std::to_string(device_));
+    }
+    if (buf->bytes() < buffer_bytes(b)) {
+      throw InternalError(which + " has " + std::to_string(buf->bytes()) + " bytes, expected " +
+                          std::to_string(buffer_bytes(b)));
+    }
+    return buf;
+  }
+
+  // Host steps write only their own (non-input) buffers: inputs are never modified.
+  void run_host(const loop::HostStep& host, Buffers& dev) const {
     std::vector<Array> in;
     for (int b : host.inputs) {
       const loop::Buffer& buf = program_.buffers.at(b);
@@ -102,23 +157,30 @@ class HipExecutable final : public Executable {
                           std::to_string(host.outputs.size()) + " outputs");
     }
     for (std::size_t i = 0; i < res.size(); ++i) {
-      const loop::Buffer& buf = program_.buffers.at(host.outputs[i]);
-      dev.at(host.outputs[i])->copy_from_host(std::as_const(res[i]).raw(), buffer_bytes(buf));
+      const int id = host.outputs[i];
+      const loop::Buffer& buf = program_.buffers.at(id);
+      if (buf.kind == loop::BufferKind::Input) {
+        throw InternalError("amdgpu backend: host step " + host.name + " writes input buffer " +
+                            std::to_string(id));
+      }
+      // const_cast: the executable allocated every non-input buffer itself.
+      const_cast<hip::DeviceBuffer&>(*dev.at(id))
+          .copy_from_host(std::as_const(res[i]).raw(), buffer_bytes(buf));
     }
   }
 
   loop::Program program_;
   int device_;
   CodeObject code_;
-  hip::Module module_;
+  std::optional<hip::Module> module_;
   std::vector<void*> functions_;
 };
 
 }  // namespace
 
-std::shared_ptr<Executable> compile_hip_executable(loop::Program program, int device,
-                                                   const JitOptions& options,
-                                                   const std::string& arch) {
+std::shared_ptr<HipExecutable> compile_hip_executable(loop::Program program, int device,
+                                                      const JitOptions& options,
+                                                      const std::string& arch) {
   if (!hip::hip_available()) throw RuntimeError("amdgpu: " + hip::unavailable_reason());
   const std::string target = arch.empty() ? hip::device_properties(device).arch : arch;
   if (target.empty()) {
@@ -126,7 +188,7 @@ std::shared_ptr<Executable> compile_hip_executable(loop::Program program, int de
                        " is unknown (Lanes was built without HIP's headers); pass it explicitly");
   }
   CodeObject code = compile_amdgpu(program, target, options.precision);
-  return std::make_shared<HipExecutable>(std::move(program), device, std::move(code));
+  return std::make_shared<HipExecutableImpl>(std::move(program), device, std::move(code));
 }
 
 }  // namespace lanes::internal::amdgpu

@@ -11,13 +11,30 @@
 // redirected to ROCm's ocml (`__ocml_sin_f64`, ...), linked in later by device_libs.cpp.
 //
 // Memory: buffers arrive as global (addrspace 1) pointers, bool stored as one byte.
+//
+// The fold of a split full reduction (loop::PartialsFold, engine/lower/split_reduction.h)
+// is a one-point kernel whose Loop folds P partial states serially. Here it runs on one
+// workgroup instead, in this fixed order (the same bits on every run and every chip):
+//   1. work-item t (of kWorkgroupSize) folds the identity with partials t, t + 256,
+//      t + 512, ... in that order (the Loop's own body, index variable k = t + 256 j),
+//      then the rest elements (PartialsFold::rest_loop, R of them along its outermost
+//      index variable) t, t + 256, ... likewise;
+//   2. tree in LDS over the A = min(256, max(P, R)) work-item states: for s = 128, 64,
+//      ..., 1, state[t] = combine(state[t], state[t + s]) for t < s with t + s < A (a
+//      barrier between stages), combine being the fold Loop's body with state[t] as its
+//      carries and state[t + s] in place of the partial it loads;
+//   3. work-item 0 runs the rest of the kernel (the store).
+// Sums then differ from the CPU's sequential fold of the same partials by rounding only;
+// max/min and argmax/argmin (ties and NaNs by index) give the CPU's result exactly.
 #include "codegen/amdgpu/amdgpu_kernel_codegen.h"
 
 #include <lanes/error.h>
+#include <llvm/IR/GlobalVariable.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/IntrinsicsAMDGPU.h>
 #include <llvm/IR/Module.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "codegen/amdgpu/amdgpu_codegen.h"
@@ -135,7 +152,11 @@ class KernelEmitter {
   Value* element_ptr(int buffer, const loop::AffineIndex& index);
   void emit_block(const Block& block);
   void emit_op(const Op& op, int id);
-  void emit_loop(const Op& op, int id);
+  void emit_loop(const Op& op, int id, Value* start = nullptr, std::int64_t step = 1);
+  void emit_fold_kernel(Value* local);
+  std::vector<Value*> emit_combine(const Op& loop, const std::vector<Value*>& mine,
+                                   const std::vector<Value*>& partner);
+  void emit_barrier();
   void emit_while(const Op& op, int id);
   void emit_if(const Op& op, int id);
   void emit_store(const loop::Store& s);
@@ -153,6 +174,9 @@ class KernelEmitter {
   std::vector<Value*> idx_;  // i64 per index variable
   std::vector<Value*> vals_;
   std::vector<std::vector<Value*>> loop_results_;
+  // While emit_combine runs: buffer -> the partner's state component its loads read.
+  std::vector<Value*> load_override_;
+  int override_var_ = -1;
 };
 
 void KernelEmitter::index_block(const Block& block) {
@@ -211,7 +235,8 @@ void KernelEmitter::emit_store(const loop::Store& s) {
   b_.CreateAlignedStore(v, element_ptr(s.buffer, s.index), llvm::Align(dtype_size(dt)));
 }
 
-void KernelEmitter::emit_loop(const Op& op, int id) {
+// k = start, start + step, ... while k < trip_count (start 0, step 1: the counted Loop).
+void KernelEmitter::emit_loop(const Op& op, int id, Value* start, std::int64_t step) {
   const Block& body = op.blocks[0];
   const std::size_t n = op.args.size();
   if (op.index_var < 0 || op.index_var >= static_cast<int>(idx_.size())) {
@@ -227,7 +252,7 @@ void KernelEmitter::emit_loop(const Op& op, int id) {
   b_.CreateBr(header);
   b_.SetInsertPoint(header);
   llvm::PHINode* i = b_.CreatePHI(b_.getInt64Ty(), 2, "k");
-  i->addIncoming(b_.getInt64(0), pre);
+  i->addIncoming(start != nullptr ? start : b_.getInt64(0), pre);
   std::vector<llvm::PHINode*> phis(n);
   for (std::size_t c = 0; c < n; ++c) {
     phis[c] = b_.CreatePHI(init[c]->getType(), 2);
@@ -242,7 +267,7 @@ void KernelEmitter::emit_loop(const Op& op, int id) {
   std::vector<Value*> next(n);
   for (std::size_t c = 0; c < n; ++c) next[c] = value(body.yields[c]);
   llvm::BasicBlock* latch = b_.GetInsertBlock();
-  i->addIncoming(b_.CreateAdd(i, b_.getInt64(1), "", false, true), latch);
+  i->addIncoming(b_.CreateAdd(i, b_.getInt64(step), "", false, true), latch);
   for (std::size_t c = 0; c < n; ++c) phis[c]->addIncoming(next[c], latch);
   b_.CreateBr(header);
   b_.SetInsertPoint(exit);
@@ -340,6 +365,14 @@ void KernelEmitter::emit_op(const Op& op, int id) {
       vals_[id] = cpu::emit_convert(b_, idx_[op.index_var], DType::I64, op.dtype);
       return;
     case OpKind::Load: {
+      if (!load_override_.empty() && op.buffer >= 0 &&
+          op.buffer < static_cast<int>(load_override_.size()) && load_override_[op.buffer]) {
+        if (op.index.offset != 0 || op.index.terms.size() != 1 ||
+            op.index.terms[0] != std::pair<int, std::int64_t>{override_var_, 1})
+          fail("partials fold loads buffer " + std::to_string(op.buffer) + " off its index");
+        vals_[id] = load_override_[op.buffer];
+        return;
+      }
       const DType dt = bufs_.at(op.buffer).dtype;
       if (dt != op.dtype)
         fail("load of " + std::string(dtype_name(op.dtype)) + " from a " +
@@ -386,6 +419,137 @@ void KernelEmitter::emit_op(const Op& op, int id) {
   }
 }
 
+// A workgroup barrier with the fences that make LDS stores before it visible after it
+// (what HIP's __syncthreads() is).
+void KernelEmitter::emit_barrier() {
+  const auto scope = m_.getContext().getOrInsertSyncScopeID("workgroup");
+  b_.CreateFence(llvm::AtomicOrdering::Release, scope);
+  b_.CreateIntrinsic(llvm::Intrinsic::amdgcn_s_barrier, {}, {});
+  b_.CreateFence(llvm::AtomicOrdering::Acquire, scope);
+}
+
+// combine(mine, partner): the fold Loop's body with `mine` as its carries and the
+// partner's state in place of the partials it loads at its index variable (which is
+// unbound meanwhile, so any other use of it fails loudly).
+std::vector<Value*> KernelEmitter::emit_combine(const Op& loop, const std::vector<Value*>& mine,
+                                                const std::vector<Value*>& partner) {
+  const Block& body = loop.blocks[0];
+  Value* saved = idx_[loop.index_var];
+  idx_[loop.index_var] = nullptr;
+  load_override_.assign(bufs_.size(), nullptr);
+  override_var_ = loop.index_var;
+  for (std::size_t c = 0; c < mine.size(); ++c) {
+    vals_[body.params[c]] = mine[c];
+    load_override_[k_.fold.buffers[c]] = partner[c];
+  }
+  emit_block(body);
+  std::vector<Value*> out;
+  for (int y : body.yields) out.push_back(value(y));
+  load_override_.clear();
+  override_var_ = -1;
+  idx_[loop.index_var] = saved;
+  return out;
+}
+
+// The one-workgroup fold of a PartialsFold kernel (the order is in the file comment).
+void KernelEmitter::emit_fold_kernel(Value* local) {
+  llvm::LLVMContext& ctx = m_.getContext();
+  const std::vector<Op>& ops = k_.body.ops;
+  std::size_t pos = 0;
+  while (pos < ops.size() && k_.body.ids[pos] != k_.fold.loop) ++pos;
+  if (pos == ops.size() || ops[pos].kind != OpKind::Loop ||
+      ops[pos].args.size() != k_.fold.buffers.size()) {
+    fail("partials fold %" + std::to_string(k_.fold.loop) + " is not a top-level Loop of its " +
+         std::to_string(k_.fold.buffers.size()) + " partial buffers");
+  }
+  for (int buf : k_.fold.buffers) {
+    if (buf < 0 || buf >= static_cast<int>(bufs_.size()) || buffer_ptrs_[buf] == nullptr)
+      fail("partials fold reads unknown buffer " + std::to_string(buf));
+  }
+  const Op& loop = ops[pos];
+  const int loop_id = k_.body.ids[pos];
+  // Ops before the fold are pure (no stores until the end): every work-item runs them, so
+  // that all of them reach the barriers below.
+  for (std::size_t i = 0; i < pos; ++i) emit_op(ops[i], k_.body.ids[i]);
+  emit_loop(loop, loop_id, local, kWorkgroupSize);  // 1. strided partials
+  // 1b. The rest elements, strided likewise, into each work-item's state.
+  std::size_t last = pos;  // the Loop whose results the tree combines
+  std::int64_t count = loop.trip_count;
+  if (k_.fold.rest_loop >= 0) {
+    std::size_t r = pos + 1;
+    while (r < ops.size() && k_.body.ids[r] != k_.fold.rest_loop) ++r;
+    if (r == ops.size() || ops[r].kind != OpKind::Loop || ops[r].args.size() != loop.args.size())
+      fail("rest Loop %" + std::to_string(k_.fold.rest_loop) +
+           " is not a top-level Loop after the fold");
+    for (std::size_t i = pos + 1; i < r; ++i) emit_op(ops[i], k_.body.ids[i]);
+    emit_loop(ops[r], k_.body.ids[r], local, kWorkgroupSize);
+    last = r;
+    count = std::max(count, ops[r].trip_count);
+  }
+  const int last_id = k_.body.ids[last];
+  const std::vector<Value*> mine = loop_results_[last_id];
+
+  // One LDS array per state component (bool as a byte, as in memory).
+  std::vector<llvm::GlobalVariable*> lds;
+  std::vector<llvm::Type*> elem;
+  for (std::size_t c = 0; c < mine.size(); ++c) {
+    const DType dt = dtype_[loop.blocks[0].params[c]];
+    elem.push_back(mem_type(dt));
+    auto* arr = llvm::ArrayType::get(elem[c], kWorkgroupSize);
+    auto* gv = new llvm::GlobalVariable(
+        m_, arr, false, llvm::GlobalValue::InternalLinkage, llvm::PoisonValue::get(arr),
+        fn_->getName() + ".lds" + std::to_string(c), nullptr, llvm::GlobalValue::NotThreadLocal, 3);
+    gv->setAlignment(llvm::Align(dtype_size(dt)));
+    lds.push_back(gv);
+  }
+  auto slot = [&](std::size_t c, Value* t) {
+    return b_.CreateInBoundsGEP(lds[c]->getValueType(), lds[c], {b_.getInt64(0), t});
+  };
+  auto store_state = [&](const std::vector<Value*>& st, Value* t) {
+    for (std::size_t c = 0; c < st.size(); ++c) {
+      Value* v = st[c]->getType()->isIntegerTy(1) ? b_.CreateZExt(st[c], b_.getInt8Ty()) : st[c];
+      b_.CreateStore(v, slot(c, t));
+    }
+  };
+  auto load_state = [&](Value* t) {
+    std::vector<Value*> st;
+    for (std::size_t c = 0; c < lds.size(); ++c) {
+      Value* v = b_.CreateLoad(elem[c], slot(c, t));
+      if (dtype_[loop.blocks[0].params[c]] == DType::Bool) v = b_.CreateICmpNE(v, b_.getInt8(0));
+      st.push_back(v);
+    }
+    return st;
+  };
+  store_state(mine, local);
+  emit_barrier();
+  // 2. The tree over the A work-items that hold partials or rest elements.
+  const std::int64_t active = std::min<std::int64_t>(kWorkgroupSize, count);
+  for (std::int64_t s = kWorkgroupSize / 2; s >= 1; s /= 2) {
+    if (s >= active) continue;  // no t < s has a partner below A
+    auto* comb = llvm::BasicBlock::Create(ctx, "tree", fn_);
+    auto* join = llvm::BasicBlock::Create(ctx, "tree_join", fn_);
+    b_.CreateCondBr(b_.CreateICmpULT(local, b_.getInt64(std::min(s, active - s))), comb, join);
+    b_.SetInsertPoint(comb);
+    Value* partner_t = b_.CreateAdd(local, b_.getInt64(s));
+    std::vector<Value*> a = load_state(local), p = load_state(partner_t);
+    store_state(emit_combine(loop, a, p), local);
+    b_.CreateBr(join);
+    b_.SetInsertPoint(join);
+    emit_barrier();
+  }
+  // 3. Work-item 0 finishes the kernel with the whole state.
+  auto* first = llvm::BasicBlock::Create(ctx, "fold_done", fn_);
+  auto* exit = llvm::BasicBlock::Create(ctx, "done", fn_);
+  b_.CreateCondBr(b_.CreateICmpEQ(local, b_.getInt64(0)), first, exit);
+  b_.SetInsertPoint(first);
+  loop_results_[last_id] = load_state(b_.getInt64(0));
+  for (std::size_t i = last + 1; i < ops.size(); ++i) emit_op(ops[i], k_.body.ids[i]);
+  for (const loop::Store& st : k_.stores) emit_store(st);
+  b_.CreateBr(exit);
+  b_.SetInsertPoint(exit);
+  b_.CreateRetVoid();
+}
+
 void KernelEmitter::emit_block(const Block& block) {
   for (std::size_t i = 0; i < block.ops.size(); ++i) emit_op(block.ops[i], block.ids[i]);
 }
@@ -430,7 +594,10 @@ llvm::Function* KernelEmitter::emit(const std::string& name, std::vector<int>* a
   fn_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, m_);
   fn_->setCallingConv(llvm::CallingConv::AMDGPU_KERNEL);
   fn_->setDoesNotThrow();
-  fn_->addFnAttr("amdgpu-flat-work-group-size", "1," + std::to_string(kWorkgroupSize));
+  // A partials fold needs the whole workgroup at its barriers.
+  const bool fold = k_.fold.loop >= 0;
+  fn_->addFnAttr("amdgpu-flat-work-group-size",
+                 std::to_string(fold ? kWorkgroupSize : 1) + "," + std::to_string(kWorkgroupSize));
   buffer_ptrs_.assign(bufs_.size(), nullptr);
   for (std::size_t a = 0; a < arg_buffers->size(); ++a) {
     fn_->addParamAttr(static_cast<unsigned>(a), llvm::Attribute::NoUndef);
@@ -460,6 +627,12 @@ llvm::Function* KernelEmitter::emit(const std::string& name, std::vector<int>* a
                                b_.getInt64Ty());
   Value* local = b_.CreateZExt(b_.CreateIntrinsic(llvm::Intrinsic::amdgcn_workitem_id_x, {}, {}),
                                b_.getInt64Ty());
+  if (fold) {
+    if (points != 1) fail("a partials fold in a kernel of " + std::to_string(points) + " points");
+    for (int d = 0; d < rank; ++d) idx_[d] = b_.getInt64(0);
+    emit_fold_kernel(local);
+    return fn_;
+  }
   Value* gid = b_.CreateAdd(b_.CreateMul(group, b_.getInt64(kWorkgroupSize)), local, "gid");
   auto* body_bb = llvm::BasicBlock::Create(ctx, "point", fn_);
   auto* exit = llvm::BasicBlock::Create(ctx, "done", fn_);

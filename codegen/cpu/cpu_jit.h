@@ -30,8 +30,13 @@ struct HostIsa {
 const HostIsa& host_isa();
 
 // The SIMD width a kernel is compiled for: options.vector_width, or the host's register
-// width divided by the kernel's widest element (bools and i32 count as 4 bytes).
+// width divided by the kernel's widest element (bools and i32 count as 4 bytes), times
+// four for loops bound by the latency of their carries (cpu_jit.cpp says which).
 int kernel_width(const loop::Kernel& kernel, const JitOptions& options);
+// Lanes per step for the points a kernel compiled `width` wide leaves over: one host
+// register when `width` was widened beyond it and does not divide the vector axis, else
+// 0 (the one-lane epilogue takes them). Forced widths have no tail loop.
+int kernel_tail_width(const loop::Kernel& kernel, const JitOptions& options, int width);
 
 // Compiled code of one Program: one function per Kernel step (in step order). Owns the
 // JIT's resource tracker: destroying the last copy frees the machine code.

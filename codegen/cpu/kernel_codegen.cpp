@@ -3,8 +3,8 @@
 //
 // Loop nest: the parallel dimensions other than the vector axis, outermost first (dim 0
 // limited to [outer_begin, outer_end)), then the vector axis innermost: a main loop of
-// W lanes per step while a whole vector fits, then a W = 1 epilogue compiled from the
-// same body for the remaining (< W) points. The epilogue needs no masks and calls the
+// W lanes per step while a whole vector fits, optionally a loop of tail_width lanes, then
+// a W = 1 epilogue compiled from the same body for the remaining points. The epilogue needs no masks and calls the
 // scalar SLEEF functions, whose results agree with the vector ones within the ULP bound.
 //
 // Uniformity: a value is varying when it depends on the vector-axis index (directly, by
@@ -40,8 +40,9 @@ using loop::OpKind;
 class KernelEmitter {
  public:
   KernelEmitter(llvm::Module& m, const loop::Kernel& k, const std::vector<loop::Buffer>& bufs,
-                int width, Precision precision)
-      : m_(m), k_(k), bufs_(bufs), width_(width), precision_(precision), b_(m.getContext()) {}
+                int width, int tail_width, Precision precision)
+      : m_(m), k_(k), bufs_(bufs), width_(width), tail_width_(tail_width), precision_(precision),
+        b_(m.getContext()) {}
 
   llvm::Function* emit(const std::string& name);
 
@@ -91,6 +92,7 @@ class KernelEmitter {
   const loop::Kernel& k_;
   const std::vector<loop::Buffer>& bufs_;
   const int width_;
+  const int tail_width_;
   const Precision precision_;
   llvm::IRBuilder<> b_;
   int va_ = 0;
@@ -100,7 +102,7 @@ class KernelEmitter {
   std::vector<char> varying_;
   std::vector<char> defined_;
 
-  int w_ = 1;  // width of the body being emitted (width_ or 1)
+  int w_ = 1;  // width of the body being emitted (width_, tail_width_ or 1)
   llvm::Function* fn_ = nullptr;
   std::vector<Value*> buffer_ptrs_;
   std::vector<Value*> idx_;  // i64 per index variable (vector axis: lane 0)
@@ -543,11 +545,14 @@ void KernelEmitter::emit_nest(const std::vector<int>& dims, std::size_t pos) {
   }
   auto [lo, hi] = range(va_);
   Value* rest = lo;
-  if (width_ > 1) {
-    Value* limit = b_.CreateSub(hi, b_.getInt64(width_ - 1));
-    rest = counted_loop(lo, limit, width_, [&](Value* i) {
+  std::vector<int> steps;
+  if (width_ > 1) steps.push_back(width_);
+  if (tail_width_ > 1 && tail_width_ < width_) steps.push_back(tail_width_);
+  for (int w : steps) {
+    Value* limit = b_.CreateSub(hi, b_.getInt64(w - 1));
+    rest = counted_loop(rest, limit, w, [&](Value* i) {
       idx_[va_] = i;
-      w_ = width_;
+      w_ = w;
       emit_body();
     });
   }
@@ -618,8 +623,8 @@ llvm::Function* KernelEmitter::emit(const std::string& name) {
 
 llvm::Function* emit_kernel(llvm::Module& module, const loop::Kernel& kernel,
                             const std::vector<loop::Buffer>& buffers, int width,
-                            Precision precision, const std::string& name) {
-  return KernelEmitter(module, kernel, buffers, width, precision).emit(name);
+                            Precision precision, const std::string& name, int tail_width) {
+  return KernelEmitter(module, kernel, buffers, width, tail_width, precision).emit(name);
 }
 
 }  // namespace lanes::internal::cpu

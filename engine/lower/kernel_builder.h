@@ -70,7 +70,8 @@ class KernelBuilder {
                                   const std::vector<int>& init, const ReduceRange* range);
   // Folds partial states, element p of buffers `bufs` (one per state component) for p in
   // [0, count), into `init` in that order. argmax/argmin break ties by the smaller index,
-  // so the partials may cover interleaved index sets.
+  // so the partials may cover interleaved index sets. The Loop becomes the kernel's
+  // loop::PartialsFold.
   std::vector<int> emit_fold_partials(const Equation& e, const std::vector<int>& bufs,
                                       std::int64_t count, const std::vector<int>& init);
 

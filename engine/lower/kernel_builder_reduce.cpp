@@ -178,7 +178,7 @@ std::vector<int> KernelBuilder::emit_fold_partials(const Equation& e, const std:
     throw InternalError("lower: " + e.prim->name + " folds " + std::to_string(bufs.size()) +
                         " partial buffers into " + std::to_string(init.size()) + " values");
   }
-  return emit_loop_nest(
+  std::vector<int> state = emit_loop_nest(
       root_.get(), {count}, dtypes, init,
       [&](Scope* inner, const std::vector<int>& vars, const std::vector<int>& state) {
         std::vector<int> part;
@@ -192,6 +192,12 @@ std::vector<int> KernelBuilder::emit_fold_partials(const Equation& e, const std:
         }
         return reduction_step(e, inner, state, part[0], arg ? part[1] : -1, /*tie_by_index=*/true);
       });
+  // Tell backends which Loop this is (loop::PartialsFold): its results read it.
+  const loop::Block& root = root_->block;
+  for (std::size_t i = 0; i < root.ids.size(); ++i) {
+    if (root.ids[i] == state[0]) kernel_.fold = {root.ops[i].args.at(0), bufs};
+  }
+  return state;
 }
 
 }  // namespace lanes::internal::lower

@@ -23,7 +23,8 @@ using lower::KernelBuilder;
 
 class Lowering {
  public:
-  explicit Lowering(const Graph& g) : g_(g), plan_(lower::plan_fusion(g)) {
+  Lowering(const Graph& g, const JitOptions& options)
+      : g_(g), options_(options), plan_(lower::plan_fusion(g)) {
     buffer_of_.assign(g.vars.size(), -1);
     output_pos_.assign(g.vars.size(), -1);
     for (std::size_t p = g.outputs.size(); p-- > 0;) {
@@ -209,7 +210,13 @@ class Lowering {
       state = k2.emit_reduction(e, {}, state, &rest);
     }
     k2.store(result_buffer(v), {}, {}, state.back());
-    prog_.steps.push_back(k2.finish());
+    loop::Kernel fold = k2.finish();
+    if (split.rest > 0) {  // the rest Loop is what state's LoopResults read
+      for (std::size_t i = 0; i < fold.body.ids.size(); ++i) {
+        if (fold.body.ids[i] == state[0]) fold.fold.rest_loop = fold.body.ops[i].args.at(0);
+      }
+    }
+    prog_.steps.push_back(std::move(fold));
   }
 
   void lower_host(const Equation& e) {
@@ -230,7 +237,11 @@ class Lowering {
     for (int o : e.outputs) h.outputs.push_back(result_buffer(o));
     const Primitive* prim = e.prim;
     Params params = e.params;
-    h.run = [prim, params](std::span<const Array> args) { return prim->impl(args, params); };
+    if (prim->host_lowering) {
+      h.run = prim->host_lowering(params, options_);
+    } else {
+      h.run = [prim, params](std::span<const Array> args) { return prim->impl(args, params); };
+    }
     prog_.steps.push_back(std::move(h));
   }
 
@@ -261,6 +272,7 @@ class Lowering {
   }
 
   const Graph& g_;
+  JitOptions options_;  // handed to host steps that compile sub-programs (pmap)
   lower::FusionPlan plan_;
   std::vector<int> buffer_of_;
   std::vector<int> output_pos_;
@@ -273,8 +285,8 @@ class Lowering {
 }  // namespace
 
 loop::Program lower_to_loops(const Graph& g, const JitOptions& options) {
-  (void)options;  // precision and vector width matter to the backend, not to lowering
-  return Lowering(g).run();
+  // Precision and vector width matter to the backend, and to host steps that compile.
+  return Lowering(g, options).run();
 }
 
 }  // namespace lanes::internal

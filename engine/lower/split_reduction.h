@@ -19,7 +19,8 @@
 // less, the split order being closer to pairwise), so jit and the interpreter agree to
 // about 2 * n * eps * sum |x|. max/min are exact; argmax/argmin return the first index of
 // the extreme value (ties between partials go to the smaller index; NaN wins, the first
-// NaN), as the interpreter does.
+// NaN), as the interpreter does. (The AMDGPU backend folds the partials and the rest in
+// another fixed order, in one workgroup: docs/amdgpu.md, "Full reductions".)
 #pragma once
 
 #include <cstdint>

@@ -13,14 +13,26 @@ Shape per_element_shape(const Value& x, std::int64_t bdim) {
   return s;
 }
 
-Value move_batch_axis(const Value& x, std::int64_t from, std::int64_t to) {
-  if (from == to) return x;
-  Axes perm;
-  for (std::int64_t k = 0; k < x.rank(); ++k) {
+std::vector<std::int64_t> move_axis_permutation(std::int64_t rank, std::int64_t from,
+                                                std::int64_t to) {
+  std::vector<std::int64_t> perm;
+  for (std::int64_t k = 0; k < rank; ++k) {
     if (k != from) perm.push_back(k);
   }
   perm.insert(perm.begin() + to, from);
-  return lanes::transpose(x, perm);
+  return perm;
+}
+
+Value move_batch_axis(const Value& x, std::int64_t from, std::int64_t to) {
+  if (from == to) return x;
+  return lanes::transpose(x, move_axis_permutation(x.rank(), from, to));
+}
+
+Array move_array_axis(const Array& x, std::int64_t from, std::int64_t to) {
+  if (from == to) return x;
+  return primitive("transpose")
+      .impl(std::span<const Array>(&x, 1),
+            Params{{"permutation", move_axis_permutation(x.rank(), from, to)}})[0];
 }
 
 Value batch_at(const Value& x, std::int64_t bdim, std::int64_t batch_size, std::int64_t to) {

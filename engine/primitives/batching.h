@@ -24,8 +24,16 @@ inline std::int64_t batched_axis(std::int64_t k, std::int64_t bdim) {
 // The per-element shape of a batched value (its shape without the batch axis).
 Shape per_element_shape(const Value& x, std::int64_t bdim);
 
+// The permutation moving axis `from` of a rank-`rank` value to position `to` (the others
+// keep their order): what move_batch_axis and move_array_axis transpose by.
+std::vector<std::int64_t> move_axis_permutation(std::int64_t rank, std::int64_t from,
+                                                std::int64_t to);
+
 // x with its batch axis moved from `from` to `to` (a transpose, or x itself).
 Value move_batch_axis(const Value& x, std::int64_t from, std::int64_t to);
+
+// The same move on a concrete array, for reference implementations (collectives, pmap).
+Array move_array_axis(const Array& x, std::int64_t from, std::int64_t to);
 
 // x with its batch axis at `to`: moved if x is batched (bdim >= 0), otherwise broadcast
 // along a new axis of extent `batch_size` inserted at `to`.

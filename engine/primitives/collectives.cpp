@@ -49,21 +49,6 @@ Value bind_like(const std::string& prim, const Value& x, const Params& p) {
   return bind1(primitive(prim), std::span<const Value>(&x, 1), p);
 }
 
-// Moves axis `from` of x to position `to` (the others keep their order).
-Ints move_axis_perm(std::int64_t rank, std::int64_t from, std::int64_t to) {
-  Ints perm;
-  for (std::int64_t k = 0; k < rank; ++k) {
-    if (k != from) perm.push_back(k);
-  }
-  perm.insert(perm.begin() + to, from);
-  return perm;
-}
-
-Array transpose_array(const Array& a, const Ints& perm) {
-  return primitive("transpose")
-      .impl(std::span<const Array>(&a, 1), Params{{"permutation", perm}})[0];
-}
-
 // --- shape rules ---------------------------------------------------------------------
 
 AbstractEvalFn same_aval_rule(std::string prim, DTypeSet accepted) {
@@ -126,7 +111,7 @@ std::vector<Array> all_gather_impl(std::span<const Array> in, const Params& p) {
   Array g = Array::empty(x.dtype(), stacked);
   b.comm->all_gather(b.rank, x.dtype(), x.raw(), g.raw(), static_cast<std::size_t>(x.size()));
   const std::int64_t axis = p.get_int("axis");
-  if (axis != 0) g = transpose_array(g, move_axis_perm(x.rank() + 1, 0, axis));
+  g = move_array_axis(g, 0, axis);
   if (p.get<bool>("tiled")) g = g.reshaped(gathered_shape(x.shape(), axis, true, b.size));
   return {g};
 }

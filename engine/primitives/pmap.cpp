@@ -2,10 +2,12 @@
 // runs the per-replica graph `body` once per replica, each on its own thread with its
 // slice of the mapped inputs, and stacks the replicas' outputs.
 //
-// The reference implementation is the runtime of pmap: it compiles `body` once (cached
-// per graph; kernels single-threaded, since each replica is one device thread), slices
-// inputs as views where the slice is contiguous (axis 0), starts the replicas with a
-// fresh ThreadCommunicator bound to axis_name in their replica context, and, when a
+// The reference implementation is the runtime of pmap: it compiles `body` once (kernels
+// single-threaded, since each replica is one device thread; under jit with the enclosing
+// jit's options, kept by the program's host step), slices inputs as views where the
+// slice is contiguous (axis 0), runs the replicas on the persistent device workers
+// (runtime/device_workers.h) with a fresh ThreadCommunicator bound to axis_name in their
+// replica context, and, when a
 // replica throws, aborts the communicator (releasing the others) and rethrows the first
 // error. When the devices span several MPI processes (an mpirun job), every process is
 // handed the whole input, runs its own replicas with the MPI world communicator, and
@@ -14,12 +16,15 @@
 // transformations: vmap, jvp and vjp of pmap are pmap of the transformed body.
 #include <lanes/ops.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstring>
-#include <map>
 #include <mutex>
-#include <thread>
+#include <shared_mutex>
+#include <unordered_map>
 
 #include "engine/compile_cache.h"
+#include "engine/hip_compile.h"
 #include "engine/primitive.h"
 #include "engine/primitives/batching.h"
 #include "engine/primitives/families.h"
@@ -27,6 +32,7 @@
 #include "engine/transforms/jvp.h"
 #include "engine/transforms/vjp.h"
 #include "engine/transforms/vmap.h"
+#include "runtime/device_workers.h"
 #include "runtime/replica_context.h"
 #include "runtime/thread_communicator.h"
 #ifdef LANES_HAVE_MPI
@@ -47,6 +53,9 @@ struct PmapParams {
   // 1: the devices span several MPI processes (this process runs its own replicas, the
   // collectives go through the MPI world communicator); 0: threads of this process.
   std::int64_t multi_process = 0;
+  // Optional: per replica, the HIP device that runs it (-1: a CPU device). Absent or
+  // empty: every replica on the CPU.
+  Ints hip_devices;
 
   explicit PmapParams(const Params& p)
       : body(p.get_graph("body")),
@@ -54,13 +63,16 @@ struct PmapParams {
         in_axes(p.get_ints("in_axes")),
         out_axes(p.get_ints("out_axes")),
         n(p.get_int("axis_size")),
-        multi_process(p.get_int("multi_process")) {}
+        multi_process(p.get_int("multi_process")),
+        hip_devices(p.has("hip_devices") ? p.get_ints("hip_devices") : Ints{}) {}
 
   Params to_params() const {
-    return Params{{"body", body},       {"axis_name", axis_name},
-                  {"in_axes", in_axes}, {"out_axes", out_axes},
-                  {"axis_size", n},     {"multi_process", multi_process}};
+    Params out{{"body", body},         {"axis_name", axis_name}, {"in_axes", in_axes},
+               {"out_axes", out_axes}, {"axis_size", n},         {"multi_process", multi_process}};
+    if (!hip_devices.empty()) out.set("hip_devices", hip_devices);
+    return out;
   }
+  bool on_hip(std::size_t r) const { return !hip_devices.empty() && hip_devices.at(r) >= 0; }
 };
 
 Shape insert_axis(Shape s, std::int64_t axis, std::int64_t n) {
@@ -92,27 +104,71 @@ AvalList pmap_eval(std::span<const AbstractValue> in, const Params& params) {
   return out;
 }
 
-// The compiled body, once per graph while the graph lives.
-std::shared_ptr<Executable> executable_for(const GraphRef& body) {
-  using Entry = std::pair<std::weak_ptr<const Graph>, std::shared_ptr<Executable>>;
+// The per-replica program of one pmap equation, compiled on first use (not at lowering:
+// the enclosing jit may still be compiling on this thread) and kept by its owner: the
+// jitted program's host step, or the interpreter's cache below. After the first call a
+// lookup is one atomic load. It does not hold the body graph (the interpreter's cache
+// must see the graph expire), so every call passes the same `body`.
+class ReplicaProgram {
+ public:
+  explicit ReplicaProgram(const JitOptions& options) : options_(options) {
+    options_.parallel = false;  // a replica is one device thread
+  }
+
+  const Executable& get(const Graph& body) {
+    if (const Executable* e = ready_.load(std::memory_order_acquire)) return *e;
+    std::lock_guard lock(mu_);  // first calls only; a failed compile is retried next call
+    if (!exe_) {
+      exe_ = compile_cached(body, options_);
+      ready_.store(exe_.get(), std::memory_order_release);
+    }
+    return *exe_;
+  }
+  const JitOptions& options() const { return options_; }
+
+ private:
+  JitOptions options_;
+  std::mutex mu_;
+  std::shared_ptr<Executable> exe_;
+  std::atomic<const Executable*> ready_{nullptr};
+};
+
+// The interpreter's programs (a pmap evaluated outside jit, with default options), per
+// body graph while the graph lives. Hits take a shared lock; expired entries are swept
+// when the map has doubled since the last sweep, so a miss costs amortized O(1).
+std::shared_ptr<ReplicaProgram> interpreter_program(const GraphRef& body) {
+  struct Entry {
+    std::weak_ptr<const Graph> graph;
+    std::shared_ptr<ReplicaProgram> program;
+  };
+  struct Cache {
+    std::shared_mutex mu;
+    std::unordered_map<const Graph*, Entry> map;
+    std::size_t sweep_at = 64;
+  };
   // Never destroyed: executables must not outlive the JIT, whose static destruction order
   // relative to this cache is unknown (freeing code after the JIT is gone hangs at exit).
-  static auto* mu = new std::mutex;
-  static auto* cache = new std::map<const Graph*, Entry>;
+  static auto* cache = new Cache;
   {
-    std::lock_guard lock(*mu);
-    auto it = cache->find(body.get());
-    if (it != cache->end() && it->second.first.lock() == body) return it->second.second;
+    std::shared_lock lock(cache->mu);
+    auto it = cache->map.find(body.get());
+    if (it != cache->map.end() && it->second.graph.lock() == body) return it->second.program;
   }
-  JitOptions options;
-  options.parallel = false;  // a replica is one device thread
-  std::shared_ptr<Executable> exe = compile_cached(*body, options);
-  std::lock_guard lock(*mu);
-  for (auto it = cache->begin(); it != cache->end();) {
-    it = it->second.first.expired() ? cache->erase(it) : std::next(it);
+  std::unique_lock lock(cache->mu);
+  Entry& e = cache->map[body.get()];
+  if (e.graph.lock() != body) e = {body, std::make_shared<ReplicaProgram>(JitOptions{})};
+  std::shared_ptr<ReplicaProgram> program = e.program;
+  if (cache->map.size() >= cache->sweep_at) {
+    std::erase_if(cache->map, [](const auto& kv) { return kv.second.graph.expired(); });
+    cache->sweep_at = std::max<std::size_t>(64, 2 * cache->map.size());
   }
-  (*cache)[body.get()] = {body, exe};
-  return exe;
+  return program;
+}
+
+// The body compiled for HIP device `device` (cached while the graph lives).
+std::shared_ptr<Executable> hip_replica_executable(const GraphRef& body, std::int64_t device,
+                                                   const JitOptions& options) {
+  return hip_executable_for(body, static_cast<int>(device), options);
 }
 
 // Replica r's slice of x along `axis`: a view for axis 0 (contiguous), a copy otherwise.
@@ -144,12 +200,7 @@ Array stitch(const std::vector<std::vector<Array>>& results, std::size_t k, std:
     if (first.nbytes() > 0)
       std::memcpy(dst + r * first.nbytes(), results[r][k].raw(), first.nbytes());
   }
-  if (axis == 0) return out;
-  Ints perm;
-  for (std::int64_t a = 1; a < static_cast<std::int64_t>(s.size()); ++a) perm.push_back(a);
-  perm.insert(perm.begin() + axis, 0);
-  return primitive("transpose")
-      .impl(std::span<const Array>(&out, 1), Params{{"permutation", perm}})[0];
+  return move_array_axis(out, 0, axis);
 }
 
 // The communicator of a pmap over every device of the MPI job, created on first use and
@@ -185,10 +236,13 @@ void gather_outputs(Communicator& comm, int r, std::int64_t n, const std::vector
   }
 }
 
-std::vector<Array> pmap_impl(std::span<const Array> in, const Params& params) {
-  PmapParams p(params);
-  std::shared_ptr<Executable> exe = executable_for(p.body);
+std::vector<Array> pmap_run(std::span<const Array> in, const PmapParams& p,
+                            ReplicaProgram& program) {
   const auto n = static_cast<std::size_t>(p.n);
+  const Executable* exe = nullptr;  // the CPU replicas' program
+  for (std::size_t r = 0; r < n && exe == nullptr; ++r) {
+    if (!p.on_hip(r)) exe = &program.get(*p.body);
+  }
   const std::vector<AxisBinding> parent = replica_bindings();
   // Threads: every replica here. Across processes: this process' replicas [first, end);
   // every process is handed the whole input and returns the whole output.
@@ -222,7 +276,12 @@ std::vector<Array> pmap_impl(std::span<const Array> in, const Params& params) {
       std::vector<AxisBinding> bindings = parent;
       bindings.push_back({p.axis_name, static_cast<int>(r), static_cast<int>(n), comm});
       ReplicaScope scope(std::move(bindings));
-      results[r] = exe->run(shards[r]);
+      // A GPU replica runs the body compiled for its device; its collectives are host
+      // steps, so they reach the communicator through host staging.
+      results[r] =
+          p.on_hip(r)
+              ? hip_replica_executable(p.body, p.hip_devices[r], program.options())->run(shards[r])
+              : exe->run(shards[r]);
       if (p.multi_process != 0) {
         gather_outputs(*comm, static_cast<int>(r), p.n, results[r],
                        r == first ? &gathered : nullptr);
@@ -243,10 +302,8 @@ std::vector<Array> pmap_impl(std::span<const Array> in, const Params& params) {
       comm->abort("replica " + std::to_string(r) + ": " + what);
     }
   };
-  std::vector<std::thread> threads;
-  for (std::size_t r = first + 1; r < end; ++r) threads.emplace_back(run_replica, r);
-  run_replica(first);  // the calling thread is this process' first replica
-  for (std::thread& t : threads) t.join();
+  // The calling thread is this process' first replica, device workers run the others.
+  run_on_devices(end - first, [&](std::size_t k) { run_replica(first + k); });
   if (first_error) std::rethrow_exception(first_error);
   if (p.multi_process != 0) {  // views of the gathered outputs, alive until stitched
     for (std::size_t r = 0; r < n; ++r) {
@@ -259,6 +316,19 @@ std::vector<Array> pmap_impl(std::span<const Array> in, const Params& params) {
   for (std::size_t k = 0; k < p.out_axes.size(); ++k)
     out.push_back(stitch(results, k, p.out_axes[k]));
   return out;
+}
+
+std::vector<Array> pmap_impl(std::span<const Array> in, const Params& params) {
+  PmapParams p(params);
+  std::shared_ptr<ReplicaProgram> program = interpreter_program(p.body);
+  return pmap_run(in, p, *program);
+}
+
+// jit: the host step owns its compiled body, made with the enclosing jit's options.
+HostRunFn pmap_host_lowering(const Params& params, const JitOptions& options) {
+  auto p = std::make_shared<const PmapParams>(params);
+  auto program = std::make_shared<ReplicaProgram>(options);
+  return [p, program](std::span<const Array> in) { return pmap_run(in, *p, *program); };
 }
 
 // --- transformation rules: pmap of the transformed body ----------------------------
@@ -328,6 +398,16 @@ JvpResult pmap_jvp(std::span<const Value> x, std::span<const Tangent> t, const P
   return r;
 }
 
+// The cotangent of "replica 0's value" as a mapped input: c for replica 0, zeros for the
+// others (concatenated, not c times a one-hot mask, so an infinite c stays out of the rest).
+Value replica_zero_cotangent(const Value& c, std::int64_t n) {
+  Shape one = insert_axis(c.shape(), 0, 1);
+  Value first = lanes::reshape(c, one);
+  if (n == 1) return first;
+  return lanes::concatenate({first, lanes::full(c.dtype(), insert_axis(c.shape(), 0, n - 1), 0.0)},
+                            0);
+}
+
 std::vector<Cotangent> pmap_vjp(std::span<const Value> x, std::span<const Value> y,
                                 std::span<const Cotangent> ct, const Params& params) {
   PmapParams p(params);
@@ -337,8 +417,15 @@ std::vector<Cotangent> pmap_vjp(std::span<const Value> x, std::span<const Value>
   q.body = std::make_shared<const Graph>(vjp_graph(*p.body, wants, false));
   std::vector<Value> args(x.begin(), x.end());
   for (std::size_t k = 0; k < y.size(); ++k) {
-    args.push_back(ct[k] ? *ct[k] : zeros_of(aval_of(y[k])));
-    q.in_axes.push_back(p.out_axes[k]);
+    Value c = ct[k] ? *ct[k] : zeros_of(aval_of(y[k]));
+    if (p.out_axes[k] < 0) {
+      // An unmapped output is replica 0's value: its cotangent goes to replica 0 alone.
+      c = replica_zero_cotangent(c, p.n);
+      q.in_axes.push_back(0);
+    } else {
+      q.in_axes.push_back(p.out_axes[k]);
+    }
+    args.push_back(c);
   }
   q.out_axes.clear();
   for (std::size_t i = 0; i < x.size(); ++i) {
@@ -371,6 +458,7 @@ void register_pmap() {
   p.jvp = Rule<JvpFn>::defined(pmap_jvp);
   p.vjp = Rule<VjpFn>::defined(pmap_vjp);
   p.lowering = LoweringKind::Host;
+  p.host_lowering = pmap_host_lowering;
   register_primitive(std::move(p));
 }
 

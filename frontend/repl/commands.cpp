@@ -1,4 +1,6 @@
 // The REPL's commands: :help :vars :ir :llvm :asm :time :load :quit.
+#include <lanes/amdgpu.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -17,6 +19,7 @@ const char* const kCommandHelp =
     "  :ir f(args)      the graph of f for these arguments, after transformations\n"
     "  :llvm f(args)    the LLVM IR handed to the JIT (f must be jitted)\n"
     "  :asm f(args)     the machine code (f must be jitted)\n"
+    "  :asm gfx90a f(args)  the AMD GPU machine code of f for that chip (gfx1100, ...)\n"
     "  :time expr       warm up, then the median and spread of repeated runs\n"
     "  :load FILE       run a script in this session\n"
     "  :quit            leave (also Ctrl-D)\n";
@@ -88,7 +91,8 @@ void Evaluator::command(const Stmt& s) {
     return;
   }
   if (name == "ir" || name == "llvm" || name == "asm") {
-    const Expr& e = need_expr(":ir f(args...), :llvm f(args...) or :asm f(args...)");
+    const Expr& e =
+        need_expr(":ir f(args...), :llvm f(args...), :asm f(args...) or :asm ARCH f(args...)");
     if (e.kind != Expr::Kind::Call || !e.kw_names.empty()) {
       syntax_error(":" + name + " takes a call f(args...) with positional arguments", e.loc);
     }
@@ -104,6 +108,22 @@ void Evaluator::command(const Stmt& s) {
     }
     try {
       lanes::Fn fn = to_fn(f, e.loc);
+      if (!s.text.empty()) {  // :asm ARCH f(args): compiled for that GPU, jitted or not
+        std::vector<Array> arrays;
+        for (const lanes::Arg& a : args) arrays.push_back(a.array());
+        std::string text = lanes::amdgpu::disassemble(fn, arrays, s.text);
+        // llvm-objdump's first line names the temporary file it read: not for the user.
+        const std::size_t fmt = text.find("\tfile format ");
+        if (fmt != std::string::npos) {
+          const std::size_t start = text.rfind('\n', fmt);
+          const std::size_t begin = start == std::string::npos ? 0 : start + 1;
+          text.replace(begin, text.find('\n', fmt) - begin, s.text + ": HSA code object");
+        }
+        if (text.empty()) text = "(no kernels: every step of f runs on the host)";
+        if (text.back() != '\n') text += '\n';
+        out_(text);
+        return;
+      }
       std::string text = name == "ir"     ? fn.ir(args)
                          : name == "llvm" ? fn.llvm_ir(args)
                                           : fn.assembly(args);

@@ -152,6 +152,10 @@ class Parser {
       s->name = toks_[pos_++].text;
       if (at(TK::String) && (s->name == "load" || s->name == "help")) {
         s->text = toks_[pos_++].text;
+      } else if (s->name == "asm" && at(TK::Name) && toks_[pos_ + 1].kind == TK::Name) {
+        // `:asm gfx90a f(args)`: a GPU architecture, then the call.
+        s->text = toks_[pos_++].text;
+        s->value = expression();
       } else if (!at(TK::Newline) && !at(TK::End)) {
         s->value = expression();
       }

@@ -61,6 +61,7 @@ void append_kernels(Program& all, Program p) {
     if (auto* k = std::get_if<Kernel>(&step)) {
       shift_buffers(k->body, offset);
       for (auto& s : k->stores) s.buffer += offset;
+      for (int& b : k->fold.buffers) b += offset;
       all.steps.push_back(std::move(*k));
     }
   }
