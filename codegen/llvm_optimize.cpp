@@ -18,7 +18,13 @@ void optimize_module(llvm::Module& m, llvm::TargetMachine& tm, llvm::Optimizatio
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  pb.buildPerModuleDefaultPipeline(level).run(m, mam);
+  // The default pipeline refuses O0; the O0 pipeline runs only what correctness needs
+  // (always-inline and the like).
+  if (level == llvm::OptimizationLevel::O0) {
+    pb.buildO0DefaultPipeline(level).run(m, mam);
+  } else {
+    pb.buildPerModuleDefaultPipeline(level).run(m, mam);
+  }
 }
 
 }  // namespace lanes::internal

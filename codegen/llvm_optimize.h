@@ -11,7 +11,8 @@ class TargetMachine;
 
 namespace lanes::internal {
 
-// Runs the default module pipeline at `level`, with the target's cost model.
+// Runs the default module pipeline at `level` (O0: LLVM's O0 pipeline), with the
+// target's cost model.
 void optimize_module(llvm::Module& m, llvm::TargetMachine& tm, llvm::OptimizationLevel level);
 
 }  // namespace lanes::internal

@@ -1,5 +1,6 @@
 // The process-wide compile cache (see compile_cache.h): an LRU list of strong references
-// over a map of weak ones, with single-flight compiles.
+// over a map of weak ones, with single-flight compiles. An entry is retained exactly when
+// it has a node in the LRU list (which holds the strong reference).
 #include "engine/compile_cache.h"
 
 #include <atomic>
@@ -8,11 +9,12 @@
 #include <exception>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
-#include "codegen/cpu/cpu_jit.h"
 #include "engine/jit_pipeline.h"
 
 namespace lanes::internal {
@@ -20,31 +22,31 @@ namespace lanes::internal {
 namespace {
 constexpr std::size_t kDefaultCapacity = 256;
 
-// A compile in progress: the threads that want the same key wait on it.
+// A compile in progress: the threads that want the same key wait on it. On failure
+// (exe null) a waiter retries, becoming the next to compile.
 struct InFlight {
   bool done = false;
   std::shared_ptr<Executable> exe;
-  std::exception_ptr error;
 };
+
+// A retained executable, in LRU order: the key (to find its Entry) and the strong ref.
+using Retained = std::pair<std::string, std::shared_ptr<Executable>>;
+using LruList = std::list<Retained>;
 
 struct Entry {
   std::weak_ptr<Executable> weak;
   std::shared_ptr<InFlight> in_flight;   // set while compiling
-  std::list<std::string>::iterator lru;  // valid when retained
-  bool retained = false;
+  std::optional<LruList::iterator> lru;  // set exactly when retained
 };
 
 struct Cache {
   std::mutex mu;
   std::condition_variable compiled;  // signalled when any in-flight compile finishes
   std::unordered_map<std::string, Entry> entries;
-  // Keys of retained entries, most recently used first; strong refs in `strong`.
-  std::list<std::string> lru;
-  std::unordered_map<std::string, std::shared_ptr<Executable>> strong;
+  LruList lru;  // retained entries, most recently used first
   std::size_t capacity = kDefaultCapacity;
   std::size_t inserts_since_prune = 0;
   std::atomic<std::uint64_t> compiles{0};
-  std::atomic<int> injected_failures{0};
 };
 
 std::size_t capacity_from_env() {
@@ -68,7 +70,8 @@ Cache& cache() {
 
 std::string cache_key(const Graph& g, const JitOptions& o) {
   return g.to_string() + "|precision=" + std::to_string(static_cast<int>(o.precision)) +
-         "|width=" + std::to_string(o.vector_width) + "|parallel=" + std::to_string(o.parallel);
+         "|width=" + std::to_string(o.vector_width) + "|parallel=" + std::to_string(o.parallel) +
+         "|opt=" + std::to_string(o.opt_level);
 }
 
 // Drops strong references beyond the capacity, least recently used first. The dropped
@@ -76,33 +79,29 @@ std::string cache_key(const Graph& g, const JitOptions& o) {
 std::vector<std::shared_ptr<Executable>> evict_locked(Cache& c) {
   std::vector<std::shared_ptr<Executable>> dropped;
   while (c.lru.size() > c.capacity) {
-    const std::string& key = c.lru.back();
-    auto s = c.strong.find(key);
-    dropped.push_back(std::move(s->second));
-    c.strong.erase(s);
-    auto e = c.entries.find(key);
-    if (e != c.entries.end()) e->second.retained = false;
+    Retained& last = c.lru.back();
+    dropped.push_back(std::move(last.second));
+    // Pruning never removes a retained entry, so its Entry exists.
+    c.entries.at(last.first).lru.reset();
     c.lru.pop_back();
   }
   return dropped;
 }
 
 void retain_locked(Cache& c, const std::string& key, Entry& e, std::shared_ptr<Executable> exe) {
-  if (e.retained) {
-    c.lru.splice(c.lru.begin(), c.lru, e.lru);
+  if (e.lru) {
+    c.lru.splice(c.lru.begin(), c.lru, *e.lru);
     return;
   }
   if (c.capacity == 0) return;
-  c.lru.push_front(key);
+  c.lru.emplace_front(key, std::move(exe));
   e.lru = c.lru.begin();
-  e.retained = true;
-  c.strong[key] = std::move(exe);
 }
 
 void prune_expired_locked(Cache& c) {
   for (auto it = c.entries.begin(); it != c.entries.end();) {
     const Entry& e = it->second;
-    bool dead = !e.retained && !e.in_flight && e.weak.expired();
+    bool dead = !e.lru && !e.in_flight && e.weak.expired();
     it = dead ? c.entries.erase(it) : std::next(it);
   }
   c.inserts_since_prune = 0;
@@ -145,9 +144,6 @@ std::shared_ptr<Executable> compile_cached(const Graph& g, const JitOptions& opt
   std::exception_ptr error;
   try {
     c.compiles.fetch_add(1);
-    if (c.injected_failures.load() > 0 && c.injected_failures.fetch_sub(1) > 0) {
-      cpu::trigger_llvm_fatal_error_for_test();
-    }
     exe = compile_graph(g, options);
   } catch (...) {
     error = std::current_exception();
@@ -158,7 +154,6 @@ std::shared_ptr<Executable> compile_cached(const Graph& g, const JitOptions& opt
     e.in_flight.reset();
     flight->done = true;
     flight->exe = exe;
-    flight->error = error;
     if (exe) {
       e.weak = exe;
       retain_locked(c, key, e, exe);
@@ -182,7 +177,7 @@ std::size_t compile_cache_live_entries() {
 std::size_t compile_cache_retained_entries() {
   Cache& c = cache();
   std::lock_guard lock(c.mu);
-  return c.strong.size();
+  return c.lru.size();
 }
 
 std::uint64_t compile_cache_compiles() { return cache().compiles.load(); }
@@ -202,7 +197,5 @@ std::size_t set_compile_cache_capacity(std::size_t entries) {
   dropped = evict_locked(c);
   return old;
 }
-
-void fail_next_compiles_for_test(int n) { cache().injected_failures.store(n); }
 
 }  // namespace lanes::internal

@@ -37,9 +37,4 @@ std::uint64_t compile_cache_compiles();
 std::size_t compile_cache_capacity();
 std::size_t set_compile_cache_capacity(std::size_t entries);
 
-// Fault injection for tests: the next `n` compiles fail inside LLVM (a
-// report_fatal_error raised in the JIT, which the backend turns into CompileError), so
-// that tests see how a failure deep in LLVM reaches the caller.
-void fail_next_compiles_for_test(int n);
-
 }  // namespace lanes::internal

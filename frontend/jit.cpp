@@ -1,11 +1,12 @@
 // lanes::jit: a Fn whose calls on arrays run compiled code, one executable per signature
 // (FnImpl keeps the executables; see FnImpl::executable_for).
-#include "frontend/fn_impl.h"
+#include <lanes/fn.h>
+
+#include <string>
 
 #include "codegen/backend.h"
+#include "frontend/fn_impl.h"
 #include "runtime/small_vector.h"
-
-#include <lanes/fn.h>
 
 namespace lanes {
 
@@ -47,6 +48,10 @@ class JitFn final : public FnImpl {
 
 Fn jit(const Fn& f, JitOptions options) {
   if (!f.impl()) throw ArgumentError("jit of an empty lanes::Fn");
+  if (options.opt_level < 0 || options.opt_level > 2) {
+    throw ArgumentError("jit: opt_level " + std::to_string(options.opt_level) +
+                        " is not 0, 1 or 2");
+  }
   return Fn(std::make_shared<internal::JitFn>(f, options));
 }
 

@@ -94,10 +94,26 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace lanes::internal {
 
+// clang chooses how a function takes __m256d/__m512d arguments from the translation
+// unit's baseline ISA, not from the function's target attribute: without -mavx it
+// passes them in memory, while the JIT's calls pass them in registers (found by
+// jit_vs_interp_fuzz in the clang fuzz build: a crash in lanes_hwy_atanh_d4). g++ uses
+// the function's attribute. Such a build leaves these functions to SLEEF.
+#if defined(__clang__) && !defined(__AVX__)
+constexpr bool kVec256InRegisters = false;
+#else
+constexpr bool kVec256InRegisters = true;
+#endif
+#if defined(__clang__) && !defined(__AVX512F__)
+constexpr bool kVec512InRegisters = false;
+#else
+constexpr bool kVec512InRegisters = true;
+#endif
+
 bool hwy_math_available(int vector_bytes) {
   const std::int64_t supported = hwy::SupportedTargets();
-  if (vector_bytes == 32) return (supported & HWY_AVX2) != 0;
-  if (vector_bytes == 64) return (supported & HWY_AVX3) != 0;
+  if (vector_bytes == 32) return kVec256InRegisters && (supported & HWY_AVX2) != 0;
+  if (vector_bytes == 64) return kVec512InRegisters && (supported & HWY_AVX3) != 0;
   return false;
 }
 

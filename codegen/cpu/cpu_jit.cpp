@@ -1,14 +1,17 @@
 // The process-wide LLJIT and the compile path: emit kernels into one module, verify,
-// optimize (new PassManager, O2), hand it to ORC under its own ResourceTracker, and look
-// up the kernels. Every llvm::Error, every error diagnostic and LLVM fatal errors become
-// lanes::CompileError here; nothing on a user-reachable path aborts.
+// optimize (new PassManager, O2; or less, per JitOptions::opt_level), hand it to ORC
+// under its own ResourceTracker, and look up the kernels. Every llvm::Error, every error
+// diagnostic and LLVM fatal errors become lanes::CompileError here; nothing on a
+// user-reachable path aborts.
 #include "codegen/cpu/cpu_jit.h"
 
 #include <lanes/error.h>
+#include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/Constants.h>
 #include <llvm/IR/DiagnosticInfo.h>
 #include <llvm/IR/DiagnosticPrinter.h>
 #include <llvm/IR/LLVMContext.h>
@@ -64,6 +67,68 @@ struct Diagnostics {
   }
 };
 
+// The module flag that carries JitOptions::opt_level from compile_kernels to the
+// object compiler (a module without it gets the default level).
+constexpr const char* kOptLevelFlag = "lanes.opt_level";
+
+llvm::CodeGenOptLevel codegen_level(int opt_level) {
+  switch (opt_level) {
+    case 0:
+      return llvm::CodeGenOptLevel::None;  // fast instruction selection, fast regalloc
+    case 1:
+      return llvm::CodeGenOptLevel::Less;
+    default:
+      return llvm::CodeGenOptLevel::Default;
+  }
+}
+
+// The JIT's IR-to-object compiler. LLJIT's default compiles every module with one
+// TargetMachine, whose CodeGenOptLevel is fixed at creation; this one holds a
+// TargetMachine per level and picks by the module's kOptLevelFlag, so that one
+// process-wide JIT serves both fast-compiling and fully optimised modules. Like the
+// default, it is not thread-safe: materialization holds Jit::materialize_mu.
+class LeveledCompiler : public llvm::orc::IRCompileLayer::IRCompiler {
+ public:
+  static llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> create(
+      llvm::orc::JITTargetMachineBuilder jtmb) {
+    std::unique_ptr<llvm::TargetMachine> tms[3];
+    for (int level = 0; level < 3; ++level) {
+      jtmb.setCodeGenOptLevel(codegen_level(level));
+      auto tm = jtmb.createTargetMachine();
+      if (!tm) return tm.takeError();
+      tms[level] = std::move(*tm);
+    }
+    return std::unique_ptr<IRCompiler>(new LeveledCompiler(std::move(tms)));
+  }
+
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> operator()(llvm::Module& m) override {
+    int level = 2;
+    if (auto* flag =
+            llvm::mdconst::extract_or_null<llvm::ConstantInt>(m.getModuleFlag(kOptLevelFlag))) {
+      level = static_cast<int>(std::clamp<std::int64_t>(flag->getSExtValue(), 0, 2));
+    }
+    return llvm::orc::SimpleCompiler(*tms_[level])(m);
+  }
+
+ private:
+  explicit LeveledCompiler(std::unique_ptr<llvm::TargetMachine> tms[3])
+      : IRCompiler(llvm::orc::irManglingOptionsFromTargetOptions(tms[2]->Options)) {
+    for (int i = 0; i < 3; ++i) tms_[i] = std::move(tms[i]);
+  }
+  std::unique_ptr<llvm::TargetMachine> tms_[3];
+};
+
+llvm::OptimizationLevel ir_level(int opt_level) {
+  switch (opt_level) {
+    case 0:
+      return llvm::OptimizationLevel::O0;
+    case 1:
+      return llvm::OptimizationLevel::O1;
+    default:
+      return llvm::OptimizationLevel::O2;
+  }
+}
+
 class Jit {
  public:
   static Jit& get() {
@@ -79,7 +144,7 @@ class Jit {
   std::mutex mu;
   llvm::TargetMachine& tm() { return *tm_; }
 
-  // LLJIT's default compiler shares one TargetMachine, and materialization runs on the
+  // The JIT's compiler (LeveledCompiler) shares its TargetMachines, and materialization runs on the
   // looking-up thread: lookups that may compile hold this, or concurrent first calls of
   // different functions corrupt each other's objects (found by concurrency_test: wrong
   // results and "symbol extends past the end of its containing block"). ORC's concurrent
@@ -87,6 +152,7 @@ class Jit {
   std::mutex materialize_mu;
 
   std::atomic<std::uint64_t> next_module{0};
+  std::atomic<int> injected_failures{0};  // fail_next_compiles_for_test
   std::atomic<std::size_t> live_modules{0};
   std::atomic<std::uint64_t> removed_modules{0};
 
@@ -107,7 +173,10 @@ class Jit {
     auto tm = jtmb->createTargetMachine();
     if (!tm) throw CompileError("cpu backend: no target machine: " + to_message(tm.takeError()));
     tm_ = std::move(*tm);
-    auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
+    auto jit = llvm::orc::LLJITBuilder()
+                   .setJITTargetMachineBuilder(std::move(*jtmb))
+                   .setCompileFunctionCreator(&LeveledCompiler::create)
+                   .create();
     if (!jit)
       throw CompileError("cpu backend: cannot create the JIT: " + to_message(jit.takeError()));
     lljit_ = std::move(*jit);
@@ -310,12 +379,16 @@ bool stores_to_fresh_buffers(const loop::Kernel& kernel, const loop::Program& pr
 std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
                                                 const JitOptions& options) {
   Jit& jit = Jit::get();
+  if (jit.injected_failures.load() > 0 && jit.injected_failures.fetch_sub(1) > 0) {
+    llvm::report_fatal_error("lanes: injected compile failure for a test");
+  }
   auto diag = std::make_shared<Diagnostics>();
   auto ctx = std::make_unique<llvm::LLVMContext>();
   ctx->setDiagnosticHandlerCallBack(&Diagnostics::handle, diag.get());
   auto mod = std::make_unique<llvm::Module>("lanes", *ctx);
   mod->setDataLayout(jit.data_layout());
   mod->setTargetTriple(jit.triple().str());
+  mod->addModuleFlag(llvm::Module::Warning, kOptLevelFlag, options.opt_level);
   const std::uint64_t module_id = jit.next_module.fetch_add(1);
   std::vector<std::string> symbols;
   std::vector<int> widths;
@@ -337,7 +410,7 @@ std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
   std::string ir;
   {
     std::lock_guard lock(jit.mu);
-    optimize_module(*mod, jit.tm(), llvm::OptimizationLevel::O2);
+    optimize_module(*mod, jit.tm(), ir_level(options.opt_level));
   }
   ir = print_module(*mod);
   std::vector<void*> addresses;
@@ -408,5 +481,7 @@ void trigger_llvm_fatal_error_for_test() {
   Jit::get();  // installs the handler
   llvm::report_fatal_error("lanes: deliberate fatal error for a test");
 }
+
+void fail_next_compiles_for_test(int n) { Jit::get().injected_failures.store(n); }
 
 }  // namespace lanes::internal::cpu

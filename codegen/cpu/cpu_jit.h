@@ -67,5 +67,9 @@ std::size_t live_module_count();
 bool jit_can_resolve(const std::string& symbol);
 // Runs llvm::report_fatal_error inside the JIT boundary: must throw CompileError.
 void trigger_llvm_fatal_error_for_test();
+// Fault injection: the next `n` calls of compile_kernels fail inside LLVM (a
+// report_fatal_error, which the backend turns into CompileError), so that tests see how
+// a failure deep in LLVM reaches the caller through the compile cache and jit.
+void fail_next_compiles_for_test(int n);
 
 }  // namespace lanes::internal::cpu

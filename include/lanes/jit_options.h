@@ -16,6 +16,13 @@ struct JitOptions {
   int vector_width = 0;
   // Split large kernels across the thread pool.
   bool parallel = true;
+  // How hard LLVM works on the generated code. 2 (the default): the full O2 module
+  // pipeline and the default instruction selection, for fast kernels. 0: no IR
+  // optimisation (only the passes that lowering needs) and LLVM's fast instruction
+  // selection (CodeGenOptLevel::None): compiles several times faster, runs slower;
+  // results are the same (the fuzz targets compare both against the interpreter).
+  // 1 is O1 with CodeGenOptLevel::Less. Other values are an ArgumentError at jit time.
+  int opt_level = 2;
 
   bool operator==(const JitOptions&) const = default;
 };

@@ -138,6 +138,15 @@ Recipe minimise(Recipe r, const Check& check) {
   return r;
 }
 
+int draw_opt_level(std::uint8_t byte) {
+  static const int forced = [] {
+    const char* s = std::getenv("LANES_FUZZ_OPT_LEVEL");
+    return s != nullptr && *s >= '0' && *s <= '2' && s[1] == '\0' ? *s - '0' : -1;
+  }();
+  if (forced >= 0) return forced;
+  return (byte >> 2) % 8 == 0 ? 2 : 0;
+}
+
 void report_and_abort(const Recipe& r, const Check& check, const std::string& target,
                       const std::function<std::string(const Recipe&)>& describe) {
   std::string first = check(r).value_or("(not reproducible)");

@@ -3,6 +3,7 @@
 // failing Recipe, and reporting a reproducer before aborting.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -42,6 +43,13 @@ Recipe minimise(Recipe r, const Check& check);
 // (widths, axes, ...) to stderr, and aborts so that libFuzzer records the input.
 [[noreturn]] void report_and_abort(const Recipe& r, const Check& check, const std::string& target,
                                    const std::function<std::string(const Recipe&)>& describe);
+
+// The JitOptions::opt_level of a case, drawn from bits 2-4 of a byte the target also
+// uses for something else (so that existing corpus files decode as before): 0 (fast
+// compiles) in 7 of 8 cases, the default full pipeline (2) in 1 of 8, so that both
+// pipelines stay fuzzed while most cases compile fast. LANES_FUZZ_OPT_LEVEL=<0|1|2>
+// forces one level (e.g. to measure, or to replay a case at another level).
+int draw_opt_level(std::uint8_t byte);
 
 // Runs f; a lanes::Error becomes its message in `error`, other exceptions propagate.
 template <class F>

@@ -1,8 +1,9 @@
 // Fuzz target 1: on random well-typed graphs, jit agrees with the reference interpreter
 // (exact values bit for bit, inexact ones within fuzz_check.h's bounds), at a forced
 // vector width W in {1, 2, 4, 8, 16} and an innermost extent around it (W-1, W, W+1,
-// 2W+3), in both precision modes. A lanes::Error from jit where the interpreter succeeds
-// is a mismatch too; a case the interpreter rejects is skipped.
+// 2W+3), in both precision modes, at opt_level 0 (7 in 8 cases) or the default 2. A
+// lanes::Error from jit where the interpreter succeeds is a mismatch too; a case the
+// interpreter rejects is skipped.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -44,7 +45,8 @@ std::optional<std::string> check(const Recipe& r, const Setup& s) {
 std::string describe(const Recipe& r, const Setup& s) {
   std::ostringstream os;
   os << "vector_width=" << s.options.vector_width << " n=" << s.n
-     << " precision=" << (s.options.precision == Precision::Fast ? "fast" : "precise") << "\n"
+     << " precision=" << (s.options.precision == Precision::Fast ? "fast" : "precise")
+     << " opt_level=" << s.options.opt_level << "\n"
      << describe_case(r, make_inputs(r, s.n));
   return os.str();
 }
@@ -59,7 +61,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const int w = s.options.vector_width;
   const std::int64_t sizes[] = {w - 1, w, w + 1, 2 * w + 3};
   s.n = std::max<std::int64_t>(1, sizes[in.byte() % 4]);
-  s.options.precision = in.byte() % 4 == 0 ? Precision::Fast : Precision::Precise;
+  const std::uint8_t mode = in.byte();
+  s.options.precision = mode % 4 == 0 ? Precision::Fast : Precision::Precise;
+  s.options.opt_level = draw_opt_level(mode);
   Recipe r = decode_recipe(in, Flavor::Any);
   Check c = [&](const Recipe& x) { return check(x, s); };
   if (std::getenv("LANES_FUZZ_VERBOSE")) std::fprintf(stderr, "%s\n", describe(r, s).c_str());

@@ -1,7 +1,8 @@
 // Fuzz target 2: vmap(f) with random in_axes/out_axes agrees with a loop of per-element
 // calls of f on slices, stacked along out_axes; both the interpreted vmap (bit for bit
 // where values are exact) and jit(vmap(f)) at a forced vector width (within the
-// inexact bounds of fuzz_check.h). The batch size B is drawn from 1..9 and 2W+3.
+// inexact bounds of fuzz_check.h; opt_level 0 in 7 of 8 cases, else the default 2).
+// The batch size B is drawn from 1..9 and 2W+3.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -30,6 +31,7 @@ struct Setup {
   std::vector<std::uint8_t> in_axes;   // per input: 0 = none, k = axis (k - 1) mod (rank + 1)
   std::vector<std::uint8_t> out_axes;  // per output: axis mod (rank + 1)
   int width = 4;
+  int opt_level = 2;
 };
 
 Array stack(const std::vector<Array>& xs, std::int64_t axis) {
@@ -117,7 +119,9 @@ std::optional<std::string> check(const Recipe& r, const Setup& s) {
   }
   if (auto m = compare_outputs(got.arrays(), want, *f.inexact, b.batched)) return "vmap: " + *m;
   Outputs jgot;
-  if (!run_catching([&] { jgot = jit(v, {.vector_width = s.width}).call(args); }, &error)) {
+  if (!run_catching(
+          [&] { jgot = jit(v, {.vector_width = s.width, .opt_level = s.opt_level}).call(args); },
+          &error)) {
     return "jit(vmap) threw where the per-element calls did not: " + error;
   }
   if (auto m = compare_outputs(jgot.arrays(), want, *f.inexact, b.batched))
@@ -128,7 +132,8 @@ std::optional<std::string> check(const Recipe& r, const Setup& s) {
 std::string describe(const Recipe& r, const Setup& s) {
   std::ostringstream os;
   std::vector<std::int64_t> axes = input_axes(r, s);
-  os << "batch=" << s.batch << " n=" << s.n << " jit vector_width=" << s.width << " in_axes=[";
+  os << "batch=" << s.batch << " n=" << s.n << " jit vector_width=" << s.width
+     << " opt_level=" << s.opt_level << " in_axes=[";
   for (std::int64_t a : axes) os << (a < 0 ? std::string("none") : std::to_string(a)) << " ";
   os << "] out_axes codes=[";
   for (std::uint8_t a : s.out_axes) os << int(a) << " ";
@@ -143,7 +148,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ByteReader in(data, size);
   static const int kWidths[] = {1, 2, 4, 8};
   Setup s;
-  s.width = kWidths[in.byte() % 4];
+  const std::uint8_t wsel = in.byte();
+  s.width = kWidths[wsel % 4];
+  s.opt_level = draw_opt_level(wsel);
   std::uint8_t bsel = in.byte();
   s.batch = bsel % 10 == 9 ? 2 * s.width + 3 : 1 + bsel % 10;
   s.n = in.range(1, 4);

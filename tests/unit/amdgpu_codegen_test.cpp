@@ -259,11 +259,13 @@ TEST(AmdgpuCodegen, InProcessLldAndTheExecutableGiveTheSameCodeObject) {
   Case c = composition_cases()[0];
   Program p = lowered(c);
   ia::CodeObject in_process = ia::compile_amdgpu(p, "gfx90a");
-  setenv("LANES_AMDGPU_LINKER", "exec", 1);
-  EXPECT_FALSE(ia::lld_in_process());
-  ia::CodeObject executable = ia::compile_amdgpu(p, "gfx90a");
-  unsetenv("LANES_AMDGPU_LINKER");
-  EXPECT_TRUE(ia::lld_in_process());
+  ia::CodeObject executable;
+  {
+    testing::ScopedEnv linker("LANES_AMDGPU_LINKER", "exec");
+    EXPECT_FALSE(ia::lld_in_process());
+    executable = ia::compile_amdgpu(p, "gfx90a");
+  }
+  EXPECT_TRUE(ia::lld_in_process());  // the variable is restored
   EXPECT_FALSE(in_process.bytes.empty());
   EXPECT_TRUE(in_process.bytes == executable.bytes);
 }
@@ -297,10 +299,11 @@ TEST(AmdgpuCodegen, MissingToolchainIsACompileError) {
   // With the device libraries pointed elsewhere, compiling a kernel that needs ocml is a
   // CompileError naming the fix, not a crash.
   Case c = composition_cases()[0];
-  setenv("LANES_AMDGPU_BITCODE_DIR", "/nonexistent/lanes-test", 1);
-  testing::expect_error<CompileError>([&] { amdgpu::code_object(c.f, c.args, "gfx90a"); },
-                                      {"amdgpu backend", "/nonexistent/lanes-test"});
-  unsetenv("LANES_AMDGPU_BITCODE_DIR");
+  {
+    testing::ScopedEnv dir("LANES_AMDGPU_BITCODE_DIR", "/nonexistent/lanes-test");
+    testing::expect_error<CompileError>([&] { amdgpu::code_object(c.f, c.args, "gfx90a"); },
+                                        {"amdgpu backend", "/nonexistent/lanes-test"});
+  }
   EXPECT_TRUE(amdgpu::compiler_available());
 }
 

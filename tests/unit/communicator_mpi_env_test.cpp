@@ -13,33 +13,12 @@
 #include <thread>
 
 #include "runtime/mpi_world.h"
+#include "tests/unit/test_util.h"
 
 namespace lanes::internal {
 namespace {
 
-// Sets (or unsets, with nullopt) an environment variable for one scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, std::optional<std::string> value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) {
-      setenv(name, value->c_str(), 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using lanes::testing::ScopedEnv;
 
 TEST(CommunicatorMpiEnv, CpuDeviceCountDefaultsToHardwareThreads) {
   ScopedEnv env("LANES_CPU_DEVICES", std::nullopt);

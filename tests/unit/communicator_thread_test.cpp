@@ -113,20 +113,34 @@ TEST(CommunicatorThread, AllGatherAndPpermute) {
 }
 
 TEST(CommunicatorThread, ManyCollectivesInARowStayInStep) {
-  const int n = 4;
+  // Each round's sum feeds the next round's inputs (acc_r = s mod P + r), so a replica
+  // that combined values of different rounds would give a different sequence. The sums
+  // follow s_0 = 0+1+2+3 = 6, s_{k+1} = 4 (s_k mod P) + 6, computed here without the
+  // communicator; the first ones are 6, 30, 126, 510.
+  const int n = 4, rounds = 500;
+  const std::int64_t p = 1000003;
   ThreadCommunicator comm(n);
-  std::vector<std::int64_t> result(n, 0);
+  std::vector<std::vector<std::int64_t>> sums(n, std::vector<std::int64_t>(rounds, -1));
   auto errors = run_replicas(n, [&](int r) {
     std::int64_t acc = r;
-    for (int it = 0; it < 500; ++it) {
+    for (int it = 0; it < rounds; ++it) {
       std::int64_t s = 0;
       comm.all_reduce(r, DType::I64, ReduceOp::Sum, &acc, &s, 1);
-      acc = s % 1000003 + r;
+      sums[static_cast<std::size_t>(r)][static_cast<std::size_t>(it)] = s;
+      acc = s % p + r;
     }
-    result[static_cast<std::size_t>(r)] = acc - r;
   });
   for (auto& e : errors) EXPECT_FALSE(e);
-  for (int r = 1; r < n; ++r) EXPECT_EQ(result[r], result[0]);
+  std::vector<std::int64_t> want(rounds);
+  std::int64_t s = 6;
+  for (int it = 0; it < rounds; ++it) {
+    want[static_cast<std::size_t>(it)] = s;
+    s = 4 * (s % p) + 6;
+  }
+  ASSERT_EQ((std::vector<std::int64_t>(want.begin(), want.begin() + 4)),
+            (std::vector<std::int64_t>{6, 30, 126, 510}));
+  EXPECT_GT(want.back(), 0);
+  for (int r = 0; r < n; ++r) EXPECT_EQ(sums[static_cast<std::size_t>(r)], want) << "replica " << r;
 }
 
 TEST(CommunicatorThread, DisagreeingCountsThrowShapeErrorOnEveryReplica) {

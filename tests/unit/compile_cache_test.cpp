@@ -106,7 +106,7 @@ TEST_F(CompileCacheTest, ZeroCapacityKeepsOnlyWhatFnsHold) {
 
 TEST_F(CompileCacheTest, InjectedLlvmFailureIsACompileErrorAndTheNextCallRetries) {
   Fn f = scaled(5001.0);
-  internal::fail_next_compiles_for_test(1);
+  internal::cpu::fail_next_compiles_for_test(1);
   EXPECT_THROW(call_at(f, 1.0), CompileError);
   // The host survives and the same Fn compiles on its next call.
   EXPECT_DOUBLE_EQ(call_at(f, 1.0), 5002.0);

@@ -63,7 +63,7 @@ TEST(Fault, LlvmFatalErrorBecomesCompileError) {
 TEST(Fault, CompileFailureInsideLlvmReachesTheCallerAndTheHostSurvives) {
   Fn f = jit(fn([](Value x) { return exp(x) * 3.25; }));
   Array x = Array::from(std::vector<double>{0.0, 1.0});
-  internal::fail_next_compiles_for_test(1);
+  internal::cpu::fail_next_compiles_for_test(1);
   try {
     (void)f(x);
     ADD_FAILURE() << "expected a CompileError";

@@ -106,6 +106,32 @@ TEST(JitReduceVector, SumsOfSquaresAndSines) {
   }
 }
 
+// The tolerance above (2 n eps sum|x|) would hide a dropped tail element of f32 data.
+// Small positive integers as f32 sum exactly in any order (every partial sum stays below
+// 2^24), so here each width must give the exact sum bit for bit, computed in integers;
+// every element is at least 1, so a lost or doubled element changes the result.
+TEST(JitReduceVector, ExactF32SumsOfSmallIntegersAtEveryWidth) {
+  Fn f = fn([](Value x) { return std::make_tuple(sum(x), sum(x * x)); });
+  for (std::int64_t n : kSizes) {
+    Array x = Array::empty(DType::F32, {n});
+    std::int64_t want = 0, want_sq = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::int64_t v = 1 + (i * 7) % 5;  // 1..5
+      x.mutable_data<float>()[static_cast<std::size_t>(i)] = static_cast<float>(v);
+      want += v;
+      want_sq += v * v;
+    }
+    ASSERT_LT(want_sq, std::int64_t{1} << 24);
+    for (int w : kWidths) {
+      SCOPED_TRACE("n = " + std::to_string(n) + ", width " + std::to_string(w));
+      Outputs got = jit(f, width(w))(x);
+      ASSERT_EQ(got[0].dtype(), DType::F32);
+      EXPECT_EQ(got[0].data<float>()[0], static_cast<float>(want));
+      EXPECT_EQ(got[1].data<float>()[0], static_cast<float>(want_sq));
+    }
+  }
+}
+
 TEST(JitReduceVector, ProdMaxMinAndIntegerSums) {
   Fn f = fn([](Value x) { return std::make_tuple(prod(1.0 + 0.001 * x), max(x), min(x * 2.0)); });
   Fn ints = fn([](Value x) { return std::make_tuple(sum(x), max(x), min(x)); });

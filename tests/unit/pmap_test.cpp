@@ -25,14 +25,14 @@ Array iota_f64(Shape shape) {
 }
 
 TEST(PmapDevices, CountComesFromTheEnvironment) {
-  ASSERT_EQ(setenv("LANES_CPU_DEVICES", "3", 1), 0);
+  testing::ScopedEnv env("LANES_CPU_DEVICES", "3");
   auto devs = devices();
   ASSERT_EQ(devs.size(), 3u);
   EXPECT_EQ(devs[2].name, "cpu:2");
   EXPECT_EQ(devs[2].index, 2);
-  ASSERT_EQ(setenv("LANES_CPU_DEVICES", "zero", 1), 0);
+  env.set("zero");
   expect_error<ArgumentError>([] { devices(); }, {"LANES_CPU_DEVICES", "zero"});
-  ASSERT_EQ(unsetenv("LANES_CPU_DEVICES"), 0);
+  env.set(std::nullopt);
   EXPECT_GE(devices().size(), 1u);
   EXPECT_EQ(cpu_devices(8).size(), 8u);
 }

@@ -1,13 +1,15 @@
-// Shared test helpers: ULP distances and array comparisons with tolerances.
+// Shared test helpers: ULP distances and array comparisons with tolerances, and an
+// environment variable set for one scope.
 #pragma once
 
-#include <lanes/array.h>
-
 #include <gtest/gtest.h>
+#include <lanes/array.h>
 
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -93,5 +95,32 @@ inline void expect_error(F f, const std::vector<std::string>& parts) {
     ADD_FAILURE() << "wrong exception type: " << e.what();
   }
 }
+
+// Sets (or unsets, with nullopt) an environment variable for one scope and restores its
+// previous value (or absence) on exit, so that a test leaves the process as it found it.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, std::optional<std::string> value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    set(value);
+  }
+  ~ScopedEnv() { set(old_); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+  // Changes the variable again within the scope (the destructor still restores the
+  // value from before the constructor).
+  void set(const std::optional<std::string>& value) {
+    if (value) {
+      setenv(name_, value->c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
 
 }  // namespace lanes::testing
