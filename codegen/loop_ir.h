@@ -83,6 +83,12 @@ struct Op {
   // may evaluate both blocks and blend (ops have no side effects), but loops inside a
   // block not taken must not run for that point (they might not terminate).
   std::int64_t trip_count = 0;
+  // Loop: the carries are reductions (each yield combines its carry with a value that
+  // does not depend on the carries, by an associative and commutative op), made by the
+  // lowering of reduce_* and dot_general, not by the user's fori_loop. A backend may
+  // then fold the iterations in another order, e.g. vectorize the loop with partial
+  // accumulators; the result then differs from the sequential fold by rounding only.
+  bool reassociable = false;
   std::vector<Block> blocks;  // Loop: one body block; While: {cond, body}; If: {then, else}
   int result_index = 0;       // LoopResult
 };

@@ -30,6 +30,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "codegen/cpu/inner_vectorization.h"
 #include "codegen/cpu/kernel_codegen.h"
 #include "codegen/cpu/scalar_codegen.h"
 #include "codegen/llvm_optimize.h"
@@ -397,9 +398,12 @@ std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
     if (k == nullptr) continue;
     std::string name =
         "lanes_m" + std::to_string(module_id) + "_k" + std::to_string(symbols.size());
-    int w = kernel_width(*k, options);
+    // A forced vector width (tests, the fuzzers) keeps the vector axis.
+    const bool inner = options.vector_width <= 0 && vectorize_inner_reductions(*k);
+    int w = inner ? 1 : kernel_width(*k, options);
     emit_kernel(*mod, *k, program.buffers, w, options.precision, name,
-                stores_to_fresh_buffers(*k, program), kernel_tail_width(*k, options, w));
+                stores_to_fresh_buffers(*k, program),
+                inner ? 0 : kernel_tail_width(*k, options, w), inner);
     symbols.push_back(name);
     widths.push_back(w);
   }

@@ -49,7 +49,8 @@ using loop::OpKind;
 class KernelEmitter {
  public:
   KernelEmitter(llvm::Module& m, const loop::Kernel& k, const std::vector<loop::Buffer>& bufs,
-                int width, int tail_width, Precision precision, bool disjoint_buffers)
+                int width, int tail_width, Precision precision, bool disjoint_buffers,
+                bool reassociate_reductions)
       : m_(m),
         k_(k),
         bufs_(bufs),
@@ -57,6 +58,7 @@ class KernelEmitter {
         tail_width_(tail_width),
         precision_(precision),
         disjoint_(disjoint_buffers),
+        reassociate_(reassociate_reductions),
         b_(m.getContext()) {}
 
   llvm::Function* emit(const std::string& name);
@@ -114,6 +116,7 @@ class KernelEmitter {
   const int tail_width_;
   const Precision precision_;
   const bool disjoint_;
+  const bool reassociate_;
   llvm::IRBuilder<> b_;
   int va_ = 0;
 
@@ -417,6 +420,18 @@ void KernelEmitter::emit_loop(const Op& op, int id) {
   emit_block(body);
   std::vector<Value*> next(n);
   for (std::size_t c = 0; c < n; ++c) next[c] = widen(value(body.yields[c]), vec(body.params[c]));
+  if (reassociate_ && op.reassociable) {
+    for (std::size_t c = 0; c < n; ++c) {
+      // The combine: the floating-point op that takes the carry (integer ops reassociate
+      // without a flag).
+      auto* combine = llvm::dyn_cast<llvm::Instruction>(next[c]);
+      if (combine == nullptr || !llvm::isa<llvm::FPMathOperator>(combine)) continue;
+      if (combine->getOperand(0) == phis[c] ||
+          (combine->getNumOperands() > 1 && combine->getOperand(1) == phis[c])) {
+        combine->setHasAllowReassoc(true);
+      }
+    }
+  }
   llvm::BasicBlock* latch = b_.GetInsertBlock();
   i->addIncoming(b_.CreateAdd(i, b_.getInt64(1), "", false, true), latch);
   for (std::size_t c = 0; c < n; ++c) phis[c]->addIncoming(next[c], latch);
@@ -691,8 +706,10 @@ llvm::Function* KernelEmitter::emit(const std::string& name) {
 llvm::Function* emit_kernel(llvm::Module& module, const loop::Kernel& kernel,
                             const std::vector<loop::Buffer>& buffers, int width,
                             Precision precision, const std::string& name,
-                            bool disjoint_buffers, int tail_width) {
-  return KernelEmitter(module, kernel, buffers, width, tail_width, precision, disjoint_buffers)
+                            bool disjoint_buffers, int tail_width,
+                            bool reassociate_reductions) {
+  return KernelEmitter(module, kernel, buffers, width, tail_width, precision, disjoint_buffers,
+                       reassociate_reductions)
       .emit(name);
 }
 

@@ -5,6 +5,11 @@
 // the points left over by whole `width` steps run `tail_width` lanes at a time before the
 // one-lane epilogue (a kernel widened to several registers keeps one register for its
 // tail).
+//
+// `reassociate_reductions` (with width 1, see codegen/cpu/inner_vectorization.h): the
+// combining op of each reassociable Loop (loop::Op::reassociable) carries LLVM's
+// `reassoc` flag, so LLVM's loop vectorizer runs that loop in SIMD with partial
+// accumulators.
 #pragma once
 
 #include "codegen/loop_ir.h"
@@ -28,6 +33,7 @@ namespace lanes::internal::cpu {
 llvm::Function* emit_kernel(llvm::Module& module, const loop::Kernel& kernel,
                             const std::vector<loop::Buffer>& buffers, int width,
                             Precision precision, const std::string& name,
-                            bool disjoint_buffers, int tail_width = 0);
+                            bool disjoint_buffers, int tail_width = 0,
+                            bool reassociate_reductions = false);
 
 }  // namespace lanes::internal::cpu

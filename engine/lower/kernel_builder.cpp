@@ -324,17 +324,19 @@ int KernelBuilder::expand(int var, const Coords& coords, Scope* s) {
 
 std::vector<int> KernelBuilder::emit_loop_nest(Scope* s, const std::vector<std::int64_t>& trips,
                                                const std::vector<DType>& dtypes,
-                                               const std::vector<int>& init, const LoopBody& body) {
+                                               const std::vector<int>& init, const LoopBody& body,
+                                               bool reassociable) {
   std::vector<int> vars;
   if (trips.empty()) return body(s, vars, init);
-  return emit_loop_level(s, 0, trips, dtypes, init, vars, body);
+  return emit_loop_level(s, 0, trips, dtypes, init, vars, body, reassociable);
 }
 
 std::vector<int> KernelBuilder::emit_loop_level(Scope* s, std::size_t level,
                                                 const std::vector<std::int64_t>& trips,
                                                 const std::vector<DType>& dtypes,
                                                 const std::vector<int>& init,
-                                                std::vector<int>& vars, const LoopBody& body) {
+                                                std::vector<int>& vars, const LoopBody& body,
+                                                bool reassociable) {
   auto child = std::make_unique<Scope>();
   child->parent = s;
   child->depth = s->depth + 1;
@@ -350,7 +352,8 @@ std::vector<int> KernelBuilder::emit_loop_level(Scope* s, std::size_t level,
   std::vector<int> yields =
       level + 1 == trips.size()
           ? body(child.get(), vars, params)
-          : emit_loop_level(child.get(), level + 1, trips, dtypes, params, vars, body);
+          : emit_loop_level(child.get(), level + 1, trips, dtypes, params, vars, body,
+                            reassociable);
   child->block.yields = yields;
   Op loop_op;
   loop_op.kind = OpKind::Loop;
@@ -358,6 +361,7 @@ std::vector<int> KernelBuilder::emit_loop_level(Scope* s, std::size_t level,
   loop_op.args = init;
   loop_op.index_var = iv;
   loop_op.trip_count = trips[level];
+  loop_op.reassociable = reassociable;
   loop_op.blocks.push_back(std::move(child->block));
   const int lid = append(s, std::move(loop_op));
   std::vector<int> results;
@@ -418,8 +422,12 @@ int KernelBuilder::expand_dot(const Equation& e, const Coords& coords, Scope* s)
             emit(rhs, operand_coords(ra, rc, rb, lb.size() + static_cast<std::size_t>(lhs_free))),
             ra.dtype, od);
         const int p = scalar(inner, ScalarOp::Mul, od, {x, y});
+        // No contracting dimension (an outer product): the product itself, as the
+        // reference computes it.
+        if (vars.empty()) return std::vector<int>{p};
         return std::vector<int>{scalar(inner, ScalarOp::Add, od, {carries[0], p})};
-      });
+      },
+      /*reassociable=*/true);
   return r[0];
 }
 

@@ -96,15 +96,18 @@ class KernelBuilder {
 
   // Emits a nest of counted loops (one per trip count) in scope `s`, carrying `init`.
   // `body(inner, loop_vars, carries)` returns the new carries from the innermost scope.
+  // `reassociable`: the loops fold a reduce_* or a dot_general contraction, so a backend
+  // may reorder their iterations (loop::Op::reassociable).
   using LoopBody =
       std::function<std::vector<int>(Scope*, const std::vector<int>&, const std::vector<int>&)>;
   std::vector<int> emit_loop_nest(Scope* s, const std::vector<std::int64_t>& trips,
                                   const std::vector<DType>& dtypes, const std::vector<int>& init,
-                                  const LoopBody& body);
+                                  const LoopBody& body, bool reassociable = false);
   std::vector<int> emit_loop_level(Scope* s, std::size_t level,
                                    const std::vector<std::int64_t>& trips,
                                    const std::vector<DType>& dtypes, const std::vector<int>& init,
-                                   std::vector<int>& vars, const LoopBody& body);
+                                   std::vector<int>& vars, const LoopBody& body,
+                                   bool reassociable);
 
   int expand_reduce(const Equation& e, const Coords& coords, Scope* s);
   std::vector<int> reduction_loop(const Equation& e, const Coords& coords, Scope* s,

@@ -151,7 +151,10 @@ std::vector<int> KernelBuilder::reduction_loop(const Equation& e, const Coords& 
         if (!arg)
           return reduction_step(e, inner, state, convert(inner, v, ia.dtype, od), -1, false);
         return reduction_step(e, inner, state, v, index_value(along, od), false);
-      });
+      },
+      // argmax/argmin keep the first of equal values, and the partials of a split
+      // reduction promise one summation order at every vector width.
+      /*reassociable=*/!arg && range == nullptr);
 }
 
 int KernelBuilder::expand_reduce(const Equation& e, const Coords& coords, Scope* s) {

@@ -148,7 +148,11 @@ Array dot_impl(const Array& lhs, const Array& rhs, const DotDims& d) {
       r0 += idx[k] * out_r[k];
     }
     Acc acc = 0;
-    if (!empty_k) {
+    if (k_shape.empty()) {
+      // No contracting dimension: a plain product, as XLA computes it (0 + x would turn
+      // a -0 product into +0). The jit's lowering does the same.
+      acc = static_cast<Acc>(a[l0]) * static_cast<Acc>(b[r0]);
+    } else if (!empty_k) {
       Ints kidx(k_shape.size(), 0);
       do {
         std::int64_t li = l0, ri = r0;

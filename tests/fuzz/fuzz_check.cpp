@@ -33,7 +33,7 @@ bool same_bits(const Array& a, const Array& b, std::int64_t i) {
 
 std::optional<std::string> compare_outputs(const std::vector<Array>& got,
                                            const std::vector<Array>& want,
-                                           const std::vector<bool>& inexact,
+                                           const std::vector<int>& inexact,
                                            const std::vector<Array>& scale_from, Tolerance tol) {
   if (got.size() != want.size()) {
     return "output count " + std::to_string(got.size()) + ", expected " +
@@ -51,9 +51,10 @@ std::optional<std::string> compare_outputs(const std::vector<Array>& got,
          << ", expected " << dtype_name(w.dtype()) << shape_to_string(w.shape());
       return os.str();
     }
-    const bool inex = k < inexact.size() && inexact[k];
+    const int level = k < inexact.size() ? inexact[k] : kExact;
+    const bool inex = level != kExact;
     if (inex && !is_float(w.dtype())) continue;
-    const double rel = w.dtype() == DType::F32 ? tol.f32 : tol.f64;
+    const double rel = w.dtype() == DType::F32 || level == kInexactF32 ? tol.f32 : tol.f64;
     const double scale = std::max({input_scale, max_finite_abs(w), max_finite_abs(g)});
     for (std::int64_t i = 0; i < w.size(); ++i) {
       bool ok;

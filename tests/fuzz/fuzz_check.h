@@ -22,13 +22,14 @@ struct Tolerance {
 };
 
 // nullopt when `got` agrees with `want`; otherwise what differs. Exact outputs must be
-// bit-identical (any NaN matches any NaN); inexact float outputs agree within `tol`
+// bit-identical (any NaN matches any NaN); inexact float outputs (`inexact`: an Inexact
+// level per output) agree within `tol` of f32 for f32 outputs and kInexactF32 values,
 // relative to max(1, the largest finite |value| of the output and of `scale_from`), and
 // are not compared where either is non-finite; inexact integer and bool outputs (a
 // comparison or conversion of an inexact value) are not compared.
 std::optional<std::string> compare_outputs(const std::vector<Array>& got,
                                            const std::vector<Array>& want,
-                                           const std::vector<bool>& inexact,
+                                           const std::vector<int>& inexact,
                                            const std::vector<Array>& scale_from,
                                            Tolerance tol = {});
 

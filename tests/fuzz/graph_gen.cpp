@@ -3,6 +3,7 @@
 #include "tests/fuzz/graph_gen.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -126,11 +127,16 @@ Value row(const Value& x, std::int64_t i) {
   return lanes::reshape(lanes::slice(x, lo, hi), s);
 }
 
-// A value and whether it may differ from the interpreter within a ULP bound.
+// A value and whether it may differ from the interpreter within a ULP bound (Inexact:
+// which bound, the coarsest of its inexact sources).
 struct TV {
   Value v;
-  bool inexact;
+  int inexact;
 };
+
+int worst(std::initializer_list<int> levels) { return std::max(levels); }
+// The level of an inexact operation whose result has dtype `t`.
+int level(DType t) { return t == DType::F32 ? kInexactF32 : kInexactF64; }
 
 class Builder {
  public:
@@ -165,7 +171,7 @@ class Builder {
 
  private:
   const TV& operand(std::uint8_t i) const { return vals_[i % vals_.size()]; }
-  void push(Value v, bool inexact) { vals_.push_back({std::move(v), inexact}); }
+  void push(Value v, int inexact) { vals_.push_back({std::move(v), inexact}); }
 
   // y reshaped so that it broadcasts against x without changing x's shape.
   static Value fit_to(const Value& y, const Value& x) {
@@ -185,7 +191,8 @@ class Builder {
   TV unary(int which, const TV& x) const {
     if (diff_) {
       const UnaryEntry& e = kUnaryDiff[which % kNumUnaryDiff];
-      return {e.fn(x.v), x.inexact || !e.exact};
+      Value out = e.fn(x.v);
+      return {out, e.exact ? x.inexact : worst({x.inexact, level(out.dtype())})};
     }
     const UnaryEntry& e = kUnaryAny[which % kNumUnaryAny];
     Value in = x.v;
@@ -194,16 +201,18 @@ class Builder {
     if ((n == "neg" || n == "abs" || n == "sign" || n == "square") && in.dtype() == DType::Bool)
       in = lanes::astype(in, DType::I32);
     Value out = e.fn(in);
-    return {out, x.inexact || (!e.exact && is_float(out.dtype()))};
+    return {out, !e.exact && is_float(out.dtype()) ? worst({x.inexact, level(out.dtype())})
+                                                   : x.inexact};
   }
 
   TV binary(int which, const TV& a, const TV& b) const {
     Value y = fit(b.v, a.v);
-    bool inexact = a.inexact || b.inexact;
+    int inexact = worst({a.inexact, b.inexact});
     if (diff_) {
       static const Binary kOps[] = {lanes::add, lanes::sub, lanes::mul,
                                     b_safe_div, b_mul_tanh, b_atan2};
-      return {kOps[which % 6](a.v, y), true};
+      Value r = kOps[which % 6](a.v, y);
+      return {r, worst({inexact, level(r.dtype())})};
     }
     Value x = a.v;
     switch (which % 9) {
@@ -219,10 +228,12 @@ class Builder {
         return {numeric(x) % y, inexact};
       case 5: {
         Value r = lanes::pow(numeric(x), y);
-        return {r, inexact || is_float(r.dtype())};
+        return {r, is_float(r.dtype()) ? worst({inexact, level(r.dtype())}) : inexact};
       }
-      case 6:
-        return {lanes::atan2(x, y), true};
+      case 6: {
+        Value r = lanes::atan2(x, y);
+        return {r, worst({inexact, level(r.dtype())})};
+      }
       case 7:
         return {lanes::minimum(x, y), inexact};
       default:
@@ -254,9 +265,9 @@ class Builder {
   }
 
   // A loop bound in [0, 3]: a literal, or (data-dependent) from an integer scalar.
-  static Value trip_count(const OpSpec& op, const TV& c, bool* inexact) {
+  static Value trip_count(const OpSpec& op, const TV& c, int* inexact) {
     if ((op.p0 & 4) && is_int(c.v.dtype())) {
-      *inexact = *inexact || c.inexact;
+      *inexact = worst({*inexact, c.inexact});
       return lanes::rem(lanes::abs(first_element(c.v)), 4);
     }
     return Value(static_cast<std::int64_t>(op.p0 % 4));
@@ -287,7 +298,7 @@ class Builder {
         if (diff_) {  // bools are not differentiable values: use it to select
           push(lanes::where(compare(op.p0, x, fit(b.v, x)), x, fit(c.v, x)), true);
         } else {
-          push(compare(op.p0, x, fit(b.v, x)), a.inexact || b.inexact);
+          push(compare(op.p0, x, fit(b.v, x)), worst({a.inexact, b.inexact}));
         }
         break;
       }
@@ -298,14 +309,14 @@ class Builder {
         };
         Value l = logical(x), rr = logical(fit(b.v, x));
         Value out = op.p0 % 3 == 0 ? (l & rr) : op.p0 % 3 == 1 ? (l | rr) : (l ^ rr);
-        push(out, a.inexact || b.inexact);
+        push(out, worst({a.inexact, b.inexact}));
         break;
       }
       case kWhere: {
         Value pred = c.v.dtype() == DType::Bool ? c.v : c.v > 0;
         pred = fit(pred, x);
         Value y = fit(b.v, x);
-        push(lanes::where(pred, x, fit(y, pred)), a.inexact || b.inexact || c.inexact);
+        push(lanes::where(pred, x, fit(y, pred)), worst({a.inexact, b.inexact, c.inexact}));
         break;
       }
       case kAsType: {
@@ -356,13 +367,18 @@ class Builder {
         bool fl = is_float(xn.dtype());
         switch (which) {
           case 0:
-            push(axes.empty() ? lanes::sum(xn) : lanes::sum(xn, axes), a.inexact || fl);
+            push(axes.empty() ? lanes::sum(xn) : lanes::sum(xn, axes),
+                 fl ? worst({a.inexact, level(xn.dtype())}) : a.inexact);
             break;
           case 1:
-            push(axes.empty() ? lanes::mean(xn) : lanes::mean(xn, axes), true);
+          {
+            Value m = axes.empty() ? lanes::mean(xn) : lanes::mean(xn, axes);
+            push(m, worst({a.inexact, level(m.dtype())}));
+          }
             break;
           case 2:
-            push(axes.empty() ? lanes::prod(xn) : lanes::prod(xn, axes), a.inexact || fl);
+            push(axes.empty() ? lanes::prod(xn) : lanes::prod(xn, axes),
+                 fl ? worst({a.inexact, level(xn.dtype())}) : a.inexact);
             break;
           case 3:
             push(axes.empty() ? lanes::max(xn) : lanes::max(xn, axes), a.inexact);
@@ -443,7 +459,7 @@ class Builder {
                y.shape()[static_cast<std::size_t>(i)] == x.shape()[static_cast<std::size_t>(i)];
         if (!ok) y = x;
         if (y.dtype() != x.dtype()) y = lanes::astype(y, x.dtype());
-        push(lanes::concatenate({x, y}, axis), a.inexact || b.inexact);
+        push(lanes::concatenate({x, y}, axis), worst({a.inexact, b.inexact}));
         break;
       }
       case kIota: {
@@ -469,7 +485,8 @@ class Builder {
         } else {
           return;
         }
-        push(*out, a.inexact || b.inexact || is_float(out->dtype()));
+        push(*out, is_float(out->dtype()) ? worst({a.inexact, b.inexact, level(out->dtype())})
+                                          : worst({a.inexact, b.inexact}));
         break;
       }
       case kCond: {
@@ -478,16 +495,16 @@ class Builder {
         const Builder* self = this;
         int which_u = op.p0, which_b = op.p1;
         DType dt = x.dtype();
-        auto body_inexact = std::make_shared<bool>(false);
+        auto body_inexact = std::make_shared<int>(kExact);
         // true branch: a unary op; false branch: a binary op with a captured outer value.
         internal::BodyFn on_true = [=](const std::vector<Value>& args) {
           TV t = self->unary(which_u, {args[0], false});
-          *body_inexact = *body_inexact || t.inexact;
+          *body_inexact = worst({*body_inexact, t.inexact});
           return std::vector<Value>{lanes::astype(t.v, dt)};
         };
         internal::BodyFn on_false = [=](const std::vector<Value>& args) {
           TV t = self->binary(which_b, {args[0], false}, {y, false});
-          *body_inexact = *body_inexact || t.inexact;
+          *body_inexact = worst({*body_inexact, t.inexact});
           Value v = t.v;
           if (v.shape() != args[0].shape())
             v = lanes::broadcast_to(first_element(v), args[0].shape());
@@ -495,11 +512,11 @@ class Builder {
         };
         std::vector<Value> outs =
             internal::cond_values(pred, {on_false, on_true}, {"false_fn", "true_fn"}, {x}, "cond");
-        push(outs[0], a.inexact || b.inexact || c.inexact || *body_inexact);
+        push(outs[0], worst({a.inexact, b.inexact, c.inexact, *body_inexact}));
         break;
       }
       case kWhile: {
-        bool inexact = a.inexact;
+        int inexact = a.inexact;
         Value k = trip_count(op, c, &inexact);
         const Builder* self = this;
         int which = op.p1;
@@ -507,30 +524,30 @@ class Builder {
         internal::BodyFn cond_fn = [k](const std::vector<Value>& args) {
           return std::vector<Value>{args[0] < k};
         };
-        auto body_inexact = std::make_shared<bool>(false);
+        auto body_inexact = std::make_shared<int>(kExact);
         internal::BodyFn body_fn = [=](const std::vector<Value>& args) {
           TV t = self->unary(which, {args[1], false});
-          *body_inexact = *body_inexact || t.inexact;
+          *body_inexact = worst({*body_inexact, t.inexact});
           return std::vector<Value>{args[0] + 1, lanes::astype(t.v, dt)};
         };
         std::vector<Value> outs = internal::while_loop_values(
             cond_fn, body_fn, {Value(lanes::full(DType::I32, {}, 0)), x}, {.max_iterations = 4});
-        push(outs[1], inexact || *body_inexact);
+        push(outs[1], worst({inexact, *body_inexact}));
         if (!diff_) push(outs[0], inexact);
         break;
       }
       case kFori: {
-        bool inexact = a.inexact;
+        int inexact = a.inexact;
         Value hi = trip_count(op, c, &inexact);
         const Builder* self = this;
         int which = op.p1;
         DType dt = x.dtype();
         Value y = fit_to(b.v, x);  // captured by the body
-        bool y_inexact = b.inexact;
-        auto body_inexact = std::make_shared<bool>(false);
+        int y_inexact = b.inexact;
+        auto body_inexact = std::make_shared<int>(kExact);
         internal::BodyFn body = [=](const std::vector<Value>& args) {
           TV t = self->binary(which, {args[1], false}, {y, y_inexact});
-          *body_inexact = *body_inexact || t.inexact;
+          *body_inexact = worst({*body_inexact, t.inexact});
           Value v = t.v;
           if (v.shape() != args[1].shape())
             v = lanes::broadcast_to(first_element(v), args[1].shape());
@@ -538,7 +555,7 @@ class Builder {
           return std::vector<Value>{lanes::astype(v, dt)};
         };
         std::vector<Value> outs = internal::fori_loop_values(Value(std::int64_t{0}), hi, body, {x});
-        push(outs[0], inexact || *body_inexact);
+        push(outs[0], worst({inexact, *body_inexact}));
         break;
       }
       case kScan: {
@@ -546,13 +563,13 @@ class Builder {
         int which = op.p1;
         DType dt = x.dtype();
         ScanOptions opts;
-        auto body_inexact = std::make_shared<bool>(a.inexact);
+        auto body_inexact = std::make_shared<int>(a.inexact);
         opts.reverse = op.p0 & 1;
         if (rank == 0) {
           opts.length = op.p0 % 4;
           internal::BodyFn body = [=](const std::vector<Value>& args) {
             TV t = self->unary(which, {args[0], false});
-            *body_inexact = *body_inexact || t.inexact;
+            *body_inexact = worst({*body_inexact, t.inexact});
             return std::vector<Value>{lanes::astype(t.v, dt), args[0]};
           };
           std::vector<Value> outs = internal::scan_values(body, {x}, {}, opts);
@@ -563,7 +580,7 @@ class Builder {
           Value init = row(x, 0);
           internal::BodyFn body = [=](const std::vector<Value>& args) {
             TV t = self->binary(which, {args[0], false}, {args[1], false});
-            *body_inexact = *body_inexact || t.inexact;
+            *body_inexact = worst({*body_inexact, t.inexact});
             Value v = t.v;
             if (v.shape() != args[0].shape())
               v = lanes::broadcast_to(first_element(v), args[0].shape());
@@ -696,7 +713,7 @@ std::vector<Array> make_inputs(const Recipe& r, std::int64_t n) {
 }
 
 BuiltFn build_fn(const Recipe& r) {
-  auto inexact = std::make_shared<std::vector<bool>>();
+  auto inexact = std::make_shared<std::vector<int>>();
   Fn f = fn_variadic(
       [r, inexact](const std::vector<Value>& args) {
         Builder b(r, args);

@@ -75,11 +75,16 @@ Shape main_shape(const Recipe& r, std::int64_t n);
 Shape input_shape(const Recipe& r, std::size_t i, std::int64_t n);
 std::vector<Array> make_inputs(const Recipe& r, std::int64_t n);
 
-// The traced function of a Recipe. `inexact` is filled when the function is traced (one
-// flag per output).
+// How an output may differ from the interpreter's: not at all, or within the relative
+// bound of f64 or of f32 arithmetic. A value keeps the coarsest level of its inexact
+// sources: an f32 sum converted to f64 still carries f32's rounding.
+enum Inexact : int { kExact = 0, kInexactF64 = 1, kInexactF32 = 2 };
+
+// The traced function of a Recipe. `inexact` is filled when the function is traced (an
+// Inexact level per output).
 struct BuiltFn {
   Fn fn;
-  std::shared_ptr<std::vector<bool>> inexact;
+  std::shared_ptr<std::vector<int>> inexact;
 };
 BuiltFn build_fn(const Recipe& r);
 

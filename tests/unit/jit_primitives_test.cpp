@@ -438,14 +438,17 @@ std::map<std::string, Entry> build_table() {
                                 : Tolerance{1, sum_abs_tol(ty, k, finite_abs_sum(x))});
         }
       } else if (arithmetic && ty == kF64) {
-        // Partial reductions accumulate in the interpreter's order: exact. The full one is
-        // computed in per-lane partials (engine/lower/split_reduction.h), in another order:
-        // each order is within k roundings of the exact value, so they agree within 2k.
-        const std::int64_t k = 3 * n;
+        // The reduction over the major axis (3 terms, along the vector axis) accumulates
+        // in the interpreter's order: exact. The minor-axis one may run in SIMD along its
+        // own loop (codegen/cpu/inner_vectorization.h) and the full one in per-lane
+        // partials (engine/lower/split_reduction.h), both in another order: each order is
+        // within k roundings of the exact value, so they agree within 2k.
         const double u = std::ldexp(1.0, -53);
-        c.tols = {Tolerance{}, Tolerance{},
-                  prod ? Tolerance{static_cast<std::uint64_t>(2 * k + 2), 0}
-                       : Tolerance{1, 2.0 * static_cast<double>(k + 1) * u * finite_abs_sum(x)}};
+        auto reordered = [&](std::int64_t k) {
+          return prod ? Tolerance{static_cast<std::uint64_t>(2 * k + 2), 0}
+                      : Tolerance{1, 2.0 * static_cast<double>(k + 1) * u * finite_abs_sum(x)};
+        };
+        c.tols = {reordered(n), Tolerance{}, reordered(3 * n)};
       }
       return c;
     };
@@ -505,6 +508,15 @@ std::map<std::string, Entry> build_table() {
         double m = 0;
         for (const Array& x : c.inputs) m = std::max(m, finite_abs_max(x));
         double tol = sum_abs_tol(ty, n, static_cast<double>(n) * m * m);
+        c.tols = {{1, tol}, {1, tol}, {1, tol}, {1, tol}, {0, 0}};
+      } else if (ty == kF64) {
+        // Contractions may be summed in another order than the interpreter's (a SIMD
+        // reduction along the contracted axis): both are within n roundings of the
+        // exact sum of products. The outer product is exact.
+        double m = 0;
+        for (const Array& x : c.inputs) m = std::max(m, finite_abs_max(x));
+        const double tol = 2.0 * static_cast<double>(n + 1) * std::ldexp(1.0, -53) *
+                           static_cast<double>(n) * m * m;
         c.tols = {{1, tol}, {1, tol}, {1, tol}, {1, tol}, {0, 0}};
       }
       return c;

@@ -1,0 +1,77 @@
+#include "codegen/cpu/inner_vectorization.h"
+
+#include <cstdlib>
+
+namespace lanes::internal::cpu {
+
+namespace {
+
+using loop::Block;
+using loop::Op;
+using loop::OpKind;
+
+bool is_gather(const Op& load, int vector_axis) {
+  return std::llabs(load.index.stride_of(vector_axis)) > 1;
+}
+
+// Whether `loop` can run in SIMD along its own index: no nested control flow, every
+// load contiguous or invariant along the index (and at least one contiguous), and each
+// carry updated by an Add or Mul of the carry.
+bool vectorizable_reduction(const Op& loop) {
+  if (!loop.reassociable || loop.trip_count < kMinVectorizedReductionTrips) return false;
+  const Block& body = loop.blocks.at(0);
+  bool contiguous = false;
+  for (const Op& op : body.ops) {
+    if (op.kind == OpKind::Loop || op.kind == OpKind::While || op.kind == OpKind::If) return false;
+    if (op.kind != OpKind::Load) continue;
+    const std::int64_t s = op.index.stride_of(loop.index_var);
+    if (s != 0 && s != 1) return false;
+    contiguous = contiguous || s == 1;
+  }
+  if (!contiguous) return false;
+  for (std::size_t c = 0; c < body.yields.size(); ++c) {
+    const Op* combine = nullptr;
+    for (std::size_t i = 0; i < body.ops.size(); ++i) {
+      if (body.ids[i] == body.yields[c]) combine = &body.ops[i];
+    }
+    if (combine == nullptr || combine->kind != OpKind::Scalar ||
+        (combine->sop != ScalarOp::Add && combine->sop != ScalarOp::Mul)) {
+      return false;
+    }
+    const int carry = body.params.at(c);
+    if (combine->args.at(0) != carry && combine->args.at(1) != carry) return false;
+  }
+  return true;
+}
+
+bool gathers_in(const Block& block, int vector_axis) {
+  for (const Op& op : block.ops) {
+    if (op.kind == OpKind::Load && is_gather(op, vector_axis)) return true;
+  }
+  return false;
+}
+
+// Whether some vectorizable innermost reduction loop in `block` gathers along the
+// vector axis.
+bool find_gathering_reduction(const Block& block, int vector_axis) {
+  for (const Op& op : block.ops) {
+    if (op.kind == OpKind::Loop && vectorizable_reduction(op) &&
+        gathers_in(op.blocks[0], vector_axis)) {
+      return true;
+    }
+    for (const Block& b : op.blocks) {
+      if (find_gathering_reduction(b, vector_axis)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool vectorize_inner_reductions(const loop::Kernel& kernel) {
+  const int rank = static_cast<int>(kernel.extents.size());
+  const int va = kernel.vector_axis < 0 ? rank - 1 : kernel.vector_axis;
+  return find_gathering_reduction(kernel.body, va);
+}
+
+}  // namespace lanes::internal::cpu
