@@ -1,8 +1,10 @@
 // Fuzz target 2: vmap(f) with random in_axes/out_axes agrees with a loop of per-element
 // calls of f on slices, stacked along out_axes; both the interpreted vmap (bit for bit
-// where values are exact) and jit(vmap(f)) at a forced vector width (within the
-// inexact bounds of fuzz_check.h; opt_level 0 in 7 of 8 cases, else the default 2).
-// The batch size B is drawn from 1..9 and 2W+3.
+// where values are exact) and jit(vmap(f)) at a forced vector width or the backend's
+// own choice (within the inexact bounds of fuzz_check.h; opt_level 0 in 7 of 8 cases,
+// else the default 2). The batch size B is drawn from 1..9 and 2W+3 (W >= 8), the
+// per-element extent n from 1..4 and (1 in 8) 16..23.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -146,14 +148,17 @@ std::string describe(const Recipe& r, const Setup& s) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   ByteReader in(data, size);
-  static const int kWidths[] = {1, 2, 4, 8};
+  // 0: the width the backend picks (with SIMD along a reduction loop where the batch
+  // would gather: codegen/cpu/inner_vectorization.h, which needs n >= 16).
+  static const int kWidths[] = {0, 1, 2, 4, 8};
   Setup s;
   const std::uint8_t wsel = in.byte();
-  s.width = kWidths[wsel % 4];
+  s.width = kWidths[wsel % 5];
   s.opt_level = draw_opt_level(wsel);
   std::uint8_t bsel = in.byte();
-  s.batch = bsel % 10 == 9 ? 2 * s.width + 3 : 1 + bsel % 10;
-  s.n = in.range(1, 4);
+  s.batch = bsel % 10 == 9 ? 2 * std::max(s.width, 8) + 3 : 1 + bsel % 10;
+  const std::uint8_t nsel = in.byte();
+  s.n = nsel % 8 == 7 ? 16 + nsel / 8 % 8 : 1 + nsel % 4;
   for (int i = 0; i < 3; ++i) s.in_axes.push_back(in.byte());
   for (int i = 0; i < 3; ++i) s.out_axes.push_back(in.byte());
   Recipe r = decode_recipe(in, Flavor::Any);
