@@ -16,6 +16,7 @@
 
 #include "engine/primitive.h"
 #include "engine/trace.h"
+#include "tests/unit/difftest_util.h"
 #include "tests/unit/test_util.h"
 
 namespace lanes {
@@ -143,20 +144,7 @@ TEST(ForiLoop, CapturesOuterValuesAndVectorCarry) {
 
 TEST(WhileLoop, NewtonSqrtHasADataDependentTripCount) {
   // Iterate x <- (x + a/x) / 2 from x = a + 1 until x stops changing (or 100 steps).
-  Fn newton = fn([](Value a) {
-    auto [x, prev, n] = while_loop(
-        [](std::tuple<Value, Value, Value> c) {
-          auto [x, prev, n] = c;
-          return (x != prev) & (n < 100);
-        },
-        [a](std::tuple<Value, Value, Value> c) {
-          auto [x, prev, n] = c;
-          return std::make_tuple(0.5 * (x + a / x), x, n + 1);
-        },
-        std::make_tuple(a + 1.0, Value(0.0), Value(0)));
-    (void)prev;
-    return std::make_tuple(x, n);
-  });
+  Fn newton = testing::newton_sqrt_fn();
   std::vector<std::int64_t> trips;
   for (double a : {0.25, 1.0, 2.0, 10.0, 12345.678, 1e-6, 4e10}) {
     // The same iteration written as a C++ loop: the interpreter must take the same steps.

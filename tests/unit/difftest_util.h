@@ -12,12 +12,33 @@
 #include <cstring>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
 #include "tests/unit/test_util.h"
 
 namespace lanes::testing {
+
+// Newton's square root of each element, iterated from a + 1 until the iterate stops
+// changing (at most 100 steps): a while_loop whose trip count depends on the data.
+// Returns (sqrt(a), steps); `x * 1.0` keeps the root an equation of its own.
+inline Fn newton_sqrt_fn() {
+  return fn([](Value a) {
+    auto [x, prev, n] = while_loop(
+        [](std::tuple<Value, Value, Value> c) {
+          auto [x, prev, n] = c;
+          return (x != prev) & (n < 100);
+        },
+        [a](std::tuple<Value, Value, Value> c) {
+          auto [x, prev, n] = c;
+          return std::make_tuple(0.5 * (x + a / x), x, n + 1);
+        },
+        std::make_tuple(a + 1.0, Value(0.0), Value(0)));
+    (void)prev;
+    return std::make_tuple(x * 1.0, n);
+  });
+}
 
 // Deterministic test data of any dtype: amp * sin(scale * (i + 1)), rounded for integers,
 // `> 0` for bool (values of both signs, no repeats, no special values).

@@ -237,20 +237,7 @@ TEST(JitFusion, ForiLoopAndScan) {
 
 TEST(JitFusion, WhileLoopWithADataDependentTripCount) {
   // Newton's sqrt until the iterate stops changing: the trip count depends on a.
-  Fn newton = fn([](Value a) {
-    auto [x, prev, n] = while_loop(
-        [](std::tuple<Value, Value, Value> c) {
-          auto [x, prev, n] = c;
-          return (x != prev) & (n < 100);
-        },
-        [a](std::tuple<Value, Value, Value> c) {
-          auto [x, prev, n] = c;
-          return std::make_tuple(0.5 * (x + a / x), x, n + 1);
-        },
-        std::make_tuple(a + 1.0, Value(0.0), Value(0)));
-    (void)prev;
-    return std::make_tuple(x * 1.0, n);
-  });
+  Fn newton = testing::newton_sqrt_fn();
   std::vector<std::int64_t> trips;
   for (double a : {0.25, 2.0, 12345.678, 4e10}) {
     SCOPED_TRACE("a = " + std::to_string(a));

@@ -47,23 +47,6 @@ struct Case {
   std::vector<Tolerance> tols;  // empty: bit-exact
 };
 
-Fn newton_sqrt() {
-  return fn([](Value a) {
-    auto [x, prev, n] = while_loop(
-        [](std::tuple<Value, Value, Value> c) {
-          auto [x, prev, n] = c;
-          return (x != prev) & (n < 100);
-        },
-        [a](std::tuple<Value, Value, Value> c) {
-          auto [x, prev, n] = c;
-          return std::make_tuple(0.5 * (x + a / x), x, n + 1);
-        },
-        std::make_tuple(a + 1.0, Value(0.0), Value(0)));
-    (void)prev;
-    return std::make_tuple(x * 1.0, n);
-  });
-}
-
 std::vector<Case> cases() {
   std::vector<Case> c;
   c.push_back({"sin_times_y_plus_gaussian_f64",
@@ -116,7 +99,7 @@ std::vector<Case> cases() {
                {f64({9}, 0.3, 1.0), Array::scalar<std::int64_t>(6)},
                {}});
   c.push_back({"per_lane_newton_while_loop",  // masked while loop, data-dependent trips
-               [] { return vmap(newton_sqrt()); },
+               [] { return vmap(testing::newton_sqrt_fn()); },
                {wide_positive(21)},
                {}});
   c.push_back({"cond_on_data",
@@ -175,7 +158,7 @@ INSTANTIATE_TEST_SUITE_P(Cases, JitOptLevel, ::testing::ValuesIn(params()),
 
 // Independent of the interpreter: Newton's sqrt at level 0 converges to sqrt(a).
 TEST(JitOptLevelZero, NewtonSqrtAgreesWithCmath) {
-  Fn f = jit(newton_sqrt(), {.opt_level = 0});
+  Fn f = jit(testing::newton_sqrt_fn(), {.opt_level = 0});
   for (double a : {0.25, 2.0, 12345.678, 4e10}) {
     Outputs r = f(a);
     EXPECT_NEAR(r[0].item<double>(), std::sqrt(a), 4e-16 * std::sqrt(a)) << a;
