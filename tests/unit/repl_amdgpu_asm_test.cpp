@@ -7,15 +7,12 @@
 #include <lanes/amdgpu.h>
 
 #include "frontend/repl/session.h"
+#include "tests/unit/repl_test_util.h"
 
 namespace lanes::repl {
 namespace {
 
-std::string run_ok(Session& s, const std::string& src) {
-  EvalOutput r = s.run(src, "<test>");
-  EXPECT_TRUE(r.ok) << src << "\n" << r.error;
-  return r.text;
-}
+using testing::run_ok;
 
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;

@@ -6,15 +6,12 @@
 #include <random>
 
 #include "frontend/repl/session.h"
+#include "tests/unit/repl_test_util.h"
 
 namespace lanes::repl {
 namespace {
 
-std::string run_ok(Session& s, const std::string& src) {
-  EvalOutput r = s.run(src, "<test>");
-  EXPECT_TRUE(r.ok) << src << "\n" << r.error;
-  return r.text;
-}
+using testing::run_ok;
 
 double run_number(Session& s, const std::string& src) {
   std::string t = run_ok(s, src);
