@@ -5,8 +5,8 @@
 // Tolerances: a central difference with step h has truncation error ~h^2 |L'''| and
 // rounding error ~eps |L| / h. We take two steps (1e-4 and 1e-5 times max(1, |x|)) and
 // report a gradient only when both differences agree with each other (so the difference
-// has converged), both differ from grad by more than 1e-5 (|g| + |fd|) + 1e-7 (1 + |L|),
-// and by more than 4 times the change of grad itself over each step (else the mean slope
+// has converged, and not to exactly 0: rounding then absorbed the step), both differ
+// from grad by more than 1e-5 (|g| + |fd|) + 1e-7 (1 + |L|), and by more than 4 times the change of grad itself over each step (else the mean slope
 // that a difference measures may differ from the slope at x by that much).
 // The dot-product identity holds up to rounding: |a - b| <= 1e-9 * (sum of |terms|).
 #include <cmath>
@@ -115,7 +115,11 @@ std::optional<std::string> check(const Recipe& r, const Setup& s) {
         return !(std::fabs(gv - d) <=
                  1e-5 * (std::fabs(gv) + std::fabs(d)) + 1e-7 * (1 + std::fabs(l0)));
       };
-      bool converged = std::fabs(fd1 - fd2) < 1e-6 * (1 + std::fabs(fd2));
+      // Both differences exactly 0: the loss did not move at all, i.e. rounding absorbed
+      // the step in a large intermediate (x + 1e17 takes steps of 16), a staircase whose
+      // differences say nothing about the slope of the exact function.
+      const bool absorbed = fd1 == 0 && fd2 == 0;
+      bool converged = !absorbed && std::fabs(fd1 - fd2) < 1e-6 * (1 + std::fabs(fd2));
       // A difference quotient with step h measures the mean slope over [x - h, x + h],
       // which differs from the slope at x by up to how much the slope varies there. A
       // graph like sin(x^16 * ...) has |L'| ~ 1e20 and oscillates many times within any
