@@ -200,6 +200,11 @@ class Builder {
     if (n == "not" && is_float(in.dtype())) in = lanes::astype(in, DType::I32);
     if ((n == "neg" || n == "abs" || n == "sign" || n == "square") && in.dtype() == DType::Bool)
       in = lanes::astype(in, DType::I32);
+    // A periodic function turns the rounding differences of a large inexact argument into
+    // any value (sin of cosh(cosh(cosh(2.4))) ~ 1.6e62, a fuzz-found false mismatch); a
+    // bounded argument (|8 tanh x| <= 8, tanh well conditioned) keeps them as small.
+    if ((n == "sin" || n == "cos" || n == "tan") && x.inexact != kExact && is_float(in.dtype()))
+      in = lanes::tanh(in) * 8.0;
     Value out = e.fn(in);
     return {out, !e.exact && is_float(out.dtype()) ? worst({x.inexact, level(out.dtype())})
                                                    : x.inexact};
@@ -494,11 +499,12 @@ class Builder {
         Value y = fit_to(b.v, x);
         const Builder* self = this;
         int which_u = op.p0, which_b = op.p1;
+        const int a_inexact = a.inexact;  // the operand's level, seen inside the branch
         DType dt = x.dtype();
         auto body_inexact = std::make_shared<int>(kExact);
         // true branch: a unary op; false branch: a binary op with a captured outer value.
         internal::BodyFn on_true = [=](const std::vector<Value>& args) {
-          TV t = self->unary(which_u, {args[0], false});
+          TV t = self->unary(which_u, {args[0], a_inexact});
           *body_inexact = worst({*body_inexact, t.inexact});
           return std::vector<Value>{lanes::astype(t.v, dt)};
         };
@@ -517,6 +523,7 @@ class Builder {
       }
       case kWhile: {
         int inexact = a.inexact;
+        const int a_inexact = a.inexact;  // the carry's level on the first iteration
         Value k = trip_count(op, c, &inexact);
         const Builder* self = this;
         int which = op.p1;
@@ -526,7 +533,7 @@ class Builder {
         };
         auto body_inexact = std::make_shared<int>(kExact);
         internal::BodyFn body_fn = [=](const std::vector<Value>& args) {
-          TV t = self->unary(which, {args[1], false});
+          TV t = self->unary(which, {args[1], a_inexact});
           *body_inexact = worst({*body_inexact, t.inexact});
           return std::vector<Value>{args[0] + 1, lanes::astype(t.v, dt)};
         };
@@ -559,6 +566,7 @@ class Builder {
         break;
       }
       case kScan: {
+        const int a_inexact = a.inexact;  // the carry's level on the first iteration
         const Builder* self = this;
         int which = op.p1;
         DType dt = x.dtype();
@@ -568,7 +576,7 @@ class Builder {
         if (rank == 0) {
           opts.length = op.p0 % 4;
           internal::BodyFn body = [=](const std::vector<Value>& args) {
-            TV t = self->unary(which, {args[0], false});
+            TV t = self->unary(which, {args[0], a_inexact});
             *body_inexact = worst({*body_inexact, t.inexact});
             return std::vector<Value>{lanes::astype(t.v, dt), args[0]};
           };
