@@ -26,7 +26,8 @@ struct Tolerance {
 // level per output) agree within `tol` of f32 for f32 outputs and kInexactF32 values,
 // relative to max(1, the largest finite |value| of the output and of `scale_from`), and
 // are not compared where either is non-finite; inexact integer and bool outputs (a
-// comparison or conversion of an inexact value) are not compared.
+// comparison or conversion of an inexact value) and kInexactUnbounded outputs are not
+// compared.
 std::optional<std::string> compare_outputs(const std::vector<Array>& got,
                                            const std::vector<Array>& want,
                                            const std::vector<int>& inexact,

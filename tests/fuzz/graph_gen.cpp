@@ -206,6 +206,10 @@ class Builder {
     if ((n == "sin" || n == "cos" || n == "tan") && x.inexact != kExact && is_float(in.dtype()))
       in = lanes::tanh(in) * 8.0;
     Value out = e.fn(in);
+    if ((n == "floor" || n == "ceil" || n == "round" || n == "sign") && x.inexact != kExact &&
+        is_float(in.dtype())) {
+      return {out, kInexactUnbounded};
+    }
     return {out, !e.exact && is_float(out.dtype()) ? worst({x.inexact, level(out.dtype())})
                                                    : x.inexact};
   }
@@ -229,8 +233,11 @@ class Builder {
         return {x * y, inexact};
       case 3:
         return {numeric(x) / y, inexact};
-      case 4:
-        return {numeric(x) % y, inexact};
+      case 4: {
+        Value r = numeric(x) % y;
+        if (inexact != kExact && is_float(r.dtype())) return {r, kInexactUnbounded};
+        return {r, inexact};
+      }
       case 5: {
         Value r = lanes::pow(numeric(x), y);
         return {r, is_float(r.dtype()) ? worst({inexact, level(r.dtype())}) : inexact};

@@ -78,7 +78,10 @@ std::vector<Array> make_inputs(const Recipe& r, std::int64_t n);
 // How an output may differ from the interpreter's: not at all, or within the relative
 // bound of f64 or of f32 arithmetic. A value keeps the coarsest level of its inexact
 // sources: an f32 sum converted to f64 still carries f32's rounding.
-enum Inexact : int { kExact = 0, kInexactF64 = 1, kInexactF32 = 2 };
+// kInexactUnbounded: a discontinuous op (rem, floor, ceil, round, sign) of an inexact
+// float, which may jump by a whole step on either side (rem(3 - 1e-15, 1) vs
+// rem(3 + 1e-15, 1)); such values, and all that depends on them, are not compared.
+enum Inexact : int { kExact = 0, kInexactF64 = 1, kInexactF32 = 2, kInexactUnbounded = 3 };
 
 // The traced function of a Recipe. `inexact` is filled when the function is traced (an
 // Inexact level per output).
