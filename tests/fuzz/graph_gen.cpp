@@ -513,7 +513,8 @@ class Builder {
         Value y = fit_to(b.v, x);
         const Builder* self = this;
         int which_u = op.p0, which_b = op.p1;
-        const int a_inexact = a.inexact;  // the operand's level, seen inside the branch
+        // The operands' levels, seen inside the branches.
+        const int a_inexact = a.inexact, b_inexact = b.inexact;
         DType dt = x.dtype();
         auto body_inexact = std::make_shared<int>(kExact);
         // true branch: a unary op; false branch: a binary op with a captured outer value.
@@ -523,7 +524,7 @@ class Builder {
           return std::vector<Value>{lanes::astype(t.v, dt)};
         };
         internal::BodyFn on_false = [=](const std::vector<Value>& args) {
-          TV t = self->binary(which_b, {args[0], false}, {y, false});
+          TV t = self->binary(which_b, {args[0], a_inexact}, {y, b_inexact});
           *body_inexact = worst({*body_inexact, t.inexact});
           Value v = t.v;
           if (v.shape() != args[0].shape())
@@ -567,7 +568,7 @@ class Builder {
         int y_inexact = b.inexact;
         auto body_inexact = std::make_shared<int>(kExact);
         internal::BodyFn body = [=](const std::vector<Value>& args) {
-          TV t = self->binary(which, {args[1], false}, {y, y_inexact});
+          TV t = self->binary(which, {args[1], inexact}, {y, y_inexact});
           *body_inexact = worst({*body_inexact, t.inexact});
           Value v = t.v;
           if (v.shape() != args[1].shape())
@@ -601,7 +602,7 @@ class Builder {
           if (x.shape()[0] == 0) return;
           Value init = row(x, 0);
           internal::BodyFn body = [=](const std::vector<Value>& args) {
-            TV t = self->binary(which, {args[0], false}, {args[1], false});
+            TV t = self->binary(which, {args[0], a_inexact}, {args[1], a_inexact});
             *body_inexact = worst({*body_inexact, t.inexact});
             Value v = t.v;
             if (v.shape() != args[0].shape())
