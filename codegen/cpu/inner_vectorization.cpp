@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "codegen/cpu/scalar_codegen.h"
+
 namespace lanes::internal::cpu {
 
 namespace {
@@ -14,15 +16,18 @@ bool is_gather(const Op& load, int vector_axis) {
   return std::llabs(load.index.stride_of(vector_axis)) > 1;
 }
 
-// Whether `loop` can run in SIMD along its own index: no nested control flow, every
-// load contiguous or invariant along the index (and at least one contiguous), and each
-// carry updated by an Add or Mul of the carry.
+// Whether `loop` can run in SIMD along its own index: no nested control flow, no
+// vector-math call (LLVM's vectorizer would leave the loop scalar around it, slower
+// than the batch lanes' vector math even with their gathers), every load contiguous or
+// invariant along the index (and at least one contiguous), and each carry updated by an
+// Add or Mul of the carry.
 bool vectorizable_reduction(const Op& loop) {
   if (!loop.reassociable || loop.trip_count < kMinVectorizedReductionTrips) return false;
   const Block& body = loop.blocks.at(0);
   bool contiguous = false;
   for (const Op& op : body.ops) {
     if (op.kind == OpKind::Loop || op.kind == OpKind::While || op.kind == OpKind::If) return false;
+    if (op.kind == OpKind::Scalar && calls_math_library(op.sop)) return false;
     if (op.kind != OpKind::Load) continue;
     const std::int64_t s = op.index.stride_of(loop.index_var);
     if (s != 0 && s != 1) return false;

@@ -152,6 +152,12 @@ TEST(InnerReduction, KeepsTheBatchAsLanesWhereReorderingIsNotAllowedOrNotNeeded)
   EXPECT_FALSE(reassociates(jit(vmap(f, {1, none})), {columns, w}));
   EXPECT_TRUE(same_bits(jit(vmap(f, {1, none}))(columns, w), vmap(f, {1, none})(columns, w)));
 
+  // Vector math in the reduction: the batch lanes keep their vector sin (a scalar loop
+  // of sin calls would be slower than the gathers).
+  Fn sines = fn([](Value v) { return sum(sin(v) * v); });
+  EXPECT_FALSE(reassociates(jit(vmap(sines)), {vs}));
+  EXPECT_TRUE(testing::arrays_close(jit(vmap(sines))(vs), vmap(sines)(vs), 4 * k));
+
   // A forced vector width keeps the vector axis (the width-sweeping tests rely on it).
   JitOptions forced;
   forced.vector_width = 8;
