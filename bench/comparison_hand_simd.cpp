@@ -1,5 +1,9 @@
 // Hand-written Highway Newton sqrt (see comparison_hand_simd.h). Compiled -O3
 // -march=native, so Highway's static target is the host's widest (AVX-512 or AVX2).
+// A static peer: Highway's static target only (the default policy also wants dynamic
+// targets, which Highway 1.0.3 cannot form for AVX3_DL baselines such as -march=native
+// on a CPU with AVX-512 and AVX-VNNI).
+#define HWY_COMPILE_ONLY_STATIC 1
 #include "comparison_hand_simd.h"
 
 #include <hwy/highway.h>

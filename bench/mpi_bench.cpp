@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "runtime/devices.h"
 #include "runtime/mpi_communicator.h"
 #include "runtime/mpi_world.h"
 
@@ -35,6 +36,8 @@ struct Row {
 }  // namespace
 
 int main() {
+  lanes::internal::set_mpi_settings(
+      {lanes::internal::cpu_device_count(), lanes::internal::mpi_timeout_seconds()});
   MpiWorld& world = MpiWorld::get();
   auto comm = MpiCommunicator::create_world();
   const std::size_t sizes_mb[] = {1, 4, 16, 64};

@@ -9,9 +9,7 @@
 
 #include "runtime/hip_runtime.h"
 
-#ifdef LANES_HAVE_MPI
-#include "runtime/mpi_world.h"
-#endif
+#include "runtime/process_group.h"
 
 namespace lanes::internal {
 
@@ -71,10 +69,8 @@ void check_device(const Device& d, const std::string& who) {
 }
 
 int this_process() {
-#ifdef LANES_HAVE_MPI
-  if (mpi_job_detected()) return MpiWorld::get().rank();
-#endif
-  return 0;
+  const ProcessGroup* group = process_group();
+  return group != nullptr ? group->rank() : 0;
 }
 
 }  // namespace lanes::internal
@@ -82,10 +78,9 @@ int this_process() {
 namespace lanes {
 
 std::vector<Device> devices() {
-#ifdef LANES_HAVE_MPI
-  if (internal::mpi_job_detected()) {
+  if (const internal::ProcessGroup* group = internal::process_group()) {
     std::vector<Device> out;
-    for (const internal::GlobalDevice& g : internal::MpiWorld::get().global_devices()) {
+    for (const internal::GlobalDevice& g : group->global_devices()) {
       out.push_back({DeviceKind::Cpu, g.global_index,
                      "p" + std::to_string(g.process) + "/cpu:" + std::to_string(g.local_index),
                      g.process});
@@ -93,7 +88,6 @@ std::vector<Device> devices() {
     for (Device& d : internal::make_hip_devices()) out.push_back(std::move(d));
     return out;
   }
-#endif
   std::vector<Device> out = internal::make_cpu_devices(internal::cpu_device_count());
   for (Device& d : internal::make_hip_devices()) out.push_back(std::move(d));
   return out;

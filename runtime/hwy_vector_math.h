@@ -11,7 +11,14 @@
 // the symbols (the JIT) or declares them in a TU compiled for the ISA (bench, tests).
 #pragma once
 
+#include <vector>
+
+#include "runtime/runtime_symbols.h"
+
 namespace lanes::internal {
+
+// Appends every lanes_hwy_* function this build has, for the JIT to resolve.
+void append_hwy_math_symbols(std::vector<RuntimeSymbol>* out);
 
 // Whether the lanes_hwy_* functions of `vector_bytes` (32: AVX2, 64: AVX-512) may be
 // called on this CPU (Highway's AVX2 / AVX3 targets need more than avx2 / avx512f).

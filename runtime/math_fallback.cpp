@@ -19,6 +19,17 @@ void fix_lanes(Fallback<T> f, int n, const unsigned char* bad, const T* x, const
 
 }  // namespace
 
+// Every fallback: X(fn, arity).
+#define LANES_FALLBACK_FUNCTIONS(X) \
+  X(sinh, UNARY)                    \
+  X(cosh, UNARY)                    \
+  X(asinh, UNARY)                   \
+  X(acosh, UNARY)                   \
+  X(log1p, UNARY)                   \
+  X(erf, UNARY)                     \
+  X(pow, BINARY)                    \
+  X(atan2, BINARY)
+
 #define LANES_FALLBACK_UNARY(fn)                                     \
   extern "C" double lanes_math_fallback_##fn##_d(double x, double) { \
     return static_cast<double>(fn##l(x));                            \
@@ -34,14 +45,9 @@ void fix_lanes(Fallback<T> f, int n, const unsigned char* bad, const T* x, const
     return static_cast<float>(fn##l(x, y));                            \
   }
 
-LANES_FALLBACK_UNARY(sinh)
-LANES_FALLBACK_UNARY(cosh)
-LANES_FALLBACK_UNARY(asinh)
-LANES_FALLBACK_UNARY(acosh)
-LANES_FALLBACK_UNARY(log1p)
-LANES_FALLBACK_UNARY(erf)
-LANES_FALLBACK_BINARY(pow)
-LANES_FALLBACK_BINARY(atan2)
+#define LANES_FALLBACK_DEFINE(fn, ARITY) LANES_FALLBACK_##ARITY(fn)
+LANES_FALLBACK_FUNCTIONS(LANES_FALLBACK_DEFINE)
+#undef LANES_FALLBACK_DEFINE
 
 #undef LANES_FALLBACK_UNARY
 #undef LANES_FALLBACK_BINARY
@@ -55,3 +61,17 @@ extern "C" void lanes_math_fix_lanes_f(Fallback<float> f, int n, const unsigned 
                                        const float* x, const float* y, float* r) {
   fix_lanes(f, n, bad, x, y, r);
 }
+
+namespace lanes::internal {
+
+void append_math_fallback_symbols(std::vector<RuntimeSymbol>* out) {
+#define LANES_FALLBACK_SYMBOLS(fn, ARITY)                                                       \
+  out->push_back({"lanes_math_fallback_" #fn "_d", reinterpret_cast<void*>(&lanes_math_fallback_##fn##_d)}); \
+  out->push_back({"lanes_math_fallback_" #fn "_f", reinterpret_cast<void*>(&lanes_math_fallback_##fn##_f)});
+  LANES_FALLBACK_FUNCTIONS(LANES_FALLBACK_SYMBOLS)
+#undef LANES_FALLBACK_SYMBOLS
+  out->push_back({"lanes_math_fix_lanes_d", reinterpret_cast<void*>(&lanes_math_fix_lanes_d)});
+  out->push_back({"lanes_math_fix_lanes_f", reinterpret_cast<void*>(&lanes_math_fix_lanes_f)});
+}
+
+}  // namespace lanes::internal

@@ -11,6 +11,15 @@
 // its error is 0.5 ULP plus glibc's long double error scaled by 2^-11 (f64) / 2^-40 (f32).
 #pragma once
 
+#include <vector>
+
+#include "runtime/runtime_symbols.h"
+
+namespace lanes::internal {
+// Appends every function above, for the JIT to resolve.
+void append_math_fallback_symbols(std::vector<RuntimeSymbol>* out);
+}  // namespace lanes::internal
+
 extern "C" {
 double lanes_math_fallback_sinh_d(double x, double);
 float lanes_math_fallback_sinh_f(float x, float);

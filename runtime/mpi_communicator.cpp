@@ -144,7 +144,7 @@ MpiCommunicator::MpiCommunicator() : mpi_(std::make_unique<MpiState>()) {
   first_ = world.device_offset(world.rank());
   local_ = world.local_device_count();
   processes_ = world.size();
-  timeout_s_ = mpi_timeout_seconds();
+  timeout_s_ = mpi_settings().timeout_s;
   slots_.assign(local_, Slot{nullptr, nullptr});
   present_.assign(local_, false);
   std::lock_guard<std::mutex> guard(world.call_mutex());

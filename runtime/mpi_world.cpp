@@ -4,7 +4,6 @@
 #include <lanes/error.h>
 #include <mpi.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -13,22 +12,6 @@
 
 namespace lanes::internal {
 namespace {
-
-// Parses env `name` as a positive number; `fallback` when unset or empty.
-double positive_env(const char* name, double fallback, bool integer) {
-  const char* text = std::getenv(name);
-  if (text == nullptr || *text == '\0') return fallback;
-  char* end = nullptr;
-  errno = 0;
-  double value = std::strtod(text, &end);
-  bool ok = errno == 0 && end != text && *end == '\0' && value > 0 &&
-            (!integer || (value == static_cast<double>(static_cast<long>(value)) && value < 1e6));
-  if (!ok) {
-    throw RuntimeError(std::string("environment variable ") + name + "='" + text +
-                       "' is not a positive " + (integer ? "integer" : "number"));
-  }
-  return value;
-}
 
 std::string thread_level_name(int level) {
   switch (level) {
@@ -44,30 +27,12 @@ std::string thread_level_name(int level) {
   return std::to_string(level);
 }
 
+ProcessGroupSettings g_settings;
+
 }  // namespace
 
-int local_cpu_device_count() {
-  unsigned hw = std::thread::hardware_concurrency();
-  return static_cast<int>(positive_env("LANES_CPU_DEVICES", hw == 0 ? 1 : hw, true));
-}
-
-double mpi_timeout_seconds() { return positive_env("LANES_MPI_TIMEOUT_S", 60.0, false); }
-
-bool mpi_job_detected() {
-  if (const char* use = std::getenv("LANES_USE_MPI"); use != nullptr && *use != '\0') {
-    if (std::strcmp(use, "1") == 0) return true;
-    if (std::strcmp(use, "0") == 0) return false;
-    throw RuntimeError(std::string("environment variable LANES_USE_MPI='") + use +
-                       "' is not 0 or 1");
-  }
-  int initialized = 0;
-  MPI_Initialized(&initialized);  // allowed before MPI_Init
-  if (initialized) return true;
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"}) {
-    if (std::getenv(name) != nullptr) return true;
-  }
-  return false;
-}
+void set_mpi_settings(const ProcessGroupSettings& settings) { g_settings = settings; }
+const ProcessGroupSettings& mpi_settings() { return g_settings; }
 
 MpiWorld& MpiWorld::get() {
   static MpiWorld world;
@@ -75,7 +40,7 @@ MpiWorld& MpiWorld::get() {
 }
 
 MpiWorld::MpiWorld() {
-  int local = local_cpu_device_count();  // before MPI: a bad env var is a plain error
+  const int local = mpi_settings().local_devices;
   int initialized = 0;
   MPI_Initialized(&initialized);
   int provided = MPI_THREAD_SINGLE;

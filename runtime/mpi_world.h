@@ -1,8 +1,8 @@
 // The MPI job as Lanes sees it: MPI start-up and shut-down, this process' rank, and the
 // global device list that pmap replicas are numbered by.
 //
-// Every process contributes its local CPU devices (local_cpu_device_count(): env
-// LANES_CPU_DEVICES, default the hardware threads). Processes are laid end to end in rank
+// Part of the MPI plugin (see process_group.h). Every process contributes its local CPU
+// devices (mpi_settings().local_devices: liblanes reads env LANES_CPU_DEVICES). Processes are laid end to end in rank
 // order, so the global replica index of local device i of process p is
 // offset(p) + i, offset(p) = count(0) + ... + count(p-1); the counts are exchanged once
 // with MPI_Allgather when the world is first used. Processes may have different counts.
@@ -27,29 +27,13 @@
 #include <string>
 #include <vector>
 
+#include "runtime/process_group.h"
+
 namespace lanes::internal {
 
-// CPU devices this process contributes: LANES_CPU_DEVICES if set (a positive integer,
-// RuntimeError otherwise), else std::thread::hardware_concurrency() (at least 1).
-int local_cpu_device_count();
-
-// Seconds a collective may wait on other processes before the job is aborted: env
-// LANES_MPI_TIMEOUT_S (positive number), default 60.
-double mpi_timeout_seconds();
-
-// Whether this process is part of an MPI job, so that pmap should use the MPI world rather
-// than threads: env LANES_USE_MPI=1 or 0 decides if set; otherwise true when MPI is
-// already initialized (by the host) or a launcher started us (mpirun/mpiexec set
-// OMPI_COMM_WORLD_SIZE, PMI_SIZE or PMIX_RANK). Does not initialize MPI: a plain run
-// never pays for MPI start-up.
-bool mpi_job_detected();
-
-// One entry of the global device list.
-struct GlobalDevice {
-  int global_index;  // replica index in pmap and in Communicator calls
-  int process;       // MPI rank of the process that owns it
-  int local_index;   // index among that process' devices
-};
+// The settings liblanes handed the plugin; set before the first MpiWorld::get().
+void set_mpi_settings(const ProcessGroupSettings& settings);
+const ProcessGroupSettings& mpi_settings();
 
 class MpiWorld {
  public:

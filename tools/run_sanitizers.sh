@@ -20,7 +20,7 @@ if command -v ccache >/dev/null; then
 fi
 
 configure_and_build() {  # dir sanitize
-  cmake -S . -B "$1" -G Ninja -DLANES_SANITIZE="$2" -DLANES_BUILD_BENCH=OFF \
+  cmake -S . -B "$1" -G Ninja -DLANES_SANITIZE="$2" -DLANES_BUILD_BENCH=OFF -DLANES_WERROR=ON \
     -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
     "${launcher[@]}" >/dev/null
   cmake --build "$1" -j "$jobs" --target lanes_tests

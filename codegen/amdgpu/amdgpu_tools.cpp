@@ -53,12 +53,14 @@ bool toolchain_available() {
   return !dir.empty() && llvm::sys::fs::exists(dir + "/ocml.bc") && linker;
 }
 
+#if defined(LANES_HAVE_LLD_LIB)
 namespace {
 // lld's library keeps global state per link: one link at a time, and none after a link
 // that lld says cannot be followed by another (a fatal error inside lld).
 std::mutex g_lld_mu;
 bool g_lld_usable = true;
 }  // namespace
+#endif
 
 bool lld_in_process() {
 #if defined(LANES_HAVE_LLD_LIB)

@@ -34,6 +34,7 @@
 #include "codegen/cpu/kernel_codegen.h"
 #include "codegen/cpu/scalar_codegen.h"
 #include "codegen/llvm_optimize.h"
+#include "runtime/runtime_symbols.h"
 
 namespace lanes::internal::cpu {
 
@@ -181,7 +182,16 @@ class Jit {
     if (!jit)
       throw CompileError("cpu backend: cannot create the JIT: " + to_message(jit.takeError()));
     lljit_ = std::move(*jit);
-    // SLEEF and libm are resolved from the process (liblanes links libsleef).
+    // liblanes' own functions (not exported) are defined at their addresses; SLEEF, libmvec
+    // and libm are resolved from the process (liblanes links libsleef and libmvec).
+    llvm::orc::SymbolMap runtime;
+    for (const RuntimeSymbol& s : jit_runtime_symbols()) {
+      runtime[lljit_->mangleAndIntern(s.name)] = {llvm::orc::ExecutorAddr::fromPtr(s.address),
+                                                  llvm::JITSymbolFlags::Exported};
+    }
+    if (llvm::Error err = lljit_->getMainJITDylib().define(llvm::orc::absoluteSymbols(runtime))) {
+      throw CompileError("cpu backend: runtime symbols: " + to_message(std::move(err)));
+    }
     auto gen = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
         lljit_->getDataLayout().getGlobalPrefix());
     if (!gen) throw CompileError("cpu backend: process symbols: " + to_message(gen.takeError()));

@@ -33,11 +33,9 @@
 #include "engine/transforms/vjp.h"
 #include "engine/transforms/vmap.h"
 #include "runtime/device_workers.h"
+#include "runtime/process_group.h"
 #include "runtime/replica_context.h"
 #include "runtime/thread_communicator.h"
-#ifdef LANES_HAVE_MPI
-#include "runtime/mpi_communicator.h"
-#endif
 
 namespace lanes::internal {
 
@@ -203,24 +201,15 @@ Array stitch(const std::vector<std::vector<Array>>& results, std::size_t k, std:
   return move_array_axis(out, 0, axis);
 }
 
-// The communicator of a pmap over every device of the MPI job, created on first use and
-// reused (creating one is collective: every process must create it in the same order).
-std::shared_ptr<Communicator> world_communicator(std::int64_t n) {
-#ifdef LANES_HAVE_MPI
-  static std::mutex mu;
-  static std::shared_ptr<MpiCommunicator> world;
-  std::lock_guard lock(mu);
-  if (!world) world = MpiCommunicator::create_world();
-  if (world->size() != n) {
-    throw ArgumentError("pmap: " + std::to_string(n) + " devices given, but a pmap across MPI " +
-                        "processes runs on every device of the job (" +
-                        std::to_string(world->size()) + ")");
+// The communicator of a pmap over every device of the MPI job (the plugin creates it on
+// first use and reuses it: creation is collective).
+ProcessGroup& job_process_group(std::int64_t n) {
+  ProcessGroup* group = process_group();
+  if (group == nullptr) {
+    throw InternalError("pmap: devices of several processes outside an MPI job (n = " +
+                        std::to_string(n) + ")");
   }
-  return world;
-#else
-  throw InternalError(
-      "pmap: devices of several processes in a build without MPI (n = " + std::to_string(n) + ")");
-#endif
+  return *group;
 }
 
 // Every replica's outputs, stacked along a new axis 0: this process' results all-gathered
@@ -252,12 +241,15 @@ std::vector<Array> pmap_run(std::span<const Array> in, const PmapParams& p,
     if (!parent.empty()) {
       throw UnsupportedError("pmap: a pmap across MPI processes inside another pmap");
     }
-    comm = world_communicator(p.n);
-#ifdef LANES_HAVE_MPI
-    const auto& world = static_cast<const MpiCommunicator&>(*comm);
-    first = static_cast<std::size_t>(world.first_rank());
-    end = first + static_cast<std::size_t>(world.local_size());
-#endif
+    ProcessGroup& group = job_process_group(p.n);
+    comm = group.world_communicator();
+    if (comm->size() != p.n) {
+      throw ArgumentError("pmap: " + std::to_string(p.n) + " devices given, but a pmap across MPI " +
+                          "processes runs on every device of the job (" +
+                          std::to_string(comm->size()) + ")");
+    }
+    first = static_cast<std::size_t>(group.first_replica());
+    end = first + static_cast<std::size_t>(group.local_replicas());
   } else {
     comm = std::make_shared<ThreadCommunicator>(static_cast<int>(n));
   }

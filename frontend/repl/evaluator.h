@@ -8,6 +8,7 @@
 #pragma once
 
 #include <lanes/fn.h>
+#include <lanes/repl.h>
 
 #include <functional>
 #include <map>
@@ -49,14 +50,6 @@ struct Closure : Callable {
 struct FnValue : Callable {
   FnValue(std::string name, lanes::Fn f) : Callable(std::move(name)), fn(std::move(f)) {}
   lanes::Fn fn;
-};
-
-struct SessionOptions {
-  double time_budget_s = 0.5;  // :time spends about this long repeating
-  bool allow_load = true;      // :load reads files (off for fuzzing)
-  int max_call_depth = 64;     // user function calls nested deeper are a RecursionError
-  std::int64_t max_elements = std::int64_t{1} << 28;  // largest array the REPL creates
-  std::int64_t max_loop_iterations = -1;              // default while_loop bound (-1: none)
 };
 
 class Evaluator {

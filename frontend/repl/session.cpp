@@ -1,11 +1,12 @@
 // The REPL session: sources, error reports with carets, :load, completion.
-#include "frontend/repl/session.h"
+#include <lanes/repl.h>
 
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "frontend/repl/errors.h"
+#include "frontend/repl/evaluator.h"
 #include "frontend/repl/lexer.h"
 #include "frontend/repl/parser.h"
 
@@ -90,7 +91,10 @@ EvalOutput Session::run(std::string_view source, std::string_view origin, int fi
   return r;
 }
 
-std::string Session::format_error(const std::string& kind, const std::string& msg, Loc loc) const {
+bool Session::quit_requested() const { return evaluator_->quit_requested(); }
+
+std::string Session::format_error(const std::string& kind, const std::string& msg,
+                                  const Loc& loc) const {
   std::string origin = "<input>", line;
   if (loc.source >= 0 && static_cast<std::size_t>(loc.source) < sources_.size()) {
     const Source& src = sources_[static_cast<std::size_t>(loc.source)];

@@ -31,6 +31,10 @@
 #include <string>
 #include <vector>
 
+// Everything this header declares is liblanes' public API, exported from the library
+// (which is built with -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace lanes::internal::hip {
 class DeviceBuffer;
 }
@@ -135,3 +139,4 @@ class DeviceFn {
 DeviceFn jit_device_resident(const Fn& f, int device = 0, JitOptions options = {});
 
 }  // namespace lanes::amdgpu
+#pragma GCC visibility pop

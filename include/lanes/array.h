@@ -22,6 +22,10 @@
 #include <utility>
 #include <vector>
 
+// Everything this header declares is liblanes' public API, exported from the library
+// (which is built with -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace lanes {
 
 using Shape = std::vector<std::int64_t>;
@@ -130,3 +134,4 @@ extern template Array Array::from<float>(const std::vector<float>&, Shape);
 extern template Array Array::from<double>(const std::vector<double>&, Shape);
 
 }  // namespace lanes
+#pragma GCC visibility pop

@@ -29,6 +29,10 @@
 #include <utility>
 #include <vector>
 
+// Everything this header declares is liblanes' public API, exported from the library
+// (which is built with -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace lanes {
 
 // --- reverse mode: vjp, grad, value_and_grad, jacrev, hessian; custom_vjp -------------
@@ -169,3 +173,4 @@ Value stop_gradient(const Value& x);
 Fn custom_jvp(const Fn& f, const Fn& rule);
 
 }  // namespace lanes
+#pragma GCC visibility pop

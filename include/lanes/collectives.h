@@ -18,6 +18,10 @@
 #include <utility>
 #include <vector>
 
+// Everything this header declares is liblanes' public API, exported from the library
+// (which is built with -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace lanes {
 
 // Sum / mean / maximum / minimum of x over the replicas of axis_name (same shape as x).
@@ -43,3 +47,4 @@ Value ppermute(const Value& x, const std::string& axis_name,
 Value axis_index(const std::string& axis_name);
 
 }  // namespace lanes
+#pragma GCC visibility pop

@@ -25,6 +25,10 @@
 #include <utility>
 #include <vector>
 
+// Everything this header declares is liblanes' public API, exported from the library
+// (which is built with -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace lanes {
 
 struct WhileOptions {
@@ -257,3 +261,4 @@ auto scan(F f, const Init& init, const Xs& xs, ScanOptions options = {}) {
 }
 
 }  // namespace lanes
+#pragma GCC visibility pop

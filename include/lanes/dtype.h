@@ -8,6 +8,10 @@
 #include <cstdint>
 #include <string_view>
 
+// Everything this header declares is liblanes' public API, exported from the library
+// (which is built with -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace lanes {
 
 // Ordered from the narrowest category to the widest: promotion walks this order.
@@ -69,3 +73,4 @@ decltype(auto) visit_dtype(DType t, F&& f) {
 }
 
 }  // namespace lanes
+#pragma GCC visibility pop

@@ -7,6 +7,10 @@
 #include <stdexcept>
 #include <string>
 
+// Everything this header declares is liblanes' public API, exported from the library
+// (which is built with -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace lanes {
 
 class Error : public std::runtime_error {
@@ -69,3 +73,4 @@ class InternalError : public Error {
 };
 
 }  // namespace lanes
+#pragma GCC visibility pop

@@ -25,6 +25,10 @@
 #include <type_traits>
 #include <vector>
 
+// Everything this header declares is liblanes' public API, exported from the library
+// (which is built with -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace lanes {
 
 namespace internal {
@@ -222,3 +226,4 @@ Fn jit(const Fn& f, JitOptions options = {});
 void set_debug_ir(bool on);
 
 }  // namespace lanes
+#pragma GCC visibility pop

@@ -3,6 +3,10 @@
 //   auto g = lanes::jit(f, {.precision = lanes::Precision::Fast});
 #pragma once
 
+// Everything this header declares is liblanes' public API, exported from the library
+// (which is built with -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace lanes {
 
 // Accuracy class of vector math: Precise is at most 1 ULP (SLEEF u10); Fast is at most
@@ -28,3 +32,4 @@ struct JitOptions {
 };
 
 }  // namespace lanes
+#pragma GCC visibility pop

@@ -13,6 +13,10 @@
 #include <cstdint>
 #include <vector>
 
+// Everything this header declares is liblanes' public API, exported from the library
+// (which is built with -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace lanes {
 
 using Axes = std::vector<std::int64_t>;
@@ -141,3 +145,4 @@ inline Value operator!(const Value& a) { return logical_not(a); }
 inline Value operator~(const Value& a) { return logical_not(a); }
 
 }  // namespace lanes
+#pragma GCC visibility pop

@@ -25,6 +25,10 @@
 #include <string>
 #include <vector>
 
+// Everything this header declares is liblanes' public API, exported from the library
+// (which is built with -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace lanes {
 
 // Cpu: a worker thread of this process; Hip: an AMD GPU through the HIP runtime
@@ -72,3 +76,4 @@ Fn pmap(const Fn& f, std::string axis_name, InAxes in_axes = 0, OutAxes out_axes
 Fn jit(const Fn& f, const Device& device, JitOptions options = {});
 
 }  // namespace lanes
+#pragma GCC visibility pop

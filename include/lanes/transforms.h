@@ -24,6 +24,10 @@
 #include <string>
 #include <vector>
 
+// Everything this header declares is liblanes' public API, exported from the library
+// (which is built with -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace lanes {
 
 // The marker for "not mapped": an argument that every batch element shares (in_axes), or
@@ -97,3 +101,4 @@ Fn vmap(const Fn& f, InAxes in_axes = 0, OutAxes out_axes = 0, std::string axis_
         VmapOptions options = {});
 
 }  // namespace lanes
+#pragma GCC visibility pop

@@ -12,6 +12,10 @@
 
 #include <cstdint>
 
+// Everything this header declares is liblanes' public API, exported from the library
+// (which is built with -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace lanes {
 
 namespace internal {
@@ -59,3 +63,4 @@ class Value {
 };
 
 }  // namespace lanes
+#pragma GCC visibility pop

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "frontend/repl/session.h"
+#include <lanes/repl.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   lanes::repl::SessionOptions options;

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/devices.h"
 #include "runtime/mpi_communicator.h"
 #include "runtime/mpi_world.h"
 #include "tests/mpi/mpi_test_values.h"
@@ -205,9 +206,12 @@ int main(int argc, char** argv) {
     setenv("LANES_CPU_DEVICES", std::to_string(rank % 2 + 1).c_str(), 1);
   }
   expect(lanes::internal::mpi_job_detected(), "mpi_job_detected() under mpirun");
+  // What liblanes hands the plugin, as process_group() does.
+  lanes::internal::set_mpi_settings(
+      {lanes::internal::cpu_device_count(), lanes::internal::mpi_timeout_seconds()});
   MpiWorld& world = MpiWorld::get();
   processes = world.size();
-  std::vector<int> want_counts(processes, lanes::internal::local_cpu_device_count());
+  std::vector<int> want_counts(processes, lanes::internal::cpu_device_count());
   if (host_init) {
     for (int p = 0; p < processes; ++p) want_counts[p] = p % 2 + 1;
   }

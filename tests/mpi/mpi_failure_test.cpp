@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/devices.h"
 #include "runtime/mpi_communicator.h"
 #include "runtime/mpi_world.h"
 
@@ -35,6 +36,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: mpi_failure_test abort|stall|funneled\n");
     return 2;
   }
+  // What liblanes hands the plugin, as process_group() does.
+  lanes::internal::set_mpi_settings(
+      {lanes::internal::cpu_device_count(), lanes::internal::mpi_timeout_seconds()});
   if (mode == "funneled") {
     int provided = 0;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);

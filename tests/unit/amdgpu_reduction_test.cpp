@@ -13,8 +13,8 @@
 #include <limits>
 
 #include "codegen/amdgpu/amdgpu_codegen.h"
-#include "codegen/amdgpu/workgroup_fold_order.h"
-#include "codegen/loop_interpreter.h"
+#include "tests/oracle/workgroup_fold_order.h"
+#include "tests/oracle/loop_interpreter.h"
 #include "engine/jit_pipeline.h"
 #include "engine/lower/lower.h"
 #include "engine/lower/split_reduction.h"

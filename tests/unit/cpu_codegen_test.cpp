@@ -3,6 +3,7 @@
 // vector math) at sizes around the vector width and at forced widths 1..16.
 #include "codegen/backend.h"
 #include "codegen/cpu/cpu_jit.h"
+#include "runtime/runtime_symbols.h"
 #include "tests/unit/test_util.h"
 
 #include <gtest/gtest.h>
@@ -694,6 +695,21 @@ TEST(CpuJit, SleefSymbolsResolve) {
     EXPECT_TRUE(cpu::jit_can_resolve("Sleef_sinf8_u10avx2"));
   }
   EXPECT_FALSE(cpu::jit_can_resolve("lanes_no_such_symbol_anywhere"));
+}
+
+// liblanes exports none of its own functions, so the JIT is handed every function that
+// generated code calls by name: 16 Highway wrappers x 2 dtypes x (AVX2, AVX-512), the 16
+// scalar fallbacks and the two lane fixers.
+TEST(CpuJit, RuntimeSymbolsResolveWithoutExports) {
+  const std::vector<RuntimeSymbol>& symbols = jit_runtime_symbols();
+  EXPECT_EQ(symbols.size(), 16u * 2 * 2 + 16 + 2);
+  for (const RuntimeSymbol& s : symbols) {
+    EXPECT_NE(s.address, nullptr) << s.name;
+    EXPECT_TRUE(cpu::jit_can_resolve(s.name)) << s.name;
+  }
+  EXPECT_TRUE(cpu::jit_can_resolve("lanes_math_fix_lanes_d"));
+  EXPECT_TRUE(cpu::jit_can_resolve("lanes_hwy_sin_d4"));
+  EXPECT_TRUE(cpu::jit_can_resolve("lanes_hwy_tanh_f16"));
 }
 
 TEST(CpuJit, LlvmFailuresBecomeCompileErrors) {

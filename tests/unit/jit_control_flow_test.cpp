@@ -13,7 +13,7 @@
 #include <variant>
 
 #include "codegen/backend.h"
-#include "codegen/loop_interpreter.h"
+#include "tests/oracle/loop_interpreter.h"
 #include "engine/interpreter.h"
 #include "engine/jit_pipeline.h"
 #include "engine/lower/lower.h"

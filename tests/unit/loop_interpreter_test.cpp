@@ -1,7 +1,7 @@
 // The loop-IR reference interpreter: scalar semantics of scalar_eval against hand-computed
 // values, and hand-built programs (kernels with loops and carries, host steps, output
 // sources, bounds checking).
-#include "codegen/loop_interpreter.h"
+#include "tests/oracle/loop_interpreter.h"
 
 #include <gtest/gtest.h>
 

@@ -11,7 +11,7 @@
 #include <cstring>
 
 #include "codegen/backend.h"
-#include "codegen/loop_interpreter.h"
+#include "tests/oracle/loop_interpreter.h"
 #include "engine/interpreter.h"
 #include "engine/lower/lower.h"
 #include "engine/trace.h"

@@ -10,7 +10,7 @@
 #include <cstring>
 #include <limits>
 
-#include "codegen/loop_interpreter.h"
+#include "tests/oracle/loop_interpreter.h"
 #include "engine/interpreter.h"
 #include "engine/lower/lower.h"
 #include "engine/primitive.h"

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 #include <lanes/amdgpu.h>
 
-#include "frontend/repl/session.h"
+#include <lanes/repl.h>
 #include "tests/unit/repl_test_util.h"
 
 namespace lanes::repl {

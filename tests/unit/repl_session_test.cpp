@@ -5,7 +5,7 @@
 #include <cmath>
 #include <random>
 
-#include "frontend/repl/session.h"
+#include <lanes/repl.h>
 #include "tests/unit/repl_test_util.h"
 
 namespace lanes::repl {

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "frontend/repl/session.h"
+#include <lanes/repl.h>
 
 namespace lanes::repl::testing {
 

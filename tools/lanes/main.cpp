@@ -20,7 +20,7 @@
 #include <sstream>
 #include <string>
 
-#include "frontend/repl/session.h"
+#include <lanes/repl.h>
 
 namespace {
 

@@ -3,7 +3,7 @@
 // If run per point (the loop IR's semantics, which a SIMD backend reproduces with masks). Every
 // load and store is bounds-checked, so a lowering bug shows up as an InternalError here
 // rather than as a wrong number.
-#include "codegen/loop_interpreter.h"
+#include "tests/oracle/loop_interpreter.h"
 
 #include <string>
 #include <type_traits>

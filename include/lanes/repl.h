@@ -1,5 +1,6 @@
-// lanes::repl::Session: the REPL as a library. The `lanes` tool, the golden tests and the
-// fuzz target all drive it.
+// lanes::repl::Session: the REPL language (docs/repl.md) as a library, liblanes_repl
+// (CMake: find_package(Lanes COMPONENTS repl), target Lanes::repl). The `lanes` tool, the
+// golden tests and the fuzz target all drive it.
 //
 //   lanes::repl::Session s;
 //   auto r = s.run("def f(x) = sin(x) * 2\nf(0.5)\n", "<stdin>");
@@ -9,15 +10,23 @@
 // the result (with line, column and a caret under the offending token).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "frontend/repl/evaluator.h"
-
+#pragma GCC visibility push(default)
 namespace lanes::repl {
+
+struct SessionOptions {
+  double time_budget_s = 0.5;  // :time spends about this long repeating
+  bool allow_load = true;      // :load reads files (off for fuzzing)
+  int max_call_depth = 64;     // user function calls nested deeper are a RecursionError
+  std::int64_t max_elements = std::int64_t{1} << 28;  // largest array the REPL creates
+  std::int64_t max_loop_iterations = -1;              // default while_loop bound (-1: none)
+};
 
 struct EvalOutput {
   std::string text;  // what the statements printed (also streamed to the sink, if any)
@@ -27,12 +36,17 @@ struct EvalOutput {
   bool quit = false;  // :quit was run
 };
 
+class Evaluator;
+struct Loc;
+
 class Session {
  public:
   // `sink`, when given, receives output as it is produced (before run() returns).
   explicit Session(SessionOptions options = {},
                    std::function<void(std::string_view)> sink = nullptr);
   ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
   // Parses and runs `source` (one entry or a whole script); stops at the first error.
   // `first_line` numbers the first line of `source` (an entry in the middle of a file).
@@ -43,11 +57,11 @@ class Session {
   // Completions of the identifier or :command that `prefix` ends with: names defined in
   // the session, builtins, keywords and commands.
   std::vector<std::string> complete(std::string_view prefix) const;
-  bool quit_requested() const { return evaluator_->quit_requested(); }
+  bool quit_requested() const;
 
  private:
   void run_source(std::string_view source, std::string_view origin, int first_line);
-  std::string format_error(const std::string& kind, const std::string& msg, Loc loc) const;
+  std::string format_error(const std::string& kind, const std::string& msg, const Loc& loc) const;
 
   struct Source {
     std::string origin;
@@ -62,3 +76,4 @@ class Session {
 };
 
 }  // namespace lanes::repl
+#pragma GCC visibility pop

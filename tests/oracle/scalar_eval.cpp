@@ -7,7 +7,7 @@
 #include <string>
 #include <type_traits>
 
-#include "codegen/loop_interpreter.h"
+#include "tests/oracle/loop_interpreter.h"
 
 namespace lanes::internal {
 

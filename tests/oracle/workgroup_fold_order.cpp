@@ -1,7 +1,7 @@
 // serialize_workgroup_folds (see workgroup_fold_order.h): the fold Loop's body is copied
 // once per work-item (a strided Loop) and once per combine of the tree, with fresh op
 // ids and index variables, and the Loop's results renamed to the tree's root state.
-#include "codegen/amdgpu/workgroup_fold_order.h"
+#include "tests/oracle/workgroup_fold_order.h"
 
 #include <lanes/error.h>
 
