@@ -20,6 +20,10 @@ set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_ALL lanes mpi)
 set(CPACK_DEBIAN_LANES_PACKAGE_NAME lanes)
 set(CPACK_DEBIAN_MPI_PACKAGE_NAME lanes-mpi)
+# The AMDGPU path: ROCm's device libraries and the ld.lld executable (liblanes links LLVM
+# statically without lld's library), and HIP to run code objects (loaded at run time).
+set(CPACK_DEBIAN_LANES_PACKAGE_RECOMMENDS "lld-19, rocm-device-libs")
+set(CPACK_DEBIAN_LANES_PACKAGE_SUGGESTS "libamdhip64-5, lanes-mpi")
 set(CPACK_DEBIAN_MPI_PACKAGE_DEPENDS "lanes (= ${PROJECT_VERSION})")
 set(CPACK_COMPONENT_MPI_DESCRIPTION "Lanes' MPI plugin: pmap across processes under mpirun")
 # The tool and plugin need liblanes from the same package set, found by its RPATH.

@@ -31,13 +31,13 @@
 #include <string>
 #include <vector>
 
+namespace lanes::internal::hip {
+class DeviceBuffer;  // internal: declared before the public region, so it stays hidden
+}
+
 // Everything this header declares is liblanes' public API, exported from the library
 // (which is built with -fvisibility=hidden).
 #pragma GCC visibility push(default)
-
-namespace lanes::internal::hip {
-class DeviceBuffer;
-}
 
 namespace lanes::amdgpu {
 

@@ -27,12 +27,15 @@
 
 // Everything this header declares is liblanes' public API, exported from the library
 // (which is built with -fvisibility=hidden).
+namespace lanes::internal {
+class FnImpl;  // internal: declared before the public region, so it stays hidden
+}  // namespace lanes::internal
+
 #pragma GCC visibility push(default)
 
 namespace lanes {
 
 namespace internal {
-class FnImpl;
 struct FnCallableAdapter;
 }  // namespace internal
 

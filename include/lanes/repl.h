@@ -17,6 +17,13 @@
 #include <string_view>
 #include <vector>
 
+namespace lanes::repl {
+class Evaluator;  // internal to liblanes_repl: declared before the public region
+struct Loc;
+}  // namespace lanes::repl
+
+// Everything below is liblanes_repl's public API (the library is built with
+// -fvisibility=hidden).
 #pragma GCC visibility push(default)
 namespace lanes::repl {
 
@@ -35,9 +42,6 @@ struct EvalOutput {
   int line = 0, col = 0;
   bool quit = false;  // :quit was run
 };
-
-class Evaluator;
-struct Loc;
 
 class Session {
  public:

@@ -14,13 +14,13 @@
 
 // Everything this header declares is liblanes' public API, exported from the library
 // (which is built with -fvisibility=hidden).
+namespace lanes::internal {
+class Tracer;  // internal: declared before the public region, so it stays hidden
+}  // namespace lanes::internal
+
 #pragma GCC visibility push(default)
 
 namespace lanes {
-
-namespace internal {
-class Tracer;
-}
 
 class Value {
  public:

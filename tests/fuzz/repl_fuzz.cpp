@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include <lanes/error.h>
 #include <lanes/repl.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
