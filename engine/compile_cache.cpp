@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <cstdlib>
 #include <exception>
 #include <list>
 #include <mutex>
@@ -16,11 +15,13 @@
 #include <vector>
 
 #include "engine/jit_pipeline.h"
+#include "runtime/env.h"
 
 namespace lanes::internal {
 
 namespace {
 constexpr std::size_t kDefaultCapacity = 256;
+constexpr std::int64_t kMaxCapacity = std::int64_t{1} << 40;  // "keep everything"
 
 // A compile in progress: the threads that want the same key wait on it. On failure
 // (exe null) a waiter retries, becoming the next to compile.
@@ -49,20 +50,14 @@ struct Cache {
   std::atomic<std::uint64_t> compiles{0};
 };
 
-std::size_t capacity_from_env() {
-  const char* s = std::getenv("LANES_COMPILE_CACHE_ENTRIES");
-  if (s == nullptr || *s == '\0') return kDefaultCapacity;
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(s, &end, 10);
-  // A malformed value keeps the default rather than failing the host at start-up.
-  return (end != nullptr && *end == '\0') ? static_cast<std::size_t>(v) : kDefaultCapacity;
-}
-
 Cache& cache() {
   // Never destroyed: Fns in static storage may drop executables after main returns.
+  // A bad LANES_COMPILE_CACHE_ENTRIES throws before anything is made: the next call
+  // reads the variable again.
   static Cache* c = [] {
+    const std::size_t capacity = compile_cache_capacity_from_env();
     auto* p = new Cache;
-    p->capacity = capacity_from_env();
+    p->capacity = capacity;
     return p;
   }();
   return *c;
@@ -181,6 +176,11 @@ std::size_t compile_cache_retained_entries() {
 }
 
 std::uint64_t compile_cache_compiles() { return cache().compiles.load(); }
+
+std::size_t compile_cache_capacity_from_env() {
+  return static_cast<std::size_t>(env_int(
+      "LANES_COMPILE_CACHE_ENTRIES", static_cast<std::int64_t>(kDefaultCapacity), 0, kMaxCapacity));
+}
 
 std::size_t compile_cache_capacity() {
   Cache& c = cache();

@@ -32,9 +32,13 @@ std::size_t compile_cache_retained_entries();
 // Total compiles since start (each cache miss compiles once; for tests).
 std::uint64_t compile_cache_compiles();
 
-// The capacity: read once from LANES_COMPILE_CACHE_ENTRIES, changed by the setter
-// (tests; evicts at once if lowered). Returns the previous capacity.
+// The capacity: read once from LANES_COMPILE_CACHE_ENTRIES (at the first use of the
+// cache, which throws ArgumentError naming the variable for a value that is not an
+// integer in [0, 2^40]), changed by the setter (tests; evicts at once if lowered).
+// Returns the previous capacity.
 std::size_t compile_cache_capacity();
 std::size_t set_compile_cache_capacity(std::size_t entries);
+// What LANES_COMPILE_CACHE_ENTRIES says now (default 256), read again on every call.
+std::size_t compile_cache_capacity_from_env();
 
 }  // namespace lanes::internal

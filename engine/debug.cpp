@@ -1,27 +1,31 @@
-// LANES_DEBUG handling.
+// LANES_DEBUG handling: the switch, read from the environment at first use, and the printer.
 #include "engine/debug.h"
 
 #include <atomic>
-#include <cstdlib>
-#include <cstring>
 #include <iostream>
 #include <mutex>
+#include <string>
+
+#include "runtime/env.h"
 
 namespace lanes::internal {
 
 namespace {
 std::atomic<int> g_debug_ir{-1};  // -1: not read from the environment yet
 
-bool env_debug_ir() {
-  const char* v = std::getenv("LANES_DEBUG");
-  return v != nullptr && std::strstr(v, "ir") != nullptr;
-}
 }  // namespace
+
+// A bad value throws here, and again at every use until it is fixed or set_debug_ir decides.
+bool debug_ir_from_env() {
+  bool ir = false;
+  for (const std::string& topic : env_list("LANES_DEBUG", {"ir"})) ir = ir || topic == "ir";
+  return ir;
+}
 
 bool debug_ir_enabled() {
   int v = g_debug_ir.load(std::memory_order_relaxed);
   if (v < 0) {
-    v = env_debug_ir() ? 1 : 0;
+    v = debug_ir_from_env() ? 1 : 0;
     g_debug_ir.store(v, std::memory_order_relaxed);
   }
   return v == 1;

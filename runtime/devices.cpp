@@ -3,10 +3,9 @@
 
 #include <lanes/error.h>
 
-#include <cstdlib>
 #include <string>
-#include <thread>
 
+#include "runtime/env.h"
 #include "runtime/hip_runtime.h"
 
 #include "runtime/process_group.h"
@@ -14,17 +13,7 @@
 namespace lanes::internal {
 
 int cpu_device_count() {
-  if (const char* env = std::getenv("LANES_CPU_DEVICES"); env != nullptr && *env != '\0') {
-    char* end = nullptr;
-    long n = std::strtol(env, &end, 10);
-    if (*end != '\0' || n <= 0 || n > 4096) {
-      throw ArgumentError(std::string("LANES_CPU_DEVICES must be a positive integer, got '") + env +
-                          "'");
-    }
-    return static_cast<int>(n);
-  }
-  unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : static_cast<int>(hw);
+  return static_cast<int>(env_int("LANES_CPU_DEVICES", hardware_threads(), 1, 4096));
 }
 
 std::vector<Device> make_cpu_devices(int n) {

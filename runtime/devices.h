@@ -10,8 +10,8 @@
 
 namespace lanes::internal {
 
-// The CPU device count: LANES_CPU_DEVICES if set (ArgumentError unless a positive
-// integer), otherwise std::thread::hardware_concurrency() (at least 1).
+// The CPU device count: LANES_CPU_DEVICES if set (ArgumentError naming the variable
+// unless an integer in [1, 4096]), otherwise the hardware threads (at least 1).
 int cpu_device_count();
 
 std::vector<Device> make_cpu_devices(int n);

@@ -7,9 +7,10 @@
 #include <dlfcn.h>
 #include <lanes/error.h>
 
-#include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #if defined(LANES_HAVE_HIP_HEADERS)
@@ -18,6 +19,8 @@
 #endif
 #include <hip/hip_runtime_api.h>
 #endif
+
+#include "runtime/env.h"
 
 namespace lanes::internal::hip {
 
@@ -58,14 +61,16 @@ struct Api {
 
   Api() {
     // LANES_HIP_LIBRARY names the library to load instead of libamdhip64 (the tests' fake
-    // HIP runtime, tests/amdgpu_fake/, or a ROCm installed outside the loader's path).
-    if (const char* path = std::getenv("LANES_HIP_LIBRARY"); path != nullptr && *path != '\0') {
-      lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    // HIP runtime, tests/amdgpu_fake/, or a ROCm installed outside the loader's path). One
+    // that does not load is the user's error, not "no HIP here": ArgumentError naming the
+    // variable (the static Api is then not made, so every use of HIP throws it again).
+    const std::optional<std::string> path = env_string("LANES_HIP_LIBRARY");
+    if (path) {
+      lib = dlopen(path->c_str(), RTLD_NOW | RTLD_LOCAL);
       if (lib == nullptr) {
         const char* why = dlerror();
-        error = std::string("LANES_HIP_LIBRARY=") + path + " does not load" +
-                (why != nullptr ? std::string(": ") + why : std::string());
-        return;
+        throw_bad_env("LANES_HIP_LIBRARY", *path,
+                      "does not load" + (why != nullptr ? std::string(": ") + why : std::string()));
       }
     }
     for (const char* name : {"libamdhip64.so", "libamdhip64.so.6", "libamdhip64.so.5"}) {
@@ -86,6 +91,10 @@ struct Api {
         resolve(ModuleLoadData, "hipModuleLoadData") && resolve(ModuleUnload, "hipModuleUnload") &&
         resolve(ModuleGetFunction, "hipModuleGetFunction") &&
         resolve(ModuleLaunchKernel, "hipModuleLaunchKernel");
+    if (!ok && path) {
+      dlclose(lib);
+      throw_bad_env("LANES_HIP_LIBRARY", *path, "is not a HIP runtime (" + error + ")");
+    }
     if (!ok) return;
     // Without a GPU this returns hipErrorNoDevice and count 0 (measured): not an error.
     int n = 0;

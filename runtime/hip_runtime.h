@@ -13,9 +13,11 @@
 //   }
 //
 // The library is libamdhip64 from the loader's path, or the file that the environment
-// variable LANES_HIP_LIBRARY names (read once, at the first use of HIP): the tests point it
-// at a fake runtime (tests/amdgpu_fake/) that keeps "device" memory on the host and fails
-// every kernel launch.
+// variable LANES_HIP_LIBRARY names (read at the first use of HIP): the tests point it at a
+// fake runtime (tests/amdgpu_fake/) that keeps "device" memory on the host and fails
+// every kernel launch. A LANES_HIP_LIBRARY that does not load, or lacks HIP's functions,
+// makes every function below throw ArgumentError naming the variable (it is the user's
+// error, not an absent HIP).
 //
 // Every failing HIP call throws lanes::RuntimeError naming the call and the HIP error
 // (hipGetErrorName), e.g. "hipMalloc: hipErrorOutOfMemory (2)".

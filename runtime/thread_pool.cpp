@@ -1,10 +1,17 @@
 // The thread pool: one shared job at a time, whose indices workers claim with an atomic
-// counter (chunks are coarse, so claiming one index at a time costs nothing measurable).
+// counter (chunks are coarse, so claiming one index at a time costs nothing measurable);
+// and the global pool, replaced (not resized in place) by set_global_size.
 #include "runtime/thread_pool.h"
+
+#include <lanes/error.h>
 
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <string>
+#include <system_error>
+
+#include "runtime/env.h"
 
 namespace lanes::internal {
 
@@ -41,10 +48,22 @@ struct ThreadPool::Job {
 };
 
 ThreadPool::ThreadPool(int num_threads) {
-  for (int i = 1; i < std::max(num_threads, 1); ++i) workers_.emplace_back([this] { worker_loop(); });
+  const int n = std::max(num_threads, 1);
+  workers_.reserve(static_cast<std::size_t>(n - 1));
+  try {
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this] { worker_loop(); });
+  } catch (const std::system_error& e) {
+    // Destroying a joinable std::thread would terminate: end the ones that started.
+    stop_and_join();
+    throw RuntimeError("thread pool: cannot start " + std::to_string(n - 1) +
+                       " worker threads (started " + std::to_string(workers_.size()) +
+                       "): " + e.what());
+  }
 }
 
-ThreadPool::~ThreadPool() {
+ThreadPool::~ThreadPool() { stop_and_join(); }
+
+void ThreadPool::stop_and_join() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
@@ -53,9 +72,71 @@ ThreadPool::~ThreadPool() {
   for (auto& t : workers_) t.join();
 }
 
-ThreadPool& ThreadPool::global() {
-  static ThreadPool pool(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-  return pool;
+namespace {
+
+// The global pool and its size, behind one mutex: global() copies the shared_ptr out
+// (an atomic increment, no allocation), a resize swaps in an empty one.
+struct GlobalPool {
+  std::mutex mu;
+  int size = 0;  // 0: not decided yet (LANES_NUM_THREADS is read at the next use)
+  std::shared_ptr<ThreadPool> pool;
+};
+
+GlobalPool& global_pool() {
+  static GlobalPool g;  // destroyed at exit: the pool joins its idle workers
+  return g;
+}
+
+// The size, read from the environment if not decided; the caller holds g.mu.
+int decided_size_locked(GlobalPool& g) {
+  if (g.size == 0) g.size = ThreadPool::size_from_env();  // throws: stays undecided
+  return g.size;
+}
+
+}  // namespace
+
+int ThreadPool::size_from_env() {
+  return static_cast<int>(env_int("LANES_NUM_THREADS", hardware_threads(), 1, kMaxThreads));
+}
+
+std::shared_ptr<ThreadPool> ThreadPool::global() {
+  GlobalPool& g = global_pool();
+  std::lock_guard lock(g.mu);
+  if (!g.pool) g.pool = std::make_shared<ThreadPool>(decided_size_locked(g));
+  return g.pool;
+}
+
+int ThreadPool::global_size() {
+  GlobalPool& g = global_pool();
+  std::lock_guard lock(g.mu);
+  return decided_size_locked(g);
+}
+
+void ThreadPool::set_global_size(int n) {
+  if (n < 1 || n > kMaxThreads) {
+    throw ArgumentError("set_num_threads: n must be in [1, " + std::to_string(kMaxThreads) +
+                        "], got " + std::to_string(n));
+  }
+  GlobalPool& g = global_pool();
+  std::shared_ptr<ThreadPool> old;
+  {
+    std::lock_guard lock(g.mu);
+    if (g.size == n) return;
+    g.size = n;
+    old = std::move(g.pool);
+  }
+  // `old` is released here, outside the lock: if nobody else holds it, its idle workers
+  // are joined now; otherwise its last holder does that after its parallel_for.
+}
+
+void ThreadPool::reset_global() {
+  GlobalPool& g = global_pool();
+  std::shared_ptr<ThreadPool> old;
+  {
+    std::lock_guard lock(g.mu);
+    g.size = 0;
+    old = std::move(g.pool);
+  }
 }
 
 void ThreadPool::worker_loop() {

@@ -10,8 +10,8 @@
 #include <llvm/Support/Program.h>
 #include <llvm/Support/raw_ostream.h>
 
-#include <cstdlib>
 #include <mutex>
+#include <optional>
 
 #if defined(LANES_HAVE_LLD_LIB)
 #include <lld/Common/Driver.h>
@@ -19,6 +19,7 @@ LLD_HAS_DRIVER(elf)
 #endif
 
 #include "codegen/amdgpu/amdgpu_codegen.h"
+#include "runtime/env.h"
 
 // Baked in by codegen/amdgpu/CMakeLists.txt; empty when not found there.
 #ifndef LANES_AMDGPU_BITCODE_DIR_DEFAULT
@@ -35,8 +36,13 @@ namespace lanes::internal::amdgpu {
 
 namespace {
 std::string env_or(const char* name, const char* fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::string(v) : std::string(fallback);
+  return env_string(name).value_or(std::string(fallback));
+}
+
+// `what`, naming the variable when the tool's path came from it (for run_tool's errors).
+std::string step_and_origin(const std::string& what, const char* variable) {
+  std::optional<std::string> v = env_string(variable);
+  return v ? what + " (" + variable + "='" + *v + "')" : what;
 }
 }  // namespace
 
@@ -63,11 +69,13 @@ bool g_lld_usable = true;
 #endif
 
 bool lld_in_process() {
+  // Checked in every build, so that a misspelt value is an error, not the default.
+  const std::optional<std::string> mode = env_choice("LANES_AMDGPU_LINKER", {"in-process", "exec"});
 #if defined(LANES_HAVE_LLD_LIB)
-  const char* mode = std::getenv("LANES_AMDGPU_LINKER");
   std::lock_guard lock(g_lld_mu);
-  return g_lld_usable && !(mode != nullptr && std::string(mode) == "exec");
+  return g_lld_usable && mode != "exec";
 #else
+  (void)mode;
   return false;
 #endif
 }
@@ -88,7 +96,8 @@ void link_code_object(const std::string& object, const std::string& output) {
     return;
   }
 #endif
-  run_tool("linking the code object", ld_lld_path(), {"-shared", "-o", output, object});
+  run_tool(step_and_origin("linking the code object", "LANES_LD_LLD"), ld_lld_path(),
+           {"-shared", "-o", output, object});
 }
 
 TempFile::TempFile(const std::string& suffix) {
@@ -178,7 +187,8 @@ CodeObjectInfo inspect_code_object(std::span<const std::uint8_t> bytes) {
 std::string disassemble(std::span<const std::uint8_t> bytes, const std::string& arch) {
   TempFile in(".hsaco");
   in.write(bytes);
-  return run_tool("disassembly", objdump_path(), {"-d", "--mcpu=" + arch, in.path()});
+  return run_tool(step_and_origin("disassembly", "LANES_LLVM_OBJDUMP"), objdump_path(),
+                  {"-d", "--mcpu=" + arch, in.path()});
 }
 
 }  // namespace lanes::internal::amdgpu

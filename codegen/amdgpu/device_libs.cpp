@@ -22,6 +22,7 @@
 #include <set>
 
 #include "codegen/amdgpu/amdgpu_codegen.h"
+#include "runtime/env.h"
 
 namespace lanes::internal::amdgpu {
 
@@ -49,8 +50,11 @@ const llvm::MemoryBuffer& library_file(const std::string& file) {
   if (it != cache.end()) return *it->second;
   auto buf = llvm::MemoryBuffer::getFile(path);
   if (!buf) {
-    throw CompileError("amdgpu backend: cannot read device library " + path + ": " +
-                       buf.getError().message());
+    const std::optional<std::string> from_env = env_string("LANES_AMDGPU_BITCODE_DIR");
+    throw CompileError(
+        "amdgpu backend: cannot read device library " + path + ": " + buf.getError().message() +
+        (from_env ? " (the directory is LANES_AMDGPU_BITCODE_DIR='" + *from_env + "')"
+                  : std::string()));
   }
   return *cache.emplace(path, std::move(*buf)).first->second;
 }

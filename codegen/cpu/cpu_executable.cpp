@@ -216,16 +216,25 @@ class CpuExecutable final : public Executable {
       k.fn(ptrs, 0, n);
       return;
     }
-    ThreadPool& pool = ThreadPool::global();
+    // Held for the whole job: a concurrent set_num_threads replaces the global pool, and
+    // this job finishes on the one it started on.
+    const std::shared_ptr<ThreadPool> pool = ThreadPool::global();
     // A few chunks per thread balance uneven progress; chunk starts stay W-aligned when
     // dim 0 is the vector axis so only the last chunk has a tail.
-    std::int64_t chunks = std::min<std::int64_t>(n, pool.num_threads() * 4);
+    std::int64_t chunks = std::min<std::int64_t>(n, pool->num_threads() * 4);
     std::int64_t size = (n + chunks - 1) / chunks;
     size = (size + k.chunk_align - 1) / k.chunk_align * k.chunk_align;
     chunks = (n + size - 1) / size;
-    pool.parallel_for(chunks, [&](std::int64_t c) {
-      std::int64_t begin = c * size;
-      k.fn(ptrs, begin, std::min(n, begin + size));
+    // The task captures one reference, so the std::function holds it inline: splitting a
+    // kernel allocates nothing (tests/alloc checks).
+    struct Chunks {
+      const KernelStep& k;
+      void** ptrs;
+      std::int64_t size, n;
+    } job{k, ptrs, size, n};
+    pool->parallel_for(chunks, [&job](std::int64_t c) {
+      const std::int64_t begin = c * job.size;
+      job.k.fn(job.ptrs, begin, std::min(job.n, begin + job.size));
     });
   }
 

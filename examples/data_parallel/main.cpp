@@ -6,8 +6,8 @@
 // (checked bit for bit every step). Usage: data_parallel [steps] [devices | all]; "all"
 // trains on lanes::devices(), which under mpirun are the devices of every process (MPI
 // carries the pmeans, and every process prints the same numbers as threads would). It
-// exits with status 1 if the loss did not go down or replicas disagree (the CTest test
-// runs it short; tests/mpi compares threads with MPI).
+// exits with status 1 if the loss did not go down, replicas disagree or Lanes reports an
+// error (the CTest test runs it short; tests/mpi compares threads with MPI).
 #include <lanes/lanes.h>
 
 #include <cmath>
@@ -31,7 +31,7 @@ Value loss(Value w, Value x, Value y) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   const int steps = argc > 1 ? std::atoi(argv[1]) : 200;
   const bool all = argc > 2 && std::strcmp(argv[2], "all") == 0;
   const std::vector<lanes::Device> devs =
@@ -91,4 +91,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+} catch (const lanes::Error& e) {
+  // E.g. a malformed LANES_CPU_DEVICES with "all": report it rather than terminate.
+  std::fprintf(stderr, "data_parallel: %s\n", e.what());
+  return 1;
 }

@@ -17,7 +17,7 @@
 // (primitives without a kernel lowering) are not in it: amdgpu::jit runs them on the host
 // between kernels. Code objects are version 4, the version Debian's ROCm 5.2 loads.
 // Execution needs libamdhip64 (loaded at run time; LANES_HIP_LIBRARY may name another
-// file). A HIP Device of lanes::devices() also works with lanes::jit(f, device) and
+// file, and an ArgumentError names it when it does not load). A HIP Device of lanes::devices() also works with lanes::jit(f, device) and
 // lanes::pmap. docs/amdgpu.md has the details.
 #pragma once
 

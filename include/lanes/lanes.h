@@ -19,5 +19,6 @@
 #include <lanes/jit_options.h>
 #include <lanes/ops.h>
 #include <lanes/pmap.h>
+#include <lanes/settings.h>
 #include <lanes/transforms.h>
 #include <lanes/value.h>

@@ -178,5 +178,31 @@ TEST(Dispatch, ManyArgumentsSpillPastInlineStorage) {
   }
 }
 
+// A call large enough to be split over the thread pool allocates no more on the calling
+// thread than the same call kept on it: taking the global pool (a shared_ptr copy, so
+// that lanes::set_num_threads can replace it) and the split's task allocate nothing,
+// before and after a resize.
+TEST(Dispatch, CachedParallelCallAllocatesNoMoreThanOnTheCaller) {
+  const int n = 1 << 17;  // over the threshold where kernels are split
+  std::vector<double> v(n);
+  for (int i = 0; i < n; ++i) v[i] = 1e-4 * i;
+  Array x = Array::from(v);
+  Fn body = fn([](Value a) { return lanes::sin(a) * 2.0 + a; });
+  Fn par = jit(body), seq = jit(body, {.parallel = false});
+  (void)par(x);
+  (void)seq(x);
+  Array r;
+  const long on_caller = allocations_of([&] { r = seq(x); });
+  r = Array();  // releasing the previous result is not the call's cost
+  const long split = allocations_of([&] { r = par(x); });
+  EXPECT_NEAR(r.data<double>()[n - 1], std::sin(v[n - 1]) * 2.0 + v[n - 1], 1e-12);
+  set_num_threads(num_threads() == 3 ? 2 : 3);
+  (void)par(x);  // starts the new pool's threads
+  r = Array();
+  const long after_resize = allocations_of([&] { r = par(x); });
+  EXPECT_LE(split, on_caller) << "splitting over the pool allocated";
+  EXPECT_LE(after_resize, on_caller) << "splitting over the resized pool allocated";
+  EXPECT_NEAR(r.data<double>()[n - 1], std::sin(v[n - 1]) * 2.0 + v[n - 1], 1e-12);
+}
 }  // namespace
 }  // namespace lanes

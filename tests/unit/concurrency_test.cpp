@@ -1,13 +1,18 @@
 // Many host threads using the engine at once: the same jitted function, different ones,
 // first calls racing to compile (exactly one compile per signature, counted by the
-// compile cache), and the thread pool shared by concurrent callers. These suites also
-// run under ThreadSanitizer (tools/run_sanitizers.sh).
+// compile cache), the thread pool shared by concurrent callers, and the global pool
+// resized (lanes::set_num_threads) while others use it. These suites also run under
+// ThreadSanitizer (tools/run_sanitizers.sh).
 #include <gtest/gtest.h>
 #include <lanes/lanes.h>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <latch>
+#include <memory>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -169,6 +174,118 @@ TEST(ThreadPoolConcurrency, RethrowsTheFirstTaskException) {
   std::atomic<int> after{0};
   pool.parallel_for(20, [&](std::int64_t) { after.fetch_add(1); });
   EXPECT_EQ(after.load(), 20);
+}
+
+// --- resizing the global pool (lanes::set_num_threads) -------------------------------
+
+// Restores the global pool to its size from the environment after each test.
+class ThreadPoolResize : public ::testing::Test {
+ protected:
+  void TearDown() override { internal::ThreadPool::reset_global(); }
+};
+
+// The most tasks of one parallel_for that ran at the same time on `pool`, with n tasks
+// that each wait (up to 10 s) for all n to have started: n when the pool has n threads.
+int concurrent_tasks(internal::ThreadPool& pool, int n) {
+  std::atomic<int> started{0}, most{0};
+  pool.parallel_for(n, [&](std::int64_t) {
+    started.fetch_add(1);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (started.load() < n && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+    }
+    int seen = started.load();
+    for (int m = most.load(); seen > m && !most.compare_exchange_weak(m, seen);) {
+    }
+  });
+  return most.load();
+}
+
+TEST_F(ThreadPoolResize, ParallelForAfterSetNumThreadsUsesTheNewSize) {
+  for (int n : {3, 1, 2, 5}) {
+    set_num_threads(n);
+    EXPECT_EQ(num_threads(), n);
+    std::shared_ptr<internal::ThreadPool> pool = internal::ThreadPool::global();
+    EXPECT_EQ(pool->num_threads(), n);
+    EXPECT_EQ(concurrent_tasks(*pool, n), n);
+    // And no more threads than that take part.
+    std::mutex mu;
+    std::set<std::thread::id> ids;
+    pool->parallel_for(200, [&](std::int64_t) {
+      std::lock_guard lock(mu);
+      ids.insert(std::this_thread::get_id());
+    });
+    EXPECT_LE(static_cast<int>(ids.size()), n);
+  }
+}
+
+TEST_F(ThreadPoolResize, JittedKernelsAgreeAcrossSizes) {
+  Fn f = jit(poly(7501.5));
+  const int n = 1 << 17;  // split over the pool
+  std::vector<double> in(n);
+  for (int i = 0; i < n; ++i) in[i] = 1e-4 * (i - n / 2);
+  Array x = Array::from(in);
+  Array want = jit(poly(7501.5), {.parallel = false})(x);
+  for (int threads : {1, 4, 2}) {
+    set_num_threads(threads);
+    EXPECT_TRUE(testing::arrays_close(f(x), want, 0)) << threads << " threads";
+  }
+}
+
+TEST_F(ThreadPoolResize, HoldersOfTheOldPoolFinishOnIt) {
+  set_num_threads(3);
+  std::shared_ptr<internal::ThreadPool> old = internal::ThreadPool::global();
+  set_num_threads(2);
+  EXPECT_EQ(internal::ThreadPool::global()->num_threads(), 2);
+  EXPECT_EQ(old->num_threads(), 3);
+  std::atomic<int> ran{0};
+  old->parallel_for(100, [&](std::int64_t) { ran.fetch_add(1); });
+  EXPECT_EQ(ran.load(), 100);
+}
+
+TEST_F(ThreadPoolResize, ConcurrentResizesAndParallelForsLoseNoWork) {
+  // Half the threads run parallel_for on the global pool (as jitted kernels do), the
+  // other half resize it as fast as they can; every job must run each index once.
+  std::atomic<bool> failed{false};
+  on_threads([&](int t) {
+    for (int rep = 0; rep < 40; ++rep) {
+      if (t % 2 == 0) {
+        set_num_threads(1 + (t / 2 + rep) % 4);
+        (void)num_threads();
+        continue;
+      }
+      std::shared_ptr<internal::ThreadPool> pool = internal::ThreadPool::global();
+      std::vector<std::atomic<int>> hits(64);
+      pool->parallel_for(64,
+                         [&](std::int64_t i) { hits[static_cast<std::size_t>(i)].fetch_add(1); });
+      for (auto& h : hits) {
+        if (h.load() != 1) failed = true;
+      }
+    }
+  });
+  EXPECT_FALSE(failed.load());
+}
+
+TEST_F(ThreadPoolResize, ConcurrentResizesAndJittedCalls) {
+  const double c = 7601.0;
+  Fn f = jit(poly(c));
+  const int n = 1 << 17;  // split over the pool
+  on_threads([&](int t) {
+    if (t % 4 == 1) {
+      for (int rep = 0; rep < 8; ++rep) set_num_threads(1 + (t + rep) % 3);
+      return;
+    }
+    if (t % 4 != 0) return;  // four large callers keep the test fast
+    std::vector<double> in(n);
+    for (int i = 0; i < n; ++i) in[i] = 1e-4 * (i - n / 2) + t;
+    for (int rep = 0; rep < 2; ++rep) {
+      Array out = f(Array::from(in));
+      for (int i = 0; i < n; i += 997) {
+        ASSERT_NEAR(out.element_as_double(i), poly_ref(c, in[i]),
+                    1e-9 * (1 + std::fabs(poly_ref(c, in[i]))));
+      }
+    }
+  });
 }
 
 }  // namespace
