@@ -1,8 +1,10 @@
 // Hand-written peers for the foundation benchmark, compiled with -O3 -march=native.
 // A static peer: Highway's static target only (the default policy also wants dynamic
 // targets, which Highway 1.0.3 cannot form for AVX3_DL baselines such as -march=native
-// on a CPU with AVX-512 and AVX-VNNI).
+// on a CPU with AVX-512 and AVX-VNNI), and AVX2 without AES/PCLMUL counts as AVX2 (GCC's
+// -march=haswell and x86-64-v3 have neither; the peers use neither).
 #define HWY_COMPILE_ONLY_STATIC 1
+#define HWY_DISABLE_PCLMUL_AES 1
 #include "hand_loops.h"
 
 #include <sleef.h>

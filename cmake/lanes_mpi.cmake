@@ -29,7 +29,7 @@ target_include_directories(lanes_mpi PRIVATE ${PROJECT_SOURCE_DIR})
 target_compile_definitions(lanes_mpi PRIVATE ${LANES_MPI_DEFINITIONS})
 target_compile_options(lanes_mpi PRIVATE ${LANES_WARNINGS})
 target_link_libraries(lanes_mpi PRIVATE lanes MPI::MPI_C Threads::Threads)
-set_target_properties(lanes_mpi PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION 0
+set_target_properties(lanes_mpi PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION 0 EXPORT_NAME mpi
   CXX_VISIBILITY_PRESET hidden)
 install(TARGETS lanes_mpi EXPORT LanesMpiTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT mpi NAMELINK_SKIP)

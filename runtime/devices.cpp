@@ -7,7 +7,6 @@
 
 #include "runtime/env.h"
 #include "runtime/hip_runtime.h"
-
 #include "runtime/process_group.h"
 
 namespace lanes::internal {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "runtime/communicator.h"
@@ -64,5 +65,10 @@ bool mpi_job_detected();
 // The job's process group when mpi_job_detected(), loading the plugin on first use
 // (RuntimeError when it cannot be loaded); nullptr otherwise.
 ProcessGroup* process_group();
+
+// Loads the plugin `file` (beside liblanes, else through the loader's search path) and
+// returns its group: what process_group() does once. RuntimeError naming the file when it
+// cannot be loaded, has no entry point or was built for another ABI.
+ProcessGroup* load_process_group(const std::string& file);
 
 }  // namespace lanes::internal

@@ -366,11 +366,7 @@ void KernelEmitter::make_alias_metadata(const std::vector<char>& used,
   llvm::MDNode* domain = md.createAnonymousAliasScopeDomain(k_.name);
   std::vector<llvm::MDNode*> scopes(nb, nullptr);
   for (std::size_t i = 0; i < nb; ++i) {
-    // Appended, not "b" + to_string(i): GCC 12 at -O3 reports a -Wrestrict false positive
-    // inside std::string's insert for that.
-    std::string name = "b";
-    name += std::to_string(i);
-    if (used[i]) scopes[i] = md.createAnonymousAliasScope(domain, name);
+    if (used[i]) scopes[i] = md.createAnonymousAliasScope(domain, "b" + std::to_string(i));
   }
   for (std::size_t i = 0; i < nb; ++i) {
     if (!used[i]) continue;

@@ -13,6 +13,10 @@
 // call large enough to be split), until it is fixed or set_num_threads decides.
 #pragma once
 
+// Everything this header declares is liblanes' public API, exported from the library
+// (which is built with -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace lanes {
 
 // Sets the thread pool's size to n threads (the caller included); takes effect for
@@ -30,3 +34,4 @@ void set_num_threads(int n);
 int num_threads();
 
 }  // namespace lanes
+#pragma GCC visibility pop

@@ -87,6 +87,30 @@ TEST(CommunicatorMpiEnv, JobDetectedFromLauncherOrOverride) {
   }
 }
 
+// liblanes does not link MPI: under a launcher it loads the plugin, and a plugin that is
+// missing or not Lanes' is a clear RuntimeError naming the file and the way out.
+TEST(CommunicatorMpiEnv, MissingPluginIsAClearError) {
+  try {
+    load_process_group("liblanes_no_such_plugin.so.0");
+    ADD_FAILURE() << "a missing plugin loaded";
+  } catch (const RuntimeError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("liblanes_no_such_plugin.so.0"), std::string::npos) << what;
+    EXPECT_NE(what.find("LANES_USE_MPI=0"), std::string::npos) << what;
+  }
+}
+
+TEST(CommunicatorMpiEnv, LibraryWithoutEntryPointIsNotAPlugin) {
+  try {
+    load_process_group("libm.so.6");  // loads, but is no Lanes plugin
+    ADD_FAILURE() << "libm was taken for the MPI plugin";
+  } catch (const RuntimeError& e) {
+    EXPECT_NE(std::string(e.what()).find("no entry point lanes_mpi_process_group"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace lanes::internal
 
