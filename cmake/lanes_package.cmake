@@ -25,7 +25,7 @@ set(CPACK_DEBIAN_MPI_PACKAGE_NAME lanes-mpi)
 set(CPACK_DEBIAN_LANES_PACKAGE_RECOMMENDS "lld-19, rocm-device-libs")
 set(CPACK_DEBIAN_LANES_PACKAGE_SUGGESTS "libamdhip64-5, lanes-mpi")
 set(CPACK_DEBIAN_MPI_PACKAGE_DEPENDS "lanes (= ${PROJECT_VERSION})")
-set(CPACK_COMPONENT_MPI_DESCRIPTION "Lanes' MPI plugin: pmap across processes under mpirun")
+set(CPACK_DEBIAN_MPI_DESCRIPTION "Lanes' MPI plugin: pmap across processes under mpirun\n liblanes loads it when a process runs under an MPI launcher; applications never link it.")
 # The tool and plugin need liblanes from the same package set, found by its RPATH.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS
     ${PROJECT_BINARY_DIR}/_CPack_Packages/Linux/DEB/lanes-${PROJECT_VERSION}-Linux/lanes/usr/${CMAKE_INSTALL_LIBDIR})
