@@ -1,18 +1,16 @@
 // The Communicator across MPI processes: each process runs its local replicas on threads
 // (the callers' threads), and collectives cross processes with MPI.
 //
-// For pmap under mpirun (build with LANES_HAVE_MPI):
-//   #include "runtime/mpi_communicator.h"
-//   #include "runtime/mpi_world.h"
-//   if (lanes::internal::mpi_job_detected()) {        // an mpirun job (does not start MPI)
-//     auto& world = lanes::internal::MpiWorld::get();  // starts MPI unless the host did
-//     // Create once and reuse: creation is collective (every process, same order).
-//     auto comm = lanes::internal::MpiCommunicator::create_world();
-//     // pmap's axis size: comm->size() == world.global_device_count(). This process runs
-//     // replicas comm->first_rank() .. first_rank() + local_size() - 1, one thread each,
-//     // and each passes its global index as `rank`; inputs/outputs of the other replicas
-//     // live in the other processes.
-//   }
+// Part of the MPI plugin (runtime/mpi_plugin.cpp hands it to liblanes through
+// process_group.h); tests link it directly:
+//   lanes::internal::set_mpi_settings({local_devices, timeout_s});  // what liblanes passes
+//   auto& world = lanes::internal::MpiWorld::get();  // starts MPI unless the host did
+//   // Create once and reuse: creation is collective (every process, same order).
+//   auto comm = lanes::internal::MpiCommunicator::create_world();
+//   // pmap's axis size: comm->size() == world.global_device_count(). This process runs
+//   // replicas comm->first_rank() .. first_rank() + local_size() - 1, one thread each,
+//   // and each passes its global index as `rank`; inputs/outputs of the other replicas
+//   // live in the other processes.
 // The global device list (which process owns which replica) is MpiWorld::global_devices().
 // Creating a communicator is collective (MPI_Comm_dup, so its messages stay apart from the
 // host's): every process creates its communicators in the same order.
@@ -39,8 +37,8 @@
 // canonical quiet NaN, and -0 < +0 (bool: or / and).
 //
 // Failure: MPI has no timeout on collectives, so every MPI wait polls a nonblocking request
-// (MPI_Test) against a deadline of mpi_timeout_seconds() (env LANES_MPI_TIMEOUT_S, default
-// 60 s). When it passes (another process died or never reached the collective) the process
+// (MPI_Test) against a deadline of mpi_settings().timeout_s (liblanes reads env
+// LANES_MPI_TIMEOUT_S, default 60 s). When it passes (another process died or never reached the collective) the process
 // prints the error and ends the job with MPI_Abort. abort(reason) in a job of several
 // processes does the same at once: remote replicas cannot be woken otherwise, so the error
 // reaches the caller as the job's non-zero exit status and the printed reason, not as an
