@@ -15,9 +15,41 @@
 //   %4:f64 = if %3 { ... yield %5 } else { ... yield %6 }
 #include "codegen/loop_ir.h"
 
+#include <algorithm>
+
 #include <sstream>
 
 namespace lanes::internal::loop {
+
+AffineIndex affine_const(std::int64_t c) {
+  AffineIndex a;
+  a.offset = c;
+  return a;
+}
+
+AffineIndex affine_var(int v, std::int64_t stride) {
+  AffineIndex a;
+  a.terms.push_back({v, stride});
+  return a;
+}
+
+AffineIndex scaled_add(const AffineIndex& a, std::int64_t k, const AffineIndex& b) {
+  AffineIndex r = b;
+  r.offset += a.offset * k;
+  for (const auto& [v, s] : a.terms) r.terms.push_back({v, s * k});
+  std::sort(r.terms.begin(), r.terms.end());
+  AffineIndex m;
+  m.offset = r.offset;
+  for (const auto& [v, s] : r.terms) {
+    if (!m.terms.empty() && m.terms.back().first == v) {
+      m.terms.back().second += s;
+    } else {
+      m.terms.push_back({v, s});
+    }
+  }
+  std::erase_if(m.terms, [](const auto& t) { return t.second == 0; });
+  return m;
+}
 
 std::int64_t AffineIndex::stride_of(int index_var) const {
   std::int64_t s = 0;

@@ -41,6 +41,12 @@ struct AffineIndex {
   std::int64_t stride_of(int index_var) const;
 };
 
+// The constant c; index variable v times `stride`; and a * k + b (terms of one variable
+// merged, zero strides dropped, sorted by variable).
+AffineIndex affine_const(std::int64_t c);
+AffineIndex affine_var(int v, std::int64_t stride = 1);
+AffineIndex scaled_add(const AffineIndex& a, std::int64_t k, const AffineIndex& b);
+
 enum class OpKind {
   Const,       // a scalar constant of `dtype` (`value`)
   IndexVar,    // the current value of index variable `index_var`, as `dtype` (i64 usually)

@@ -6,7 +6,7 @@
 #include "engine/passes/cse.h"
 #include "engine/passes/dce.h"
 #include "engine/passes/fold_constants.h"
-#include "engine/passes/inline_autodiff.h"
+#include "engine/passes/expand_composites.h"
 #include "engine/passes/simplify.h"
 
 #include <chrono>
@@ -21,7 +21,7 @@ struct Pass {
 };
 
 constexpr Pass kPasses[] = {
-    {"inline_autodiff", inline_autodiff},
+    {"expand_composites", expand_composites},
     {"fold_constants", fold_constants},
     {"simplify", simplify},
     {"cse", eliminate_common_subexpressions},

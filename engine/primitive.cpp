@@ -81,6 +81,21 @@ std::vector<const Primitive*> all_primitives() {
   return r;
 }
 
+bool is_identity_index_map(const Primitive& p, const AbstractValue& operand,
+                           const AbstractValue& result, const Params& params) {
+  if (p.lowering != LoweringKind::IndexMap || !p.index_map || operand.shape != result.shape) {
+    return false;
+  }
+  // Applied to the symbolic coordinates i0, i1, ...: the identity returns them unchanged.
+  std::vector<loop::AffineIndex> out;
+  for (int d = 0; d < result.rank(); ++d) out.push_back(loop::affine_var(d));
+  const std::vector<loop::AffineIndex> in = p.index_map(out, operand, result, params);
+  for (std::size_t d = 0; d < out.size(); ++d) {
+    if (in.at(d).offset != 0 || in[d].terms != out[d].terms) return false;
+  }
+  return true;
+}
+
 AvalList abstract_eval(const Primitive& p, std::span<const AbstractValue> inputs,
                        const Params& params) {
   return p.abstract_eval(inputs, params);

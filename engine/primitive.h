@@ -8,6 +8,7 @@
 #pragma once
 
 #include "engine/ir/graph.h"
+#include "codegen/loop_ir.h"
 #include "codegen/scalar_op.h"
 
 #include <lanes/jit_options.h>
@@ -81,17 +82,45 @@ struct Rule {
   bool is_defined() const { return state == State::Defined; }
 };
 
-// How jit lowers the primitive into a kernel.
+// How jit lowers the primitive: data that engine/lower and engine/passes read (they never
+// compare a primitive's name). Each kind says which of the Primitive's lowering fields
+// below it uses.
 enum class LoweringKind {
   Unset,
-  Elementwise,  // one ScalarOp per element (scalar_op below)
-  Structural,   // index remapping: broadcast, reshape, transpose, slice, concatenate, iota
-  Reduction,    // an accumulator loop over the reduced axes
-  Contraction,  // dot_general
-  ControlFlow,  // cond, while_loop, fori_loop, scan
-  Constant,     // an array constant
-  Host,         // runs outside kernels (collectives, ...)
+  Elementwise,   // one `scalar_op` per element
+  IndexMap,      // result[i] = operand[index_map(i)]: broadcast_in_dim, transpose, slice, rev
+  Iota,          // the coordinate along params "dimension", as a value
+  Reshape,       // row-major order kept: unit extents remap coordinates, others reload
+  Concatenate,   // operands copied into one materialized result, one kernel each
+  Reduction,     // `reduction`: a fold of the reduced axes (reduce_*, argmax/argmin)
+  Contraction,   // dot_general: a sum of products over the contracting axes
+  ControlFlow,   // `control_flow`: cond, while_loop, fori_loop, scan
+  Constant,      // an array constant (params "value")
+  Composite,     // expanded into other primitives before lowering (`expand`)
+  Host,          // runs outside kernels (collectives, pmap), see host_lowering
 };
+
+// IndexMap: the operand's coordinates of the result element at `out` (one affine
+// expression of the kernel's index variables per result dimension). Structural
+// primitives only move elements, so their lowering is this function alone.
+using IndexMapFn = std::function<std::vector<loop::AffineIndex>(
+    std::span<const loop::AffineIndex> out, const AbstractValue& operand,
+    const AbstractValue& result, const Params& params)>;
+
+// Reduction: folds the reduced axes (params "axes"; argmax/argmin: "axis") with `combine`
+// from the ScalarOp's identity. `arg`: the result is the index of the extreme (combine is
+// Max or Min) rather than the extreme, ties and NaNs resolved as in JAX.
+struct ReductionLowering {
+  ScalarOp combine = ScalarOp::None;
+  bool arg = false;
+};
+
+enum class ControlFlowKind { None, Cond, WhileLoop, ForiLoop, Scan };
+
+// Composite: what the primitive evaluates to, written with the DSL's ops (traced into the
+// graph before lowering, so every backend sees only the primitives it expands to).
+using ExpandFn =
+    std::function<std::vector<Value>(std::span<const Value> inputs, const Params& params)>;
 
 // What a jit host step runs for one equation, made once per compiled program by a
 // primitive's optional `host_lowering` (without one, the step calls `impl` with the
@@ -109,8 +138,12 @@ struct Primitive {
   Rule<JvpFn> jvp;
   Rule<VjpFn> vjp;
   LoweringKind lowering = LoweringKind::Unset;
-  ScalarOp scalar_op = ScalarOp::None;  // for LoweringKind::Elementwise
-  HostLoweringFn host_lowering;         // optional, for LoweringKind::Host
+  ScalarOp scalar_op = ScalarOp::None;       // Elementwise
+  IndexMapFn index_map;                      // IndexMap
+  ReductionLowering reduction;               // Reduction
+  ControlFlowKind control_flow = ControlFlowKind::None;  // ControlFlow
+  ExpandFn expand;                           // Composite
+  HostLoweringFn host_lowering;              // optional, for Host
 };
 
 // The registry. Lookups by name throw InternalError for unknown names.
@@ -127,6 +160,11 @@ Primitive& primitive_for_registration(std::string_view name);
 // Sets the JVP rule of a registered primitive; only during registration (family files set
 // their JVP rules in one block, apart from the definitions).
 void set_jvp_rule(std::string_view name, Rule<JvpFn> rule);
+
+// True if IndexMap primitive `p` maps every result coordinate to itself for an operand and
+// result of these types (a broadcast, transpose or slice that changes nothing).
+bool is_identity_index_map(const Primitive& p, const AbstractValue& operand,
+                           const AbstractValue& result, const Params& params);
 
 // Applies the shape rule and, in debug/test builds, checks its output count.
 AvalList abstract_eval(const Primitive& p, std::span<const AbstractValue> inputs,

@@ -9,33 +9,24 @@
 
 namespace lanes::internal::lower {
 
-EqnKind classify(const Equation& e) {
+LoweringKind classify(const Equation& e) {
   const Primitive& p = *e.prim;
-  const std::string& n = p.name;
-  if (e.outputs.size() != 1) return EqnKind::Host;
+  if (e.outputs.size() != 1) return LoweringKind::Host;
   switch (p.lowering) {
     case LoweringKind::Elementwise:
-      return p.scalar_op == ScalarOp::None ? EqnKind::Host : EqnKind::Elementwise;
-    case LoweringKind::Structural:
-      if (n == "broadcast_in_dim") return EqnKind::Broadcast;
-      if (n == "transpose") return EqnKind::Transpose;
-      if (n == "slice") return EqnKind::Slice;
-      if (n == "reshape") return EqnKind::Reshape;
-      if (n == "iota") return EqnKind::Iota;
-      if (n == "concatenate") return EqnKind::Concatenate;
-      return EqnKind::Host;
+      return p.scalar_op == ScalarOp::None ? LoweringKind::Host : LoweringKind::Elementwise;
+    case LoweringKind::IndexMap:
+      return p.index_map ? LoweringKind::IndexMap : LoweringKind::Host;
     case LoweringKind::Reduction:
-      if (n == "reduce_sum" || n == "reduce_prod" || n == "reduce_max" || n == "reduce_min") {
-        return EqnKind::Reduce;
-      }
-      if (n == "argmax" || n == "argmin") return EqnKind::ArgReduce;
-      return EqnKind::Host;
+      return p.reduction.combine == ScalarOp::None ? LoweringKind::Host : LoweringKind::Reduction;
+    case LoweringKind::Iota:
+    case LoweringKind::Reshape:
+    case LoweringKind::Concatenate:
     case LoweringKind::Contraction:
-      return n == "dot_general" ? EqnKind::Dot : EqnKind::Host;
     case LoweringKind::Constant:
-      return EqnKind::Constant;
+      return p.lowering;
     default:
-      return EqnKind::Host;
+      return LoweringKind::Host;
   }
 }
 
@@ -79,11 +70,11 @@ FusionPlan plan_fusion(const Graph& g) {
   std::vector<int> cost(nv, 0);
   for (std::size_t i = 0; i < g.eqns.size(); ++i) {
     const Equation& e = g.eqns[i];
-    EqnKind kind = classify(e);
-    if (kind == EqnKind::Host && e.prim->lowering == LoweringKind::ControlFlow) {
+    LoweringKind kind = classify(e);
+    if (kind == LoweringKind::Host && e.prim->lowering == LoweringKind::ControlFlow) {
       std::vector<bool> out_used;
       for (int o : e.outputs) out_used.push_back(used[static_cast<std::size_t>(o)]);
-      if (can_inline_control_flow(g, e, out_used)) kind = EqnKind::ControlFlow;
+      if (can_inline_control_flow(g, e, out_used)) kind = LoweringKind::ControlFlow;
     }
     plan.eqn_kind[i] = kind;
     for (int o : e.outputs) plan.producer[static_cast<std::size_t>(o)] = static_cast<int>(i);
@@ -92,47 +83,46 @@ FusionPlan plan_fusion(const Graph& g) {
              has_loop[static_cast<std::size_t>(a.var)];
     };
     std::int64_t out_size = g.aval(e.outputs[0]).size();
-    if (kind == EqnKind::ControlFlow) {
+    if (kind == LoweringKind::ControlFlow) {
       Shape point = control_flow_point_shape(g, e);
       out_size = 1;
       for (auto d : point) out_size *= d;
     }
     switch (kind) {
-      case EqnKind::Host:
+      case LoweringKind::Host:
         for (const Atom& a : e.inputs) mark(a);
         for (int o : e.outputs) mat[static_cast<std::size_t>(o)] = true;
         break;
-      case EqnKind::Constant:
-      case EqnKind::Concatenate:
+      case LoweringKind::Constant:
+      case LoweringKind::Concatenate:
         mat[static_cast<std::size_t>(e.outputs[0])] = true;
         break;
-      case EqnKind::Reshape:
+      case LoweringKind::Reshape:
         if (!is_unit_reshape(g.aval(e.inputs[0]).shape, g.aval(e.outputs[0]).shape)) {
           mark(e.inputs[0]);
         }
         break;
-      case EqnKind::Broadcast:
-      case EqnKind::Elementwise:
-      case EqnKind::ControlFlow:
+      case LoweringKind::IndexMap:
+      case LoweringKind::Elementwise:
+      case LoweringKind::ControlFlow:
         for (const Atom& a : e.inputs) {
           if (loopy(a) && g.aval(a).size() < out_size) mark(a);
         }
         break;
-      case EqnKind::Dot:
+      case LoweringKind::Contraction:
         for (const Atom& a : e.inputs) {
           if (loopy(a)) mark(a);
         }
         break;
-      case EqnKind::Reduce:
-      case EqnKind::ArgReduce:
+      case LoweringKind::Reduction:
         // A full reduction of many elements is two kernels of its own (split_reduction.h).
         if (plan_reduction_split(g, e)) mat[static_cast<std::size_t>(e.outputs[0])] = true;
         break;
       default:
         break;
     }
-    bool loop = kind == EqnKind::Reduce || kind == EqnKind::ArgReduce || kind == EqnKind::Dot ||
-                kind == EqnKind::ControlFlow;
+    bool loop = kind == LoweringKind::Reduction || kind == LoweringKind::Contraction ||
+                kind == LoweringKind::ControlFlow;
     int c = 1;
     for (const Atom& a : e.inputs) {
       if (a.is_literal() || mat[static_cast<std::size_t>(a.var)]) continue;
@@ -154,7 +144,7 @@ FusionPlan plan_fusion(const Graph& g) {
     // The outputs of one control-flow equation come from one loop: when its consumers
     // span several kernels, every used output is materialized (the loop runs once).
     bool shared_loop = false;
-    if (plan.eqn_kind[i] == EqnKind::ControlFlow) {
+    if (plan.eqn_kind[i] == LoweringKind::ControlFlow) {
       std::set<int> all;
       for (int o : e.outputs) {
         const std::set<int>& ro = roots[static_cast<std::size_t>(o)];

@@ -21,35 +21,22 @@
 #include <vector>
 
 #include "engine/ir/graph.h"
+#include "engine/primitive.h"
 
 namespace lanes::internal::lower {
 
-enum class EqnKind {
-  Elementwise,  // one ScalarOp
-  Broadcast,    // broadcast_in_dim
-  Transpose,
-  Slice,
-  Reshape,
-  Iota,
-  Concatenate,  // result materialized, one kernel per operand
-  Reduce,       // reduce_sum / prod / max / min
-  ArgReduce,    // argmax / argmin
-  Dot,          // dot_general
-  Constant,     // a Constant buffer
-  ControlFlow,  // cond / while_loop / fori_loop / scan inlined per point (inline_control_flow.h)
-  Host,         // the primitive's reference implementation on whole buffers
-};
-
-// The kind of `e` on its own (control flow is Host here; plan_fusion upgrades the
-// inlinable ones to ControlFlow, which needs the graph).
-EqnKind classify(const Equation& e);
+// How `e` is lowered on its own: its primitive's LoweringKind, or Host where the kernel
+// builder cannot inline it (several outputs, an elementwise primitive without a ScalarOp,
+// a primitive without a kernel lowering). Control flow is Host here; plan_fusion
+// upgrades the inlinable equations to ControlFlow, which needs the graph.
+LoweringKind classify(const Equation& e);
 
 // True if a reshape from `from` to `to` only inserts or removes extents of 1.
 bool is_unit_reshape(const Shape& from, const Shape& to);
 
 struct FusionPlan {
   std::vector<int> producer;       // var -> index of its equation, -1 for graph inputs
-  std::vector<EqnKind> eqn_kind;   // per equation
+  std::vector<LoweringKind> eqn_kind;  // per equation
   std::vector<bool> materialized;  // per var
 };
 

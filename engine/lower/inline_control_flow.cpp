@@ -43,11 +43,13 @@ bool pointwise_eqn(const Graph& g, const Equation& e, const Shape& point,
     if (!fits(g.aval(o).shape, point)) return false;
   }
   switch (classify(e)) {
-    case EqnKind::Elementwise:
-    case EqnKind::Broadcast:
-    case EqnKind::Reshape:
+    case LoweringKind::Elementwise:
+    case LoweringKind::Reshape:
       return true;
-    case EqnKind::Constant:
+    case LoweringKind::IndexMap:  // a broadcast of a rank-0 value, or the identity
+      return g.aval(e.inputs[0]).rank() == 0 ||
+             is_identity_index_map(*e.prim, g.aval(e.inputs[0]), g.aval(e.outputs[0]), e.params);
+    case LoweringKind::Constant:
       return g.aval(e.outputs[0]).shape.empty();
     default:
       return false;
@@ -185,7 +187,12 @@ WhileForm analyze_while(const Equation& e, const Shape& point, bool* ok) {
   const int pi = producer_of(cg, out.var, &k0);
   if (pi < 0) return f;
   const Equation& red = cg.eqns[static_cast<std::size_t>(pi)];
-  if (red.prim->name != "reduce_max" || red.inputs[0].is_literal()) return f;
+  // An "any" of the per-lane predicate: reduce_max of bools.
+  const ReductionLowering& any = red.prim->reduction;
+  if (red.prim->lowering != LoweringKind::Reduction || any.combine != ScalarOp::Max || any.arg ||
+      red.inputs[0].is_literal()) {
+    return f;
+  }
   const AbstractValue pa = cg.aval(red.inputs[0]);
   if (pa.dtype != DType::Bool || pa.shape != point) return f;
   std::vector<std::int64_t> axes = red.params.get_ints("axes");
@@ -224,7 +231,7 @@ WhileForm analyze_while(const Equation& e, const Shape& point, bool* ok) {
     const int sp = producer_of(bg, y.var);
     if (sp < 0) return f;
     const Equation& sel = bg.eqns[static_cast<std::size_t>(sp)];
-    if (sel.prim->name != "select" || sel.inputs[2].is_literal() || sel.inputs[2].var != carry ||
+    if (sel.prim->scalar_op != ScalarOp::Select || sel.inputs[2].is_literal() || sel.inputs[2].var != carry ||
         bg.aval(sel.inputs[1]).shape != point || bkeys.of(sel.inputs[0]) != pkey) {
       return f;
     }
@@ -238,7 +245,7 @@ WhileForm analyze_while(const Equation& e, const Shape& point, bool* ok) {
 
 bool inlinable(const Graph& g, const Equation& e, const Shape& point,
                const std::vector<bool>& used) {
-  const std::string& n = e.prim->name;
+  const ControlFlowKind kind = e.prim->control_flow;
   auto fits_atom = [&](const Atom& a) { return fits(g.aval(a).shape, point); };
   auto out_fits = [&](std::size_t from, std::size_t to) {
     for (std::size_t k = from; k < to; ++k) {
@@ -246,7 +253,7 @@ bool inlinable(const Graph& g, const Equation& e, const Shape& point,
     }
     return true;
   };
-  if (n == "scan") {
+  if (kind == ControlFlowKind::Scan) {
     const std::size_t nc = count(e, "num_consts"), ncarry = count(e, "num_carry");
     const std::int64_t length = e.params.get_int("length");
     for (std::size_t i = 0; i < nc + ncarry; ++i) {
@@ -267,14 +274,14 @@ bool inlinable(const Graph& g, const Equation& e, const Shape& point,
     if (!fits_atom(a)) return false;
   }
   if (!out_fits(0, e.outputs.size())) return false;
-  if (n == "cond") {
+  if (kind == ControlFlowKind::Cond) {
     for (const GraphRef& b : e.params.get<std::vector<GraphRef>>("branches")) {
       if (!pointwise_graph(*b, point)) return false;
     }
     return true;
   }
-  if (n == "fori_loop") return pointwise_graph(*e.params.get_graph("body_graph"), point);
-  if (n == "while_loop") {
+  if (kind == ControlFlowKind::ForiLoop) return pointwise_graph(*e.params.get_graph("body_graph"), point);
+  if (kind == ControlFlowKind::WhileLoop) {
     if (e.params.get_int("max_iterations") >= 0) return false;
     if (!pointwise_graph(*e.params.get_graph("body_graph"), point)) return false;
     bool ok = false;
@@ -287,7 +294,7 @@ bool inlinable(const Graph& g, const Equation& e, const Shape& point,
 }  // namespace
 
 Shape control_flow_point_shape(const Graph& g, const Equation& e) {
-  const bool scan = e.prim->name == "scan";
+  const bool scan = e.prim->control_flow == ControlFlowKind::Scan;
   std::size_t first_x = e.inputs.size(), ncarry = e.outputs.size();
   if (scan) {
     ncarry = count(e, "num_carry");

@@ -9,47 +9,14 @@
 
 namespace lanes::internal::lower {
 
+using loop::affine_const;
+using loop::affine_var;
 using loop::AffineIndex;
+using loop::scaled_add;
 using loop::Op;
 using loop::OpKind;
 
 namespace {
-
-AffineIndex affine_const(std::int64_t c) {
-  AffineIndex a;
-  a.offset = c;
-  return a;
-}
-
-AffineIndex affine_var(int v) {
-  AffineIndex a;
-  a.terms.push_back({v, 1});
-  return a;
-}
-
-// Merges terms of the same variable, drops zero strides, sorts by variable.
-AffineIndex normalized(AffineIndex a) {
-  std::sort(a.terms.begin(), a.terms.end());
-  AffineIndex r;
-  r.offset = a.offset;
-  for (const auto& [v, s] : a.terms) {
-    if (!r.terms.empty() && r.terms.back().first == v) {
-      r.terms.back().second += s;
-    } else {
-      r.terms.push_back({v, s});
-    }
-  }
-  std::erase_if(r.terms, [](const auto& t) { return t.second == 0; });
-  return r;
-}
-
-// a * k + b
-AffineIndex scaled_add(const AffineIndex& a, std::int64_t k, const AffineIndex& b) {
-  AffineIndex r = b;
-  r.offset += a.offset * k;
-  for (const auto& [v, s] : a.terms) r.terms.push_back({v, s * k});
-  return normalized(std::move(r));
-}
 
 std::string coords_key(const Coords& c) {
   std::string k;
@@ -210,7 +177,7 @@ int KernelBuilder::emit_in(const Atom& a, const Coords& coords, bool root) {
   const bool mat = plan_.materialized[static_cast<std::size_t>(v)];
   const int producer = plan_.producer[static_cast<std::size_t>(v)];
   const bool is_constant =
-      producer >= 0 && plan_.eqn_kind[static_cast<std::size_t>(producer)] == EqnKind::Constant;
+      producer >= 0 && plan_.eqn_kind[static_cast<std::size_t>(producer)] == LoweringKind::Constant;
   if ((mat && !root) || is_constant || producer < 0) {
     int b = buffer_of_.at(static_cast<std::size_t>(v));
     if (b < 0) throw InternalError("lower: value %" + std::to_string(v) + " has no buffer");
@@ -230,12 +197,11 @@ int KernelBuilder::emit_in(const Atom& a, const Coords& coords, bool root) {
 int KernelBuilder::expand(int var, const Coords& coords, Scope* s) {
   const Equation& e =
       g_.eqns.at(static_cast<std::size_t>(plan_.producer[static_cast<std::size_t>(var)]));
-  const EqnKind kind =
+  const LoweringKind kind =
       plan_.eqn_kind[static_cast<std::size_t>(plan_.producer[static_cast<std::size_t>(var)])];
   const AbstractValue& out = g_.aval(var);
-  const std::string& pname = e.prim->name;
   switch (kind) {
-    case EqnKind::Elementwise: {
+    case LoweringKind::Elementwise: {
       std::vector<int> args;
       for (const Atom& a : e.inputs) {
         AbstractValue ia = g_.aval(a);
@@ -250,37 +216,9 @@ int KernelBuilder::expand(int var, const Coords& coords, Scope* s) {
       }
       return scalar(s, e.prim->scalar_op, out.dtype, std::move(args));
     }
-    case EqnKind::Broadcast: {
-      const auto& bdims = e.params.get_ints("broadcast_dimensions");
-      AbstractValue ia = g_.aval(e.inputs[0]);
-      Coords c;
-      for (int d = 0; d < ia.rank(); ++d) {
-        const std::size_t od = static_cast<std::size_t>(bdims.at(static_cast<std::size_t>(d)));
-        c.push_back(ia.shape[static_cast<std::size_t>(d)] == 1 && out.shape[od] != 1
-                        ? affine_const(0)
-                        : coords[od]);
-      }
-      return emit(e.inputs[0], c);
-    }
-    case EqnKind::Transpose: {
-      const auto& perm = e.params.get_ints("permutation");
-      Coords c(coords.size());
-      for (std::size_t d = 0; d < perm.size(); ++d)
-        c[static_cast<std::size_t>(perm[d])] = coords[d];
-      return emit(e.inputs[0], c);
-    }
-    case EqnKind::Slice: {
-      const auto& start = e.params.get_ints("start_indices");
-      std::vector<std::int64_t> strides;
-      if (e.params.has("strides")) strides = e.params.get_ints("strides");
-      Coords c;
-      for (std::size_t d = 0; d < coords.size(); ++d) {
-        std::int64_t st = d < strides.size() ? strides[d] : 1;
-        c.push_back(scaled_add(coords[d], st, affine_const(start[d])));
-      }
-      return emit(e.inputs[0], c);
-    }
-    case EqnKind::Reshape: {
+    case LoweringKind::IndexMap:
+      return emit(e.inputs[0], e.prim->index_map(coords, g_.aval(e.inputs[0]), out, e.params));
+    case LoweringKind::Reshape: {
       const Atom& a = e.inputs[0];
       AbstractValue ia = g_.aval(a);
       if (a.is_literal()) return emit(a, {});
@@ -304,22 +242,20 @@ int KernelBuilder::expand(int var, const Coords& coords, Scope* s) {
       op.index = linearize(coords, out.shape);
       return append(s, std::move(op));
     }
-    case EqnKind::Iota: {
+    case LoweringKind::Iota: {
       const auto dim = static_cast<std::size_t>(e.params.get_int("dimension"));
       return index_value(coords.at(dim), out.dtype);
     }
-    case EqnKind::Reduce:
+    case LoweringKind::Reduction:
       return expand_reduce(e, coords, s);
-    case EqnKind::ArgReduce:
-      return expand_reduce(e, coords, s);
-    case EqnKind::Dot:
+    case LoweringKind::Contraction:
       return expand_dot(e, coords, s);
-    case EqnKind::ControlFlow:
+    case LoweringKind::ControlFlow:
       return expand_control_flow(var, e, coords, s);
     default:
       break;
   }
-  throw InternalError("lower: " + pname + " cannot be inlined into a kernel");
+  throw InternalError("lower: " + e.prim->name + " cannot be inlined into a kernel");
 }
 
 std::vector<int> KernelBuilder::emit_loop_nest(Scope* s, const std::vector<std::int64_t>& trips,

@@ -109,7 +109,7 @@ int KernelBuilder::expand_control_flow(int var, const Equation& e, const Coords&
   }
   if (!results) {
     std::size_t first_x = e.inputs.size();
-    if (e.prim->name == "scan") first_x = count(e, "num_consts") + count(e, "num_carry");
+    if (e.prim->control_flow == ControlFlowKind::Scan) first_x = count(e, "num_consts") + count(e, "num_carry");
     std::vector<int> ops;
     for (std::size_t i = 0; i < first_x; ++i) {
       const Atom& a = e.inputs[i];
@@ -139,12 +139,14 @@ int KernelBuilder::expand_control_flow(int var, const Equation& e, const Coords&
 std::vector<int> KernelBuilder::emit_control_flow(const Graph& owner, const Equation& e,
                                                   const std::vector<int>& operands, Scope* s,
                                                   const XsFn& xs) {
-  const std::string& n = e.prim->name;
-  if (n == "cond") return emit_cond(owner, e, operands, s);
-  if (n == "while_loop") return emit_while(e, operands, s);
-  if (n == "fori_loop") return emit_fori(e, operands, s);
-  if (n == "scan") return emit_scan(e, operands, s, xs);
-  throw InternalError("lower: " + n + " is not control flow");
+  switch (e.prim->control_flow) {
+    case ControlFlowKind::Cond: return emit_cond(owner, e, operands, s);
+    case ControlFlowKind::WhileLoop: return emit_while(e, operands, s);
+    case ControlFlowKind::ForiLoop: return emit_fori(e, operands, s);
+    case ControlFlowKind::Scan: return emit_scan(e, operands, s, xs);
+    case ControlFlowKind::None: break;
+  }
+  throw InternalError("lower: " + e.prim->name + " is not control flow");
 }
 
 std::vector<int> KernelBuilder::emit_graph(const Graph& g, const std::vector<int>& inputs, Scope* s,
@@ -181,14 +183,14 @@ std::vector<int> KernelBuilder::emit_graph(const Graph& g, const std::vector<int
     const AbstractValue& out = g.aval(q.outputs[0]);
     int id = -1;
     switch (classify(q)) {
-      case EqnKind::Elementwise:
+      case LoweringKind::Elementwise:
         if (!missing) id = scalar(s, q.prim->scalar_op, out.dtype, args);
         break;
-      case EqnKind::Broadcast:
-      case EqnKind::Reshape:
+      case LoweringKind::IndexMap:  // the identity on the point (inline_control_flow.h)
+      case LoweringKind::Reshape:
         id = args.at(0);  // rank 0 or the point shape on both sides: the same point value
         break;
-      case EqnKind::Constant:
+      case LoweringKind::Constant:
         id = constant(out.dtype, q.params.get<Array>("value").element_as_double(0));
         break;
       default:

@@ -10,17 +10,12 @@
 
 namespace lanes::internal::lower {
 
+using loop::affine_var;
 using loop::AffineIndex;
 using loop::Op;
 using loop::OpKind;
 
 namespace {
-
-AffineIndex affine_var(int v, std::int64_t stride = 1) {
-  AffineIndex a;
-  a.terms.push_back({v, stride});
-  return a;
-}
 
 double lowest(DType t) {
   switch (t) {
@@ -35,29 +30,20 @@ double lowest(DType t) {
   }
 }
 
-bool is_arg_reduce(const Equation& e) {
-  return e.prim->name == "argmax" || e.prim->name == "argmin";
-}
-
-ScalarOp combine_op(const std::string& n) {
-  if (n == "reduce_prod") return ScalarOp::Mul;
-  if (n == "reduce_max") return ScalarOp::Max;
-  if (n == "reduce_min") return ScalarOp::Min;
-  return ScalarOp::Add;
-}
+bool is_arg_reduce(const Equation& e) { return e.prim->reduction.arg; }
 
 }  // namespace
 
 std::vector<int> KernelBuilder::reduction_identity(const Equation& e) {
-  const std::string& n = e.prim->name;
+  const ScalarOp combine = e.prim->reduction.combine;
   const bool arg = is_arg_reduce(e);
   const DType t = arg ? g_.aval(e.inputs[0]).dtype : g_.aval(e.outputs[0]).dtype;
   int init;
-  if (n == "reduce_sum") {
+  if (combine == ScalarOp::Add) {
     init = constant(t, 0);
-  } else if (n == "reduce_prod") {
+  } else if (combine == ScalarOp::Mul) {
     init = constant(t, 1);
-  } else if (n == "reduce_max" || n == "argmax") {
+  } else if (combine == ScalarOp::Max) {
     init = constant(t, lowest(t));
   } else {
     // The largest int is ~lowest, exactly (-lowest overflows the type; for i64 it is not
@@ -75,9 +61,9 @@ std::vector<int> KernelBuilder::reduction_step(const Equation& e, Scope* s,
                                                bool tie_by_index) {
   if (!is_arg_reduce(e)) {
     const DType od = g_.aval(e.outputs[0]).dtype;
-    return {scalar(s, combine_op(e.prim->name), od, {state[0], v})};
+    return {scalar(s, e.prim->reduction.combine, od, {state[0], v})};
   }
-  const bool is_max = e.prim->name == "argmax";
+  const bool is_max = e.prim->reduction.combine == ScalarOp::Max;
   const DType vd = g_.aval(e.inputs[0]).dtype;
   const DType id = g_.aval(e.outputs[0]).dtype;
   const DType b = DType::Bool;

@@ -18,7 +18,6 @@ namespace lanes::internal {
 namespace {
 
 using lower::Coords;
-using lower::EqnKind;
 using lower::KernelBuilder;
 
 class Lowering {
@@ -75,20 +74,19 @@ class Lowering {
     return "k" + std::to_string(prog_.steps.size()) + "_" + prim;
   }
 
-  void lower_equation(const Equation& e, EqnKind kind) {
+  void lower_equation(const Equation& e, LoweringKind kind) {
     switch (kind) {
-      case EqnKind::Host:
+      case LoweringKind::Host:
         flush();
         return lower_host(e);
-      case EqnKind::Constant:
+      case LoweringKind::Constant:
         buffer_of_[static_cast<std::size_t>(e.outputs[0])] = add_buffer(
             g_.aval(e.outputs[0]), loop::BufferKind::Constant, -1, e.params.get<Array>("value"));
         return;
-      case EqnKind::Concatenate:
+      case LoweringKind::Concatenate:
         flush();
         return lower_concatenate(e);
-      case EqnKind::Reduce:
-      case EqnKind::ArgReduce:
+      case LoweringKind::Reduction:
         if (plan_.materialized[static_cast<std::size_t>(e.outputs[0])]) {
           if (auto split = lower::plan_reduction_split(g_, e)) {
             flush();
@@ -180,7 +178,7 @@ class Lowering {
   void lower_split_reduction(const Equation& e, const lower::ReductionSplit& split) {
     const int v = e.outputs[0];
     const std::int64_t lanes = lower::kSplitLanes;
-    const bool arg = e.prim->name == "argmax" || e.prim->name == "argmin";
+    const bool arg = e.prim->reduction.arg;
     std::vector<DType> state_dtypes{arg ? g_.aval(e.inputs[0]).dtype : g_.aval(v).dtype};
     if (arg) state_dtypes.push_back(g_.aval(v).dtype);
 

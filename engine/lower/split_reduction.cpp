@@ -4,15 +4,13 @@
 
 #include <algorithm>
 
+#include "engine/lower/fusion.h"
 #include "engine/primitive.h"
 
 namespace lanes::internal::lower {
 
 std::optional<ReductionSplit> plan_reduction_split(const Graph& g, const Equation& e) {
-  const std::string& n = e.prim->name;
-  const bool reduce =
-      n == "reduce_sum" || n == "reduce_prod" || n == "reduce_max" || n == "reduce_min";
-  if ((!reduce && n != "argmax" && n != "argmin") || e.inputs.empty() || e.inputs[0].is_literal() ||
+  if (classify(e) != LoweringKind::Reduction || e.inputs.empty() || e.inputs[0].is_literal() ||
       g.aval(e.outputs[0]).rank() != 0) {
     return std::nullopt;
   }

@@ -12,7 +12,8 @@ namespace lanes::internal {
 
 namespace {
 bool foldable(const Graph& g, const Equation& e) {
-  if (e.prim->lowering == LoweringKind::ControlFlow || e.prim->lowering == LoweringKind::Host) {
+  if (e.prim->lowering == LoweringKind::ControlFlow || e.prim->lowering == LoweringKind::Host ||
+      e.prim->lowering == LoweringKind::Composite) {
     return false;
   }
   if (e.inputs.empty()) return false;  // constants, iota: nothing to fold from

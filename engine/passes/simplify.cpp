@@ -1,6 +1,8 @@
 // Algebraic simplification of identities that hold exactly in IEEE arithmetic:
 //   x - 0, x * 1, x / 1, x + 0 (integers only: -0.0 + 0.0 is +0.0), neg(neg(x)),
 //   convert / broadcast_in_dim / reshape / transpose that change nothing.
+// The rules read the primitive's lowering data (its ScalarOp; an index map that is the
+// identity), never its name.
 // An equation is replaced by an operand only when that operand's dtype and shape equal
 // the equation's output (a scalar operand never stands in for an array result).
 #include "engine/passes/simplify.h"
@@ -15,13 +17,6 @@ bool is_literal_value(const Atom& a, double v) {
   return a.is_literal() && literal_as_double(a.literal) == v;
 }
 
-bool is_identity_permutation(const std::vector<std::int64_t>& p) {
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    if (p[i] != static_cast<std::int64_t>(i)) return false;
-  }
-  return true;
-}
-
 // The atom that can replace the equation's single output, if any.
 // `producer[v]` is the index in `done` of the equation defining v, or -1.
 std::optional<Atom> replacement(const Graph& g, const Equation& e, const std::vector<int>& producer,
@@ -33,30 +28,40 @@ std::optional<Atom> replacement(const Graph& g, const Equation& e, const std::ve
     // Weakness only steers promotion while tracing; the traced graph's types are fixed.
     return av.dtype == out.dtype && av.shape == out.shape;
   };
-  const std::string& name = e.prim->name;
+  const Primitive& p = *e.prim;
   const auto& in = e.inputs;
   auto candidate = [&](const Atom& a) -> std::optional<Atom> {
     if (fits(a)) return a;
     return std::nullopt;
   };
-  if (name == "add" && in.size() == 2 && !is_float(out.dtype)) {
+  switch (p.lowering) {
+    case LoweringKind::IndexMap:
+      if (fits(in[0]) && is_identity_index_map(p, g.aval(in[0]), out, e.params)) return in[0];
+      return std::nullopt;
+    case LoweringKind::Reshape:
+      return candidate(in[0]);
+    case LoweringKind::Elementwise:
+      break;
+    default:
+      return std::nullopt;
+  }
+  const ScalarOp op = p.scalar_op;
+  if (op == ScalarOp::Add && in.size() == 2 && !is_float(out.dtype)) {
     if (is_literal_value(in[1], 0)) return candidate(in[0]);
     if (is_literal_value(in[0], 0)) return candidate(in[1]);
-  } else if (name == "sub" && in.size() == 2 && is_literal_value(in[1], 0)) {
+  } else if (op == ScalarOp::Sub && in.size() == 2 && is_literal_value(in[1], 0)) {
     return candidate(in[0]);
-  } else if (name == "mul" && in.size() == 2) {
+  } else if (op == ScalarOp::Mul && in.size() == 2) {
     if (is_literal_value(in[1], 1)) return candidate(in[0]);
     if (is_literal_value(in[0], 1)) return candidate(in[1]);
-  } else if (name == "div" && in.size() == 2 && is_literal_value(in[1], 1)) {
+  } else if (op == ScalarOp::Div && in.size() == 2 && is_literal_value(in[1], 1)) {
     return candidate(in[0]);
-  } else if (name == "neg" && !in[0].is_literal()) {
-    int p = producer[static_cast<std::size_t>(in[0].var)];
-    if (p >= 0 && done[static_cast<std::size_t>(p)].prim == e.prim) {
-      return candidate(done[static_cast<std::size_t>(p)].inputs[0]);
+  } else if (op == ScalarOp::Neg && !in[0].is_literal()) {
+    int q = producer[static_cast<std::size_t>(in[0].var)];
+    if (q >= 0 && done[static_cast<std::size_t>(q)].prim == e.prim) {
+      return candidate(done[static_cast<std::size_t>(q)].inputs[0]);
     }
-  } else if (name == "convert" || name == "broadcast_in_dim" || name == "reshape") {
-    return candidate(in[0]);
-  } else if (name == "transpose" && is_identity_permutation(e.params.get_ints("permutation"))) {
+  } else if (op == ScalarOp::Convert) {
     return candidate(in[0]);
   }
   return std::nullopt;

@@ -12,9 +12,9 @@
 //                  Evaluates fun; reverse mode runs fwd and bwd instead of differentiating
 //                  fun; forward mode is an error, as in JAX.
 //
-// Neither has a kernel lowering of its own: jit removes them before lowering
-// (engine/passes/inline_autodiff.h), so fused code sees straight through; the Host lowering
-// is the fallback of a graph lowered without that pass.
+// All three are composites: jit expands them before lowering into what they evaluate to
+// (engine/passes/expand_composites.h), so fused code sees straight through; a graph
+// lowered without that pass runs them as host steps.
 #include <lanes/ops.h>
 
 #include "engine/interpreter.h"
@@ -52,8 +52,14 @@ void register_stop_gradient() {
   p.vjp = Rule<VjpFn>::defined([](std::span<const Value>, std::span<const Value>,
                                   std::span<const Cotangent>,
                                   const Params&) { return std::vector<Cotangent>{std::nullopt}; });
-  p.lowering = LoweringKind::Host;
+  p.lowering = LoweringKind::Composite;
+  p.expand = [](std::span<const Value> in, const Params&) { return std::vector<Value>{in[0]}; };
   register_primitive(std::move(p));
+}
+
+// custom_jvp and custom_vjp evaluate to their primal graph.
+std::vector<Value> expand_to_fun(std::span<const Value> in, const Params& params) {
+  return inline_graph(*params.get_graph("fun"), in);
 }
 
 bool same_type(const AbstractValue& a, const AbstractValue& b) {
@@ -139,7 +145,8 @@ void register_custom_jvp() {
   p.batch = Rule<BatchFn>::defined(custom_jvp_batch);
   p.jvp = Rule<JvpFn>::defined(custom_jvp_jvp);
   p.vjp = Rule<VjpFn>::defined(custom_jvp_vjp);
-  p.lowering = LoweringKind::Host;
+  p.lowering = LoweringKind::Composite;
+  p.expand = expand_to_fun;
   register_primitive(std::move(p));
 }
 
@@ -262,7 +269,8 @@ void register_custom_vjp() {
   p.batch = Rule<BatchFn>::defined(custom_vjp_batch);
   p.jvp = Rule<JvpFn>::defined(custom_vjp_jvp);
   p.vjp = Rule<VjpFn>::defined(custom_vjp_vjp);
-  p.lowering = LoweringKind::Host;
+  p.lowering = LoweringKind::Composite;
+  p.expand = expand_to_fun;
   register_primitive(std::move(p));
 }
 

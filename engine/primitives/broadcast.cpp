@@ -94,13 +94,11 @@ BatchResult broadcast_in_dim_batch(std::span<const Value> in, std::span<const st
   return {{lanes::broadcast_in_dim(x, shape, bdims)}, {0}};
 }
 
-// --- VJP rules ---
+// --- transpose (VJP) ---
 // The cotangent is summed over the result axes that the operand was repeated along (new
 // axes, and operand axes of extent 1 that were stretched), then reshaped to the operand.
-std::vector<Cotangent> broadcast_in_dim_vjp(std::span<const Value> in, std::span<const Value>,
-                                            std::span<const Cotangent> ct,
-                                            const Params& params) {
-  const Shape x_shape = in[0].shape();
+Value broadcast_in_dim_transpose(const Value& ct, const Value& x, const Params& params) {
+  const Shape x_shape = x.shape();
   const Shape& shape = params.get_ints("shape");
   const std::vector<std::int64_t>& dims = params.get_ints("broadcast_dimensions");
   std::vector<bool> keep(shape.size(), false);
@@ -112,10 +110,9 @@ std::vector<Cotangent> broadcast_in_dim_vjp(std::span<const Value> in, std::span
   for (std::size_t d = 0; d < shape.size(); ++d) {
     if (!keep[d]) axes.push_back(static_cast<std::int64_t>(d));
   }
-  Value r = *ct[0];
-  r = sum_axes(r, axes);
+  Value r = sum_axes(ct, axes);
   if (r.shape() != x_shape) r = lanes::reshape(r, x_shape);
-  return {r};
+  return r;
 }
 }  // namespace
 
@@ -126,11 +123,21 @@ void register_broadcast() {
   p.abstract_eval = broadcast_in_dim_abstract_eval;
   p.impl = broadcast_in_dim_impl;
   p.batch = Rule<BatchFn>::defined(broadcast_in_dim_batch);
-  p.vjp = Rule<VjpFn>::defined(broadcast_in_dim_vjp);  // VJP rule
-  p.lowering = LoweringKind::Structural;
+  set_linear(p, broadcast_in_dim_transpose);
+  p.lowering = LoweringKind::IndexMap;
+  // Operand axis d is result axis broadcast_dimensions[d], or 0 where it is broadcast.
+  p.index_map = [](std::span<const loop::AffineIndex> out, const AbstractValue& operand,
+                   const AbstractValue& result, const Params& params) {
+    const auto& bdims = params.get_ints("broadcast_dimensions");
+    std::vector<loop::AffineIndex> c;
+    for (std::size_t d = 0; d < operand.shape.size(); ++d) {
+      const auto od = static_cast<std::size_t>(bdims.at(d));
+      c.push_back(operand.shape[d] == 1 && result.shape[od] != 1 ? loop::affine_const(0)
+                                                                 : out[od]);
+    }
+    return c;
+  };
   register_primitive(std::move(p));
-  // --- JVP rules ---
-  set_jvp_rule("broadcast_in_dim", linear_jvp_rule("broadcast_in_dim"));
 }
 
 }  // namespace lanes::internal

@@ -24,15 +24,10 @@ void register_constants() {
                                       std::int64_t, const Params& params) {
     return BatchResult{{constant(params.get<Array>("value"))}, {-1}};
   });
-  // VJP rule: no operands, so no cotangents.
-  p.vjp = Rule<VjpFn>::defined([](std::span<const Value>, std::span<const Value>,
-                                  std::span<const Cotangent>,
-                                  const Params&) { return std::vector<Cotangent>{}; });
+  // No operands, so the passes never call its rules; defined (zero) for the registry.
+  set_zero_derivative(p);
   p.lowering = LoweringKind::Constant;
   register_primitive(std::move(p));
-  // --- JVP rules ---
-  // No operands, so the pass never calls it; defined (zero tangent) for the registry.
-  set_jvp_rule("constant", zero_jvp_rule("constant"));
 }
 
 }  // namespace lanes::internal

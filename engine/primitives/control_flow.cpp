@@ -41,6 +41,9 @@
 
 namespace lanes::internal {
 
+// The JVP rule of each kind of control flow (control_flow_jvp.cpp).
+JvpFn control_flow_jvp(ControlFlowKind kind);
+
 namespace {
 
 bool same_type(const AbstractValue& a, const AbstractValue& b) {
@@ -601,14 +604,18 @@ BatchResult scan_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, cons
           result_dims};
 }
 
-void define(const char* name, AbstractEvalFn eval, ImplFn impl, BatchFn batch) {
+void define(const char* name, ControlFlowKind kind, AbstractEvalFn eval, ImplFn impl,
+            BatchFn batch, VjpFn vjp) {
   Primitive p;
   p.name = name;
   p.family = "control_flow";
   p.abstract_eval = std::move(eval);
   p.impl = std::move(impl);
   p.batch = Rule<BatchFn>::defined(std::move(batch));
+  p.jvp = Rule<JvpFn>::defined(control_flow_jvp(kind));
+  p.vjp = Rule<VjpFn>::defined(std::move(vjp));
   p.lowering = LoweringKind::ControlFlow;
+  p.control_flow = kind;
   register_primitive(std::move(p));
 }
 
@@ -844,19 +851,12 @@ std::vector<Cotangent> while_vjp(std::span<const Value> in, std::span<const Valu
 
 }  // namespace
 
-// --- JVP rules --- (control_flow_jvp.cpp)
-void set_control_flow_jvp_rules();
-
 void register_control_flow() {
-  define("cond", cond_abstract_eval, cond_impl, cond_batch);
-  define("while_loop", while_abstract_eval, while_impl, while_batch);
-  define("fori_loop", fori_abstract_eval, fori_impl, fori_batch);
-  define("scan", scan_abstract_eval, scan_impl, scan_batch);
-  primitive_for_registration("cond").vjp = Rule<VjpFn>::defined(cond_vjp);
-  primitive_for_registration("while_loop").vjp = Rule<VjpFn>::defined(while_vjp);
-  primitive_for_registration("fori_loop").vjp = Rule<VjpFn>::defined(fori_vjp);
-  primitive_for_registration("scan").vjp = Rule<VjpFn>::defined(scan_vjp);
-  set_control_flow_jvp_rules();
+  define("cond", ControlFlowKind::Cond, cond_abstract_eval, cond_impl, cond_batch, cond_vjp);
+  define("while_loop", ControlFlowKind::WhileLoop, while_abstract_eval, while_impl, while_batch,
+         while_vjp);
+  define("fori_loop", ControlFlowKind::ForiLoop, fori_abstract_eval, fori_impl, fori_batch, fori_vjp);
+  define("scan", ControlFlowKind::Scan, scan_abstract_eval, scan_impl, scan_batch, scan_vjp);
 }
 
 }  // namespace lanes::internal

@@ -223,12 +223,16 @@ JvpResult scan_jvp(std::span<const Value> in, std::span<const Tangent> t, const 
 
 }  // namespace
 
-// --- JVP rules ---
-void set_control_flow_jvp_rules() {
-  set_jvp_rule("cond", Rule<JvpFn>::defined(cond_jvp));
-  set_jvp_rule("while_loop", Rule<JvpFn>::defined(while_jvp));
-  set_jvp_rule("fori_loop", Rule<JvpFn>::defined(fori_jvp));
-  set_jvp_rule("scan", Rule<JvpFn>::defined(scan_jvp));
+// --- JVP rules, by kind (control_flow.cpp puts each in its primitive's record) ---
+JvpFn control_flow_jvp(ControlFlowKind kind) {
+  switch (kind) {
+    case ControlFlowKind::Cond: return cond_jvp;
+    case ControlFlowKind::WhileLoop: return while_jvp;
+    case ControlFlowKind::ForiLoop: return fori_jvp;
+    case ControlFlowKind::Scan: return scan_jvp;
+    case ControlFlowKind::None: break;
+  }
+  throw InternalError("control_flow_jvp: not a control-flow kind");
 }
 
 }  // namespace lanes::internal

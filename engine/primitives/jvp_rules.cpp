@@ -3,6 +3,7 @@
 
 #include <lanes/ops.h>
 
+#include "engine/primitives/vjp_helpers.h"
 #include "engine/trace.h"
 
 namespace lanes::internal {
@@ -54,6 +55,31 @@ Rule<JvpFn> elementwise_jvp_rule(std::string prim, std::vector<Partial> partials
         r.tangents = {sum ? Tangent(fit_shape(*sum, y.shape())) : std::nullopt};
         return r;
       });
+}
+
+void set_elementwise_derivative(Primitive& p, std::vector<Partial> partials) {
+  p.jvp = elementwise_jvp_rule(p.name, partials);
+  p.vjp = Rule<VjpFn>::defined([partials](std::span<const Value> x, std::span<const Value> y,
+                                          std::span<const Cotangent> ct, const Params&) {
+    std::vector<Cotangent> r;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      r.push_back(unbroadcast(partials.at(i)(x, y[0], *ct[0]), x[i]));
+    }
+    return r;
+  });
+}
+
+void set_zero_derivative(Primitive& p) {
+  p.jvp = zero_jvp_rule(p.name);
+  p.vjp = zero_vjp();
+}
+
+void set_linear(Primitive& p, TransposeFn transpose) {
+  p.jvp = linear_jvp_rule(p.name);
+  p.vjp = Rule<VjpFn>::defined([transpose](std::span<const Value> x, std::span<const Value>,
+                                           std::span<const Cotangent> ct, const Params& params) {
+    return std::vector<Cotangent>{transpose(*ct[0], x[0], params)};
+  });
 }
 
 }  // namespace lanes::internal

@@ -1,6 +1,9 @@
 // Helpers for JVP rules (forward-mode autodiff, engine/transforms/jvp.h): materializing
 // symbolic zero tangents only where a rule needs them, and the rule shapes most primitives
-// share (zero tangents, linear structural ops, elementwise chain rule).
+// share (zero tangents, linear structural ops, elementwise chain rule). The families give a
+// derivative once and get both rules from it: `set_elementwise_derivative` (JVP and VJP
+// from one partial per operand), `set_linear` (JVP is the primitive itself, VJP its
+// transpose) and `set_zero_derivative`.
 //
 // Rules emit equations with the DSL's op functions and bind(), on the current trace, so
 // the JVP of a JVP, vmap of a JVP and jit of both compose.
@@ -38,5 +41,19 @@ using Partial = std::function<Value(std::span<const Value> x, const Value& y, co
 // The elementwise chain rule: the output tangent is the sum of the partials of the
 // operands with nonzero tangents, broadcast to the output's shape.
 Rule<JvpFn> elementwise_jvp_rule(std::string prim, std::vector<Partial> partials);
+
+// --- a derivative given once, both rules derived --------------------------------------
+// An elementwise primitive's derivative is diagonal, so one function per operand serves
+// both modes: partial_i(x, y, t) = dy/dx_i * t, applied to a tangent (JVP: the sum over
+// operands) and to the cotangent (VJP: operand i's cotangent, summed back to a rank-0
+// operand that was broadcast implicitly).
+void set_elementwise_derivative(Primitive& p, std::vector<Partial> partials);
+// Piecewise constant or integer-valued: zero tangents and zero cotangents (as in JAX).
+void set_zero_derivative(Primitive& p);
+// A primitive linear in its one operand: the JVP applies the primitive to the tangent
+// and the VJP is its transpose (JAX: linearize, then transpose). `transpose(ct, x,
+// params)` maps a cotangent of the result to one of operand x.
+using TransposeFn = std::function<Value(const Value& ct, const Value& x, const Params& params)>;
+void set_linear(Primitive& p, TransposeFn transpose);
 
 }  // namespace lanes::internal

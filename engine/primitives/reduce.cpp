@@ -35,12 +35,24 @@ void check_one_operand(const std::string& prim, std::span<const AbstractValue> i
   }
 }
 
-Primitive reduction(const std::string& name) {
+// `combine` folds the reduced elements; `arg`: the result is the extreme's index.
+Primitive reduction(const std::string& name, ScalarOp combine, bool arg) {
   Primitive p;
   p.name = name;
   p.family = "reduce";
   p.lowering = LoweringKind::Reduction;
+  p.reduction = {combine, arg};
   return p;
+}
+
+constexpr ScalarOp combine_of(Monoid m) {
+  switch (m) {
+    case Monoid::Sum: return ScalarOp::Add;
+    case Monoid::Prod: return ScalarOp::Mul;
+    case Monoid::Max: return ScalarOp::Max;
+    case Monoid::Min: return ScalarOp::Min;
+  }
+  return ScalarOp::None;
 }
 
 // vmap: the reduced axes shift past the batch axis, which stays (moved left by the
@@ -169,8 +181,8 @@ Array reduce_impl(const Array& x, const Ints& axes) {
 }
 
 template <Monoid M>
-void register_monoid_reduction(const std::string& name) {
-  Primitive p = reduction(name);
+Primitive monoid_reduction(const std::string& name) {
+  Primitive p = reduction(name, combine_of(M), /*arg=*/false);
   p.batch = monoid_batch_rule(name);
   p.abstract_eval = [name](std::span<const AbstractValue> in, const Params& params) -> AvalList {
     check_one_operand(name, in);
@@ -199,7 +211,7 @@ void register_monoid_reduction(const std::string& name) {
       }
     })};
   };
-  register_primitive(std::move(p));
+  return p;
 }
 
 // --- argmax / argmin ----------------------------------------------------------------
@@ -247,8 +259,8 @@ Array arg_impl(const Array& x, std::size_t axis, DType index_dtype) {
 }
 
 template <bool IsMax>
-void register_arg_reduction(const std::string& name) {
-  Primitive p = reduction(name);
+Primitive arg_reduction(const std::string& name) {
+  Primitive p = reduction(name, IsMax ? ScalarOp::Max : ScalarOp::Min, /*arg=*/true);
   p.batch = arg_batch_rule(name);
   p.abstract_eval = [name](std::span<const AbstractValue> in, const Params& params) -> AvalList {
     check_one_operand(name, in);
@@ -275,7 +287,7 @@ void register_arg_reduction(const std::string& name) {
       return arg_impl<decltype(t), IsMax>(in[0], axis, index_dtype);
     })};
   };
-  register_primitive(std::move(p));
+  return p;
 }
 
 // --- VJP rules ---
@@ -300,12 +312,13 @@ Value unreduce(const Value& g, const Value& x, const Ints& axes) {
   return lanes::broadcast_in_dim(g, x.shape(), kept);
 }
 
-void register_vjp_rules() {
-  set_vjp("reduce_sum", Rule<VjpFn>::defined([](std::span<const Value> in, std::span<const Value>,
-                                                std::span<const Cotangent> ct, const Params& p) {
-            return std::vector<Cotangent>{unreduce(*ct[0], in[0], p.get_ints("axes"))};
-          }));
-  set_vjp("reduce_prod", Rule<VjpFn>::defined([](std::span<const Value> in, std::span<const Value>,
+// sum: linear, its transpose broadcasts the cotangent back.
+Value sum_transpose(const Value& ct, const Value& x, const Params& p) {
+  return unreduce(ct, x, p.get_ints("axes"));
+}
+
+Rule<VjpFn> prod_vjp() {
+  return Rule<VjpFn>::defined([](std::span<const Value> in, std::span<const Value>,
                                                  std::span<const Cotangent> ct, const Params& p) {
             const Value& x = in[0];
             const Ints& axes = p.get_ints("axes");
@@ -318,8 +331,12 @@ void register_vjp_rules() {
             Value d = lanes::where(lanes::eq(zeros, 0.0), prod_nz / safe,
                                    lanes::where(lanes::eq(zeros, 1.0) && is_zero, prod_nz, 0.0));
             return std::vector<Cotangent>{unreduce(*ct[0], x, axes) * d};
-          }));
-  auto chooser = Rule<VjpFn>::defined([](std::span<const Value> in, std::span<const Value> out,
+          });
+}
+
+// max/min: the cotangent goes to the extreme's locations, split equally over ties.
+Rule<VjpFn> extreme_vjp() {
+  return Rule<VjpFn>::defined([](std::span<const Value> in, std::span<const Value> out,
                                          std::span<const Cotangent> ct, const Params& p) {
     const Value& x = in[0];
     const Ints& axes = p.get_ints("axes");
@@ -327,11 +344,8 @@ void register_vjp_rules() {
     Value count = unreduce(sum_axes(hit, axes), x, axes);
     return std::vector<Cotangent>{unreduce(*ct[0], x, axes) * hit / count};
   });
-  set_vjp("reduce_max", chooser);
-  set_vjp("reduce_min", chooser);
-  set_vjp("argmax", zero_vjp());
-  set_vjp("argmin", zero_vjp());
 }
+
 
 // --- JVP rules ---
 
@@ -401,26 +415,32 @@ JvpResult prod_jvp(std::span<const Value> x, std::span<const Tangent> t, const P
   return {{y}, {ty}};
 }
 
-void set_reduce_jvp_rules() {
-  set_jvp_rule("reduce_sum", linear_jvp_rule("reduce_sum"));
-  set_jvp_rule("reduce_prod", Rule<JvpFn>::defined(prod_jvp));
-  set_jvp_rule("reduce_max", extreme_jvp_rule("reduce_max"));
-  set_jvp_rule("reduce_min", extreme_jvp_rule("reduce_min"));
-  set_jvp_rule("argmax", zero_jvp_rule("argmax"));
-  set_jvp_rule("argmin", zero_jvp_rule("argmin"));
-}
-
 }  // namespace
 
 void register_reduce() {
-  register_monoid_reduction<Monoid::Sum>("reduce_sum");
-  register_monoid_reduction<Monoid::Prod>("reduce_prod");
-  register_monoid_reduction<Monoid::Max>("reduce_max");
-  register_monoid_reduction<Monoid::Min>("reduce_min");
-  register_arg_reduction<true>("argmax");
-  register_arg_reduction<false>("argmin");
-  register_vjp_rules();
-  set_reduce_jvp_rules();
+  Primitive sum = monoid_reduction<Monoid::Sum>("reduce_sum");
+  set_linear(sum, sum_transpose);
+  register_primitive(std::move(sum));
+
+  Primitive prod = monoid_reduction<Monoid::Prod>("reduce_prod");
+  prod.jvp = Rule<JvpFn>::defined(prod_jvp);
+  prod.vjp = prod_vjp();
+  register_primitive(std::move(prod));
+
+  Primitive max = monoid_reduction<Monoid::Max>("reduce_max");
+  max.jvp = extreme_jvp_rule("reduce_max");
+  max.vjp = extreme_vjp();
+  register_primitive(std::move(max));
+
+  Primitive min = monoid_reduction<Monoid::Min>("reduce_min");
+  min.jvp = extreme_jvp_rule("reduce_min");
+  min.vjp = extreme_vjp();
+  register_primitive(std::move(min));
+
+  for (Primitive arg : {arg_reduction<true>("argmax"), arg_reduction<false>("argmin")}) {
+    set_zero_derivative(arg);
+    register_primitive(std::move(arg));
+  }
 }
 
 }  // namespace lanes::internal

@@ -32,13 +32,16 @@ inline void copy_element(const Array& src, std::int64_t from, Array& dst, std::i
               static_cast<const char*>(src.raw()) + static_cast<std::size_t>(from) * n, n);
 }
 
-Primitive structural(const char* name) {
+Primitive structural(const char* name, LoweringKind lowering) {
   Primitive p;
   p.name = name;
   p.family = "shape_ops";
-  p.lowering = LoweringKind::Structural;
+  p.lowering = lowering;
   return p;
 }
+
+using loop::AffineIndex;
+using Coords = std::vector<AffineIndex>;
 
 // --- batching rules (vmap) ------------------------------------------------------------
 using BatchIn = std::span<const Value>;
@@ -85,79 +88,7 @@ BatchResult iota_batch(BatchIn in, BatchDims, std::int64_t, const Params& params
   return {{bind1(primitive("iota"), in, params)}, {-1}};
 }
 
-// --- reshape ------------------------------------------------------------------------
-void register_reshape() {
-  Primitive p = structural("reshape");
-  p.batch = Rule<BatchFn>::defined(reshape_batch);
-  p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
-    check_arity("reshape", in, 1);
-    const Ints& sizes = params.get_ints("new_sizes");
-    for (std::int64_t d : sizes) {
-      if (d < 0) {
-        throw ShapeError("reshape: new_sizes " + ints_to_string(sizes) +
-                         " has a negative extent (operand shape " + shape_to_string(in[0].shape) +
-                         ")");
-      }
-    }
-    if (shape_size(sizes) != in[0].size()) {
-      throw ShapeError("reshape: cannot reshape operand of shape " + shape_to_string(in[0].shape) +
-                       " (" + std::to_string(in[0].size()) + " elements) to " +
-                       shape_to_string(sizes) + " (" + std::to_string(shape_size(sizes)) +
-                       " elements)");
-    }
-    return {{in[0].dtype, sizes, in[0].weak}};
-  };
-  p.impl = [](std::span<const Array> in, const Params& params) -> std::vector<Array> {
-    // A copy, not a view: the result must not alias a caller-owned input buffer.
-    return {in[0].copy().reshaped(params.get_ints("new_sizes"))};
-  };
-  register_primitive(std::move(p));
-}
-
-// --- transpose ----------------------------------------------------------------------
-void check_permutation(const Ints& perm, const Shape& shape) {
-  if (perm.size() != shape.size()) {
-    throw ShapeError("transpose: permutation " + ints_to_string(perm) + " has " +
-                     std::to_string(perm.size()) + " entries, the operand shape " +
-                     shape_to_string(shape) + " has rank " + std::to_string(shape.size()));
-  }
-  check_axis_list("transpose", "permutation", perm, shape);
-}
-
-void register_transpose() {
-  Primitive p = structural("transpose");
-  p.batch = Rule<BatchFn>::defined(transpose_batch);
-  p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
-    check_arity("transpose", in, 1);
-    const Ints& perm = params.get_ints("permutation");
-    check_permutation(perm, in[0].shape);
-    Shape out;
-    for (std::int64_t a : perm) out.push_back(in[0].shape[static_cast<std::size_t>(a)]);
-    return {{in[0].dtype, out, in[0].weak}};
-  };
-  p.impl = [](std::span<const Array> in, const Params& params) -> std::vector<Array> {
-    const Ints& perm = params.get_ints("permutation");
-    const Array& x = in[0];
-    Shape out_shape;
-    for (std::int64_t a : perm) out_shape.push_back(x.shape()[static_cast<std::size_t>(a)]);
-    Array out = Array::empty(x.dtype(), out_shape);
-    if (out.size() == 0) return {out};
-    Ints in_strides = row_major_strides(x.shape());
-    Ints idx(out_shape.size(), 0);
-    std::int64_t flat = 0;
-    do {
-      std::int64_t from = 0;
-      for (std::size_t k = 0; k < perm.size(); ++k) {
-        from += idx[k] * in_strides[static_cast<std::size_t>(perm[k])];
-      }
-      copy_element(x, from, out, flat++);
-    } while (next_index(idx, out_shape));
-    return {out};
-  };
-  register_primitive(std::move(p));
-}
-
-// --- slice --------------------------------------------------------------------------
+// --- slice specs ---------------------------------------------------------------------
 struct SliceSpec {
   Ints start, limit, strides;
 };
@@ -199,9 +130,195 @@ Shape slice_shape(const SliceSpec& s, const Shape& shape) {
   return out;
 }
 
+// --- transposes (VJP) and JVP rules -------------------------------------------------
+// reshape and transpose move the cotangent back; concatenate slices it into pieces;
+// slice pads it with zeros back to the operand's shape. There is no pad primitive: the
+// padding is built from concatenate with zeros (and, for strides > 1, an interleave of
+// zeros by concatenating along a new axis and reshaping), so jit and vmap need nothing new.
+using VjpIn = std::span<const Value>;
+using VjpCts = std::span<const Cotangent>;
+
+Value reshape_transpose(const Value& ct, const Value& x, const Params&) {
+  return lanes::reshape(ct, x.shape());
+}
+
+Value transpose_transpose(const Value& ct, const Value&, const Params& params) {
+  const Ints& perm = params.get_ints("permutation");
+  Ints inverse(perm.size());
+  for (std::size_t k = 0; k < perm.size(); ++k) {
+    inverse[static_cast<std::size_t>(perm[k])] = static_cast<std::int64_t>(k);
+  }
+  return lanes::transpose(ct, inverse);
+}
+
+// x with `before` zeros ahead of it and `after` zeros behind it along `axis`.
+Value pad_axis(const Value& x, std::size_t axis, std::int64_t before, std::int64_t after) {
+  std::vector<Value> parts;
+  auto zeros = [&](std::int64_t n) {
+    Shape s = x.shape();
+    s[axis] = n;
+    return lanes::full(x.dtype(), s, 0.0);
+  };
+  if (before > 0) parts.push_back(zeros(before));
+  parts.push_back(x);
+  if (after > 0) parts.push_back(zeros(after));
+  if (parts.size() == 1) return x;
+  return lanes::concatenate(parts, static_cast<std::int64_t>(axis));
+}
+
+// x with stride-1 zeros between consecutive elements along `axis` (n -> (n-1)*stride+1).
+Value interleave_zeros(const Value& x, std::size_t axis, std::int64_t stride) {
+  Shape s = x.shape();
+  const std::int64_t n = s[axis];
+  Value e = lanes::expand_dims(x, static_cast<std::int64_t>(axis) + 1);  // [.., n, 1, ..]
+  Shape zs = e.shape();
+  zs[axis + 1] = stride - 1;
+  Value spread = lanes::concatenate({e, lanes::full(x.dtype(), zs, 0.0)},
+                                    static_cast<std::int64_t>(axis) + 1);  // [.., n, s, ..]
+  s[axis] = n * stride;
+  Value flat = lanes::reshape(spread, s);
+  Ints start(s.size(), 0), limit = s;
+  limit[axis] = (n - 1) * stride + 1;
+  return lanes::slice(flat, start, limit);
+}
+
+Value slice_transpose(const Value& ct, const Value& x, const Params& params) {
+  const Shape x_shape = x.shape();
+  SliceSpec s = slice_spec(params, x_shape);
+  Value g = ct;
+  if (g.rank() > 0 && shape_size(g.shape()) == 0) return lanes::full(g.dtype(), x_shape, 0.0);
+  for (std::size_t k = 0; k < x_shape.size(); ++k) {
+    std::int64_t n = g.shape()[k];
+    if (s.strides[k] > 1 && n > 1) g = interleave_zeros(g, k, s.strides[k]);
+    std::int64_t used = g.shape()[k];
+    g = pad_axis(g, k, s.start[k], x_shape[k] - s.start[k] - used);
+  }
+  return g;
+}
+
+std::vector<Cotangent> concatenate_vjp(VjpIn in, VjpIn, VjpCts ct, const Params& params) {
+  auto dim = static_cast<std::size_t>(params.get_int("dimension"));
+  const Value& g = *ct[0];
+  std::vector<Cotangent> r;
+  std::int64_t offset = 0;
+  for (const Value& x : in) {
+    Ints start(static_cast<std::size_t>(g.rank()), 0), limit = g.shape();
+    start[dim] = offset;
+    offset += x.shape()[dim];
+    limit[dim] = offset;
+    r.push_back(lanes::slice(g, start, limit));
+  }
+  return r;
+}
+
+// iota has no operands, so no cotangents.
+std::vector<Cotangent> iota_vjp(VjpIn, VjpIn, VjpCts, const Params&) { return {}; }
+
+// Every shape op is linear; concatenate materializes the zero tangents of its operands.
+JvpResult concatenate_jvp(std::span<const Value> x, std::span<const Tangent> t,
+                          const Params& params) {
+  const Primitive& p = primitive("concatenate");
+  std::vector<Value> ts;
+  for (std::size_t i = 0; i < x.size(); ++i) ts.push_back(instantiate(t[i], x[i]));
+  return {{bind1(p, x, params)}, {bind1(p, ts, params)}};
+}
+
+// --- reshape ------------------------------------------------------------------------
+void register_reshape() {
+  Primitive p = structural("reshape", LoweringKind::Reshape);
+  p.batch = Rule<BatchFn>::defined(reshape_batch);
+  set_linear(p, reshape_transpose);
+  p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
+    check_arity("reshape", in, 1);
+    const Ints& sizes = params.get_ints("new_sizes");
+    for (std::int64_t d : sizes) {
+      if (d < 0) {
+        throw ShapeError("reshape: new_sizes " + ints_to_string(sizes) +
+                         " has a negative extent (operand shape " + shape_to_string(in[0].shape) +
+                         ")");
+      }
+    }
+    if (shape_size(sizes) != in[0].size()) {
+      throw ShapeError("reshape: cannot reshape operand of shape " + shape_to_string(in[0].shape) +
+                       " (" + std::to_string(in[0].size()) + " elements) to " +
+                       shape_to_string(sizes) + " (" + std::to_string(shape_size(sizes)) +
+                       " elements)");
+    }
+    return {{in[0].dtype, sizes, in[0].weak}};
+  };
+  p.impl = [](std::span<const Array> in, const Params& params) -> std::vector<Array> {
+    // A copy, not a view: the result must not alias a caller-owned input buffer.
+    return {in[0].copy().reshaped(params.get_ints("new_sizes"))};
+  };
+  register_primitive(std::move(p));
+}
+
+// --- transpose ----------------------------------------------------------------------
+void check_permutation(const Ints& perm, const Shape& shape) {
+  if (perm.size() != shape.size()) {
+    throw ShapeError("transpose: permutation " + ints_to_string(perm) + " has " +
+                     std::to_string(perm.size()) + " entries, the operand shape " +
+                     shape_to_string(shape) + " has rank " + std::to_string(shape.size()));
+  }
+  check_axis_list("transpose", "permutation", perm, shape);
+}
+
+void register_transpose() {
+  Primitive p = structural("transpose", LoweringKind::IndexMap);
+  p.batch = Rule<BatchFn>::defined(transpose_batch);
+  set_linear(p, transpose_transpose);
+  // Operand axis perm[d] is result axis d.
+  p.index_map = [](std::span<const AffineIndex> out, const AbstractValue&, const AbstractValue&,
+                   const Params& params) {
+    const Ints& perm = params.get_ints("permutation");
+    Coords c(out.size());
+    for (std::size_t d = 0; d < perm.size(); ++d) c[static_cast<std::size_t>(perm[d])] = out[d];
+    return c;
+  };
+  p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
+    check_arity("transpose", in, 1);
+    const Ints& perm = params.get_ints("permutation");
+    check_permutation(perm, in[0].shape);
+    Shape out;
+    for (std::int64_t a : perm) out.push_back(in[0].shape[static_cast<std::size_t>(a)]);
+    return {{in[0].dtype, out, in[0].weak}};
+  };
+  p.impl = [](std::span<const Array> in, const Params& params) -> std::vector<Array> {
+    const Ints& perm = params.get_ints("permutation");
+    const Array& x = in[0];
+    Shape out_shape;
+    for (std::int64_t a : perm) out_shape.push_back(x.shape()[static_cast<std::size_t>(a)]);
+    Array out = Array::empty(x.dtype(), out_shape);
+    if (out.size() == 0) return {out};
+    Ints in_strides = row_major_strides(x.shape());
+    Ints idx(out_shape.size(), 0);
+    std::int64_t flat = 0;
+    do {
+      std::int64_t from = 0;
+      for (std::size_t k = 0; k < perm.size(); ++k) {
+        from += idx[k] * in_strides[static_cast<std::size_t>(perm[k])];
+      }
+      copy_element(x, from, out, flat++);
+    } while (next_index(idx, out_shape));
+    return {out};
+  };
+  register_primitive(std::move(p));
+}
+
+// --- slice --------------------------------------------------------------------------
 void register_slice() {
-  Primitive p = structural("slice");
+  Primitive p = structural("slice", LoweringKind::IndexMap);
   p.batch = Rule<BatchFn>::defined(slice_batch);
+  set_linear(p, slice_transpose);
+  p.index_map = [](std::span<const AffineIndex> out, const AbstractValue& operand,
+                   const AbstractValue&, const Params& params) {
+    SliceSpec s = slice_spec(params, operand.shape);
+    Coords c;
+    for (std::size_t d = 0; d < out.size(); ++d) {
+      c.push_back(loop::scaled_add(out[d], s.strides[d], loop::affine_const(s.start[d])));
+    }
+    return c;
+  };
   p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
     check_arity("slice", in, 1);
     return {{in[0].dtype, slice_shape(slice_spec(params, in[0].shape), in[0].shape), in[0].weak}};
@@ -229,8 +346,10 @@ void register_slice() {
 
 // --- concatenate --------------------------------------------------------------------
 void register_concatenate() {
-  Primitive p = structural("concatenate");
+  Primitive p = structural("concatenate", LoweringKind::Concatenate);
   p.batch = Rule<BatchFn>::defined(concatenate_batch);
+  p.jvp = Rule<JvpFn>::defined(concatenate_jvp);
+  p.vjp = Rule<VjpFn>::defined(concatenate_vjp);
   p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
     if (in.empty()) throw ArgumentError("concatenate: needs at least one operand");
     std::int64_t dim = params.get_int("dimension");
@@ -289,8 +408,10 @@ void register_concatenate() {
 
 // --- iota ---------------------------------------------------------------------------
 void register_iota() {
-  Primitive p = structural("iota");
+  Primitive p = structural("iota", LoweringKind::Iota);
   p.batch = Rule<BatchFn>::defined(iota_batch);
+  p.jvp = zero_jvp_rule("iota");  // no operands: never called
+  p.vjp = Rule<VjpFn>::defined(iota_vjp);
   p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
     check_arity("iota", in, 0);
     DType dtype = params.get<DType>("dtype");
@@ -325,116 +446,6 @@ void register_iota() {
   register_primitive(std::move(p));
 }
 
-// --- VJP rules ---
-// reshape and transpose move the cotangent back; concatenate slices it into pieces;
-// slice pads it with zeros back to the operand's shape. There is no pad primitive: the
-// padding is built from concatenate with zeros (and, for strides > 1, an interleave of
-// zeros by concatenating along a new axis and reshaping), so jit and vmap need nothing new.
-using VjpIn = std::span<const Value>;
-using VjpCts = std::span<const Cotangent>;
-
-std::vector<Cotangent> reshape_vjp(VjpIn in, VjpIn, VjpCts ct, const Params&) {
-  return {lanes::reshape(*ct[0], in[0].shape())};
-}
-
-std::vector<Cotangent> transpose_vjp(VjpIn, VjpIn, VjpCts ct, const Params& params) {
-  const Ints& perm = params.get_ints("permutation");
-  Ints inverse(perm.size());
-  for (std::size_t k = 0; k < perm.size(); ++k) {
-    inverse[static_cast<std::size_t>(perm[k])] = static_cast<std::int64_t>(k);
-  }
-  return {lanes::transpose(*ct[0], inverse)};
-}
-
-// x with `before` zeros ahead of it and `after` zeros behind it along `axis`.
-Value pad_axis(const Value& x, std::size_t axis, std::int64_t before, std::int64_t after) {
-  std::vector<Value> parts;
-  auto zeros = [&](std::int64_t n) {
-    Shape s = x.shape();
-    s[axis] = n;
-    return lanes::full(x.dtype(), s, 0.0);
-  };
-  if (before > 0) parts.push_back(zeros(before));
-  parts.push_back(x);
-  if (after > 0) parts.push_back(zeros(after));
-  if (parts.size() == 1) return x;
-  return lanes::concatenate(parts, static_cast<std::int64_t>(axis));
-}
-
-// x with stride-1 zeros between consecutive elements along `axis` (n -> (n-1)*stride+1).
-Value interleave_zeros(const Value& x, std::size_t axis, std::int64_t stride) {
-  Shape s = x.shape();
-  const std::int64_t n = s[axis];
-  Value e = lanes::expand_dims(x, static_cast<std::int64_t>(axis) + 1);  // [.., n, 1, ..]
-  Shape zs = e.shape();
-  zs[axis + 1] = stride - 1;
-  Value spread = lanes::concatenate({e, lanes::full(x.dtype(), zs, 0.0)},
-                                    static_cast<std::int64_t>(axis) + 1);  // [.., n, s, ..]
-  s[axis] = n * stride;
-  Value flat = lanes::reshape(spread, s);
-  Ints start(s.size(), 0), limit = s;
-  limit[axis] = (n - 1) * stride + 1;
-  return lanes::slice(flat, start, limit);
-}
-
-std::vector<Cotangent> slice_vjp(VjpIn in, VjpIn, VjpCts ct, const Params& params) {
-  const Shape x_shape = in[0].shape();
-  SliceSpec s = slice_spec(params, x_shape);
-  Value g = *ct[0];
-  if (g.rank() > 0 && shape_size(g.shape()) == 0) return {lanes::full(g.dtype(), x_shape, 0.0)};
-  for (std::size_t k = 0; k < x_shape.size(); ++k) {
-    std::int64_t n = g.shape()[k];
-    if (s.strides[k] > 1 && n > 1) g = interleave_zeros(g, k, s.strides[k]);
-    std::int64_t used = g.shape()[k];
-    g = pad_axis(g, k, s.start[k], x_shape[k] - s.start[k] - used);
-  }
-  return {g};
-}
-
-std::vector<Cotangent> concatenate_vjp(VjpIn in, VjpIn, VjpCts ct, const Params& params) {
-  auto dim = static_cast<std::size_t>(params.get_int("dimension"));
-  const Value& g = *ct[0];
-  std::vector<Cotangent> r;
-  std::int64_t offset = 0;
-  for (const Value& x : in) {
-    Ints start(static_cast<std::size_t>(g.rank()), 0), limit = g.shape();
-    start[dim] = offset;
-    offset += x.shape()[dim];
-    limit[dim] = offset;
-    r.push_back(lanes::slice(g, start, limit));
-  }
-  return r;
-}
-
-// iota has no operands, so no cotangents.
-std::vector<Cotangent> iota_vjp(VjpIn, VjpIn, VjpCts, const Params&) { return {}; }
-
-void register_vjp_rules() {
-  primitive_for_registration("reshape").vjp = Rule<VjpFn>::defined(reshape_vjp);
-  primitive_for_registration("transpose").vjp = Rule<VjpFn>::defined(transpose_vjp);
-  primitive_for_registration("slice").vjp = Rule<VjpFn>::defined(slice_vjp);
-  primitive_for_registration("concatenate").vjp = Rule<VjpFn>::defined(concatenate_vjp);
-  primitive_for_registration("iota").vjp = Rule<VjpFn>::defined(iota_vjp);
-}
-
-// --- JVP rules ---
-// Every shape op is linear; concatenate materializes the zero tangents of its operands.
-JvpResult concatenate_jvp(std::span<const Value> x, std::span<const Tangent> t,
-                          const Params& params) {
-  const Primitive& p = primitive("concatenate");
-  std::vector<Value> ts;
-  for (std::size_t i = 0; i < x.size(); ++i) ts.push_back(instantiate(t[i], x[i]));
-  return {{bind1(p, x, params)}, {bind1(p, ts, params)}};
-}
-
-void set_shape_ops_jvp_rules() {
-  for (const char* name : {"reshape", "transpose", "slice"}) {
-    set_jvp_rule(name, linear_jvp_rule(name));
-  }
-  set_jvp_rule("concatenate", Rule<JvpFn>::defined(concatenate_jvp));
-  set_jvp_rule("iota", zero_jvp_rule("iota"));  // no operands: never called
-}
-
 }  // namespace
 
 void register_shape_ops() {
@@ -443,8 +454,6 @@ void register_shape_ops() {
   register_slice();
   register_concatenate();
   register_iota();
-  register_vjp_rules();
-  set_shape_ops_jvp_rules();
 }
 
 }  // namespace lanes::internal

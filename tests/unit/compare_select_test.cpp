@@ -219,7 +219,7 @@ TEST(ElementwiseRegistry, EveryPrimitiveIsFullyDeclared) {
     EXPECT_NE(p->jvp.state, internal::Rule<internal::JvpFn>::State::Unset) << p->name;
     EXPECT_NE(p->vjp.state, internal::Rule<internal::VjpFn>::State::Unset) << p->name;
     if (p->family == "broadcast") {
-      EXPECT_EQ(p->lowering, internal::LoweringKind::Structural) << p->name;
+      EXPECT_EQ(p->lowering, internal::LoweringKind::IndexMap) << p->name;
       continue;
     }
     EXPECT_EQ(p->lowering, internal::LoweringKind::Elementwise) << p->name;

@@ -66,6 +66,15 @@ inline Primitive make(std::string name, LoweringKind kind, ScalarOp sop,
   p.family = "lower_test";
   p.lowering = kind;
   p.scalar_op = sop;
+  // Lowering reads data on the primitive, not its name: a stand-in for a real primitive
+  // lowers with the real one's data (its index map, its reduction's combine).
+  if (const Primitive* real = internal::find_primitive(p.name)) {
+    p.lowering = real->lowering;
+    p.scalar_op = real->scalar_op;
+    p.index_map = real->index_map;
+    p.reduction = real->reduction;
+    p.control_flow = real->control_flow;
+  }
   p.abstract_eval = std::move(eval);
   p.impl = std::move(impl);
   return p;
@@ -135,7 +144,7 @@ struct Prims {
         })};
       });
   Primitive broadcast_in_dim = make(
-      "broadcast_in_dim", LoweringKind::Structural, ScalarOp::None,
+      "broadcast_in_dim", LoweringKind::IndexMap, ScalarOp::None,
       [](std::span<const AbstractValue> in, const Params& p) {
         return AvalList{{in[0].dtype, p.get_ints("shape"), false}};
       },
@@ -151,7 +160,7 @@ struct Prims {
         })};
       });
   Primitive transpose = make(
-      "transpose", LoweringKind::Structural, ScalarOp::None,
+      "transpose", LoweringKind::IndexMap, ScalarOp::None,
       [](std::span<const AbstractValue> in, const Params& p) {
         Shape s;
         for (auto d : p.get_ints("permutation"))
@@ -170,7 +179,7 @@ struct Prims {
         })};
       });
   Primitive slice = make(
-      "slice", LoweringKind::Structural, ScalarOp::None,
+      "slice", LoweringKind::IndexMap, ScalarOp::None,
       [](std::span<const AbstractValue> in, const Params& p) {
         const auto &st = p.get_ints("start_indices"), &li = p.get_ints("limit_indices"),
                    &sd = p.get_ints("strides");
@@ -191,7 +200,7 @@ struct Prims {
         })};
       });
   Primitive reshape = make(
-      "reshape", LoweringKind::Structural, ScalarOp::None,
+      "reshape", LoweringKind::Reshape, ScalarOp::None,
       [](std::span<const AbstractValue> in, const Params& p) {
         return AvalList{{in[0].dtype, p.get_ints("new_sizes"), false}};
       },
@@ -199,7 +208,7 @@ struct Prims {
         return std::vector<Array>{in[0].copy().reshaped(p.get_ints("new_sizes"))};
       });
   Primitive iota = make(
-      "iota", LoweringKind::Structural, ScalarOp::None,
+      "iota", LoweringKind::Iota, ScalarOp::None,
       [](std::span<const AbstractValue>, const Params& p) {
         return AvalList{{p.get<DType>("dtype"), p.get_ints("shape"), false}};
       },
@@ -209,7 +218,7 @@ struct Prims {
                                         [&](const Idx& i) { return static_cast<double>(i[dim]); })};
       });
   Primitive concatenate = make(
-      "concatenate", LoweringKind::Structural, ScalarOp::None,
+      "concatenate", LoweringKind::Concatenate, ScalarOp::None,
       [](std::span<const AbstractValue> in, const Params& p) {
         auto dim = static_cast<std::size_t>(p.get_int("dimension"));
         AbstractValue o = in[0];

@@ -259,9 +259,16 @@ TEST(ShapeOps, IotaErrors) {
 }
 
 TEST(ShapeOps, PrimitivesAreStructuralWithEveryTransformationRule) {
-  for (const char* name : {"reshape", "transpose", "slice", "concatenate", "iota"}) {
+  using K = internal::LoweringKind;
+  const std::pair<const char*, K> prims[] = {{"reshape", K::Reshape},
+                                             {"transpose", K::IndexMap},
+                                             {"slice", K::IndexMap},
+                                             {"concatenate", K::Concatenate},
+                                             {"iota", K::Iota}};
+  for (const auto& [name, kind] : prims) {
     const internal::Primitive& p = internal::primitive(name);
-    EXPECT_EQ(p.lowering, internal::LoweringKind::Structural) << name;
+    EXPECT_EQ(p.lowering, kind) << name;
+    EXPECT_EQ(kind == K::IndexMap, static_cast<bool>(p.index_map)) << name;
     EXPECT_EQ(p.batch.state, internal::Rule<internal::BatchFn>::State::Defined) << name;
     EXPECT_EQ(p.vjp.state, internal::Rule<internal::VjpFn>::State::Defined) << name;
     EXPECT_EQ(p.jvp.state, internal::Rule<internal::JvpFn>::State::Defined) << name;
