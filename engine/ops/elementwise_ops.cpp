@@ -8,6 +8,7 @@
 // or/and/and/or as in jnp.
 #include <lanes/ops.h>
 
+#include <span>
 #include <string>
 
 #include "engine/ops/promotion.h"
@@ -65,35 +66,39 @@ void reject_bool(const char* op, const Value& a, const Value& b) {
 Value neg(const Value& x) { return bind1("neg", {x}); }
 Value abs(const Value& x) { return bind1("abs", {x}); }
 Value sign(const Value& x) { return bind1("sign", {x}); }
-Value sqrt(const Value& x) { return float_unary("sqrt", x); }
-Value rsqrt(const Value& x) { return float_unary("rsqrt", x); }
-Value cbrt(const Value& x) { return float_unary("cbrt", x); }
-Value exp(const Value& x) { return float_unary("exp", x); }
-Value exp2(const Value& x) { return float_unary("exp2", x); }
-Value expm1(const Value& x) { return float_unary("expm1", x); }
-Value log(const Value& x) { return float_unary("log", x); }
-Value log2(const Value& x) { return float_unary("log2", x); }
-Value log10(const Value& x) { return float_unary("log10", x); }
-Value log1p(const Value& x) { return float_unary("log1p", x); }
-Value sin(const Value& x) { return float_unary("sin", x); }
-Value cos(const Value& x) { return float_unary("cos", x); }
-Value tan(const Value& x) { return float_unary("tan", x); }
-Value asin(const Value& x) { return float_unary("asin", x); }
-Value acos(const Value& x) { return float_unary("acos", x); }
-Value atan(const Value& x) { return float_unary("atan", x); }
-Value sinh(const Value& x) { return float_unary("sinh", x); }
-Value cosh(const Value& x) { return float_unary("cosh", x); }
-Value tanh(const Value& x) { return float_unary("tanh", x); }
-Value asinh(const Value& x) { return float_unary("asinh", x); }
-Value acosh(const Value& x) { return float_unary("acosh", x); }
-Value atanh(const Value& x) { return float_unary("atanh", x); }
-Value erf(const Value& x) { return float_unary("erf", x); }
-Value erfc(const Value& x) { return float_unary("erfc", x); }
+
+// The float functions of one operand: each is its primitive of the same name, on floats.
+// clang-format off
+#define LANES_FLOAT_UNARY(X)                                                          \
+  X(sqrt) X(rsqrt) X(cbrt) X(exp) X(exp2) X(expm1) X(log) X(log2) X(log10) X(log1p)   \
+  X(sin) X(cos) X(tan) X(asin) X(acos) X(atan) X(sinh) X(cosh) X(tanh) X(asinh)       \
+  X(acosh) X(atanh) X(erf) X(erfc)
+// clang-format on
+#define LANES_DEFINE_FLOAT_UNARY(name) \
+  Value name(const Value& x) { return float_unary(#name, x); }
+LANES_FLOAT_UNARY(LANES_DEFINE_FLOAT_UNARY)
+#undef LANES_DEFINE_FLOAT_UNARY
+
 Value floor(const Value& x) { return rounding_unary("floor", x); }
 Value ceil(const Value& x) { return rounding_unary("ceil", x); }
 Value round(const Value& x) { return rounding_unary("round", x); }
 Value logical_not(const Value& x) { return bind1("not", {x}); }
 Value square(const Value& x) { return mul(x, x); }
+
+std::span<const NamedUnary> elementwise_unary_functions() {
+#define LANES_NAMED(name) NamedUnary{#name, name},
+  static constexpr NamedUnary kTable[] = {{"neg", neg},
+                                          {"abs", abs},
+                                          {"sign", sign},
+                                          LANES_FLOAT_UNARY(LANES_NAMED){"floor", floor},
+                                          {"ceil", ceil},
+                                          {"round", round},
+                                          {"logical_not", logical_not},
+                                          {"square", square}};
+#undef LANES_NAMED
+  return kTable;
+}
+#undef LANES_FLOAT_UNARY
 
 Value add(const Value& a, const Value& b) { return numeric_or_logical("add", "add", "or", a, b); }
 Value sub(const Value& a, const Value& b) {

@@ -36,41 +36,12 @@ Value python_mod(const Value& a, const Value& b) {
 }  // namespace
 
 void register_math_builtins(Registry& reg) {
-  const std::pair<const char*, Unary> unary[] = {{"neg", lanes::neg},
-                                                 {"abs", lanes::abs},
-                                                 {"sign", lanes::sign},
-                                                 {"sqrt", lanes::sqrt},
-                                                 {"rsqrt", lanes::rsqrt},
-                                                 {"cbrt", lanes::cbrt},
-                                                 {"exp", lanes::exp},
-                                                 {"exp2", lanes::exp2},
-                                                 {"expm1", lanes::expm1},
-                                                 {"log", lanes::log},
-                                                 {"log2", lanes::log2},
-                                                 {"log10", lanes::log10},
-                                                 {"log1p", lanes::log1p},
-                                                 {"sin", lanes::sin},
-                                                 {"cos", lanes::cos},
-                                                 {"tan", lanes::tan},
-                                                 {"asin", lanes::asin},
-                                                 {"acos", lanes::acos},
-                                                 {"atan", lanes::atan},
-                                                 {"sinh", lanes::sinh},
-                                                 {"cosh", lanes::cosh},
-                                                 {"tanh", lanes::tanh},
-                                                 {"asinh", lanes::asinh},
-                                                 {"acosh", lanes::acosh},
-                                                 {"atanh", lanes::atanh},
-                                                 {"erf", lanes::erf},
-                                                 {"erfc", lanes::erfc},
-                                                 {"floor", lanes::floor},
-                                                 {"ceil", lanes::ceil},
-                                                 {"round", lanes::round},
-                                                 {"logical_not", lanes::logical_not},
-                                                 {"square", lanes::square},
-                                                 {"zeros_like", lanes::zeros_like},
-                                                 {"ones_like", lanes::ones_like},
-                                                 {"stop_gradient", lanes::stop_gradient}};
+  // The DSL's elementwise functions by name, and the few other one-operand builtins.
+  std::vector<std::pair<const char*, Unary>> unary;
+  for (const NamedUnary& f : lanes::elementwise_unary_functions()) unary.emplace_back(f.name, f.fn);
+  unary.insert(unary.end(), {{"zeros_like", lanes::zeros_like},
+                             {"ones_like", lanes::ones_like},
+                             {"stop_gradient", lanes::stop_gradient}});
   for (const auto& [name, f] : unary) {
     reg.op(std::string(name) + "(x)",
            [f](Evaluator&, const CallArgs& a) { return RVal(f(a.value(0))); });

@@ -11,6 +11,7 @@
 #include <lanes/value.h>
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 // Everything this header declares is liblanes' public API, exported from the library
@@ -51,9 +52,17 @@ Value erf(const Value& x);
 Value erfc(const Value& x);
 Value floor(const Value& x);
 Value ceil(const Value& x);
-Value round(const Value& x);  // halves away from zero, as std::round
+Value round(const Value& x);        // halves away from zero, as std::round
 Value logical_not(const Value& x);  // bool: logical; integers: bitwise not
 Value square(const Value& x);       // x * x
+
+// The functions above by name, in this order, for front ends that call them by name (the
+// REPL's builtins).
+struct NamedUnary {
+  const char* name;
+  Value (*fn)(const Value&);
+};
+std::span<const NamedUnary> elementwise_unary_functions();
 
 // --- elementwise, two operands (numpy broadcasting, JAX promotion) -----------
 Value add(const Value& a, const Value& b);
