@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <string>
 #include <utility>
 
 #include "runtime/device_workers.h"
@@ -139,7 +140,7 @@ std::vector<Array> run_replicas(std::span<const Array> inputs, const ReplicaLaun
     const int rank = static_cast<int>(r);
     try {
       std::vector<AxisBinding> bindings = parent;
-      bindings.push_back({launch.axis_name, rank, n, placement.comm});
+      bindings.push_back({std::string(launch.axis_name), rank, n, placement.comm});
       ReplicaScope scope(std::move(bindings));
       results[r] = replica(rank, shards[r]);
       if (results[r].size() != launch.out_axes.size()) {
@@ -166,10 +167,12 @@ std::vector<Array> run_replicas(std::span<const Array> inputs, const ReplicaLaun
   run_on_devices(end - first, [&](std::size_t k) { run_one(first + k); });
   if (first_error) {
     rethrow_naming(first_error, "pmap replica " + std::to_string(failed) + " of " +
-                                    std::to_string(n) + " (axis '" + launch.axis_name + "'): ");
+                                    std::to_string(n) + " (axis '" + std::string(launch.axis_name) +
+                                    "'): ");
   }
 
   std::vector<Array> out;
+  out.reserve(launch.out_axes.size());
   std::vector<Array> parts(static_cast<std::size_t>(n));
   for (std::size_t k = 0; k < launch.out_axes.size(); ++k) {
     const std::int64_t axis = launch.out_axes[k];

@@ -11,7 +11,8 @@
 // runs its own replicas, and all-gathers the outputs, so every process returns what the
 // threaded run returns.
 //
-//   ReplicaLaunch launch{.axis_name = "i", .replicas = 4, .in_axes = {0}, .out_axes = {0}};
+//   const std::vector<std::int64_t> axes{0};
+//   ReplicaLaunch launch{.axis_name = "i", .replicas = 4, .in_axes = axes, .out_axes = axes};
 //   std::vector<Array> out = run_replicas(inputs, launch,
 //       [&](int r, std::span<const Array> shard) { return exe.run(shard); });
 //
@@ -26,19 +27,21 @@
 #include <cstdint>
 #include <functional>
 #include <span>
-#include <string>
+#include <string_view>
 #include <vector>
 
 namespace lanes::internal {
 
+// What to run, as views of the caller's data (valid during the call): pmap keeps its
+// parameters, and a call copies nothing.
 struct ReplicaLaunch {
-  std::string axis_name;  // bound to each replica's index for the collectives
-  int replicas = 1;       // N: global, over every process when across_processes
+  std::string_view axis_name;  // bound to each replica's index for the collectives
+  int replicas = 1;            // N: global, over every process when across_processes
   // Per input: the axis (of extent N) split across the replicas; -1: every replica gets
   // the whole input.
-  std::vector<std::int64_t> in_axes;
+  std::span<const std::int64_t> in_axes;
   // Per output: the axis along which the replicas' outputs are stacked; -1: replica 0's.
-  std::vector<std::int64_t> out_axes;
+  std::span<const std::int64_t> out_axes;
   // The replicas span every device of the MPI job (this process runs its own share).
   bool across_processes = false;
 };

@@ -22,6 +22,9 @@ namespace {
 using lanes::testing::arrays_close;
 using lanes::testing::expect_error;
 
+using Axes = std::vector<std::int64_t>;
+const Axes kZero{0}, kOne{1}, kZeroZero{0, 0};
+
 Array iota(Shape shape) {
   std::vector<double> v(static_cast<std::size_t>(shape_size(shape)));
   for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>(i);
@@ -43,7 +46,8 @@ TEST(ReplicaRunner, RunsEveryReplicaOnItsShardWithItsAxisBound) {
     Array x = iota({2, n});                   // replicas get columns (in_axes 1)
     Array w = Array::from<double>({10, 20});  // unmapped: every replica gets it whole
     std::atomic<int> calls{0};
-    ReplicaLaunch launch{.axis_name = "i", .replicas = n, .in_axes = {1, -1}, .out_axes = {0, -1}};
+    const Axes in_axes{1, -1}, out_axes{0, -1};
+    ReplicaLaunch launch{.axis_name = "i", .replicas = n, .in_axes = in_axes, .out_axes = out_axes};
     std::vector<Array> in{x, w};
     std::vector<Array> out =
         run_replicas(in, launch, [&](int r, std::span<const Array> shard) -> std::vector<Array> {
@@ -74,7 +78,7 @@ TEST(ReplicaRunner, RunsEveryReplicaOnItsShardWithItsAxisBound) {
 TEST(ReplicaRunner, CollectivesGoThroughTheBoundCommunicatorAndStackAlongOutAxes) {
   const int n = 4;
   Array x = iota({n, 3});
-  ReplicaLaunch launch{.axis_name = "i", .replicas = n, .in_axes = {0}, .out_axes = {1}};
+  ReplicaLaunch launch{.axis_name = "i", .replicas = n, .in_axes = kZero, .out_axes = kOne};
   std::vector<Array> out = run_replicas(
       std::span<const Array>(&x, 1), launch,
       [](int, std::span<const Array> shard) { return std::vector<Array>{psum_i(shard[0])}; });
@@ -91,7 +95,7 @@ TEST(ReplicaRunner, CollectivesGoThroughTheBoundCommunicatorAndStackAlongOutAxes
 TEST(ReplicaRunner, AFailingReplicaIsNamedAndReleasesTheOthers) {
   const int n = 4;
   Array x = iota({n});
-  ReplicaLaunch launch{.axis_name = "i", .replicas = n, .in_axes = {0}, .out_axes = {0}};
+  ReplicaLaunch launch{.axis_name = "i", .replicas = n, .in_axes = kZero, .out_axes = kZero};
   for (int round = 0; round < 3; ++round) {
     // Replica 2 fails; the others wait in a psum that cannot complete without it.
     expect_error<ShapeError>(
@@ -118,8 +122,8 @@ TEST(ReplicaRunner, AFailingReplicaIsNamedAndReleasesTheOthers) {
 
 TEST(ReplicaRunner, NestedRunsSeeTheEnclosingAxes) {
   Array x = iota({2, 3});
-  ReplicaLaunch outer{.axis_name = "o", .replicas = 2, .in_axes = {0}, .out_axes = {0}};
-  ReplicaLaunch inner{.axis_name = "i", .replicas = 3, .in_axes = {0}, .out_axes = {0}};
+  ReplicaLaunch outer{.axis_name = "o", .replicas = 2, .in_axes = kZero, .out_axes = kZero};
+  ReplicaLaunch inner{.axis_name = "i", .replicas = 3, .in_axes = kZero, .out_axes = kZero};
   std::vector<Array> out =
       run_replicas(std::span<const Array>(&x, 1), outer, [&](int o, std::span<const Array> row) {
         return run_replicas(row, inner, [o](int i, std::span<const Array> elem) {
@@ -135,12 +139,12 @@ TEST(ReplicaRunner, NestedRunsSeeTheEnclosingAxes) {
 
 TEST(ReplicaRunner, InputsOrOutputsThatDoNotMatchTheLaunchAreInternalErrors) {
   Array x = iota({2});
-  ReplicaLaunch launch{.axis_name = "i", .replicas = 2, .in_axes = {0, 0}, .out_axes = {0}};
+  ReplicaLaunch launch{.axis_name = "i", .replicas = 2, .in_axes = kZeroZero, .out_axes = kZero};
   auto one = [](int, std::span<const Array> s) { return std::vector<Array>{s[0]}; };
   expect_error<InternalError>([&] { run_replicas(std::span<const Array>(&x, 1), launch, one); },
                               {"1 inputs for 2 in_axes"});
-  launch.in_axes = {0};
-  launch.out_axes = {0, 0};
+  launch.in_axes = kZero;
+  launch.out_axes = kZeroZero;
   expect_error<InternalError>([&] { run_replicas(std::span<const Array>(&x, 1), launch, one); },
                               {"pmap replica", "returned 1 outputs for 2 out_axes"});
 }
