@@ -80,33 +80,25 @@ std::string current_what() {
 }
 
 // Rethrows `error` as the same lanes::Error kind with `where` before its message (other
-// exceptions as RuntimeError).
+// exceptions as RuntimeError). Kinds are tried in order: the subtypes before Error.
+template <class Kind, class... Rest>
 [[noreturn]] void rethrow_naming(const std::exception_ptr& error, const std::string& where) {
   try {
     std::rethrow_exception(error);
-  } catch (const ShapeError& e) {
-    throw ShapeError(where + e.what());
-  } catch (const DTypeError& e) {
-    throw DTypeError(where + e.what());
-  } catch (const ArgumentError& e) {
-    throw ArgumentError(where + e.what());
-  } catch (const TraceError& e) {
-    throw TraceError(where + e.what());
-  } catch (const AxisNameError& e) {
-    throw AxisNameError(where + e.what());
-  } catch (const UnsupportedError& e) {
-    throw UnsupportedError(where + e.what());
-  } catch (const CompileError& e) {
-    throw CompileError(where + e.what());
-  } catch (const RuntimeError& e) {
-    throw RuntimeError(where + e.what());
-  } catch (const InternalError& e) {
-    throw InternalError(where + e.what());
-  } catch (const Error& e) {
-    throw Error(where + e.what());
+  } catch (const Kind& e) {
+    throw Kind(where + e.what());
   } catch (...) {
-    throw RuntimeError(where + current_what());
+    if constexpr (sizeof...(Rest) > 0) {
+      rethrow_naming<Rest...>(error, where);
+    } else {
+      throw RuntimeError(where + current_what());
+    }
   }
+}
+
+[[noreturn]] void rethrow_naming(const std::exception_ptr& error, const std::string& where) {
+  rethrow_naming<ShapeError, DTypeError, ArgumentError, TraceError, AxisNameError, UnsupportedError,
+                 CompileError, RuntimeError, InternalError, Error>(error, where);
 }
 
 }  // namespace
