@@ -1,6 +1,7 @@
-// The process-wide compile cache (see compile_cache.h): an LRU list of strong references
-// over a map of weak ones, with single-flight compiles. An entry is retained exactly when
-// it has a node in the LRU list (which holds the strong reference).
+// The compile cache (see compile_cache.h): an LRU list of strong references over a map of
+// weak ones, with single-flight compiles. An entry is retained exactly when it has a node
+// in the LRU list (which holds the strong reference). The free functions reach the engine
+// context's instance.
 #include "engine/compile_cache.h"
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/engine_context.h"
 #include "engine/jit_pipeline.h"
 #include "runtime/env.h"
 
@@ -40,28 +42,27 @@ struct Entry {
   std::optional<LruList::iterator> lru;  // set exactly when retained
 };
 
-struct Cache {
+}  // namespace
+
+struct CompileCacheState {
   std::mutex mu;
   std::condition_variable compiled;  // signalled when any in-flight compile finishes
   std::unordered_map<std::string, Entry> entries;
   LruList lru;  // retained entries, most recently used first
-  std::size_t capacity = kDefaultCapacity;
+  // Read from the environment at the first call that needs it (a bad value throws and
+  // leaves it unset, so the next call reads the variable again).
+  std::optional<std::size_t> capacity_read;
   std::size_t inserts_since_prune = 0;
   std::atomic<std::uint64_t> compiles{0};
+
+  std::size_t capacity_locked() {
+    if (!capacity_read) capacity_read = compile_cache_capacity_from_env();
+    return *capacity_read;
+  }
 };
 
-Cache& cache() {
-  // Never destroyed: Fns in static storage may drop executables after main returns.
-  // A bad LANES_COMPILE_CACHE_ENTRIES throws before anything is made: the next call
-  // reads the variable again.
-  static Cache* c = [] {
-    const std::size_t capacity = compile_cache_capacity_from_env();
-    auto* p = new Cache;
-    p->capacity = capacity;
-    return p;
-  }();
-  return *c;
-}
+namespace {
+using Cache = CompileCacheState;
 
 std::string cache_key(const Graph& g, const JitOptions& o) {
   return g.to_string() + "|precision=" + std::to_string(static_cast<int>(o.precision)) +
@@ -73,7 +74,7 @@ std::string cache_key(const Graph& g, const JitOptions& o) {
 // executables are returned so that they are destroyed (freeing JIT code) outside the lock.
 std::vector<std::shared_ptr<Executable>> evict_locked(Cache& c) {
   std::vector<std::shared_ptr<Executable>> dropped;
-  while (c.lru.size() > c.capacity) {
+  while (c.lru.size() > c.capacity_locked()) {
     Retained& last = c.lru.back();
     dropped.push_back(std::move(last.second));
     // Pruning never removes a retained entry, so its Entry exists.
@@ -88,7 +89,7 @@ void retain_locked(Cache& c, const std::string& key, Entry& e, std::shared_ptr<E
     c.lru.splice(c.lru.begin(), c.lru, *e.lru);
     return;
   }
-  if (c.capacity == 0) return;
+  if (c.capacity_locked() == 0) return;
   c.lru.emplace_front(key, std::move(exe));
   e.lru = c.lru.begin();
 }
@@ -103,13 +104,17 @@ void prune_expired_locked(Cache& c) {
 }
 }  // namespace
 
-std::shared_ptr<Executable> compile_cached(const Graph& g, const JitOptions& options) {
-  Cache& c = cache();
+CompileCache::CompileCache() : state_(std::make_unique<CompileCacheState>()) {}
+CompileCache::~CompileCache() = default;
+
+std::shared_ptr<Executable> CompileCache::get(const Graph& g, const JitOptions& options) {
+  Cache& c = *state_;
   const std::string key = cache_key(g, options);
   std::vector<std::shared_ptr<Executable>> dropped;
   std::shared_ptr<InFlight> flight;
   {
     std::unique_lock lock(c.mu);
+    c.capacity_locked();  // a bad LANES_COMPILE_CACHE_ENTRIES throws before anything is made
     for (;;) {
       Entry& e = c.entries[key];
       if (auto exe = e.weak.lock()) {
@@ -161,41 +166,58 @@ std::shared_ptr<Executable> compile_cached(const Graph& g, const JitOptions& opt
   return exe;
 }
 
-std::size_t compile_cache_live_entries() {
-  Cache& c = cache();
+std::size_t CompileCache::live_entries() {
+  Cache& c = *state_;
   std::lock_guard lock(c.mu);
   std::size_t n = 0;
   for (const auto& [k, e] : c.entries) n += !e.weak.expired();
   return n;
 }
 
-std::size_t compile_cache_retained_entries() {
-  Cache& c = cache();
+std::size_t CompileCache::retained_entries() {
+  Cache& c = *state_;
   std::lock_guard lock(c.mu);
   return c.lru.size();
 }
 
-std::uint64_t compile_cache_compiles() { return cache().compiles.load(); }
+std::uint64_t CompileCache::compiles() const { return state_->compiles.load(); }
+
+std::size_t CompileCache::capacity() {
+  Cache& c = *state_;
+  std::lock_guard lock(c.mu);
+  return c.capacity_locked();
+}
+
+std::size_t CompileCache::set_capacity(std::size_t entries) {
+  Cache& c = *state_;
+  std::vector<std::shared_ptr<Executable>> dropped;  // destroyed after the lock is released
+  std::lock_guard lock(c.mu);
+  const std::size_t old = c.capacity_locked();
+  c.capacity_read = entries;
+  dropped = evict_locked(c);
+  return old;
+}
 
 std::size_t compile_cache_capacity_from_env() {
   return static_cast<std::size_t>(env_int(
       "LANES_COMPILE_CACHE_ENTRIES", static_cast<std::int64_t>(kDefaultCapacity), 0, kMaxCapacity));
 }
 
-std::size_t compile_cache_capacity() {
-  Cache& c = cache();
-  std::lock_guard lock(c.mu);
-  return c.capacity;
-}
+// --- the engine context's cache ---------------------------------------------------
 
+std::shared_ptr<Executable> compile_cached(const Graph& g, const JitOptions& options) {
+  return EngineContext::get().compile_cache().get(g, options);
+}
+std::size_t compile_cache_live_entries() {
+  return EngineContext::get().compile_cache().live_entries();
+}
+std::size_t compile_cache_retained_entries() {
+  return EngineContext::get().compile_cache().retained_entries();
+}
+std::uint64_t compile_cache_compiles() { return EngineContext::get().compile_cache().compiles(); }
+std::size_t compile_cache_capacity() { return EngineContext::get().compile_cache().capacity(); }
 std::size_t set_compile_cache_capacity(std::size_t entries) {
-  Cache& c = cache();
-  std::vector<std::shared_ptr<Executable>> dropped;
-  std::lock_guard lock(c.mu);
-  std::size_t old = c.capacity;
-  c.capacity = entries;
-  dropped = evict_locked(c);
-  return old;
+  return EngineContext::get().compile_cache().set_capacity(entries);
 }
 
 }  // namespace lanes::internal

@@ -1,4 +1,6 @@
-// The process-wide compile cache: executables keyed by (graph text, options, target).
+// The compile cache: executables keyed by (graph text, options, target). The engine
+// context (engine_context.h) owns the process' one instance; the free functions below
+// reach it.
 //
 // Two Fns that trace to the same graph share one executable, and threads racing to
 // compile the same key compile it once (the others wait for that result).
@@ -23,6 +25,32 @@
 
 namespace lanes::internal {
 
+struct CompileCacheState;  // compile_cache.cpp
+
+// One compile cache (thread-safe). The capacity is read from LANES_COMPILE_CACHE_ENTRIES
+// at the first call that needs it (ArgumentError naming the variable for a value that is
+// not an integer in [0, 2^40]; the next call reads the variable again).
+class CompileCache {
+ public:
+  CompileCache();
+  ~CompileCache();
+  CompileCache(const CompileCache&) = delete;
+  CompileCache& operator=(const CompileCache&) = delete;
+
+  std::shared_ptr<Executable> get(const Graph& g, const JitOptions& options);
+
+  std::size_t live_entries();      // entries whose executable is still alive
+  std::size_t retained_entries();  // executables the cache keeps alive (<= capacity)
+  std::uint64_t compiles() const;  // total compiles (each miss compiles once)
+  std::size_t capacity();
+  // Evicts at once if lowered; returns the previous capacity.
+  std::size_t set_capacity(std::size_t entries);
+
+ private:
+  std::unique_ptr<CompileCacheState> state_;
+};
+
+// The engine context's cache: CompileCache::get.
 std::shared_ptr<Executable> compile_cached(const Graph& g, const JitOptions& options);
 
 // Number of entries whose executable is still alive (kept by the cache or by users).
