@@ -3,16 +3,19 @@
 #include "tests/fuzz/graph_gen.h"
 
 #include <algorithm>
-#include <initializer_list>
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <utility>
 
 #include "engine/passes/dce.h"
+#include "engine/trace.h"
 #include "frontend/fn_impl.h"
+#include "tests/oracle/primitive_cases.h"
 
 namespace lanes::fuzz {
 
@@ -96,6 +99,59 @@ Value b_safe_div(const Value& a, const Value& b) { return a / (lanes::sin(b) + 1
 Value soft_clamp(const Value& x) { return lanes::tanh(x * (1.0 / 64)) * 64.0; }
 Value b_mul_tanh(const Value& a, const Value& b) { return a * lanes::tanh(b); }
 Value b_atan2(const Value& a, const Value& b) { return lanes::atan2(a, b * b + 2.0); }
+
+// --- primitives from the tests' primitive table (tests/oracle/primitive_cases.h) ----------
+// The kinds above make every primitive that was registered when the corpus was recorded,
+// with a byte decoding that corpus/ replays and so must not change. A generic row of the
+// table for any other primitive is made through extension slots of kUnary (rows of one
+// operand, or whose operands all derive from one value: structural rows) and kBinary
+// (elementwise rows of two operands): see pick().
+const std::set<std::string>& made_by_kinds() {
+  static const std::set<std::string> s = [] {
+    std::istringstream in(
+        "neg abs sign not floor ceil round sqrt rsqrt cbrt exp exp2 expm1 log log2 log10 "
+        "log1p sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh erf erfc add sub "
+        "mul div rem pow atan2 min max and or xor lt le gt ge eq ne select convert "
+        "broadcast_in_dim reshape transpose slice concatenate iota constant reduce_sum "
+        "reduce_prod reduce_max reduce_min argmax argmin dot_general");
+    std::set<std::string> names;
+    for (std::string w; in >> w;) names.insert(w);
+    return names;
+  }();
+  return s;
+}
+
+std::set<std::string>& treated_as_new() {
+  static std::set<std::string> s;
+  return s;
+}
+
+struct TableOps {
+  std::vector<const testing::PrimitiveCase*> unary, binary;
+};
+
+// The rows the kinds do not make; for the Differentiable flavor only differentiable rows
+// that accept f64.
+TableOps table_ops(bool diff) {
+  TableOps t;
+  for (const testing::PrimitiveCase& r : testing::primitive_cases()) {
+    if (!r.generic() || (made_by_kinds().count(r.name) && !treated_as_new().count(r.name)))
+      continue;
+    if (diff && (!r.differentiable || !r.accepts(DType::F64))) continue;
+    bool two = r.kind == testing::RowKind::Elementwise && r.arity == 2;
+    (two ? t.binary : t.unary).push_back(&r);
+  }
+  return t;
+}
+
+// The slot a byte `which` picks among n entries of a kind's own list and m table rows:
+// entry which % n, as the corpus was recorded, while the table has no rows for the kind;
+// once it has, the top n bytes (and the remainder of 256 / n) pick table rows (slot n + j).
+int pick(int which, int n, std::size_t m) {
+  if (m == 0) return which % n;
+  const int cut = n * (256 / n - 1);
+  return which < cut ? which % n : n + (which - cut) % static_cast<int>(m);
+}
 
 bool shapes_broadcast(const Shape& a, const Shape& b) {
   for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
@@ -194,13 +250,60 @@ class Builder {
     return x.dtype() == DType::Bool ? lanes::astype(x, DType::I32) : x;
   }
 
+  // x as a value of shape s: its first elements when it has enough, else its first element
+  // broadcast.
+  static Value shaped_like(const Value& x, const Shape& s) {
+    const std::int64_t n = shape_size(s);
+    Value flat = lanes::reshape(x, {-1});
+    if (flat.shape()[0] >= n) return lanes::reshape(lanes::slice(flat, {0}, {n}), s);
+    return lanes::broadcast_to(first_element(x), s);
+  }
+
+  // A row of the table applied to a (and b): elementwise rows on a and b fitted to it,
+  // structural ones on a (or b) reshaped to the row's operand shapes; operands converted
+  // to the dtypes the row takes (Differentiable: f64, mapped into the row's domain).
+  TV table_op(const testing::PrimitiveCase& r, const TV& a, const TV& b, int which) const {
+    DType t = r.accepts(a.v.dtype())  ? a.v.dtype()
+              : r.accepts(DType::F64) ? DType::F64
+                                      : r.dtypes[0];
+    if (diff_) t = DType::F64;
+    std::vector<testing::Example> ex = testing::examples(r, t);
+    const testing::Example& e = ex[static_cast<std::size_t>(which >> 3) % ex.size()];
+    std::vector<Value> in;
+    for (std::size_t i = 0; i < e.operands.size(); ++i) {
+      const testing::Operand& o = e.operands[i];
+      const Value& src = i % 2 == 0 ? a.v : b.v;
+      Value v = r.kind == testing::RowKind::Elementwise ? (i == 0 ? src : fit(src, a.v))
+                                                        : shaped_like(src, o.shape);
+      if (v.dtype() != o.dtype) v = lanes::astype(v, o.dtype);
+      if (diff_ && is_float(o.dtype)) {  // smooth, onto the row's domain
+        v = o.domain.lo + (o.domain.hi - o.domain.lo) * 0.5 * (lanes::tanh(v) + 1.0);
+      }
+      in.push_back(v);
+    }
+    Value out = e.call(in).at(0);
+    if (diff_) out = soft_clamp(lanes::astype(out, DType::F64));
+    int inexact = worst({a.inexact, b.inexact});
+    // Inexact: vector math, and structural rows with a float result (a reduction or
+    // contraction may sum in another order; an exact shape op loses only bit-for-bit).
+    if (is_float(out.dtype()) && (r.math.precise != 0 || r.math.fast != 0 || diff_ ||
+                                  r.kind == testing::RowKind::Structural))
+      inexact = worst({inexact, level(out.dtype())});
+    return {out, inexact};
+  }
+
   TV unary(int which, const TV& x) const {
+    const TableOps table = table_ops(diff_);
     if (diff_) {
-      const UnaryEntry& e = kUnaryDiff[which % kNumUnaryDiff];
+      const int k = pick(which, kNumUnaryDiff, table.unary.size());
+      if (k >= kNumUnaryDiff) return table_op(*table.unary[k - kNumUnaryDiff], x, x, which);
+      const UnaryEntry& e = kUnaryDiff[k];
       Value out = e.fn(x.v);
       return {out, e.exact ? x.inexact : worst({x.inexact, level(out.dtype())})};
     }
-    const UnaryEntry& e = kUnaryAny[which % kNumUnaryAny];
+    const int k = pick(which, kNumUnaryAny, table.unary.size());
+    if (k >= kNumUnaryAny) return table_op(*table.unary[k - kNumUnaryAny], x, x, which);
+    const UnaryEntry& e = kUnaryAny[k];
     Value in = x.v;
     std::string n = e.name;
     if (n == "not" && is_float(in.dtype())) in = lanes::astype(in, DType::I32);
@@ -216,21 +319,24 @@ class Builder {
         is_float(in.dtype())) {
       return {out, kInexactUnbounded};
     }
-    return {out, !e.exact && is_float(out.dtype()) ? worst({x.inexact, level(out.dtype())})
-                                                   : x.inexact};
+    return {out,
+            !e.exact && is_float(out.dtype()) ? worst({x.inexact, level(out.dtype())}) : x.inexact};
   }
 
   TV binary(int which, const TV& a, const TV& b) const {
     Value y = fit(b.v, a.v);
     int inexact = worst({a.inexact, b.inexact});
+    const TableOps table = table_ops(diff_);
+    const int k = pick(which, diff_ ? 6 : 9, table.binary.size());
+    if (k >= (diff_ ? 6 : 9)) return table_op(*table.binary[k - (diff_ ? 6 : 9)], a, b, which);
     if (diff_) {
       static const Binary kOps[] = {lanes::add, lanes::sub, lanes::mul,
                                     b_safe_div, b_mul_tanh, b_atan2};
-      Value r = soft_clamp(kOps[which % 6](a.v, y));
+      Value r = soft_clamp(kOps[k](a.v, y));
       return {r, worst({inexact, level(r.dtype())})};
     }
     Value x = a.v;
-    switch (which % 9) {
+    switch (k) {
       case 0:
         return {x + y, inexact};
       case 1:
@@ -388,12 +494,10 @@ class Builder {
             push(axes.empty() ? lanes::sum(xn) : lanes::sum(xn, axes),
                  fl ? worst({a.inexact, level(xn.dtype())}) : a.inexact);
             break;
-          case 1:
-          {
+          case 1: {
             Value m = axes.empty() ? lanes::mean(xn) : lanes::mean(xn, axes);
             push(m, worst({a.inexact, level(m.dtype())}));
-          }
-            break;
+          } break;
           case 2:
             push(axes.empty() ? lanes::prod(xn) : lanes::prod(xn, axes),
                  fl ? worst({a.inexact, level(xn.dtype())}) : a.inexact);
@@ -652,6 +756,10 @@ std::int64_t int_value(std::mt19937& g, int style, bool i32) {
 }
 
 }  // namespace
+
+void treat_as_table_rows_for_testing(std::vector<std::string> names) {
+  treated_as_new() = std::set<std::string>(names.begin(), names.end());
+}
 
 Recipe decode_recipe(ByteReader& in, Flavor flavor) {
   Recipe r;

@@ -94,4 +94,11 @@ BuiltFn build_fn(const Recipe& r);
 // The text of a case: the recipe, the traced graph and the inputs (a reproducer).
 std::string describe_case(const Recipe& r, const std::vector<Array>& inputs);
 
+// Primitives of the tests' primitive table (tests/oracle/primitive_cases.h) that the
+// generator's own kinds do not make are made through extension slots of its unary and
+// binary ops (graph_gen.cpp, pick()); with no such rows the decoding is the corpus'
+// one. For the generator's test only: make the rows of `names` take that path too
+// (empty: none); not thread-safe.
+void treat_as_table_rows_for_testing(std::vector<std::string> names);
+
 }  // namespace lanes::fuzz

@@ -1,5 +1,6 @@
 // Shared by the AMDGPU tests: the registry's graphs (every lowerable primitive on the
-// dtypes it accepts) and the transformation-test functions, each with example arguments.
+// dtypes it accepts, called as the tests' primitive table says: tests/oracle/
+// primitive_cases.h) and the transformation-test functions, each with example arguments.
 #pragma once
 
 #include <lanes/lanes.h>
@@ -14,6 +15,7 @@
 #include "engine/interpreter.h"
 #include "engine/primitive.h"
 #include "engine/trace.h"
+#include "tests/oracle/primitive_cases.h"
 #include "tests/unit/difftest_util.h"
 
 namespace lanes::amdgpu_test {
@@ -31,16 +33,18 @@ struct Case {
   std::vector<Array> args;
 };
 
-// Operands for an elementwise primitive: values inside every function's domain where
-// possible (positive, below 1 for asin/acos/atanh; acosh gets 1 + |x|).
-inline Array operand(DType t, int which, const std::string& prim) {
+// Operands for an elementwise primitive: a sine ramp (amplitude 0.9 or 2); where a unary
+// row's domain starts at 1 or above (acosh), the ramp would be outside it everywhere, so
+// floats become lo + |x|.
+inline Array operand(DType t, int which, const testing::PrimitiveCase& row) {
   Array a = testing::sine_ramp(t, {37}, which ? 0.71 : 0.37, which ? 2.0 : 0.9);
-  if (prim == "acosh" && is_float(t)) {
+  const double lo = row.domain_of(static_cast<std::size_t>(which)).lo;
+  if (row.arity == 1 && lo >= 1 && is_float(t)) {
     visit_dtype(t, [&](auto z) {
       using T = decltype(z);
       for (T& v : std::span<T>(static_cast<T*>(a.raw()), static_cast<std::size_t>(a.size()))) {
         if constexpr (!std::is_same_v<T, bool>)
-          v = static_cast<T>(1 + std::fabs(static_cast<double>(v)));
+          v = static_cast<T>(lo + std::fabs(static_cast<double>(v)));
       }
     });
   }
@@ -54,49 +58,56 @@ inline std::vector<Case> elementwise_cases() {
   std::vector<Case> out;
   for (const Primitive* prim : internal::all_primitives()) {
     if (prim->lowering != internal::LoweringKind::Elementwise) continue;
-    const int arity = internal::scalar_op_arity(prim->scalar_op);
-    const bool is_select = prim->scalar_op == internal::ScalarOp::Select;
-    const bool is_convert = prim->scalar_op == internal::ScalarOp::Convert;
-    for (DType t : kAllDTypes) {
+    const testing::PrimitiveCase* row = testing::find_case(prim->name);
+    if (row == nullptr) continue;  // PrimitiveCases.EveryRegisteredPrimitiveHasARow fails
+    for (DType t : row->dtypes) {
       std::vector<DType> targets{t};
-      if (is_convert) targets.assign(std::begin(kAllDTypes), std::end(kAllDTypes));
+      if (!row->variants.empty()) targets = row->variants;
       for (DType to : targets) {
-        for (bool scalar_last : {false, true}) {
+        std::vector<testing::Example> ex = testing::examples(*row, t, to, 37);
+        // The [37] call, and the one with a rank-0 last operand (broadcast in the kernel).
+        for (std::size_t k : {std::size_t{0}, std::size_t{2}}) {
+          if (k >= ex.size()) continue;
+          const testing::Example& e = ex[k];
           std::vector<Array> in;
-          if (is_select) {
-            in = {testing::sine_ramp(DType::Bool, {37}), operand(t, 0, prim->name),
-                  operand(t, 1, prim->name)};
-          } else {
-            for (int k = 0; k < arity; ++k) in.push_back(operand(t, k, prim->name));
-          }
-          if (scalar_last) {
-            if (in.size() < 2) continue;
-            Array s = Array::empty(t, {});
-            std::memcpy(s.raw(), in.back().raw(), dtype_size(t));
-            in.back() = s;
-          }
-          Params ps;
-          if (is_convert) ps = {{"dtype", to}, {"weak", false}};
-          Fn f = fn_variadic(
-              [prim, ps](const std::vector<Value>& a) {
-                return std::vector<Value>{internal::bind1(*prim, a, ps)};
-              },
-              prim->name);
-          std::vector<AbstractValue> avals;
-          for (const Array& a : in) avals.push_back(internal::aval_of(a));
-          try {  // the shape rule rejects dtypes the primitive does not accept
-            (void)internal::trace_graph(avals, [&](std::span<const Value> a) {
-              return std::vector<Value>{internal::bind1(*prim, a, ps)};
-            });
-          } catch (const DTypeError&) {
-            continue;
+          for (std::size_t i = 0; i < e.operands.size(); ++i) {
+            const testing::Operand& o = e.operands[i];
+            Array v = row->bool_first && i == 0
+                          ? testing::sine_ramp(DType::Bool, {37})
+                          : operand(o.dtype, static_cast<int>(row->bool_first ? i - 1 : i), *row);
+            if (o.shape.empty()) {
+              Array s = Array::empty(o.dtype, {});
+              std::memcpy(s.raw(), v.raw(), dtype_size(o.dtype));
+              v = s;
+            }
+            in.push_back(v);
           }
           std::string name = prim->name + "/" + std::string(dtype_name(t));
-          if (is_convert) name += "->" + std::string(dtype_name(to));
-          if (scalar_last) name += "/scalar";
-          out.push_back({name, f, in});
+          if (!row->variants.empty()) name += "->" + std::string(dtype_name(to));
+          if (k == 2) name += "/scalar";
+          out.push_back({name, fn_variadic(e.call, prim->name), in});
         }
       }
+    }
+  }
+  return out;
+}
+
+// One function per structural row of the table (every call of the row) on f64 and i32
+// where the row accepts them.
+inline std::vector<Case> table_structural_cases() {
+  std::vector<Case> out;
+  for (const testing::PrimitiveCase& row : testing::primitive_cases()) {
+    if (row.kind != testing::RowKind::Structural) continue;
+    for (DType t : {DType::F64, DType::I32}) {
+      if (!row.accepts(t)) continue;
+      testing::Example all = testing::combined(testing::examples(row, t));
+      std::vector<Array> in;
+      for (const testing::Operand& o : all.operands)
+        in.push_back(
+            testing::sine_ramp(o.dtype, o.shape, 0.37 + 0.1 * static_cast<double>(in.size())));
+      out.push_back({"table/" + row.name + "/" + std::string(dtype_name(t)),
+                     fn_variadic(all.call, row.name), in});
     }
   }
   return out;

@@ -1,7 +1,8 @@
 // Test-local primitives for the lowering tests: unregistered Primitive objects with the
 // names, params and lowering kinds of the real families, and deliberately naive reference
-// implementations (multi-index loops over doubles, <cmath>), so lowering can be checked
-// against an implementation that shares no code with scalar_eval or the kernel builder.
+// implementations (multi-index loops over doubles, and the <cmath> references of the tests'
+// primitive table, tests/oracle/primitive_cases.h), so lowering can be checked against an
+// implementation that shares no code with scalar_eval or the kernel builder.
 #pragma once
 
 #include <cmath>
@@ -12,6 +13,7 @@
 
 #include "engine/primitive.h"
 #include "engine/trace.h"
+#include "tests/oracle/primitive_cases.h"
 
 namespace lanes::lower_test {
 
@@ -80,7 +82,7 @@ inline Primitive make(std::string name, LoweringKind kind, ScalarOp sop,
   return p;
 }
 
-inline Primitive unary(std::string name, ScalarOp sop, double (*fn)(double)) {
+inline Primitive unary(std::string name, ScalarOp sop, std::function<double(double)> fn) {
   return make(
       std::move(name), LoweringKind::Elementwise, sop,
       [](std::span<const AbstractValue> in, const Params&) { return AvalList{in[0]}; },
@@ -120,15 +122,25 @@ inline Primitive nary(std::string name, ScalarOp sop, bool to_bool,
       });
 }
 
+// The independent references of the table's rows, unary and binary.
+inline std::function<double(double)> reference1(const char* name) {
+  return testing::find_case(name)->reference1;
+}
+inline std::function<double(std::span<const double>)> reference2(const char* name) {
+  return [f = testing::find_case(name)->reference2](std::span<const double> a) {
+    return f(a[0], a[1]);
+  };
+}
+
 // The primitives of the tests, built once.
 struct Prims {
-  Primitive sin = unary("sin", ScalarOp::Sin, [](double x) { return std::sin(x); });
-  Primitive exp = unary("exp", ScalarOp::Exp, [](double x) { return std::exp(x); });
-  Primitive neg = unary("neg", ScalarOp::Neg, [](double x) { return -x; });
-  Primitive add = nary("add", ScalarOp::Add, false, [](auto a) { return a[0] + a[1]; });
-  Primitive sub = nary("sub", ScalarOp::Sub, false, [](auto a) { return a[0] - a[1]; });
-  Primitive mul = nary("mul", ScalarOp::Mul, false, [](auto a) { return a[0] * a[1]; });
-  Primitive lt = nary("lt", ScalarOp::Lt, true, [](auto a) { return a[0] < a[1] ? 1.0 : 0.0; });
+  Primitive sin = unary("sin", ScalarOp::Sin, reference1("sin"));
+  Primitive exp = unary("exp", ScalarOp::Exp, reference1("exp"));
+  Primitive neg = unary("neg", ScalarOp::Neg, reference1("neg"));
+  Primitive add = nary("add", ScalarOp::Add, false, reference2("add"));
+  Primitive sub = nary("sub", ScalarOp::Sub, false, reference2("sub"));
+  Primitive mul = nary("mul", ScalarOp::Mul, false, reference2("mul"));
+  Primitive lt = nary("lt", ScalarOp::Lt, true, reference2("lt"));
   Primitive select =
       nary("select", ScalarOp::Select, false, [](auto a) { return a[0] != 0 ? a[1] : a[2]; });
   Primitive convert = make(

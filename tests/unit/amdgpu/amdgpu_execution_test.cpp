@@ -95,6 +95,14 @@ TEST(AmdgpuExecution, StructuralReductionAndDotPrimitivesMatchTheCpuJit) {
   // where the CPU contracts a*b+c into an FMA (then within an ulp or two).
   expect_matches_cpu(structural_case(DType::F64), 2, 1e-12, 1e-5);
   expect_matches_cpu(structural_case(DType::I32), 0, 0, 0);
+  // Every structural row of the tests' primitive table, at its shapes.
+  for (const Case& c : table_structural_cases()) {
+    if (c.args.empty() || c.args[0].dtype() == DType::F64) {
+      expect_matches_cpu(c, 2, 1e-12, 1e-5);
+    } else {
+      expect_matches_cpu(c, 0, 0, 0);
+    }
+  }
 }
 
 TEST(AmdgpuExecution, TransformedFunctionsMatchTheCpuJit) {

@@ -109,6 +109,7 @@ TEST(AmdgpuCodegen, EveryPrimitiveOfTheRegistryCompilesForBothArchs) {
   ASSERT_GT(cases.size(), 100u);
   cases.push_back(structural_case(DType::F64));
   cases.push_back(structural_case(DType::I32));
+  for (const Case& c : table_structural_cases()) cases.push_back(c);
   for (const Case& c : composition_cases()) cases.push_back(c);
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);

@@ -14,6 +14,7 @@
 #include "engine/primitive.h"
 #include "engine/trace.h"
 #include "frontend/fn_impl.h"
+#include "tests/oracle/primitive_cases.h"
 #include "tests/unit/test_util.h"
 
 namespace lanes {
@@ -49,9 +50,7 @@ Array stack(const std::vector<Array>& xs, std::int64_t axis) {
   return internal::primitive("concatenate").impl(parts, Params{{"dimension", axis}})[0];
 }
 
-struct Domain {
-  double lo = -2, hi = 2;
-};
+using Domain = testing::Domain;  // default [-2, 2]
 
 Array random_array(DType dtype, const Shape& shape, Domain dom, std::mt19937& rng) {
   std::int64_t n = shape_size(shape);
@@ -143,6 +142,8 @@ struct Case {
   std::vector<Operand> operands;
   Body body;
   Domain domain{};
+  std::vector<Domain> domains{};  // per operand (table cases); empty: `domain` for all
+  Domain domain_of(std::size_t i) const { return domains.empty() ? domain : domains[i]; }
 };
 
 Body bind_prim(const std::string& prim, Params params = {}) {
@@ -153,99 +154,18 @@ Body bind_prim(const std::string& prim, Params params = {}) {
 
 std::vector<Case> all_cases() {
   std::vector<Case> cases;
-  const Operand f3{DType::F64, {3}}, f0{DType::F64, {}}, b3{DType::Bool, {3}};
-  for (const internal::Primitive* p : internal::all_primitives()) {
-    const std::string& n = p->name;
-    if (p->family == "elementwise_unary") {
-      if (n == "not") {
-        cases.push_back({n, {b3}, bind_prim(n)});
-        cases.push_back({n, {{DType::I32, {3}}}, bind_prim(n)});
-      } else if (n == "neg" || n == "abs" || n == "sign") {
-        cases.push_back({n, {f3}, bind_prim(n)});
-        cases.push_back({n, {{DType::I64, {2, 3}}}, bind_prim(n), {-5, 5}});
-      } else {
-        Domain d = n == "acosh" ? Domain{1.1, 3} : Domain{0.1, 0.9};
-        cases.push_back({n, {f3}, bind_prim(n), d});
-        cases.push_back({n, {{DType::F32, {2, 3}}}, bind_prim(n), d});
-      }
-    } else if (p->family == "elementwise_binary" ||
-               (p->family == "compare_select" && n != "select" && n != "convert")) {
-      bool logical = n == "and" || n == "or" || n == "xor";
-      Operand a = logical ? b3 : f3, s = logical ? Operand{DType::Bool, {}} : f0;
-      Domain d = n == "pow" ? Domain{0.1, 2} : Domain{};
-      cases.push_back({n, {a, a}, bind_prim(n), d});
-      cases.push_back({n, {s, a}, bind_prim(n), d});
-      cases.push_back({n, {a, s}, bind_prim(n), d});
-      if (!logical && n != "atan2") {
-        cases.push_back({n, {{DType::I32, {3}}, {DType::I32, {3}}}, bind_prim(n), {-5, 5}});
-      }
+  const Operand f3{DType::F64, {3}}, f0{DType::F64, {}};
+  // Every generic row of the tests' primitive table (f64, f32 for unary elementwise rows,
+  // an integer dtype where accepted), on its domains.
+  for (const testing::PrimitiveCase& r : testing::primitive_cases()) {
+    for (const testing::Example& e : testing::transform_examples(r, true)) {
+      cases.push_back(testing::to_case<Case>(r.name, e));
     }
   }
-  cases.push_back({"select", {b3, f3, f3}, bind_prim("select")});
-  cases.push_back({"select", {{DType::Bool, {}}, f3, f0}, bind_prim("select")});
-  cases.push_back(
-      {"convert", {f3}, bind_prim("convert", {{"dtype", DType::I32}, {"weak", false}})});
-  cases.push_back(
-      {"broadcast_in_dim",
-       {f3},
-       bind_prim("broadcast_in_dim", {{"shape", Ints{2, 3}}, {"broadcast_dimensions", Ints{1}}})});
-  cases.push_back({"broadcast_in_dim",
-                   {{DType::F64, {1, 3}}},
-                   bind_prim("broadcast_in_dim",
-                             {{"shape", Ints{4, 3}}, {"broadcast_dimensions", Ints{0, 1}}})});
-  cases.push_back(
-      {"broadcast_in_dim",
-       {f0},
-       bind_prim("broadcast_in_dim", {{"shape", Ints{2}}, {"broadcast_dimensions", Ints{}}})});
-  cases.push_back(
-      {"reshape", {{DType::F64, {2, 3}}}, bind_prim("reshape", {{"new_sizes", Ints{3, 2}}})});
-  cases.push_back(
-      {"reshape", {{DType::F64, {6}}}, bind_prim("reshape", {{"new_sizes", Ints{2, 1, 3}}})});
-  cases.push_back({"transpose",
-                   {{DType::F64, {2, 3, 4}}},
-                   bind_prim("transpose", {{"permutation", Ints{2, 0, 1}}})});
-  cases.push_back({"slice",
-                   {{DType::F64, {6, 4}}},
-                   bind_prim("slice", {{"start_indices", Ints{1, 0}},
-                                       {"limit_indices", Ints{6, 3}},
-                                       {"strides", Ints{2, 1}}})});
-  cases.push_back({"concatenate",
-                   {{DType::F64, {2, 3}}, {DType::F64, {1, 3}}},
-                   bind_prim("concatenate", {{"dimension", std::int64_t{0}}})});
-  cases.push_back({"concatenate",
-                   {{DType::F64, {2, 3}}, {DType::F64, {2, 1}}, {DType::F64, {2, 2}}},
-                   bind_prim("concatenate", {{"dimension", std::int64_t{1}}})});
-  cases.push_back({"iota", {f3}, [](const std::vector<Value>& in) {
-                     return std::vector<Value>{in[0] * iota(DType::F64, {3})};
-                   }});
-  cases.push_back({"constant", {f3}, [](const std::vector<Value>& in) {
-                     return std::vector<Value>{in[0] + constant(Array::from({1.0, 2.0, 3.0}))};
-                   }});
-  for (const char* r : {"reduce_sum", "reduce_prod", "reduce_max", "reduce_min"}) {
-    cases.push_back({r, {{DType::F64, {3, 4}}}, bind_prim(r, {{"axes", Ints{1}}})});
-    cases.push_back({r, {{DType::F64, {2, 3, 4}}}, bind_prim(r, {{"axes", Ints{0, 2}}})});
-    cases.push_back({r, {{DType::I64, {3, 2}}}, bind_prim(r, {{"axes", Ints{0}}}), {-3, 3}});
+  // Beyond the table: neg, abs and sign on i64 of rank 2.
+  for (const char* n : {"neg", "abs", "sign"}) {
+    cases.push_back({n, {{DType::I64, {2, 3}}}, bind_prim(n), {-5, 5}});
   }
-  for (const char* r : {"argmax", "argmin"}) {
-    for (std::int64_t axis : {0, 1}) {
-      cases.push_back(
-          {r, {{DType::F64, {3, 4}}}, bind_prim(r, {{"axis", axis}, {"index_dtype", DType::I64}})});
-    }
-  }
-  auto dot = [](Ints lc, Ints rc, Ints lb, Ints rb) {
-    return bind_prim(
-        "dot_general",
-        {{"lhs_contracting", lc}, {"rhs_contracting", rc}, {"lhs_batch", lb}, {"rhs_batch", rb}});
-  };
-  cases.push_back(
-      {"dot_general", {{DType::F64, {2, 3}}, {DType::F64, {3, 4}}}, dot({1}, {0}, {}, {})});
-  cases.push_back({"dot_general", {{DType::F64, {3}}, {DType::F64, {3}}}, dot({0}, {0}, {}, {})});
-  cases.push_back(
-      {"dot_general", {{DType::F64, {2, 3, 4}}, {DType::F64, {2, 4, 5}}}, dot({2}, {1}, {0}, {0})});
-  cases.push_back({"dot_general",
-                   {{DType::I32, {4, 3}}, {DType::I32, {3, 2}}},
-                   dot({1}, {0}, {}, {}),
-                   {-3, 3}});
   // cond: a per-element predicate (batched when p is mapped) and a shared one.
   cases.push_back(
       {"cond", {f0, f3}, [](const std::vector<Value>& in) {
@@ -374,7 +294,7 @@ void run_case(const Case& c, std::mt19937& rng, int trials) {
       } else {
         in.push_back(none);
       }
-      args.push_back(random_array(c.operands[i].dtype, s, c.domain, rng));
+      args.push_back(random_array(c.operands[i].dtype, s, c.domain_of(i), rng));
     }
     for (const auto& o : outs) {
       int rank = o.rank() + 1;
@@ -422,7 +342,7 @@ TEST(Vmap, JitOfVmapEqualsInterpreterForEveryCase) {
     for (const Operand& o : c.operands) {
       Shape s = o.shape;
       s.insert(s.begin(), kBatch);
-      args.push_back(random_array(o.dtype, s, c.domain, rng));
+      args.push_back(random_array(o.dtype, s, c.domain_of(args.size()), rng));
     }
     SCOPED_TRACE(c.prim);
     try {

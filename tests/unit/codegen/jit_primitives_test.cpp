@@ -5,13 +5,16 @@
 // the host width on an input that pairs every special value with every other, and a
 // representative subset at 1000003 elements (the threaded path).
 //
-// kTable says how to call each primitive; a registered primitive missing from it fails
-// EveryPrimitiveHasAnEntry. Tolerances come from docs/precision.md (exact for everything
-// that is not vector math) plus the reference's own error: the interpreter computes f64
-// math with glibc (whose bounds are glibc's x86_64 libm-test-ulps) and f32 math in double
-// rounded once (<= 0.5 ulp). Float sums, products and dot products accumulate in double
-// in the interpreter and in the element type in the JIT; their tolerance is the standard
-// error bound of recursive summation.
+// How to call each primitive, its dtypes, jit's value sweep and its vector-math bound come
+// from the tests' primitive table (tests/oracle/primitive_cases.h): elementwise rows and
+// structural rows without a jit entry of their own below are run from it as they are;
+// the entries below sweep the structural primitives' minor axis around the width. A
+// generic row without an entry, or a primitive without a row, fails EveryPrimitiveHasAnEntry.
+// Tolerances come from docs/precision.md (exact for everything that is not vector math) plus the
+// reference's own error: the interpreter computes f64 math with glibc (whose bounds are glibc's
+// x86_64 libm-test-ulps) and f32 math in double rounded once (<= 0.5 ulp). Float sums, products and
+// dot products accumulate in double in the interpreter and in the element type in the JIT; their
+// tolerance is the standard error bound of recursive summation.
 #include <gtest/gtest.h>
 #include <lanes/lanes.h>
 
@@ -22,11 +25,13 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "engine/primitive.h"
 #include "engine/trace.h"
+#include "tests/oracle/primitive_cases.h"
 #include "tests/unit/difftest_util.h"
 
 namespace lanes {
@@ -41,8 +46,6 @@ constexpr DType kB = DType::Bool, kI32 = DType::I32, kI64 = DType::I64, kF32 = D
                 kF64 = DType::F64;
 const std::vector<DType> kAll{kB, kI32, kI64, kF32, kF64};
 const std::vector<DType> kNum{kI32, kI64, kF32, kF64};
-const std::vector<DType> kFloat{kF32, kF64};
-const std::vector<DType> kLogic{kB, kI32, kI64};
 
 constexpr int kWidths[] = {1, 2, 4, 8, 16};
 constexpr std::int64_t kBig = 1000003;
@@ -133,9 +136,7 @@ Array make_input(DType t, const Shape& shape, int operand, std::uint32_t seed, F
 // --- tolerances ---------------------------------------------------------------------------
 
 // ULP bounds of docs/precision.md (precise, fast) and glibc's f64 bound for the reference.
-struct MathUlps {
-  double precise = 0, fast = 0, glibc_f64 = 0.5;
-};
+using testing::MathUlps;
 
 std::uint64_t math_ulps(const MathUlps& m, DType t, Precision p) {
   double bound = p == Precision::Precise ? m.precise : m.fast;
@@ -191,7 +192,7 @@ Value B(const char* prim, std::vector<Value> in, Params ps = {}) {
   return internal::bind1(internal::primitive(prim), in, std::move(ps));
 }
 
-Entry elementwise(const char* name, std::vector<DType> dtypes, int arity, MathUlps ulps = {},
+Entry elementwise(std::string name, std::vector<DType> dtypes, int arity, MathUlps ulps = {},
                   Fill fill = {}, bool big = false) {
   Entry e;
   e.dtypes = std::move(dtypes);
@@ -200,14 +201,10 @@ Entry elementwise(const char* name, std::vector<DType> dtypes, int arity, MathUl
   e.make = [name, arity, fill](DType t, DType, std::int64_t n, std::uint32_t seed) {
     Case c;
     for (int k = 0; k < arity; ++k) c.inputs.push_back(make_input(t, {n}, k, seed, fill));
-    c.body = [name](const std::vector<Value>& a) { return std::vector<Value>{B(name, a)}; };
+    c.body = [name](const std::vector<Value>& a) { return std::vector<Value>{B(name.c_str(), a)}; };
     return c;
   };
   return e;
-}
-
-Entry math1(const char* name, MathUlps ulps, double lo, double hi, bool big = false) {
-  return elementwise(name, kFloat, 1, ulps, {lo, hi}, big);
 }
 
 // A dtype-generic step for loop bodies: x + x for numbers (wraps for ints), not x for bool.
@@ -217,10 +214,10 @@ Value combine(const Value& a, const Value& b) {
 }
 
 // Values for sums and dot products: moderate (no overflow in f32 accumulation), with a
-// few specials in the last row only, so other rows stay finite.
+// few specials in the last row only, so other rows stay finite (none in a rank-0 value).
 Array moderate(DType t, const Shape& s, int operand, std::uint32_t seed) {
   Array a = make_input(t, s, operand, seed, {-4, 4, false});
-  if (is_float(t) && a.size() > 0) {
+  if (is_float(t) && a.size() > 0 && !s.empty()) {
     const double specials[] = {0.0,
                                -0.0,
                                std::numeric_limits<double>::infinity(),
@@ -240,61 +237,38 @@ Array moderate(DType t, const Shape& s, int operand, std::uint32_t seed) {
   return a;
 }
 
+// The dtypes of a row of the shared table.
+const std::vector<DType>& dtypes_of(const char* name) {
+  const testing::PrimitiveCase* r = testing::find_case(name);
+  if (r == nullptr) throw std::logic_error(std::string("no row for ") + name);
+  return r->dtypes;
+}
+
+// A structural row of the shared table run at its own shapes (n does not change them):
+// every call of the row in one case.
+Entry from_row(const testing::PrimitiveCase& r) {
+  Entry e;
+  e.dtypes = r.dtypes;
+  e.big = r.big;
+  e.ulps = r.math;
+  e.make = [&r](DType t, DType, std::int64_t, std::uint32_t seed) {
+    Case c;
+    testing::Example all = testing::combined(testing::examples(r, t));
+    int k = 0;
+    for (const testing::Operand& o : all.operands)
+      c.inputs.push_back(moderate(o.dtype, o.shape, k++, seed));
+    c.body = all.call;
+    return c;
+  };
+  return e;
+}
+
 std::map<std::string, Entry> build_table() {
   std::map<std::string, Entry> t;
-  const MathUlps trig{1.0, 4, 1};  // precise / fast, and glibc's 1 ulp (sin cos acos atan)
-  // --- elementwise, one operand
-  t["neg"] = elementwise("neg", kNum, 1, {}, {}, true);
-  t["abs"] = elementwise("abs", kNum, 1);
-  t["sign"] = elementwise("sign", kNum, 1);
-  t["floor"] = elementwise("floor", kFloat, 1);
-  t["ceil"] = elementwise("ceil", kFloat, 1);
-  t["round"] = elementwise("round", kFloat, 1);
-  t["not"] = elementwise("not", kLogic, 1);
-  t["sqrt"] = math1("sqrt", {}, -1, 100, true);
-  t["rsqrt"] = math1("rsqrt", {1, 1, 0}, -1, 100);
-  t["cbrt"] = math1("cbrt", {1, 4, 4}, -100, 100);
-  t["exp"] = math1("exp", {1, 4, 1}, -100, 100, true);
-  t["exp2"] = math1("exp2", {1, 4, 1}, -150, 150);
-  t["expm1"] = math1("expm1", {1, 4, 1}, -10, 10);
-  t["log"] = math1("log", {1, 4, 1}, -1, 1e4, true);
-  t["log2"] = math1("log2", {1, 4, 2}, -1, 1e4);
-  t["log10"] = math1("log10", {1, 4, 2}, -1, 1e4);
-  t["log1p"] = math1("log1p", {1, 4, 1}, -1.5, 100);
-  t["sin"] = math1("sin", trig, -20, 20, true);
-  t["cos"] = math1("cos", trig, -20, 20);
-  t["tan"] = math1("tan", {1, 4, 0.5}, -1.6, 1.6);
-  t["asin"] = math1("asin", {1, 3.5, 1}, -1.1, 1.1);
-  t["acos"] = math1("acos", trig, -1.1, 1.1);
-  t["atan"] = math1("atan", trig, -50, 50);
-  t["sinh"] = math1("sinh", {1, 4, 2}, -20, 20);
-  t["cosh"] = math1("cosh", {1, 4, 2}, -20, 20);
-  t["tanh"] = math1("tanh", {1, 4, 2}, -10, 10, true);
-  t["asinh"] = math1("asinh", {1, 4, 2}, -100, 100);
-  t["acosh"] = math1("acosh", {1, 4, 2}, 0.5, 100);
-  t["atanh"] = math1("atanh", {1, 4, 2}, -1.1, 1.1);
-  t["erf"] = math1("erf", {1, 4, 1}, -5, 5);
-  t["erfc"] = math1("erfc", {1.5, 4, 5}, -3, 10);
-  // --- elementwise, two operands
-  t["add"] = elementwise("add", kNum, 2, {}, {}, true);
-  t["sub"] = elementwise("sub", kNum, 2);
-  t["mul"] = elementwise("mul", kNum, 2);
-  t["div"] = elementwise("div", kNum, 2, {}, {}, true);
-  t["rem"] = elementwise("rem", kNum, 2);
-  t["pow"] = elementwise("pow", kNum, 2, {1, 4, 1}, {-4, 6});
-  t["atan2"] = elementwise("atan2", kFloat, 2, {1, 4, 0.5});
-  t["min"] = elementwise("min", kNum, 2);
-  t["max"] = elementwise("max", kNum, 2, {}, {}, true);
-  t["and"] = elementwise("and", kLogic, 2);
-  t["or"] = elementwise("or", kLogic, 2);
-  t["xor"] = elementwise("xor", kLogic, 2);
-  for (const char* cmp : {"lt", "le", "gt", "ge", "eq", "ne"}) {
-    t[cmp] = elementwise(cmp, kAll, 2, {}, {}, std::string(cmp) == "lt");
-  }
   // --- select and convert
   {
     Entry e;
-    e.dtypes = kAll;
+    e.dtypes = dtypes_of("select");
     e.big = true;
     e.make = [](DType ty, DType, std::int64_t n, std::uint32_t seed) {
       Case c;
@@ -307,8 +281,8 @@ std::map<std::string, Entry> build_table() {
   }
   {
     Entry e;
-    e.dtypes = kAll;
-    e.variants = kAll;
+    e.dtypes = dtypes_of("convert");
+    e.variants = testing::find_case("convert")->variants;
     e.big = true;
     e.make = [](DType from, DType to, std::int64_t n, std::uint32_t seed) {
       Case c;
@@ -321,10 +295,13 @@ std::map<std::string, Entry> build_table() {
     t["convert"] = e;
   }
   // --- shapes: n is the extent of the minor (vector) axis
+  // dtypes: the row's, for primitives with a row that is not special (control flow,
+  // custom derivatives: all dtypes).
   auto structural = [&](const char* name, std::vector<DType> dtypes,
                         std::function<Case(DType, std::int64_t, std::uint32_t)> make) {
     Entry e;
-    e.dtypes = std::move(dtypes);
+    const testing::PrimitiveCase* row = testing::find_case(name);
+    e.dtypes = row && row->generic() ? row->dtypes : std::move(dtypes);
     e.make = [make](DType ty, DType, std::int64_t n, std::uint32_t seed) {
       return make(ty, n, seed);
     };
@@ -414,9 +391,9 @@ std::map<std::string, Entry> build_table() {
     return c;
   });
   // --- reductions over the minor axis, the major axis and both
-  auto reduction = [&](const char* name, std::vector<DType> dtypes, bool arithmetic, bool big) {
+  auto reduction = [&](const char* name, bool arithmetic, bool big) {
     Entry e;
-    e.dtypes = std::move(dtypes);
+    e.dtypes = dtypes_of(name);
     e.big = big;
     e.make = [name, arithmetic](DType ty, DType, std::int64_t n, std::uint32_t seed) {
       Case c;
@@ -454,13 +431,13 @@ std::map<std::string, Entry> build_table() {
     };
     t[name] = e;
   };
-  reduction("reduce_sum", kNum, true, true);
-  reduction("reduce_prod", kNum, true, false);
-  reduction("reduce_max", kAll, false, true);
-  reduction("reduce_min", kAll, false, false);
+  reduction("reduce_sum", true, true);
+  reduction("reduce_prod", true, false);
+  reduction("reduce_max", false, true);
+  reduction("reduce_min", false, false);
   for (const char* name : {"argmax", "argmin"}) {
     Entry e;
-    e.dtypes = kAll;
+    e.dtypes = dtypes_of(name);
     e.big = std::string(name) == "argmax";
     e.make = [name](DType ty, DType, std::int64_t n, std::uint32_t seed) {
       Case c;
@@ -479,7 +456,7 @@ std::map<std::string, Entry> build_table() {
   // --- dot_general: dot, matvec, matmul, batched matmul and outer product (n contracts)
   {
     Entry e;
-    e.dtypes = kNum;
+    e.dtypes = dtypes_of("dot_general");
     e.big = true;
     e.make = [](DType ty, DType, std::int64_t n, std::uint32_t seed) {
       Case c;
@@ -616,6 +593,16 @@ std::map<std::string, Entry> build_table() {
     };
     return c;
   });
+  // Every other row of the shared table: elementwise ones from their arity, dtypes, sweep
+  // and bound; structural ones at their own shapes.
+  for (const testing::PrimitiveCase& r : testing::primitive_cases()) {
+    if (!r.generic() || t.count(r.name)) continue;
+    if (r.kind == testing::RowKind::Elementwise) {
+      t[r.name] = elementwise(r.name, r.dtypes, r.arity, r.math, {r.sweep.lo, r.sweep.hi}, r.big);
+    } else {
+      t[r.name] = from_row(r);
+    }
+  }
   return t;
 }
 
@@ -632,11 +619,37 @@ TEST(JitPrimitives, EveryPrimitiveHasAnEntry) {
     if (p->family == "collectives" || p->family == "pmap") continue;
     EXPECT_TRUE(table().count(p->name))
         << "primitive " << p->name << " (" << p->family
-        << ") has no entry in jit_primitives_test.cpp's table: add one";
+        << ") has no entry: add its row to tests/oracle/primitive_cases.cpp";
   }
   for (const auto& [name, e] : table()) {
     EXPECT_NE(internal::find_primitive(name), nullptr) << name << " is not registered";
   }
+}
+
+// The structural rows run as the shared table calls them, at its shapes (what a new
+// structural primitive gets without an entry of its own here): jit equals the
+// interpreter, within reordered-summation bounds for float sums and contractions.
+TEST(JitPrimitives, StructuralRowsAsTheTableCallsThem) {
+  int checked = 0;
+  for (const testing::PrimitiveCase& r : testing::primitive_cases()) {
+    if (r.kind != testing::RowKind::Structural) continue;
+    Entry e = from_row(r);
+    for (DType t : e.dtypes) {
+      SCOPED_TRACE(r.name + " " + std::string(dtype_name(t)));
+      Case c = e.make(t, t, 3, 5);
+      Fn f = fn_variadic(c.body, r.name);
+      std::vector<Arg> args(c.inputs.begin(), c.inputs.end());
+      Outputs want = f.call(args);
+      Outputs got = jit(f).call(args);
+      ASSERT_EQ(got.size(), want.size());
+      for (std::size_t k = 0; k < want.size(); ++k) {
+        const Tolerance tol{4, t == kF32 ? 1e-4 : 1e-12};
+        EXPECT_TRUE(testing::same_array(got[k], want[k], tol)) << "output " << k;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 30);
 }
 
 // The dtypes an entry leaves out are rejected by the shape rule with a DTypeError that

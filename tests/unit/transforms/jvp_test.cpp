@@ -18,6 +18,7 @@
 #include "engine/primitive.h"
 #include "engine/trace.h"
 #include "frontend/fn_impl.h"
+#include "tests/oracle/primitive_cases.h"
 #include "tests/unit/test_util.h"
 
 namespace lanes {
@@ -29,30 +30,11 @@ using internal::Params;
 using Ints = std::vector<std::int64_t>;
 using Body = std::function<std::vector<Value>(const std::vector<Value>&)>;
 
-struct Domain {
-  double lo = -2, hi = 2;
-};
+using Domain = testing::Domain;  // default [-2, 2]
 
+// Uniform on dom (integers rounded down, bools above the middle).
 Array random_array(DType dtype, const Shape& shape, Domain dom, std::mt19937& rng) {
-  std::int64_t n = shape_size(shape);
-  std::uniform_real_distribution<double> u(dom.lo, dom.hi);
-  std::vector<double> v;
-  for (std::int64_t i = 0; i < n; ++i) v.push_back(u(rng));
-  Array a = Array::empty(dtype, shape);
-  visit_dtype(dtype, [&](auto z) {
-    using T = decltype(z);
-    T* p = static_cast<T*>(a.raw());
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      if constexpr (std::is_same_v<T, bool>) {
-        p[i] = v[i] > (dom.lo + dom.hi) / 2;
-      } else if constexpr (std::is_integral_v<T>) {
-        p[i] = static_cast<T>(std::floor(v[i]));
-      } else {
-        p[i] = static_cast<T>(v[i]);
-      }
-    }
-  });
-  return a;
+  return testing::random_operand({dtype, shape, dom}, rng);
 }
 
 // x + s * t elementwise (computed in double, rounded once to x's dtype).
@@ -79,6 +61,7 @@ struct Case {
   Domain domain{};
   double h = 1e-6;
   double tol = 1e-6;
+  std::vector<Domain> domains{};  // per operand (table cases); empty: `domain` for all
 };
 
 Body bind_prim(const std::string& prim, Params params = {}) {
@@ -103,39 +86,18 @@ Value newton_sqrt(Value a) {
 
 std::vector<Case> all_cases() {
   std::vector<Case> cases;
-  const Operand f3{DType::F64, {3}}, f0{DType::F64, {}}, b3{DType::Bool, {3}};
-  const Operand i3{DType::I32, {3}};
-  for (const internal::Primitive* p : internal::all_primitives()) {
-    const std::string& n = p->name;
-    if (p->family == "elementwise_unary") {
-      if (n == "not") {
-        cases.push_back({n, {b3}, bind_prim(n)});
-        cases.push_back({n, {i3}, bind_prim(n)});
-      } else {
-        // Domains inside every function's, away from the jumps of floor/ceil/round/sign.
-        Domain d = n == "acosh" ? Domain{1.1, 3} : Domain{0.1, 0.4};
-        if (n == "neg" || n == "abs" || n == "sign") d = {0.1, 2};
-        cases.push_back({n, {f3}, bind_prim(n), d});
-        if (n == "neg" || n == "abs") {
-          cases.push_back({n, {f3}, bind_prim(n), {-2, -0.1}});
-          cases.push_back({n, {{DType::I64, {2}}}, bind_prim(n), {-5, 5}});
-        }
-      }
-    } else if (p->family == "elementwise_binary" ||
-               (p->family == "compare_select" && n != "select" && n != "convert")) {
-      bool logical = n == "and" || n == "or" || n == "xor";
-      Operand a = logical ? b3 : f3, s = logical ? Operand{DType::Bool, {}} : f0;
-      Domain d = n == "pow" || n == "div" || n == "rem" ? Domain{0.5, 2} : Domain{};
-      cases.push_back({n, {a, a}, bind_prim(n), d});
-      cases.push_back({n, {s, a}, bind_prim(n), d});
-      cases.push_back({n, {a, s}, bind_prim(n), d});
-      if (!logical && n != "atan2") cases.push_back({n, {i3, i3}, bind_prim(n), {1, 5}});
+  const Operand f3{DType::F64, {3}}, f0{DType::F64, {}};
+  // Every generic row of the tests' primitive table, on its domains.
+  for (const testing::PrimitiveCase& r : testing::primitive_cases()) {
+    for (const testing::Example& e : testing::transform_examples(r)) {
+      cases.push_back(testing::to_case<Case>(r.name, e));
     }
   }
-  cases.push_back({"select", {b3, f3, f3}, bind_prim("select")});
-  cases.push_back({"select", {{DType::Bool, {}}, f3, f0}, bind_prim("select")});
-  cases.push_back(
-      {"convert", {f3}, bind_prim("convert", {{"dtype", DType::I32}, {"weak", false}})});
+  // Beyond the table: neg and abs on negative values and on i64.
+  for (const char* n : {"neg", "abs"}) {
+    cases.push_back({n, {f3}, bind_prim(n), {-2, -0.1}});
+    cases.push_back({n, {{DType::I64, {2}}}, bind_prim(n), {-5, 5}});
+  }
   // f64 -> f32 -> f64 is linear up to f32 rounding: a wide step keeps that rounding small.
   cases.push_back({"convert",
                    {f3},
@@ -146,58 +108,12 @@ std::vector<Case> all_cases() {
                    1e-2,
                    1e-5});
   cases.push_back(
-      {"broadcast_in_dim",
-       {f3},
-       bind_prim("broadcast_in_dim", {{"shape", Ints{2, 3}}, {"broadcast_dimensions", Ints{1}}})});
-  cases.push_back(
-      {"reshape", {{DType::F64, {2, 3}}}, bind_prim("reshape", {{"new_sizes", Ints{3, 2}}})});
-  cases.push_back({"transpose",
-                   {{DType::F64, {2, 3, 4}}},
-                   bind_prim("transpose", {{"permutation", Ints{2, 0, 1}}})});
-  cases.push_back({"slice",
-                   {{DType::F64, {6, 4}}},
-                   bind_prim("slice", {{"start_indices", Ints{1, 0}},
-                                       {"limit_indices", Ints{6, 3}},
-                                       {"strides", Ints{2, 1}}})});
-  cases.push_back(
       {"concatenate",
        {{DType::F64, {2, 3}}, {DType::I64, {1, 3}}},
        [](const std::vector<Value>& in) {
          // The second operand has a zero tangent (an integer made float).
          return std::vector<Value>{concatenate({sin(in[0]), astype(in[1], DType::F64)}, 0)};
        }});
-  cases.push_back({"concatenate",
-                   {{DType::F64, {2, 3}}, {DType::F64, {2, 1}}},
-                   bind_prim("concatenate", {{"dimension", std::int64_t{1}}})});
-  cases.push_back({"iota", {f3}, [](const std::vector<Value>& in) {
-                     return std::vector<Value>{in[0] * iota(DType::F64, {3})};
-                   }});
-  cases.push_back({"constant", {f3}, [](const std::vector<Value>& in) {
-                     return std::vector<Value>{in[0] * constant(Array::from({1.0, 2.0, 3.0}))};
-                   }});
-  for (const char* r : {"reduce_sum", "reduce_prod", "reduce_max", "reduce_min"}) {
-    cases.push_back({r, {{DType::F64, {3, 4}}}, bind_prim(r, {{"axes", Ints{1}}})});
-    cases.push_back({r, {{DType::F64, {2, 3, 4}}}, bind_prim(r, {{"axes", Ints{0, 2}}})});
-    cases.push_back({r, {{DType::F64, {2, 3}}}, bind_prim(r, {{"axes", Ints{0, 1}}})});
-    cases.push_back({r, {{DType::I64, {3, 2}}}, bind_prim(r, {{"axes", Ints{0}}}), {-3, 3}});
-  }
-  for (const char* r : {"argmax", "argmin"}) {
-    cases.push_back({r,
-                     {{DType::F64, {3, 4}}},
-                     bind_prim(r, {{"axis", std::int64_t{1}}, {"index_dtype", DType::I64}})});
-  }
-  auto dot = [](Ints lc, Ints rc, Ints lb, Ints rb) {
-    return bind_prim(
-        "dot_general",
-        {{"lhs_contracting", lc}, {"rhs_contracting", rc}, {"lhs_batch", lb}, {"rhs_batch", rb}});
-  };
-  cases.push_back(
-      {"dot_general", {{DType::F64, {2, 3}}, {DType::F64, {3, 4}}}, dot({1}, {0}, {}, {})});
-  cases.push_back({"dot_general", {f3, f3}, dot({0}, {0}, {}, {})});
-  cases.push_back(
-      {"dot_general", {{DType::F64, {2, 3, 4}}, {DType::F64, {2, 4, 5}}}, dot({2}, {1}, {0}, {0})});
-  cases.push_back(
-      {"dot_general", {{DType::I32, {2, 3}}, {DType::I32, {3}}}, dot({1}, {0}, {}, {})});
   cases.push_back({"cond", {f0, f3}, [](const std::vector<Value>& in) {
                      return std::vector<Value>{cond(
                          in[0] > 0.0, [](Value v) { return v * v; },
@@ -267,7 +183,8 @@ Sample sample(const Case& c, std::mt19937& rng) {
   Sample s;
   std::uniform_real_distribution<double> u(-1, 1);
   for (const Operand& o : c.operands) {
-    s.primals.push_back(random_array(o.dtype, o.shape, c.domain, rng));
+    const Domain d = c.domains.empty() ? c.domain : c.domains[s.primals.size()];
+    s.primals.push_back(random_array(o.dtype, o.shape, d, rng));
     Array t = Array::zeros(o.dtype, o.shape);
     if (is_float(o.dtype)) t = random_array(o.dtype, o.shape, {-1, 1}, rng);
     s.tangents.push_back(t);
@@ -467,9 +384,10 @@ TEST(Jvp, StopGradient) {
   internal::Graph g = internal::optimize_graph(*f.impl()->graph_for({internal::aval_of(x)}));
   for (const internal::Equation& e : g.eqns) EXPECT_NE(e.prim->name, "stop_gradient");
   // Reverse mode: no cotangent reaches stop_gradient's operand.
-  EXPECT_TRUE(testing::arrays_close(grad(fn([](Value v) { return sum(stop_gradient(v) * 3.0); }))(x),
-                                    Array::from({0.0, 0.0})));
-  EXPECT_TRUE(testing::arrays_close(grad(fn([](Value v) { return sum(v * stop_gradient(v)); }))(x), x));
+  EXPECT_TRUE(testing::arrays_close(
+      grad(fn([](Value v) { return sum(stop_gradient(v) * 3.0); }))(x), Array::from({0.0, 0.0})));
+  EXPECT_TRUE(
+      testing::arrays_close(grad(fn([](Value v) { return sum(v * stop_gradient(v)); }))(x), x));
 }
 
 Fn softplus_with_rule() {
