@@ -1,4 +1,6 @@
-// The loop IR: what jit hands to a backend (CPU now, AMDGPU later).
+// The loop IR: what jit hands to a backend (the CPU's and AMDGPU's LLVM emitters share
+// one walk over it, codegen/llvm/loop_emitter.h). loop::verify (codegen/loop_verify.h)
+// checks its invariants after lowering.
 //
 // A Program is a list of steps over numbered buffers. The main step is a Kernel: a
 // parallel index space (a loop nest) whose body computes one element per index point,
@@ -19,8 +21,6 @@
 // buffers (HostStep): the escape hatch for primitives not yet lowered into kernels.
 #pragma once
 
-#include "codegen/scalar_op.h"
-
 #include <lanes/array.h>
 
 #include <cstdint>
@@ -30,6 +30,8 @@
 #include <utility>
 #include <variant>
 #include <vector>
+
+#include "codegen/scalar_op.h"
 
 namespace lanes::internal::loop {
 

@@ -7,7 +7,7 @@
 // configure time is the fallback.
 //
 // Every LLVM failure is a CompileError: error diagnostics are collected per context, and
-// LLVM's fatal errors reach the handler that the CPU backend installs (which throws).
+// LLVM's fatal errors reach the handler of codegen/llvm/fatal_error.h (which throws).
 #include <lanes/error.h>
 #include <llvm/IR/DiagnosticInfo.h>
 #include <llvm/IR/DiagnosticPrinter.h>
@@ -29,8 +29,8 @@
 #include "codegen/amdgpu/amdgpu_kernel_codegen.h"
 #include "codegen/amdgpu/amdgpu_tools.h"
 #include "codegen/amdgpu/device_libs.h"
-#include "codegen/cpu/cpu_jit.h"
-#include "codegen/llvm_optimize.h"
+#include "codegen/llvm/fatal_error.h"
+#include "codegen/llvm/optimize.h"
 
 namespace lanes::internal::amdgpu {
 
@@ -41,9 +41,7 @@ constexpr const char* kTriple = "amdgcn-amd-amdhsa";
 void initialize_llvm() {
   static std::once_flag once;
   std::call_once(once, [] {
-    // The CPU backend's JIT installs the handler that turns LLVM fatal errors into
-    // CompileError (a handler can be installed only once per process).
-    (void)cpu::jit_can_resolve("lanes_amdgpu_init");
+    llvmgen::install_fatal_error_handler();
     LLVMInitializeAMDGPUTargetInfo();
     LLVMInitializeAMDGPUTarget();
     LLVMInitializeAMDGPUTargetMC();

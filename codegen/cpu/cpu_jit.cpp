@@ -33,18 +33,13 @@
 #include "codegen/cpu/inner_vectorization.h"
 #include "codegen/cpu/kernel_codegen.h"
 #include "codegen/cpu/scalar_codegen.h"
-#include "codegen/llvm_optimize.h"
+#include "codegen/llvm/fatal_error.h"
+#include "codegen/llvm/optimize.h"
 #include "runtime/runtime_symbols.h"
 
 namespace lanes::internal::cpu {
 
 namespace {
-
-// LLVM calls this instead of aborting; unwinding out of LLVM (built with unwind tables)
-// turns the failure into an exception at our boundary.
-void fatal_error_handler(void*, const char* reason, bool) {
-  throw CompileError(std::string("LLVM fatal error: ") + reason);
-}
 
 std::string to_message(llvm::Error err) { return llvm::toString(std::move(err)); }
 
@@ -162,7 +157,7 @@ class Jit {
   Jit() {
     static std::once_flag once;
     std::call_once(once, [] {
-      llvm::install_fatal_error_handler(fatal_error_handler);
+      llvmgen::install_fatal_error_handler();
       llvm::InitializeNativeTarget();
       llvm::InitializeNativeTargetAsmPrinter();
       llvm::InitializeNativeTargetAsmParser();
@@ -412,8 +407,8 @@ std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
     const bool inner = options.vector_width <= 0 && vectorize_inner_reductions(*k);
     int w = inner ? 1 : kernel_width(*k, options);
     emit_kernel(*mod, *k, program.buffers, w, options.precision, name,
-                stores_to_fresh_buffers(*k, program),
-                inner ? 0 : kernel_tail_width(*k, options, w), inner);
+                stores_to_fresh_buffers(*k, program), inner ? 0 : kernel_tail_width(*k, options, w),
+                inner);
     symbols.push_back(name);
     widths.push_back(w);
   }

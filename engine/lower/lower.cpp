@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "codegen/loop_verify.h"
 #include "engine/interpreter.h"
 #include "engine/lower/fusion.h"
 #include "engine/lower/kernel_builder.h"
@@ -284,7 +285,7 @@ class Lowering {
 
 loop::Program lower_to_loops(const Graph& g, const JitOptions& options) {
   // Precision and vector width matter to the backend, and to host steps that compile.
-  return Lowering(g, options).run();
+  return loop::verified(Lowering(g, options).run());
 }
 
 }  // namespace lanes::internal

@@ -1,13 +1,16 @@
 // The loop-IR reference interpreter: buffers are Arrays, kernels run point by point
 // with one ScalarValue per op id, loops run their body block trip_count times, While and
-// If run per point (the loop IR's semantics, which a SIMD backend reproduces with masks). Every
-// load and store is bounds-checked, so a lowering bug shows up as an InternalError here
-// rather than as a wrong number.
+// If run per point (the loop IR's semantics, which a SIMD backend reproduces with masks). The
+// program is checked by loop::verify first (ids, scopes, dtypes, block shapes, buffers), and
+// every load and store is bounds-checked as it runs, so a lowering bug shows up as an
+// InternalError here rather than as a wrong number.
 #include "tests/oracle/loop_interpreter.h"
 
 #include <string>
 #include <type_traits>
 #include <unordered_map>
+
+#include "codegen/loop_verify.h"
 
 namespace lanes::internal {
 
@@ -55,12 +58,7 @@ class KernelRunner {
       : k_(k),
         buffers_(buffers),
         values_(static_cast<std::size_t>(k.num_ops)),
-        vars_(static_cast<std::size_t>(k.num_index_vars), 0) {
-    if (k.extents.empty()) throw InternalError("kernel " + k.name + " has no extents");
-    if (static_cast<int>(k.extents.size()) > k.num_index_vars) {
-      throw InternalError("kernel " + k.name + ": num_index_vars below its rank");
-    }
-  }
+        vars_(static_cast<std::size_t>(k.num_index_vars), 0) {}
 
   void run() {
     for (std::int64_t e : k_.extents) {
@@ -88,12 +86,7 @@ class KernelRunner {
   }
 
  private:
-  Array& buffer(int id) {
-    if (id < 0 || id >= static_cast<int>(buffers_.size())) {
-      throw InternalError("kernel " + k_.name + ": no buffer b" + std::to_string(id));
-    }
-    return buffers_[static_cast<std::size_t>(id)];
-  }
+  Array& buffer(int id) { return buffers_[static_cast<std::size_t>(id)]; }
 
   void check_bounds(const Array& b, std::int64_t off, const char* what, int id) const {
     if (off < 0 || off >= b.size()) {
@@ -103,18 +96,10 @@ class KernelRunner {
     }
   }
 
-  ScalarValue& slot(int id) {
-    if (id < 0 || id >= static_cast<int>(values_.size())) {
-      throw InternalError("kernel " + k_.name + ": op id %" + std::to_string(id) + " out of range");
-    }
-    return values_[static_cast<std::size_t>(id)];
-  }
+  ScalarValue& slot(int id) { return values_[static_cast<std::size_t>(id)]; }
   const ScalarValue& value(int id) { return slot(id); }
 
   void run_block(const Block& b) {
-    if (b.ids.size() != b.ops.size()) {
-      throw InternalError("kernel " + k_.name + ": block ids and ops differ in length");
-    }
     for (std::size_t i = 0; i < b.ops.size(); ++i) {
       const Op& op = b.ops[i];
       switch (op.kind) {
@@ -157,24 +142,15 @@ class KernelRunner {
       case OpKind::While:
       case OpKind::If:
         break;  // handled by run_block, which knows its id
-      case OpKind::LoopResult: {
-        auto it = loop_results_.find(op.args.at(0));
-        if (it == loop_results_.end() || op.result_index >= static_cast<int>(it->second.size())) {
-          throw InternalError("kernel " + k_.name + ": bad loop result");
-        }
-        return it->second[static_cast<std::size_t>(op.result_index)];
-      }
+      case OpKind::LoopResult:
+        return loop_results_.at(op.args[0])[static_cast<std::size_t>(op.result_index)];
     }
     throw InternalError("kernel " + k_.name + ": bad op kind");
   }
 
   // A Loop's own value is unused; its carries are kept for its LoopResult ops.
   ScalarValue eval_loop(const Op& op, int id) {
-    if (op.blocks.size() != 1) throw InternalError("loop must have one body block");
     const Block& body = op.blocks[0];
-    if (body.params.size() != op.args.size() || body.yields.size() != op.args.size()) {
-      throw InternalError("kernel " + k_.name + ": loop carries, params and yields differ");
-    }
     std::vector<ScalarValue> carries;
     for (int a : op.args) carries.push_back(value(a));
     std::size_t iv = static_cast<std::size_t>(op.index_var);
@@ -190,22 +166,15 @@ class KernelRunner {
 
   // Per point: while (cond(carries)) carries = body(carries).
   ScalarValue eval_while(const Op& op, int id) {
-    if (op.blocks.size() != 2) throw InternalError("while must have a cond and a body block");
     const Block& cond = op.blocks[0];
     const Block& body = op.blocks[1];
     const std::size_t n = op.args.size();
-    if (cond.params.size() != n || body.params.size() != n || body.yields.size() != n ||
-        cond.yields.size() != 1) {
-      throw InternalError("kernel " + k_.name + ": while carries, params and yields differ");
-    }
     std::vector<ScalarValue> carries;
     for (int a : op.args) carries.push_back(value(a));
     for (;;) {
       for (std::size_t c = 0; c < n; ++c) slot(cond.params[c]) = carries[c];
       run_block(cond);
-      const ScalarValue& p = value(cond.yields[0]);
-      if (!is_bool(p.dtype)) throw InternalError("kernel " + k_.name + ": while cond not bool");
-      if (p.i == 0) break;
+      if (value(cond.yields[0]).i == 0) break;
       for (std::size_t c = 0; c < n; ++c) slot(body.params[c]) = carries[c];
       run_block(body);
       for (std::size_t c = 0; c < n; ++c) carries[c] = value(body.yields[c]);
@@ -215,13 +184,7 @@ class KernelRunner {
   }
 
   ScalarValue eval_if(const Op& op, int id) {
-    if (op.blocks.size() != 2 || op.args.size() != 1 ||
-        op.blocks[0].yields.size() != op.blocks[1].yields.size()) {
-      throw InternalError("kernel " + k_.name + ": malformed if");
-    }
-    const ScalarValue& p = value(op.args[0]);
-    if (!is_bool(p.dtype)) throw InternalError("kernel " + k_.name + ": if predicate not bool");
-    const Block& taken = op.blocks[p.i != 0 ? 0 : 1];
+    const Block& taken = op.blocks[value(op.args[0]).i != 0 ? 0 : 1];
     run_block(taken);
     std::vector<ScalarValue> results;
     for (int y : taken.yields) results.push_back(value(y));
@@ -266,6 +229,7 @@ std::vector<Array> run_program_reference(const loop::Program& program,
                         std::to_string(program.num_inputs) + " inputs, got " +
                         std::to_string(inputs.size()));
   }
+  loop::verify(program);
   std::vector<Array> buffers;
   buffers.reserve(program.buffers.size());
   for (const loop::Buffer& b : program.buffers) {

@@ -13,12 +13,13 @@
 #include <variant>
 
 #include "codegen/backend.h"
-#include "tests/oracle/loop_interpreter.h"
 #include "engine/interpreter.h"
 #include "engine/jit_pipeline.h"
 #include "engine/lower/lower.h"
 #include "engine/trace.h"
 #include "test_util.h"
+#include "tests/oracle/loop_interpreter.h"
+#include "tests/unit/loop_ir_build_util.h"
 
 namespace lanes {
 namespace {
@@ -419,27 +420,10 @@ TEST(JitControlFlow, LoopThatMixesLanesStaysHostStep) {
 
 namespace loop = internal::loop;
 
-Op make(OpKind kind, DType dt) {
-  Op op;
-  op.kind = kind;
-  op.dtype = dt;
-  return op;
-}
-Op scalar_op(internal::ScalarOp sop, DType dt, std::vector<int> args) {
-  Op op = make(OpKind::Scalar, dt);
-  op.sop = sop;
-  op.args = std::move(args);
-  return op;
-}
-Op const_op(DType dt, double v) {
-  Op op = make(OpKind::Const, dt);
-  op.value = v;
-  return op;
-}
-void add(loop::Block& b, int id, Op op) {
-  b.ids.push_back(id);
-  b.ops.push_back(std::move(op));
-}
+using testing::add_op;
+using testing::const_op;
+using testing::loop_op;
+using testing::scalar_op;
 
 TEST(JitControlFlow, VaryingIfWithLoopsInBothArms) {
   // out[i] = x[i] > 0 ? (count of halvings of x until < 1) : -(count of doublings of x
@@ -455,59 +439,59 @@ TEST(JitControlFlow, VaryingIfWithLoopsInBothArms) {
   k.name = "varying_if";
   k.extents = {n};
   k.num_index_vars = 1;
-  Op ld = make(OpKind::Load, DType::F64);
+  Op ld = loop_op(OpKind::Load, DType::F64);
   ld.buffer = 0;
   ld.index.terms = {{0, 1}};
-  add(k.body, 0, ld);                                            // %0 = x
-  add(k.body, 1, const_op(DType::F64, 0));                       // %1 = 0
-  add(k.body, 2, scalar_op(ScalarOp::Gt, DType::Bool, {0, 1}));  // %2 = x > 0
-  add(k.body, 3, const_op(DType::F64, 1));                       // %3 = 1
-  add(k.body, 4, const_op(DType::F64, 2));                       // %4 = 2
+  add_op(k.body, 0, ld);                                            // %0 = x
+  add_op(k.body, 1, const_op(DType::F64, 0));                       // %1 = 0
+  add_op(k.body, 2, scalar_op(ScalarOp::Gt, DType::Bool, {0, 1}));  // %2 = x > 0
+  add_op(k.body, 3, const_op(DType::F64, 1));                       // %3 = 1
+  add_op(k.body, 4, const_op(DType::F64, 2));                       // %4 = 2
   // then: while (v >= 1) { v *= 0.5; c += 1 } -> c
   auto counting_while = [&](int base, ScalarOp test, double factor) {
-    Op w = make(OpKind::While, DType::F64);
+    Op w = loop_op(OpKind::While, DType::F64);
     w.args = {0, 1};
     loop::Block cond, body;
     cond.params = {base, base + 1};
     cond.param_dtypes = {DType::F64, DType::F64};
-    add(cond, base + 2, const_op(DType::F64, 1));
-    add(cond, base + 3, scalar_op(test, DType::Bool, {base, base + 2}));
+    add_op(cond, base + 2, const_op(DType::F64, 1));
+    add_op(cond, base + 3, scalar_op(test, DType::Bool, {base, base + 2}));
     cond.yields = {base + 3};
     body.params = {base + 4, base + 5};
     body.param_dtypes = {DType::F64, DType::F64};
-    add(body, base + 6, const_op(DType::F64, factor));
-    add(body, base + 7, scalar_op(ScalarOp::Mul, DType::F64, {base + 4, base + 6}));
-    add(body, base + 8, scalar_op(ScalarOp::Add, DType::F64, {base + 5, 3}));
+    add_op(body, base + 6, const_op(DType::F64, factor));
+    add_op(body, base + 7, scalar_op(ScalarOp::Mul, DType::F64, {base + 4, base + 6}));
+    add_op(body, base + 8, scalar_op(ScalarOp::Add, DType::F64, {base + 5, 3}));
     body.yields = {base + 7, base + 8};
     w.blocks = {cond, body};
     return w;
   };
-  Op iff = make(OpKind::If, DType::F64);
+  Op iff = loop_op(OpKind::If, DType::F64);
   iff.args = {2};
   loop::Block then_b, else_b;
-  add(then_b, 10, counting_while(20, ScalarOp::Ge, 0.5));
-  Op r1 = make(OpKind::LoopResult, DType::F64);
+  add_op(then_b, 10, counting_while(20, ScalarOp::Ge, 0.5));
+  Op r1 = loop_op(OpKind::LoopResult, DType::F64);
   r1.args = {10};
   r1.result_index = 1;
-  add(then_b, 11, r1);
+  add_op(then_b, 11, r1);
   then_b.yields = {11};
   // else: x <= 0; v = x - 1 (so v < 0); while (v > -1e6) v *= 2 -> -count
-  add(else_b, 12, scalar_op(ScalarOp::Sub, DType::F64, {0, 3}));
+  add_op(else_b, 12, scalar_op(ScalarOp::Sub, DType::F64, {0, 3}));
   Op w2 = counting_while(30, ScalarOp::Gt, 2.0);
   w2.args = {12, 1};
   w2.blocks[0].ops[0].value = -1e6;
-  add(else_b, 13, w2);
-  Op r2 = make(OpKind::LoopResult, DType::F64);
+  add_op(else_b, 13, w2);
+  Op r2 = loop_op(OpKind::LoopResult, DType::F64);
   r2.args = {13};
   r2.result_index = 1;
-  add(else_b, 14, r2);
-  add(else_b, 15, scalar_op(ScalarOp::Neg, DType::F64, {14}));
+  add_op(else_b, 14, r2);
+  add_op(else_b, 15, scalar_op(ScalarOp::Neg, DType::F64, {14}));
   else_b.yields = {15};
   iff.blocks = {then_b, else_b};
-  add(k.body, 5, iff);
-  Op res = make(OpKind::LoopResult, DType::F64);
+  add_op(k.body, 5, iff);
+  Op res = loop_op(OpKind::LoopResult, DType::F64);
   res.args = {5};
-  add(k.body, 6, res);
+  add_op(k.body, 6, res);
   k.stores.push_back({1, ld.index, 6});
   k.num_ops = 40;
   p.steps.push_back(k);

@@ -1,5 +1,5 @@
-// LLVM's standard per-module optimization pipeline (see llvm_optimize.h).
-#include "codegen/llvm_optimize.h"
+// LLVM's standard per-module optimization pipeline (see optimize.h).
+#include "codegen/llvm/optimize.h"
 
 #include <llvm/IR/Module.h>
 #include <llvm/Passes/PassBuilder.h>
