@@ -74,6 +74,13 @@ Value slice(const Value& x, const Axes& start, const Axes& limit, const Axes& st
       "slice", {x}, Params{{"start_indices", start}, {"limit_indices", limit}, {"strides", s}});
 }
 
+Value rev(const Value& x, const Axes& dimensions) {
+  internal::require_trace("rev");
+  Axes dims = internal::normalize_axes("rev", dimensions, x.shape());
+  if (dims.empty()) return x;
+  return internal::bind1("rev", {x}, Params{{"dimensions", dims}});
+}
+
 Value concatenate(const std::vector<Value>& xs, std::int64_t axis) {
   if (xs.empty()) throw ArgumentError("concatenate: needs at least one operand");
   std::vector<internal::AbstractValue> avals;

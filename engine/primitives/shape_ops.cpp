@@ -1,4 +1,4 @@
-// The shape_ops family: reshape, transpose, slice, concatenate and iota, with lax
+// The shape_ops family: reshape, transpose, slice, concatenate, iota and rev, with lax
 // semantics. They only move (or, for iota, make) elements, so the reference
 // implementations copy element bytes by index and work for every dtype alike.
 #include <lanes/ops.h>
@@ -406,6 +406,61 @@ void register_concatenate() {
   register_primitive(std::move(p));
 }
 
+// --- rev ----------------------------------------------------------------------------
+// lax.rev(operand, dimensions): reverses the operand along each listed axis. It moves
+// elements only, so it is linear and its own transpose.
+Value rev_transpose(const Value& ct, const Value&, const Params& params) {
+  return lanes::rev(ct, params.get_ints("dimensions"));
+}
+
+// The batch axis is not reversed: the reversed axes shift past it.
+BatchResult rev_batch(BatchIn in, BatchDims dims, std::int64_t, const Params& params) {
+  Ints axes;
+  for (std::int64_t a : params.get_ints("dimensions")) axes.push_back(batched_axis(a, dims[0]));
+  return {{lanes::rev(in[0], axes)}, {dims[0]}};
+}
+
+void register_rev() {
+  Primitive p = structural("rev", LoweringKind::IndexMap);
+  p.batch = Rule<BatchFn>::defined(rev_batch);
+  set_linear(p, rev_transpose);
+  // Result coordinate c along a reversed axis of extent n reads operand coordinate n - 1 - c.
+  p.index_map = [](std::span<const AffineIndex> out, const AbstractValue& operand,
+                   const AbstractValue&, const Params& params) {
+    Coords c(out.begin(), out.end());
+    for (std::int64_t a : params.get_ints("dimensions")) {
+      auto d = static_cast<std::size_t>(a);
+      c[d] = loop::scaled_add(out[d], -1, loop::affine_const(operand.shape[d] - 1));
+    }
+    return c;
+  };
+  p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
+    check_arity("rev", in, 1);
+    check_axis_list("rev", "dimensions", params.get_ints("dimensions"), in[0].shape);
+    return {in[0]};
+  };
+  p.impl = [](std::span<const Array> in, const Params& params) -> std::vector<Array> {
+    const Array& x = in[0];
+    std::vector<bool> reversed(x.shape().size(), false);
+    for (std::int64_t a : params.get_ints("dimensions"))
+      reversed[static_cast<std::size_t>(a)] = true;
+    Array out = Array::empty(x.dtype(), x.shape());
+    if (out.size() == 0) return {out};
+    Ints in_strides = row_major_strides(x.shape());
+    Ints idx(x.shape().size(), 0);
+    std::int64_t flat = 0;
+    do {
+      std::int64_t from = 0;
+      for (std::size_t k = 0; k < idx.size(); ++k) {
+        from += (reversed[k] ? x.shape()[k] - 1 - idx[k] : idx[k]) * in_strides[k];
+      }
+      copy_element(x, from, out, flat++);
+    } while (next_index(idx, x.shape()));
+    return {out};
+  };
+  register_primitive(std::move(p));
+}
+
 // --- iota ---------------------------------------------------------------------------
 void register_iota() {
   Primitive p = structural("iota", LoweringKind::Iota);
@@ -454,6 +509,7 @@ void register_shape_ops() {
   register_slice();
   register_concatenate();
   register_iota();
+  register_rev();
 }
 
 }  // namespace lanes::internal

@@ -103,6 +103,7 @@ Value reshape(const Value& x, const Shape& shape);       // one extent may be -1
 Value transpose(const Value& x, const Axes& permutation);
 Value transpose(const Value& x);  // reverse the axes
 Value slice(const Value& x, const Axes& start, const Axes& limit, const Axes& strides = {});
+Value rev(const Value& x, const Axes& dimensions);  // reverse along each axis listed
 Value concatenate(const std::vector<Value>& xs, std::int64_t axis);
 Value iota(DType dtype, const Shape& shape, std::int64_t dimension = 0);
 Value expand_dims(const Value& x, std::int64_t axis);

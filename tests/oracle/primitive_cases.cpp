@@ -249,6 +249,7 @@ std::vector<PrimitiveCase> build() {
       "reshape", kAll,
       {{{{2, 3}}, {{"new_sizes", Shape{3, 2}}}}, {{{6}}, {{"new_sizes", Shape{2, 1, 3}}}}}));
   t.push_back(structural("transpose", kAll, {{{{2, 3, 4}}, {{"permutation", Ints{2, 0, 1}}}}}));
+  t.push_back(structural("rev", kAll, {{{{2, 3, 4}}, {{"dimensions", Ints{0, 2}}}}}));
   t.push_back(structural(
       "slice", kAll,
       {{{{6, 4}},
