@@ -36,6 +36,10 @@ void register_shape_builtins(Registry& reg) {
   reg.op("slice(x, start, limit, strides=)", [](Evaluator&, const CallArgs& a) {
     return RVal(lanes::slice(a.value(0), a.int_list(1), a.int_list(2), a.axes(3)));
   });
+  reg.op(
+      "rev(x, dimensions)",
+      [](Evaluator&, const CallArgs& a) { return RVal(lanes::rev(a.value(0), a.int_list(1))); },
+      "reverse along each axis listed");
   reg.op("concatenate(xs, axis=)", [](Evaluator&, const CallArgs& a) {
     return RVal(lanes::concatenate(value_list(a, 0), a.integer_or(1, 0)));
   });

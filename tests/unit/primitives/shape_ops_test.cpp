@@ -1,4 +1,4 @@
-// shape_ops primitives (reshape transpose slice concatenate iota) against hand-computed
+// shape_ops primitives (reshape transpose slice concatenate iota rev) against hand-computed
 // values and index loops, their shape errors, and the DSL shape ops through lanes::fn.
 #include <gtest/gtest.h>
 #include <lanes/lanes.h>
@@ -18,7 +18,6 @@ using internal::Params;
 using testing::arrays_close;
 using testing::expect_error;
 using testing::make;
-
 
 std::vector<double> iota_values(std::int64_t n) {
   std::vector<double> v;
@@ -258,13 +257,57 @@ TEST(ShapeOps, IotaErrors) {
                            {"iota", "dimension 1", "[3]"});
 }
 
+// --- rev -------------------------------------------------------------------------
+// Expected values: numpy, np.flip(np.arange(6).reshape(2, 3), axis) for axis 1, 0, (0, 1).
+TEST(ShapeOps, RevReversesEachListedAxis) {
+  Array x = Array::from({0.0, 1.0, 2.0, 3.0, 4.0, 5.0}, {2, 3});
+  EXPECT_TRUE(arrays_close(run("rev", {x}, Params{{"dimensions", Shape{1}}}),
+                           Array::from({2.0, 1.0, 0.0, 5.0, 4.0, 3.0}, {2, 3})));
+  EXPECT_TRUE(arrays_close(run("rev", {x}, Params{{"dimensions", Shape{0}}}),
+                           Array::from({3.0, 4.0, 5.0, 0.0, 1.0, 2.0}, {2, 3})));
+  EXPECT_TRUE(arrays_close(run("rev", {x}, Params{{"dimensions", Shape{0, 1}}}),
+                           Array::from({5.0, 4.0, 3.0, 2.0, 1.0, 0.0}, {2, 3})));
+  EXPECT_EQ(
+      run("rev", {Array::zeros(DType::I32, {0, 2})}, Params{{"dimensions", Shape{0}}}).shape(),
+      (Shape{0, 2}));
+}
+
+TEST(ShapeOps, RevBadDimensionsAreShapeErrors) {
+  AbstractValue x = av(DType::F64, {2, 3});
+  expect_error<ShapeError>(
+      [&] {
+        shape_rule("rev", {x}, Params{{"dimensions", Shape{2}}});
+      },
+      {"rev", "dimensions", "[2,3]"});
+  expect_error<ShapeError>(
+      [&] {
+        fn([](Value v) { return rev(v, {1, -1}); })(Array::zeros(DType::F64, {2, 3}));
+      },
+      {"rev", "twice", "[2,3]"});
+}
+
+// Under jit the innermost reversed axis is a load of stride -1 along the vector axis (a
+// gather), at every length around the SIMD widths; grad is rev of the cotangent.
+TEST(ShapeOpsDsl, RevUnderJitAndGrad) {
+  for (std::int64_t n : {1, 3, 7, 8, 9, 17, 33}) {
+    std::vector<double> v = iota_values(2 * n);
+    Array x = Array::from(v, {2, n});
+    Array r = jit(fn([](Value a) { return rev(a, {0, 1}); }))(x);
+    std::vector<double> expect(v.rbegin(), v.rend());
+    EXPECT_TRUE(arrays_close(r, Array::from(expect, {2, n}))) << n;
+  }
+  // d/dx sum(w * rev(x)) = rev(w): w = [1, 2, 3] gives [3, 2, 1].
+  Array w = Array::from({1.0, 2.0, 3.0}, {3});
+  Array g = grad(fn([](Value x, Value wv) { return sum(wv * rev(x, {0})); }))(
+      Array::from({0.5, -1.0, 2.0}, {3}), w);
+  EXPECT_TRUE(arrays_close(g, Array::from({3.0, 2.0, 1.0}, {3})));
+}
+
 TEST(ShapeOps, PrimitivesAreStructuralWithEveryTransformationRule) {
   using K = internal::LoweringKind;
-  const std::pair<const char*, K> prims[] = {{"reshape", K::Reshape},
-                                             {"transpose", K::IndexMap},
-                                             {"slice", K::IndexMap},
-                                             {"concatenate", K::Concatenate},
-                                             {"iota", K::Iota}};
+  const std::pair<const char*, K> prims[] = {
+      {"reshape", K::Reshape},         {"transpose", K::IndexMap}, {"slice", K::IndexMap},
+      {"concatenate", K::Concatenate}, {"iota", K::Iota},          {"rev", K::IndexMap}};
   for (const auto& [name, kind] : prims) {
     const internal::Primitive& p = internal::primitive(name);
     EXPECT_EQ(p.lowering, kind) << name;
