@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/check.h"
+
 namespace lanes::internal::loop {
 
 namespace {
@@ -88,7 +90,7 @@ class KernelVerifier {
 
   // `what` follows the kernel's name: " has rank 0", ": op %3 (Load): ...".
   [[noreturn]] void fail(const std::string& what) const {
-    throw InternalError("loop IR: kernel " + k_.name + what);
+    LANES_FAIL("loop IR: kernel " + k_.name + what);
   }
   static std::string op_label(int id, const Op& op) {
     std::string name = kind_name(op.kind);
@@ -504,7 +506,7 @@ void verify(const Kernel& kernel, std::span<const Buffer> buffers) {
 
 void verify(const Program& program) {
   const auto nb = static_cast<int>(program.buffers.size());
-  auto fail = [](const std::string& what) { throw InternalError("loop IR: " + what); };
+  auto fail = [](const std::string& what) { LANES_FAIL("loop IR: " + what); };
   for (int i = 0; i < nb; ++i) {
     const Buffer& b = program.buffers[static_cast<std::size_t>(i)];
     if (b.kind == BufferKind::Input && (b.io_index < 0 || b.io_index >= program.num_inputs)) {

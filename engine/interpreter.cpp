@@ -1,9 +1,10 @@
 // The reference interpreter.
 #include "engine/interpreter.h"
 
-#include "engine/primitive.h"
-
 #include <optional>
+
+#include "engine/primitive.h"
+#include "runtime/check.h"
 
 namespace lanes::internal {
 
@@ -42,9 +43,8 @@ std::vector<Array> interpret(const Graph& g, std::span<const Array> inputs) {
     for (const Atom& a : e.inputs) args.push_back(read(a));
     std::vector<Array> outs = e.prim->impl(args, e.params);
     if (outs.size() != e.outputs.size()) {
-      throw InternalError(e.prim->name + ": implementation returned " +
-                          std::to_string(outs.size()) + " outputs, expected " +
-                          std::to_string(e.outputs.size()));
+      LANES_FAIL(e.prim->name + ": implementation returned " + std::to_string(outs.size()) +
+                 " outputs, expected " + std::to_string(e.outputs.size()));
     }
     for (std::size_t k = 0; k < outs.size(); ++k) {
       env[static_cast<std::size_t>(e.outputs[k])] = std::move(outs[k]);

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "engine/primitives/families.h"
+#include "runtime/check.h"
 
 namespace lanes::internal {
 
@@ -34,10 +35,10 @@ Registry& registry() {
 
 const Primitive& register_primitive(Primitive p) {
   Registry& r = registry_storage();
-  if (!r.filling) throw InternalError("register_primitive(" + p.name + ") outside registration");
-  if (r.by_name.count(p.name)) throw InternalError("primitive registered twice: " + p.name);
+  if (!r.filling) LANES_FAIL("register_primitive(" + p.name + ") outside registration");
+  if (r.by_name.count(p.name)) LANES_FAIL("primitive registered twice: " + p.name);
   if (!p.abstract_eval || !p.impl) {
-    throw InternalError("primitive " + p.name + " lacks a shape rule or an implementation");
+    LANES_FAIL("primitive " + p.name + " lacks a shape rule or an implementation");
   }
   std::string name = p.name;
   auto [it, ok] = r.by_name.emplace(name, std::make_unique<Primitive>(std::move(p)));
@@ -48,13 +49,11 @@ const Primitive& register_primitive(Primitive p) {
 Primitive& primitive_for_registration(std::string_view name) {
   Registry& r = registry_storage();
   if (!r.filling) {
-    throw InternalError("primitive_for_registration(" + std::string(name) +
-                        ") outside registration");
+    LANES_FAIL("primitive_for_registration(" + std::string(name) + ") outside registration");
   }
   auto it = r.by_name.find(name);
   if (it == r.by_name.end()) {
-    throw InternalError("primitive_for_registration: unknown primitive '" + std::string(name) +
-                        "'");
+    LANES_FAIL("primitive_for_registration: unknown primitive '" + std::string(name) + "'");
   }
   return *it->second;
 }
@@ -71,7 +70,7 @@ const Primitive* find_primitive(std::string_view name) {
 
 const Primitive& primitive(std::string_view name) {
   const Primitive* p = find_primitive(name);
-  if (!p) throw InternalError("unknown primitive '" + std::string(name) + "'");
+  if (!p) LANES_FAIL("unknown primitive '" + std::string(name) + "'");
   return *p;
 }
 

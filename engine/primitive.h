@@ -7,10 +7,6 @@
 // from "forgotten".
 #pragma once
 
-#include "engine/ir/graph.h"
-#include "codegen/loop_ir.h"
-#include "codegen/scalar_op.h"
-
 #include <lanes/jit_options.h>
 #include <lanes/value.h>
 
@@ -21,6 +17,11 @@
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "codegen/loop_ir.h"
+#include "codegen/scalar_op.h"
+#include "engine/ir/graph.h"
+#include "runtime/check.h"
 
 namespace lanes::internal {
 
@@ -64,10 +65,9 @@ using JvpFn = std::function<JvpResult(std::span<const Value> primals,
 // do not lead to a differentiated input, so a rule may compute them freely. Rules emit
 // equations with the DSL's ops and bind(), so the reverse graph is an ordinary graph.
 using Cotangent = std::optional<Value>;
-using VjpFn = std::function<std::vector<Cotangent>(std::span<const Value> primals,
-                                                   std::span<const Value> outputs,
-                                                   std::span<const Cotangent> cotangents,
-                                                   const Params& params)>;
+using VjpFn = std::function<std::vector<Cotangent>(
+    std::span<const Value> primals, std::span<const Value> outputs,
+    std::span<const Cotangent> cotangents, const Params& params)>;
 
 // A rule that is either defined, explicitly unsupported (with a reason), or not set.
 template <class F>
@@ -87,17 +87,17 @@ struct Rule {
 // below it uses.
 enum class LoweringKind {
   Unset,
-  Elementwise,   // one `scalar_op` per element
-  IndexMap,      // result[i] = operand[index_map(i)]: broadcast_in_dim, transpose, slice, rev
-  Iota,          // the coordinate along params "dimension", as a value
-  Reshape,       // row-major order kept: unit extents remap coordinates, others reload
-  Concatenate,   // operands copied into one materialized result, one kernel each
-  Reduction,     // `reduction`: a fold of the reduced axes (reduce_*, argmax/argmin)
-  Contraction,   // dot_general: a sum of products over the contracting axes
-  ControlFlow,   // `control_flow`: cond, while_loop, fori_loop, scan
-  Constant,      // an array constant (params "value")
-  Composite,     // expanded into other primitives before lowering (`expand`)
-  Host,          // runs outside kernels (collectives, pmap), see host_lowering
+  Elementwise,  // one `scalar_op` per element
+  IndexMap,     // result[i] = operand[index_map(i)]: broadcast_in_dim, transpose, slice, rev
+  Iota,         // the coordinate along params "dimension", as a value
+  Reshape,      // row-major order kept: unit extents remap coordinates, others reload
+  Concatenate,  // operands copied into one materialized result, one kernel each
+  Reduction,    // `reduction`: a fold of the reduced axes (reduce_*, argmax/argmin)
+  Contraction,  // dot_general: a sum of products over the contracting axes
+  ControlFlow,  // `control_flow`: cond, while_loop, fori_loop, scan
+  Constant,     // an array constant (params "value")
+  Composite,    // expanded into other primitives before lowering (`expand`)
+  Host,         // runs outside kernels (collectives, pmap), see host_lowering
 };
 
 // IndexMap: the operand's coordinates of the result element at `out` (one affine
@@ -138,12 +138,12 @@ struct Primitive {
   Rule<JvpFn> jvp;
   Rule<VjpFn> vjp;
   LoweringKind lowering = LoweringKind::Unset;
-  ScalarOp scalar_op = ScalarOp::None;       // Elementwise
-  IndexMapFn index_map;                      // IndexMap
-  ReductionLowering reduction;               // Reduction
+  ScalarOp scalar_op = ScalarOp::None;                   // Elementwise
+  IndexMapFn index_map;                                  // IndexMap
+  ReductionLowering reduction;                           // Reduction
   ControlFlowKind control_flow = ControlFlowKind::None;  // ControlFlow
-  ExpandFn expand;                           // Composite
-  HostLoweringFn host_lowering;              // optional, for Host
+  ExpandFn expand;                                       // Composite
+  HostLoweringFn host_lowering;                          // optional, for Host
 };
 
 // The registry. Lookups by name throw InternalError for unknown names.

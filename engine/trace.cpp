@@ -4,6 +4,8 @@
 #include <atomic>
 #include <optional>
 
+#include "runtime/check.h"
+
 namespace lanes::internal {
 
 namespace {
@@ -39,7 +41,7 @@ Atom Tracer::atom(const Value& v) {
 
 std::vector<Value> Tracer::bind(const Primitive& prim, std::span<const Value> inputs,
                                 Params params) {
-  if (finished_) throw InternalError("bind on a finished trace");
+  if (finished_) LANES_FAIL("bind on a finished trace");
   Equation e;
   e.prim = &prim;
   std::vector<AbstractValue> avals;
@@ -102,7 +104,7 @@ std::vector<Value> bind(const Primitive& prim, std::span<const Value> inputs, Pa
 
 Value bind1(const Primitive& prim, std::span<const Value> inputs, Params params) {
   std::vector<Value> r = bind(prim, inputs, std::move(params));
-  if (r.size() != 1) throw InternalError(prim.name + " does not have exactly one output");
+  if (r.size() != 1) LANES_FAIL(prim.name + " does not have exactly one output");
   return r[0];
 }
 
@@ -117,7 +119,8 @@ std::vector<Value> inline_graph(const Graph& g, std::span<const Value> inputs) {
                         " inputs, got " + std::to_string(inputs.size()));
   }
   std::vector<std::optional<Value>> env(g.vars.size());
-  for (std::size_t i = 0; i < inputs.size(); ++i) env[static_cast<std::size_t>(g.inputs[i])] = inputs[i];
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    env[static_cast<std::size_t>(g.inputs[i])] = inputs[i];
   auto read = [&](const Atom& a) -> Value {
     if (a.is_literal()) return Value::from_literal(a.literal);
     return *env[static_cast<std::size_t>(a.var)];
@@ -128,7 +131,8 @@ std::vector<Value> inline_graph(const Graph& g, std::span<const Value> inputs) {
     args.clear();
     for (const Atom& a : e.inputs) args.push_back(read(a));
     std::vector<Value> outs = t.bind(*e.prim, args, e.params);
-    for (std::size_t k = 0; k < outs.size(); ++k) env[static_cast<std::size_t>(e.outputs[k])] = outs[k];
+    for (std::size_t k = 0; k < outs.size(); ++k)
+      env[static_cast<std::size_t>(e.outputs[k])] = outs[k];
   }
   std::vector<Value> result;
   for (const Atom& a : g.outputs) result.push_back(read(a));

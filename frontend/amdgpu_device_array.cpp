@@ -3,6 +3,7 @@
 #include <lanes/amdgpu.h>
 #include <lanes/error.h>
 
+#include "runtime/check.h"
 #include "runtime/devices.h"
 #include "runtime/hip_runtime.h"
 
@@ -12,9 +13,9 @@ DeviceArray::DeviceArray(std::shared_ptr<const internal::hip::DeviceBuffer> buff
                          Shape shape)
     : buffer_(std::move(buffer)), dtype_(dtype), shape_(std::move(shape)) {
   if (buffer_ && buffer_->bytes() < nbytes()) {
-    throw InternalError("DeviceArray: a buffer of " + std::to_string(buffer_->bytes()) +
-                        " bytes for " + shape_to_string(shape_) + " elements of " +
-                        std::to_string(dtype_size(dtype_)) + " bytes");
+    LANES_FAIL("DeviceArray: a buffer of " + std::to_string(buffer_->bytes()) + " bytes for " +
+               shape_to_string(shape_) + " elements of " + std::to_string(dtype_size(dtype_)) +
+               " bytes");
   }
 }
 

@@ -1,16 +1,16 @@
 // lanes::Fn and lanes::fn: tracing C++ callables into graphs, cached per signature.
-#include "frontend/fn_impl.h"
+#include <lanes/fn.h>
+
+#include <atomic>
+#include <mutex>
 
 #include "engine/compile_cache.h"
 #include "engine/debug.h"
 #include "engine/interpreter.h"
 #include "engine/trace.h"
+#include "frontend/fn_impl.h"
+#include "runtime/check.h"
 #include "runtime/small_vector.h"
-
-#include <lanes/fn.h>
-
-#include <atomic>
-#include <mutex>
 
 namespace lanes {
 
@@ -88,13 +88,13 @@ GraphRef FnImpl::graph_for(const Signature& sig) {
 // entry retryable, and call_once over pthread_once does not survive an exception under
 // ThreadSanitizer (its interceptor leaves the once "in progress" and the retry hangs).
 struct FnImpl::CompiledEntry {
-  std::mutex mu;                          // held by the one thread that compiles
-  std::shared_ptr<Executable> exe;        // written once, under mu
+  std::mutex mu;                                  // held by the one thread that compiles
+  std::shared_ptr<Executable> exe;                // written once, under mu
   std::atomic<const Executable*> ready{nullptr};  // set after exe: the lock-free fast path
 };
 
 const Executable& FnImpl::executable_for(const Signature& sig) {
-  if (!compiled_) throw InternalError(name_ + ": executable_for on a function that is not compiled");
+  if (!compiled_) LANES_FAIL(name_ + ": executable_for on a function that is not compiled");
   std::shared_ptr<CompiledEntry> entry;
   {
     std::shared_lock lock(exe_mu_);
@@ -173,7 +173,8 @@ class CallableFn final : public FnImpl {
       return adapter_.call(std::vector<Value>(ins.begin(), ins.end()));
     });
     if (!t.captures.empty()) {
-      throw TraceError(name() + ": the function uses a lanes::Value from an enclosing trace; "
+      throw TraceError(name() +
+                       ": the function uses a lanes::Value from an enclosing trace; "
                        "pass it as an argument instead (a top-level Fn cannot capture values "
                        "of another trace)");
     }

@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "runtime/check.h"
 #include "runtime/device_workers.h"
 #include "runtime/process_group.h"
 #include "runtime/replica_context.h"
@@ -37,8 +38,8 @@ Placement place(const ReplicaLaunch& launch, bool nested) {
   // collective).
   ProcessGroup* group = process_group();
   if (group == nullptr) {
-    throw InternalError(
-        "pmap: devices of several processes outside an MPI job (n = " + std::to_string(n) + ")");
+    LANES_FAIL("pmap: devices of several processes outside an MPI job (n = " + std::to_string(n) +
+               ")");
   }
   Placement p{group->world_communicator(), 0, 0};
   if (p.comm->size() != launch.replicas) {
@@ -107,9 +108,9 @@ std::vector<Array> run_replicas(std::span<const Array> inputs, const ReplicaLaun
                                 const ReplicaFn& replica) {
   const int n = launch.replicas;
   if (n < 1 || inputs.size() != launch.in_axes.size()) {
-    throw InternalError("run_replicas: " + std::to_string(inputs.size()) + " inputs for " +
-                        std::to_string(launch.in_axes.size()) + " in_axes, " + std::to_string(n) +
-                        " replicas");
+    LANES_FAIL("run_replicas: " + std::to_string(inputs.size()) + " inputs for " +
+               std::to_string(launch.in_axes.size()) + " in_axes, " + std::to_string(n) +
+               " replicas");
   }
   const std::vector<AxisBinding> parent = replica_bindings();
   const Placement placement = place(launch, !parent.empty());
@@ -136,8 +137,8 @@ std::vector<Array> run_replicas(std::span<const Array> inputs, const ReplicaLaun
       ReplicaScope scope(std::move(bindings));
       results[r] = replica(rank, shards[r]);
       if (results[r].size() != launch.out_axes.size()) {
-        throw InternalError("run_replicas: replica returned " + std::to_string(results[r].size()) +
-                            " outputs for " + std::to_string(launch.out_axes.size()) + " out_axes");
+        LANES_FAIL("run_replicas: replica returned " + std::to_string(results[r].size()) +
+                   " outputs for " + std::to_string(launch.out_axes.size()) + " out_axes");
       }
       if (launch.across_processes) {
         gather_outputs(comm, rank, n, results[r], r == first ? &gathered : nullptr);

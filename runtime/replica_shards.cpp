@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include "runtime/check.h"
+
 namespace lanes::internal {
 
 namespace {
@@ -23,8 +25,8 @@ Array replica_shard(const Array& x, std::int64_t axis, std::int64_t r) {
   const Shape& in = x.shape();
   const auto a = static_cast<std::size_t>(axis);
   if (axis < 0 || a >= in.size() || r < 0 || r >= in[a]) {
-    throw InternalError("replica_shard: replica " + std::to_string(r) + " along axis " +
-                        std::to_string(axis) + " of " + shape_to_string(in));
+    LANES_FAIL("replica_shard: replica " + std::to_string(r) + " along axis " +
+               std::to_string(axis) + " of " + shape_to_string(in));
   }
   Shape s = in;
   s.erase(s.begin() + axis);
@@ -46,20 +48,19 @@ Array replica_shard(const Array& x, std::int64_t axis, std::int64_t r) {
 }
 
 Array stack_replicas(std::span<const Array> parts, std::int64_t axis) {
-  if (parts.empty()) throw InternalError("stack_replicas: no parts");
+  if (parts.empty()) LANES_FAIL("stack_replicas: no parts");
   const Array& first = parts[0];
   const Shape& part = first.shape();
   const auto a = static_cast<std::size_t>(axis);
   if (axis < 0 || a > part.size()) {
-    throw InternalError("stack_replicas: axis " + std::to_string(axis) + " for parts of " +
-                        shape_to_string(part));
+    LANES_FAIL("stack_replicas: axis " + std::to_string(axis) + " for parts of " +
+               shape_to_string(part));
   }
   for (std::size_t r = 1; r < parts.size(); ++r) {
     if (parts[r].dtype() != first.dtype() || parts[r].shape() != part) {
-      throw InternalError("stack_replicas: replica " + std::to_string(r) + " returned " +
-                          std::string(dtype_name(parts[r].dtype())) +
-                          shape_to_string(parts[r].shape()) + ", replica 0 " +
-                          std::string(dtype_name(first.dtype())) + shape_to_string(part));
+      LANES_FAIL("stack_replicas: replica " + std::to_string(r) + " returned " +
+                 std::string(dtype_name(parts[r].dtype())) + shape_to_string(parts[r].shape()) +
+                 ", replica 0 " + std::string(dtype_name(first.dtype())) + shape_to_string(part));
     }
   }
   const std::size_t n = parts.size();

@@ -9,6 +9,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "runtime/check.h"
 #include "runtime/reduce_combine.h"
 
 namespace lanes::internal {
@@ -22,8 +23,8 @@ ThreadCommunicator::ThreadCommunicator(int size)
 
 void ThreadCommunicator::check_rank(int rank, const char* what) const {
   if (rank < 0 || rank >= size_) {
-    throw InternalError(std::string("communicator ") + what + ": rank " + std::to_string(rank) +
-                        " out of range for " + std::to_string(size_) + " replicas");
+    LANES_FAIL(std::string("communicator ") + what + ": rank " + std::to_string(rank) +
+               " out of range for " + std::to_string(size_) + " replicas");
   }
 }
 

@@ -31,6 +31,7 @@
 #include "codegen/amdgpu/device_libs.h"
 #include "codegen/llvm/fatal_error.h"
 #include "codegen/llvm/optimize.h"
+#include "runtime/check.h"
 
 namespace lanes::internal::amdgpu {
 
@@ -129,7 +130,7 @@ CodeObject compile_amdgpu(const loop::Program& program, const std::string& arch_
     std::string err;
     llvm::raw_string_ostream os(err);
     if (llvm::verifyModule(m, &os)) {
-      throw InternalError("amdgpu backend: invalid LLVM IR: " + os.str() + "\n" + print_module(m));
+      LANES_FAIL("amdgpu backend: invalid LLVM IR: " + os.str() + "\n" + print_module(m));
     }
   }
   if (out.kernels.empty()) return out;

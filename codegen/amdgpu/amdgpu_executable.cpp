@@ -11,6 +11,7 @@
 #include <optional>
 #include <utility>
 
+#include "runtime/check.h"
 #include "runtime/hip_runtime.h"
 
 namespace lanes::internal::amdgpu {
@@ -120,8 +121,8 @@ class HipExecutableImpl final : public HipExecutable {
  private:
   void check_count(std::size_t n) const {
     if (static_cast<int>(n) != program_.num_inputs) {
-      throw InternalError("amdgpu backend: expected " + std::to_string(program_.num_inputs) +
-                          " inputs, got " + std::to_string(n));
+      LANES_FAIL("amdgpu backend: expected " + std::to_string(program_.num_inputs) +
+                 " inputs, got " + std::to_string(n));
     }
   }
 
@@ -135,8 +136,8 @@ class HipExecutableImpl final : public HipExecutable {
                           ", but the function runs on HIP device " + std::to_string(device_));
     }
     if (buf->bytes() < buffer_bytes(b)) {
-      throw InternalError(which + " has " + std::to_string(buf->bytes()) + " bytes, expected " +
-                          std::to_string(buffer_bytes(b)));
+      LANES_FAIL(which + " has " + std::to_string(buf->bytes()) + " bytes, expected " +
+                 std::to_string(buffer_bytes(b)));
     }
     return buf;
   }
@@ -152,16 +153,16 @@ class HipExecutableImpl final : public HipExecutable {
     }
     std::vector<Array> res = host.run(in);
     if (res.size() != host.outputs.size()) {
-      throw InternalError("amdgpu backend: host step " + host.name + " returned " +
-                          std::to_string(res.size()) + " arrays for " +
-                          std::to_string(host.outputs.size()) + " outputs");
+      LANES_FAIL("amdgpu backend: host step " + host.name + " returned " +
+                 std::to_string(res.size()) + " arrays for " + std::to_string(host.outputs.size()) +
+                 " outputs");
     }
     for (std::size_t i = 0; i < res.size(); ++i) {
       const int id = host.outputs[i];
       const loop::Buffer& buf = program_.buffers.at(id);
       if (buf.kind == loop::BufferKind::Input) {
-        throw InternalError("amdgpu backend: host step " + host.name + " writes input buffer " +
-                            std::to_string(id));
+        LANES_FAIL("amdgpu backend: host step " + host.name + " writes input buffer " +
+                   std::to_string(id));
       }
       // const_cast: the executable allocated every non-input buffer itself.
       const_cast<hip::DeviceBuffer&>(*dev.at(id))

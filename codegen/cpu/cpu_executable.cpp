@@ -6,14 +6,15 @@
 // work, except that large kernels are split over the thread pool. The per-call buffer
 // tables live on the caller's stack (SmallVector), so concurrent calls of one
 // executable share nothing mutable and a call allocates only its output Arrays.
-#include "codegen/backend.h"
-#include "codegen/cpu/cpu_jit.h"
-#include "runtime/small_vector.h"
-#include "runtime/thread_pool.h"
-
 #include <lanes/error.h>
 
 #include <algorithm>
+
+#include "codegen/backend.h"
+#include "codegen/cpu/cpu_jit.h"
+#include "runtime/check.h"
+#include "runtime/small_vector.h"
+#include "runtime/thread_pool.h"
 
 namespace lanes::internal {
 
@@ -42,7 +43,8 @@ struct KernelStep {
   std::int64_t outer_extent = 0;  // extent of dim 0 (what chunks split)
   std::int64_t points = 0;        // total index points
   std::int64_t work = 0;          // points times loop_work of the body
-  std::int64_t chunk_align = 1;   // chunks start at multiples of this (W if dim 0 is the vector axis)
+  std::int64_t chunk_align =
+      1;  // chunks start at multiples of this (W if dim 0 is the vector axis)
 };
 
 class CpuExecutable final : public Executable {
@@ -63,7 +65,8 @@ class CpuExecutable final : public Executable {
       ks.points = 1;
       for (std::int64_t e : kernel->extents) ks.points *= e;
       ks.work = ks.points * loop_work(kernel->body);
-      int va = kernel->vector_axis < 0 ? static_cast<int>(kernel->extents.size()) - 1 : kernel->vector_axis;
+      int va = kernel->vector_axis < 0 ? static_cast<int>(kernel->extents.size()) - 1
+                                       : kernel->vector_axis;
       if (va == 0) ks.chunk_align = code_->widths.at(k);
       kernel_steps_.push_back(ks);
       ++k;
@@ -72,8 +75,8 @@ class CpuExecutable final : public Executable {
     const auto nb = static_cast<int>(program_.buffers.size());
     auto check_buffer = [&](int b, const char* what) {
       if (b < 0 || b >= nb) {
-        throw InternalError(std::string("cpu backend: ") + what + " buffer " + std::to_string(b) +
-                            " out of range (" + std::to_string(nb) + " buffers)");
+        LANES_FAIL(std::string("cpu backend: ") + what + " buffer " + std::to_string(b) +
+                   " out of range (" + std::to_string(nb) + " buffers)");
       }
     };
     for (const loop::Step& step : program_.steps) {
@@ -103,14 +106,16 @@ class CpuExecutable final : public Executable {
       const int b = program_.outputs[j].buffer;
       if (b < 0 || slot_[static_cast<std::size_t>(b)] < 0) continue;
       bool later = false;
-      for (std::size_t k = j + 1; k < program_.outputs.size(); ++k) later |= program_.outputs[k].buffer == b;
+      for (std::size_t k = j + 1; k < program_.outputs.size(); ++k)
+        later |= program_.outputs[k].buffer == b;
       output_move_[j] = !later;
     }
     for (std::size_t i = 0; i < program_.buffers.size(); ++i) {
       const loop::Buffer& b = program_.buffers[i];
       if (b.kind == loop::BufferKind::Input) {
         if (b.io_index < 0 || b.io_index >= program_.num_inputs) {
-          throw InternalError("cpu backend: input buffer " + std::to_string(i) + " has io_index " + std::to_string(b.io_index));
+          LANES_FAIL("cpu backend: input buffer " + std::to_string(i) + " has io_index " +
+                     std::to_string(b.io_index));
         }
       }
     }
@@ -136,8 +141,8 @@ class CpuExecutable final : public Executable {
 
   void check_input_count(std::size_t n) const {
     if (static_cast<int>(n) != program_.num_inputs) {
-      throw InternalError("cpu backend: expected " + std::to_string(program_.num_inputs) +
-                          " inputs, got " + std::to_string(n));
+      LANES_FAIL("cpu backend: expected " + std::to_string(program_.num_inputs) + " inputs, got " +
+                 std::to_string(n));
     }
   }
 
@@ -162,7 +167,7 @@ class CpuExecutable final : public Executable {
     Pointers ptrs;
     for (std::size_t i = 0; i < nb; ++i) {
       const loop::Buffer& b = program_.buffers[i];
-      const Array* a = slot_[i] >= 0                             ? &owned[static_cast<std::size_t>(slot_[i])]
+      const Array* a = slot_[i] >= 0 ? &owned[static_cast<std::size_t>(slot_[i])]
                        : b.kind == loop::BufferKind::Input ? input_at(b.io_index)
                                                            : &b.constant;
       table.push_back(a);
@@ -183,7 +188,8 @@ class CpuExecutable final : public Executable {
       if (o.buffer < 0) {
         out.push_back(Array::full(o.literal_dtype, {}, o.literal_value));
       } else if (output_move_[j]) {
-        out.push_back(std::move(owned[static_cast<std::size_t>(slot_[static_cast<std::size_t>(o.buffer)])]));
+        out.push_back(
+            std::move(owned[static_cast<std::size_t>(slot_[static_cast<std::size_t>(o.buffer)])]));
       } else {
         out.push_back(*table[static_cast<std::size_t>(o.buffer)]);
       }
@@ -197,8 +203,8 @@ class CpuExecutable final : public Executable {
     for (int b : host.inputs) in.push_back(*table[static_cast<std::size_t>(b)]);
     std::vector<Array> res = host.run(in);
     if (res.size() != host.outputs.size()) {
-      throw InternalError("cpu backend: host step " + host.name + " returned " + std::to_string(res.size()) +
-                          " arrays for " + std::to_string(host.outputs.size()) + " outputs");
+      LANES_FAIL("cpu backend: host step " + host.name + " returned " + std::to_string(res.size()) +
+                 " arrays for " + std::to_string(host.outputs.size()) + " outputs");
     }
     for (std::size_t i = 0; i < res.size(); ++i) {
       const auto b = static_cast<std::size_t>(host.outputs[i]);

@@ -35,6 +35,7 @@
 #include "codegen/cpu/scalar_codegen.h"
 #include "codegen/llvm/fatal_error.h"
 #include "codegen/llvm/optimize.h"
+#include "runtime/check.h"
 #include "runtime/runtime_symbols.h"
 
 namespace lanes::internal::cpu {
@@ -415,7 +416,7 @@ std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
   std::string broken;
   llvm::raw_string_ostream vos(broken);
   if (llvm::verifyModule(*mod, &vos))
-    throw InternalError("cpu backend: emitted invalid LLVM IR: " + vos.str());
+    LANES_FAIL("cpu backend: emitted invalid LLVM IR: " + vos.str());
   std::string ir;
   {
     std::lock_guard lock(jit.mu);

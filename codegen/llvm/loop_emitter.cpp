@@ -18,6 +18,7 @@
 #include <algorithm>
 
 #include "codegen/loop_verify.h"
+#include "runtime/check.h"
 
 namespace lanes::internal::llvmgen {
 
@@ -38,7 +39,7 @@ LoopEmitter::LoopEmitter(llvm::Module& m, const loop::Kernel& k,
       b_(m.getContext()) {}
 
 void LoopEmitter::fail(const std::string& what) const {
-  throw InternalError(std::string(backend_) + ": kernel " + k_.name + ": " + what);
+  LANES_FAIL(std::string(backend_) + ": kernel " + k_.name + ": " + what);
 }
 
 void LoopEmitter::index_kernel() {

@@ -13,6 +13,8 @@
 
 #include <string>
 
+#include "runtime/check.h"
+
 namespace lanes::internal::llvmgen {
 
 using llvm::Value;
@@ -247,7 +249,7 @@ Value* emit_binary(llvm::IRBuilderBase& b, ScalarOp op, DType dt, Value* x, Valu
       if (!fl) bad_dtype(op, dt);
       break;
     default:
-      throw InternalError("codegen: unhandled binary scalar op " + std::string(scalar_op_name(op)));
+      LANES_FAIL("codegen: unhandled binary scalar op " + std::string(scalar_op_name(op)));
   }
   Value* args[] = {x, y};
   return math(b, op, dt, std::span<Value* const>(args), precision);
@@ -277,11 +279,11 @@ Value* emit_convert(llvm::IRBuilderBase& b, Value* v, DType from, DType to) {
 Value* emit_scalar_op(llvm::IRBuilderBase& b, ScalarOp op, DType out, std::span<Value* const> args,
                       std::span<const DType> arg_dtypes, Precision precision, MathCallHook math) {
   const int arity = scalar_op_arity(op);
-  if (math == nullptr) throw InternalError("codegen: emit_scalar_op without a MathCallHook");
+  if (math == nullptr) LANES_FAIL("codegen: emit_scalar_op without a MathCallHook");
   if (op == ScalarOp::None || static_cast<int>(args.size()) != arity ||
       arg_dtypes.size() != args.size()) {
-    throw InternalError("codegen: scalar op " + std::string(scalar_op_name(op)) + " with " +
-                        std::to_string(args.size()) + " operands");
+    LANES_FAIL("codegen: scalar op " + std::string(scalar_op_name(op)) + " with " +
+               std::to_string(args.size()) + " operands");
   }
   if (op == ScalarOp::Convert) return emit_convert(b, args[0], arg_dtypes[0], out);
   if (op == ScalarOp::Select) return b.CreateSelect(args[0], args[1], args[2]);

@@ -1,11 +1,12 @@
 // Graph: literals, avals, the text form and the verifier.
 #include "engine/ir/graph.h"
 
-#include "engine/primitive.h"
-
 #include <cmath>
 #include <cstdio>
 #include <set>
+
+#include "engine/primitive.h"
+#include "runtime/check.h"
 
 namespace lanes::internal {
 
@@ -50,7 +51,9 @@ Literal convert_literal(const Literal& l, DType dtype, bool weak) {
     Literal r;
     r.dtype = dtype;
     r.weak = weak;
-    r.i = dtype == DType::Bool ? (l.i != 0) : dtype == DType::I32 ? static_cast<std::int32_t>(l.i) : l.i;
+    r.i = dtype == DType::Bool  ? (l.i != 0)
+          : dtype == DType::I32 ? static_cast<std::int32_t>(l.i)
+                                : l.i;
     return r;
   }
   return make_literal(dtype, literal_as_double(l), weak);
@@ -134,12 +137,16 @@ void print_graph(const Graph& g, int indent, std::string& out) {
     out += "\n";
     for (const auto& [k, p] : graphs) {
       std::vector<GraphRef> list;
-      if (const auto* one = std::get_if<GraphRef>(p)) list.push_back(*one);
-      else list = std::get<std::vector<GraphRef>>(*p);
+      if (const auto* one = std::get_if<GraphRef>(p))
+        list.push_back(*one);
+      else
+        list = std::get<std::vector<GraphRef>>(*p);
       for (std::size_t i = 0; i < list.size(); ++i) {
         out += pad + "    " + k + (list.size() > 1 ? "[" + std::to_string(i) + "]" : "") + "=";
-        if (list[i]) print_graph(*list[i], indent + 4, out);
-        else out += "null\n";
+        if (list[i])
+          print_graph(*list[i], indent + 4, out);
+        else
+          out += "null\n";
       }
     }
   }
@@ -151,7 +158,7 @@ void print_graph(const Graph& g, int indent, std::string& out) {
 }
 
 [[noreturn]] void verify_fail(const Graph& g, const std::string& what) {
-  throw InternalError("graph verification failed: " + what + "\n" + g.to_string());
+  LANES_FAIL("graph verification failed: " + what + "\n" + g.to_string());
 }
 }  // namespace
 
@@ -182,7 +189,8 @@ void verify(const Graph& g) {
   for (int v : g.inputs) define(v, "input");
   for (std::size_t i = 0; i < g.eqns.size(); ++i) {
     const Equation& e = g.eqns[i];
-    std::string where = "equation " + std::to_string(i) + " (" + (e.prim ? e.prim->name : "?") + ")";
+    std::string where =
+        "equation " + std::to_string(i) + " (" + (e.prim ? e.prim->name : "?") + ")";
     if (!e.prim) verify_fail(g, where + ": no primitive");
     std::vector<AbstractValue> in;
     for (const Atom& a : e.inputs) {
@@ -208,7 +216,8 @@ void verify(const Graph& g) {
       if (const auto* sub = std::get_if<GraphRef>(&p)) {
         if (*sub) verify(**sub);
       } else if (const auto* subs = std::get_if<std::vector<GraphRef>>(&p)) {
-        for (const auto& s : *subs) if (s) verify(*s);
+        for (const auto& s : *subs)
+          if (s) verify(*s);
       }
     }
   }

@@ -1,10 +1,11 @@
 // Params: ordered named parameters, with equality, hashing and printing.
 #include "engine/ir/params.h"
 
-#include "engine/ir/graph.h"
-
 #include <algorithm>
 #include <functional>
+
+#include "engine/ir/graph.h"
+#include "runtime/check.h"
 
 namespace lanes::internal {
 
@@ -32,11 +33,11 @@ const Param& Params::at(const std::string& name) const {
   for (const auto& e : entries_) {
     if (e.first == name) return e.second;
   }
-  throw InternalError("missing parameter '" + name + "' (have: " + to_string() + ")");
+  LANES_FAIL("missing parameter '" + name + "' (have: " + to_string() + ")");
 }
 
 void Params::throw_wrong_type(const std::string& name) const {
-  throw InternalError("parameter '" + name + "' has an unexpected type (" + to_string() + ")");
+  LANES_FAIL("parameter '" + name + "' has an unexpected type (" + to_string() + ")");
 }
 
 namespace {
@@ -56,7 +57,8 @@ bool param_equal(const Param& a, const Param& b) {
   }
   if (const auto* aa = std::get_if<Array>(&a)) {
     const auto& ab = std::get<Array>(b);
-    if (aa->raw() == ab.raw() && aa->shape() == ab.shape() && aa->dtype() == ab.dtype()) return true;
+    if (aa->raw() == ab.raw() && aa->shape() == ab.shape() && aa->dtype() == ab.dtype())
+      return true;
     return aa->dtype() == ab.dtype() && aa->shape() == ab.shape() &&
            std::equal(static_cast<const char*>(aa->raw()),
                       static_cast<const char*>(aa->raw()) + aa->nbytes(),
@@ -94,9 +96,9 @@ std::string param_to_string(const Param& p) {
       return s + ")";
     }
     std::string operator()(const Array& a) const {
-      return a.size() <= 8 ? a.to_string()
-                           : std::string(dtype_name(a.dtype())) + shape_to_string(a.shape()) +
-                                 "{...}";
+      return a.size() <= 8
+                 ? a.to_string()
+                 : std::string(dtype_name(a.dtype())) + shape_to_string(a.shape()) + "{...}";
     }
   };
   return std::visit(Printer{}, p);

@@ -6,6 +6,7 @@
 
 #include "engine/lower/fusion.h"
 #include "engine/primitive.h"
+#include "runtime/check.h"
 
 namespace lanes::internal::lower {
 
@@ -73,7 +74,7 @@ bool pointwise_graph(const Graph& g, const Shape& point, int skip_var = -1) {
 
 std::size_t count(const Equation& e, const char* name) {
   std::int64_t n = e.params.get_int(name);
-  if (n < 0) throw InternalError("lower: negative " + std::string(name));
+  if (n < 0) LANES_FAIL("lower: negative " + std::string(name));
   return static_cast<std::size_t>(n);
 }
 
@@ -147,7 +148,7 @@ class Keys {
     if (p < 0) {
       std::size_t i = 0;
       while (i < g_.inputs.size() && g_.inputs[i] != a.var) ++i;
-      if (i == g_.inputs.size()) throw InternalError("lower: var without producer or input");
+      if (i == g_.inputs.size()) LANES_FAIL("lower: var without producer or input");
       key = in_.intern_tag(tags_.at(i));
     } else {
       const Equation& e = g_.eqns[static_cast<std::size_t>(p)];
@@ -231,8 +232,9 @@ WhileForm analyze_while(const Equation& e, const Shape& point, bool* ok) {
     const int sp = producer_of(bg, y.var);
     if (sp < 0) return f;
     const Equation& sel = bg.eqns[static_cast<std::size_t>(sp)];
-    if (sel.prim->scalar_op != ScalarOp::Select || sel.inputs[2].is_literal() || sel.inputs[2].var != carry ||
-        bg.aval(sel.inputs[1]).shape != point || bkeys.of(sel.inputs[0]) != pkey) {
+    if (sel.prim->scalar_op != ScalarOp::Select || sel.inputs[2].is_literal() ||
+        sel.inputs[2].var != carry || bg.aval(sel.inputs[1]).shape != point ||
+        bkeys.of(sel.inputs[0]) != pkey) {
       return f;
     }
     f.active_update.push_back(sel.inputs[1]);
@@ -280,7 +282,8 @@ bool inlinable(const Graph& g, const Equation& e, const Shape& point,
     }
     return true;
   }
-  if (kind == ControlFlowKind::ForiLoop) return pointwise_graph(*e.params.get_graph("body_graph"), point);
+  if (kind == ControlFlowKind::ForiLoop)
+    return pointwise_graph(*e.params.get_graph("body_graph"), point);
   if (kind == ControlFlowKind::WhileLoop) {
     if (e.params.get_int("max_iterations") >= 0) return false;
     if (!pointwise_graph(*e.params.get_graph("body_graph"), point)) return false;
@@ -332,7 +335,7 @@ WhileForm while_form(const Equation& e) {
   }
   bool ok = false;
   WhileForm f = analyze_while(e, point, &ok);
-  if (!ok) throw InternalError("lower: while_loop is not inlinable");
+  if (!ok) LANES_FAIL("lower: while_loop is not inlinable");
   return f;
 }
 

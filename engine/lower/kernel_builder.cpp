@@ -6,15 +6,16 @@
 #include <cstring>
 
 #include "engine/primitive.h"
+#include "runtime/check.h"
 
 namespace lanes::internal::lower {
 
 using loop::affine_const;
 using loop::affine_var;
 using loop::AffineIndex;
-using loop::scaled_add;
 using loop::Op;
 using loop::OpKind;
+using loop::scaled_add;
 
 namespace {
 
@@ -31,8 +32,8 @@ std::string coords_key(const Coords& c) {
 
 AffineIndex linearize(const Coords& coords, const Shape& shape) {
   if (coords.size() != shape.size()) {
-    throw InternalError("lower: coordinates of rank " + std::to_string(coords.size()) +
-                        " for a value of shape " + shape_to_string(shape));
+    LANES_FAIL("lower: coordinates of rank " + std::to_string(coords.size()) +
+               " for a value of shape " + shape_to_string(shape));
   }
   AffineIndex r;
   std::int64_t stride = 1;
@@ -164,8 +165,8 @@ int KernelBuilder::emit_in(const Atom& a, const Coords& coords, bool root) {
   const int v = a.var;
   const AbstractValue& av = g_.aval(v);
   if (static_cast<int>(coords.size()) != av.rank()) {
-    throw InternalError("lower: " + av.to_string() + " value %" + std::to_string(v) +
-                        " requested with " + std::to_string(coords.size()) + " coordinates");
+    LANES_FAIL("lower: " + av.to_string() + " value %" + std::to_string(v) + " requested with " +
+               std::to_string(coords.size()) + " coordinates");
   }
   Scope* s = target(coords);
   std::string key = (root ? "r" : "v") + std::to_string(v) + ":" + coords_key(coords);
@@ -180,7 +181,7 @@ int KernelBuilder::emit_in(const Atom& a, const Coords& coords, bool root) {
       producer >= 0 && plan_.eqn_kind[static_cast<std::size_t>(producer)] == LoweringKind::Constant;
   if ((mat && !root) || is_constant || producer < 0) {
     int b = buffer_of_.at(static_cast<std::size_t>(v));
-    if (b < 0) throw InternalError("lower: value %" + std::to_string(v) + " has no buffer");
+    if (b < 0) LANES_FAIL("lower: value %" + std::to_string(v) + " has no buffer");
     Op op;
     op.kind = OpKind::Load;
     op.dtype = av.dtype;
@@ -234,7 +235,7 @@ int KernelBuilder::expand(int var, const Coords& coords, Scope* s) {
       }
       // The row-major offset is the same in the operand and the result.
       int b = buffer_of_.at(static_cast<std::size_t>(a.var));
-      if (b < 0) throw InternalError("lower: reshape operand is not materialized");
+      if (b < 0) LANES_FAIL("lower: reshape operand is not materialized");
       Op op;
       op.kind = OpKind::Load;
       op.dtype = out.dtype;
@@ -255,7 +256,7 @@ int KernelBuilder::expand(int var, const Coords& coords, Scope* s) {
     default:
       break;
   }
-  throw InternalError("lower: " + e.prim->name + " cannot be inlined into a kernel");
+  LANES_FAIL("lower: " + e.prim->name + " cannot be inlined into a kernel");
 }
 
 std::vector<int> KernelBuilder::emit_loop_nest(Scope* s, const std::vector<std::int64_t>& trips,
@@ -285,11 +286,10 @@ std::vector<int> KernelBuilder::emit_loop_level(Scope* s, std::size_t level,
     child->block.param_dtypes.push_back(t);
   }
   child->block.params = params;
-  std::vector<int> yields =
-      level + 1 == trips.size()
-          ? body(child.get(), vars, params)
-          : emit_loop_level(child.get(), level + 1, trips, dtypes, params, vars, body,
-                            reassociable);
+  std::vector<int> yields = level + 1 == trips.size()
+                                ? body(child.get(), vars, params)
+                                : emit_loop_level(child.get(), level + 1, trips, dtypes, params,
+                                                  vars, body, reassociable);
   child->block.yields = yields;
   Op loop_op;
   loop_op.kind = OpKind::Loop;

@@ -13,6 +13,7 @@
 #include "engine/lower/inline_control_flow.h"
 #include "engine/lower/kernel_builder.h"
 #include "engine/primitive.h"
+#include "runtime/check.h"
 
 namespace lanes::internal::lower {
 
@@ -109,7 +110,8 @@ int KernelBuilder::expand_control_flow(int var, const Equation& e, const Coords&
   }
   if (!results) {
     std::size_t first_x = e.inputs.size();
-    if (e.prim->control_flow == ControlFlowKind::Scan) first_x = count(e, "num_consts") + count(e, "num_carry");
+    if (e.prim->control_flow == ControlFlowKind::Scan)
+      first_x = count(e, "num_consts") + count(e, "num_carry");
     std::vector<int> ops;
     for (std::size_t i = 0; i < first_x; ++i) {
       const Atom& a = e.inputs[i];
@@ -130,8 +132,8 @@ int KernelBuilder::expand_control_flow(int var, const Equation& e, const Coords&
   auto it = std::find(e.outputs.begin(), e.outputs.end(), var);
   const int id = results->at(static_cast<std::size_t>(it - e.outputs.begin()));
   if (id < 0) {
-    throw InternalError("lower: " + e.prim->name + " result %" + std::to_string(var) +
-                        " is not available at this point");
+    LANES_FAIL("lower: " + e.prim->name + " result %" + std::to_string(var) +
+               " is not available at this point");
   }
   return id;
 }
@@ -140,13 +142,18 @@ std::vector<int> KernelBuilder::emit_control_flow(const Graph& owner, const Equa
                                                   const std::vector<int>& operands, Scope* s,
                                                   const XsFn& xs) {
   switch (e.prim->control_flow) {
-    case ControlFlowKind::Cond: return emit_cond(owner, e, operands, s);
-    case ControlFlowKind::WhileLoop: return emit_while(e, operands, s);
-    case ControlFlowKind::ForiLoop: return emit_fori(e, operands, s);
-    case ControlFlowKind::Scan: return emit_scan(e, operands, s, xs);
-    case ControlFlowKind::None: break;
+    case ControlFlowKind::Cond:
+      return emit_cond(owner, e, operands, s);
+    case ControlFlowKind::WhileLoop:
+      return emit_while(e, operands, s);
+    case ControlFlowKind::ForiLoop:
+      return emit_fori(e, operands, s);
+    case ControlFlowKind::Scan:
+      return emit_scan(e, operands, s, xs);
+    case ControlFlowKind::None:
+      break;
   }
-  throw InternalError("lower: " + e.prim->name + " is not control flow");
+  LANES_FAIL("lower: " + e.prim->name + " is not control flow");
 }
 
 std::vector<int> KernelBuilder::emit_graph(const Graph& g, const std::vector<int>& inputs, Scope* s,
@@ -165,7 +172,7 @@ std::vector<int> KernelBuilder::emit_graph(const Graph& g, const std::vector<int
     const std::size_t v = static_cast<std::size_t>(a.var);
     if (env[v] != kPending) return env[v];
     const int p = producer[v];
-    if (p < 0) throw InternalError("lower: sub-graph var %" + std::to_string(a.var) + " undefined");
+    if (p < 0) LANES_FAIL("lower: sub-graph var %" + std::to_string(a.var) + " undefined");
     const Equation& q = g.eqns[static_cast<std::size_t>(p)];
     std::vector<int> args;
     bool missing = false;
@@ -194,7 +201,7 @@ std::vector<int> KernelBuilder::emit_graph(const Graph& g, const std::vector<int
         id = constant(out.dtype, q.params.get<Array>("value").element_as_double(0));
         break;
       default:
-        throw InternalError("lower: " + q.prim->name + " in an inlined sub-graph");
+        LANES_FAIL("lower: " + q.prim->name + " in an inlined sub-graph");
     }
     env[v] = id;
     return id;
@@ -270,7 +277,7 @@ std::vector<int> KernelBuilder::emit_while(const Equation& e, const std::vector<
     // A rank-0 request of a per-lane loop: only its unchanged (identity) carries exist.
     for (std::size_t k : avail) {
       if (form.active_update[k].is_literal() || form.active_update[k].var != bg.inputs[k]) {
-        throw InternalError("lower: per-lane while_loop carry requested without its point");
+        LANES_FAIL("lower: per-lane while_loop carry requested without its point");
       }
       r[k] = operands[cn + bn + k];
     }
@@ -287,7 +294,7 @@ std::vector<int> KernelBuilder::emit_while(const Equation& e, const std::vector<
       [&](Scope* in, const std::vector<int>& params) {
         Atom root = form.per_lane ? Atom::of_var(form.predicate_var) : cg.outputs.at(0);
         std::vector<int> c = emit_graph(cg, carry_inputs(params, 0, cn), in, {root});
-        if (c[0] < 0) throw InternalError("lower: while_loop condition is not available");
+        if (c[0] < 0) LANES_FAIL("lower: while_loop condition is not available");
         return c;
       },
       [&](Scope* in, const std::vector<int>& params) {
@@ -297,7 +304,7 @@ std::vector<int> KernelBuilder::emit_while(const Equation& e, const std::vector<
         }
         std::vector<int> y = emit_graph(bg, carry_inputs(params, cn, bn), in, roots);
         for (int v : y) {
-          if (v < 0) throw InternalError("lower: while_loop carry update is not available");
+          if (v < 0) LANES_FAIL("lower: while_loop carry update is not available");
         }
         return y;
       });
@@ -330,7 +337,7 @@ std::vector<int> KernelBuilder::emit_fori(const Equation& e, const std::vector<i
     for (std::size_t k : avail) roots.push_back(bg.outputs.at(k));
     std::vector<int> y = emit_graph(bg, args, in, roots);
     for (int v : y) {
-      if (v < 0) throw InternalError("lower: fori_loop carry update is not available");
+      if (v < 0) LANES_FAIL("lower: fori_loop carry update is not available");
     }
     return y;
   };
@@ -375,7 +382,7 @@ std::vector<int> KernelBuilder::emit_scan(const Equation& e, const std::vector<i
   const bool reverse = e.params.get<bool>("reverse");
   const Graph& bg = *e.params.get_graph("body_graph");
   const std::size_t nx = e.inputs.size() - ncon - ncarry;
-  if (nx > 0 && !xs) throw InternalError("lower: scan with xs inside an inlined sub-graph");
+  if (nx > 0 && !xs) LANES_FAIL("lower: scan with xs inside an inlined sub-graph");
   std::vector<std::size_t> avail;
   std::vector<int> init;
   std::vector<DType> dtypes;
@@ -400,8 +407,7 @@ std::vector<int> KernelBuilder::emit_scan(const Equation& e, const std::vector<i
                        for (std::size_t k : avail) roots.push_back(bg.outputs.at(k));
                        std::vector<int> y = emit_graph(bg, args, in, roots);
                        for (int v : y) {
-                         if (v < 0)
-                           throw InternalError("lower: scan carry update is not available");
+                         if (v < 0) LANES_FAIL("lower: scan carry update is not available");
                        }
                        return y;
                      });

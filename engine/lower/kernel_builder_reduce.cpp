@@ -7,6 +7,7 @@
 
 #include "engine/lower/kernel_builder.h"
 #include "engine/primitive.h"
+#include "runtime/check.h"
 
 namespace lanes::internal::lower {
 
@@ -164,8 +165,8 @@ std::vector<int> KernelBuilder::emit_fold_partials(const Equation& e, const std:
   std::vector<DType> dtypes{arg ? g_.aval(e.inputs[0]).dtype : od};
   if (arg) dtypes.push_back(od);
   if (bufs.size() != dtypes.size() || init.size() != dtypes.size()) {
-    throw InternalError("lower: " + e.prim->name + " folds " + std::to_string(bufs.size()) +
-                        " partial buffers into " + std::to_string(init.size()) + " values");
+    LANES_FAIL("lower: " + e.prim->name + " folds " + std::to_string(bufs.size()) +
+               " partial buffers into " + std::to_string(init.size()) + " values");
   }
   std::vector<int> state = emit_loop_nest(
       root_.get(), {count}, dtypes, init,

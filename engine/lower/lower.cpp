@@ -12,7 +12,9 @@
 #include "engine/lower/fusion.h"
 #include "engine/lower/kernel_builder.h"
 #include "engine/lower/split_reduction.h"
+#include "engine/passes/expand_composites.h"
 #include "engine/primitive.h"
+#include "runtime/check.h"
 
 namespace lanes::internal {
 
@@ -228,7 +230,7 @@ class Lowering {
       } else {
         const int b = buffer_of_[static_cast<std::size_t>(a.var)];
         if (b < 0) {
-          throw InternalError("lower: operand of " + e.prim->name + " is not materialized");
+          LANES_FAIL("lower: operand of " + e.prim->name + " is not materialized");
         }
         h.inputs.push_back(b);
       }
@@ -265,7 +267,7 @@ class Lowering {
       buffer_of_[v] = out;
       b = out;
     }
-    if (b < 0) throw InternalError("lower: output " + std::to_string(pos) + " has no buffer");
+    if (b < 0) LANES_FAIL("lower: output " + std::to_string(pos) + " has no buffer");
     src.buffer = b;
     prog_.outputs.push_back(src);
   }
@@ -284,8 +286,10 @@ class Lowering {
 }  // namespace
 
 loop::Program lower_to_loops(const Graph& g, const JitOptions& options) {
-  // Precision and vector width matter to the backend, and to host steps that compile.
-  return loop::verified(Lowering(g, options).run());
+  // Composites lower as what they expand to, whoever calls (jit's pass list expands them
+  // first so that its clean-ups see through them; the AMDGPU and pmap paths and tests may
+  // not). Precision and vector width matter to the backend, and to host steps that compile.
+  return loop::verified(Lowering(expand_composites(g), options).run());
 }
 
 }  // namespace lanes::internal

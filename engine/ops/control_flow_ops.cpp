@@ -9,6 +9,7 @@
 
 #include "engine/ops/promotion.h"
 #include "engine/trace.h"
+#include "runtime/check.h"
 
 namespace lanes::internal {
 
@@ -95,7 +96,7 @@ TracedGraph trace_carry_body(const char* fn_name, const char* body_name, const A
     if (!retrace) return t;
     // Each retrace makes a carry strong or widens its dtype, so this ends quickly.
     if (attempt > 4 * carries.size() + 2) {
-      throw InternalError(std::string(fn_name) + ": carry types did not settle");
+      LANES_FAIL(std::string(fn_name) + ": carry types did not settle");
     }
   }
 }

@@ -1,11 +1,12 @@
 // Dtype promotion and broadcasting for the DSL (see promotion.h for the rules).
 #include "engine/ops/promotion.h"
 
-#include "engine/trace.h"
-
 #include <lanes/ops.h>
 
 #include <algorithm>
+
+#include "engine/trace.h"
+#include "runtime/check.h"
 
 namespace lanes::internal {
 
@@ -16,9 +17,7 @@ int category(DType t) {
   return 2;
 }
 
-DType default_of_category(int c) {
-  return c == 0 ? DType::Bool : c == 1 ? DType::I64 : DType::F64;
-}
+DType default_of_category(int c) { return c == 0 ? DType::Bool : c == 1 ? DType::I64 : DType::F64; }
 
 AbstractValue join(const AbstractValue& a, const AbstractValue& b) {
   AbstractValue r;
@@ -41,7 +40,7 @@ AbstractValue join(const AbstractValue& a, const AbstractValue& b) {
 }  // namespace
 
 AbstractValue promote_types(std::span<const AbstractValue> operands) {
-  if (operands.empty()) throw InternalError("promote_types of no operands");
+  if (operands.empty()) LANES_FAIL("promote_types of no operands");
   AbstractValue r{operands[0].dtype, {}, operands[0].weak};
   for (std::size_t i = 1; i < operands.size(); ++i) r = join(r, operands[i]);
   return r;

@@ -7,6 +7,7 @@
 #include "engine/passes/rewrite_util.h"
 #include "engine/primitive.h"
 #include "engine/trace.h"
+#include "runtime/check.h"
 
 namespace lanes::internal {
 
@@ -53,7 +54,7 @@ Graph expand_once(const Graph& g) {
       std::vector<Value> outs;
       if (e.prim->lowering == LoweringKind::Composite) {
         if (!e.prim->expand) {
-          throw InternalError("expand_composites: " + e.prim->name + " has no expand rule");
+          LANES_FAIL("expand_composites: " + e.prim->name + " has no expand rule");
         }
         outs = e.prim->expand(args, e.params);
       } else {
@@ -66,7 +67,7 @@ Graph expand_once(const Graph& g) {
     for (const Atom& a : g.outputs) result.push_back(read(a));
     return result;
   });
-  if (!t.captures.empty()) throw InternalError("expand_composites: the graph captured values");
+  if (!t.captures.empty()) LANES_FAIL("expand_composites: the graph captured values");
   return *t.graph;
 }
 
@@ -78,8 +79,8 @@ Graph expand_composites(const Graph& g) {
   Graph r = g;
   for (int round = 0; mentions_composite(r); ++round) {
     if (round == kMaxRounds) {
-      throw InternalError("expand_composites: composites still present after " +
-                          std::to_string(kMaxRounds) + " rounds");
+      LANES_FAIL("expand_composites: composites still present after " + std::to_string(kMaxRounds) +
+                 " rounds");
     }
     r = expand_once(r);
   }

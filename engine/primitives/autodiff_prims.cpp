@@ -25,6 +25,7 @@
 #include "engine/trace.h"
 #include "engine/transforms/vjp.h"
 #include "engine/transforms/vmap.h"
+#include "runtime/check.h"
 
 namespace lanes::internal {
 
@@ -36,7 +37,7 @@ void register_stop_gradient() {
   p.family = "autodiff";
   p.abstract_eval = [](std::span<const AbstractValue> in, const Params&) -> AvalList {
     if (in.size() != 1) {
-      throw InternalError("stop_gradient takes 1 operand, got " + std::to_string(in.size()));
+      LANES_FAIL("stop_gradient takes 1 operand, got " + std::to_string(in.size()));
     }
     return {in[0]};
   };
@@ -81,7 +82,7 @@ AvalList custom_jvp_abstract_eval(std::span<const AbstractValue> in, const Param
     ok = same_type(jout[k], fout[k]) && same_type(jout[fout.size() + k], fout[k]);
   }
   if (!ok) {
-    throw InternalError("custom_jvp: the fun and jvp graphs do not fit the operands " + [&] {
+    LANES_FAIL("custom_jvp: the fun and jvp graphs do not fit the operands " + [&] {
       std::string s;
       for (const AbstractValue& a : in) s += a.to_string() + " ";
       return s;
@@ -185,7 +186,7 @@ AvalList custom_vjp_abstract_eval(std::span<const AbstractValue> in, const Param
   if (!ok) {
     std::string s;
     for (const AbstractValue& a : in) s += a.to_string() + " ";
-    throw InternalError("custom_vjp: the fun, fwd and bwd graphs do not fit the operands " + s);
+    LANES_FAIL("custom_vjp: the fun, fwd and bwd graphs do not fit the operands " + s);
   }
   return fout;
 }
@@ -220,7 +221,7 @@ BatchResult custom_vjp_batch(std::span<const Value> in, std::span<const std::int
     }
     return cts;
   });
-  if (!bwd.captures.empty()) throw InternalError("custom_vjp: the batched bwd captured values");
+  if (!bwd.captures.empty()) LANES_FAIL("custom_vjp: the batched bwd captured values");
   Params p{
       {"fun", fun}, {"fwd", fwd}, {"bwd", bwd.graph}, {"name", params.get<std::string>("name")}};
   return {internal::bind(primitive("custom_vjp"), in, std::move(p)), out_dims};

@@ -5,6 +5,7 @@
 #include "engine/primitives/families.h"
 #include "engine/primitives/jvp_rules.h"
 #include "engine/trace.h"
+#include "runtime/check.h"
 
 namespace lanes::internal {
 
@@ -13,7 +14,7 @@ void register_constants() {
   p.name = "constant";
   p.family = "constant";
   p.abstract_eval = [](std::span<const AbstractValue> in, const Params& params) -> AvalList {
-    if (!in.empty()) throw InternalError("constant takes no operands");
+    if (!in.empty()) LANES_FAIL("constant takes no operands");
     const Array& a = params.get<Array>("value");
     return {aval_of(a)};
   };

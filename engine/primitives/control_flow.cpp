@@ -38,6 +38,7 @@
 #include "engine/trace.h"
 #include "engine/transforms/vjp.h"
 #include "engine/transforms/vmap.h"
+#include "runtime/check.h"
 
 namespace lanes::internal {
 
@@ -63,8 +64,8 @@ void expect_type(const std::string& prim, const std::string& what, const Abstrac
 void expect_count(const std::string& prim, const std::string& what, std::size_t have,
                   std::size_t want) {
   if (have != want) {
-    throw InternalError(prim + ": " + what + " has " + std::to_string(have) + ", expected " +
-                        std::to_string(want));
+    LANES_FAIL(prim + ": " + what + " has " + std::to_string(have) + ", expected " +
+               std::to_string(want));
   }
 }
 
@@ -88,13 +89,13 @@ void expect_outputs(const std::string& prim, const std::string& graph_name, cons
 
 const Graph& graph_param(const Params& params, const std::string& name) {
   const GraphRef& g = params.get_graph(name);
-  if (!g) throw InternalError("control flow: param " + name + " is a null graph");
+  if (!g) LANES_FAIL("control flow: param " + name + " is a null graph");
   return *g;
 }
 
 std::size_t count_param(const Params& params, const std::string& name) {
   std::int64_t n = params.get_int(name);
-  if (n < 0) throw InternalError("control flow: param " + name + " is negative");
+  if (n < 0) LANES_FAIL("control flow: param " + name + " is negative");
   return static_cast<std::size_t>(n);
 }
 
@@ -117,14 +118,14 @@ std::int64_t scalar_int(const Array& a) {
     case DType::Bool:
       return a.data<bool>()[0] ? 1 : 0;
     default:
-      throw InternalError("control flow: expected an integer scalar, got a float");
+      LANES_FAIL("control flow: expected an integer scalar, got a float");
   }
 }
 
 // --- cond -------------------------------------------------------------------------
 
 AvalList cond_abstract_eval(std::span<const AbstractValue> in, const Params& params) {
-  if (in.empty()) throw InternalError("cond: no index operand");
+  if (in.empty()) LANES_FAIL("cond: no index operand");
   const AbstractValue& index = in[0];
   const auto& branches = params.get<std::vector<GraphRef>>("branches");
   if (branches.empty()) throw ArgumentError("cond: no branches");
@@ -142,7 +143,7 @@ AvalList cond_abstract_eval(std::span<const AbstractValue> in, const Params& par
   std::span<const AbstractValue> ops = in.subspan(1);
   AvalList outs;
   for (std::size_t k = 0; k < branches.size(); ++k) {
-    if (!branches[k]) throw InternalError("cond: null branch graph");
+    if (!branches[k]) LANES_FAIL("cond: null branch graph");
     std::string name = "branch " + std::to_string(k);
     expect_inputs("cond", name, *branches[k], ops);
     if (k == 0) {
@@ -169,7 +170,7 @@ std::vector<Array> cond_impl(std::span<const Array> in, const Params& params) {
 AvalList while_abstract_eval(std::span<const AbstractValue> in, const Params& params) {
   std::size_t cn = count_param(params, "cond_nconsts");
   std::size_t bn = count_param(params, "body_nconsts");
-  if (in.size() < cn + bn) throw InternalError("while_loop: fewer operands than consts");
+  if (in.size() < cn + bn) LANES_FAIL("while_loop: fewer operands than consts");
   std::span<const AbstractValue> carries = in.subspan(cn + bn);
   const Graph& cg = graph_param(params, "cond_graph");
   const Graph& bg = graph_param(params, "body_graph");
@@ -217,7 +218,7 @@ void check_bound(const char* which, const AbstractValue& a) {
 
 AvalList fori_abstract_eval(std::span<const AbstractValue> in, const Params& params) {
   std::size_t nc = count_param(params, "num_consts");
-  if (in.size() < 2 + nc) throw InternalError("fori_loop: fewer operands than lo, hi, consts");
+  if (in.size() < 2 + nc) LANES_FAIL("fori_loop: fewer operands than lo, hi, consts");
   check_bound("lo", in[0]);
   check_bound("hi", in[1]);
   if (in[0].dtype != in[1].dtype) {
@@ -270,7 +271,7 @@ AvalList scan_abstract_eval(std::span<const AbstractValue> in, const Params& par
   std::size_t ncarry = count_param(params, "num_carry");
   std::int64_t length = params.get_int("length");
   if (length < 0) throw ShapeError("scan: negative length " + std::to_string(length));
-  if (in.size() < nc + ncarry) throw InternalError("scan: fewer operands than consts, carries");
+  if (in.size() < nc + ncarry) LANES_FAIL("scan: fewer operands than consts, carries");
   std::span<const AbstractValue> consts = in.subspan(0, nc);
   std::span<const AbstractValue> carries = in.subspan(nc, ncarry);
   std::span<const AbstractValue> xs = in.subspan(nc + ncarry);
@@ -286,7 +287,7 @@ AvalList scan_abstract_eval(std::span<const AbstractValue> in, const Params& par
   const Graph& bg = graph_param(params, "body_graph");
   expect_inputs("scan", "body_graph", bg, want);
   AvalList outs = bg.output_avals();
-  if (outs.size() < ncarry) throw InternalError("scan: body_graph has fewer outputs than carries");
+  if (outs.size() < ncarry) LANES_FAIL("scan: body_graph has fewer outputs than carries");
   expect_outputs("scan", "body_graph", bg,
                  concat(carries, std::span<const AbstractValue>(outs).subspan(ncarry)));
   AvalList ins = bg.input_avals();
@@ -604,8 +605,8 @@ BatchResult scan_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, cons
           result_dims};
 }
 
-void define(const char* name, ControlFlowKind kind, AbstractEvalFn eval, ImplFn impl,
-            BatchFn batch, VjpFn vjp) {
+void define(const char* name, ControlFlowKind kind, AbstractEvalFn eval, ImplFn impl, BatchFn batch,
+            VjpFn vjp) {
   Primitive p;
   p.name = name;
   p.family = "control_flow";
@@ -618,7 +619,6 @@ void define(const char* name, ControlFlowKind kind, AbstractEvalFn eval, ImplFn 
   p.control_flow = kind;
   register_primitive(std::move(p));
 }
-
 
 // --- VJP rules ---
 //
@@ -722,7 +722,7 @@ std::vector<Cotangent> scan_vjp_core(const GraphRef& body, std::int64_t length, 
             {"reverse", !reverse},
             {"num_carry", static_cast<std::int64_t>(nbc)},
             {"num_consts", static_cast<std::int64_t>(consts.size())}};
-  if (!back.captures.empty()) throw InternalError("scan vjp: the backward body captured values");
+  if (!back.captures.empty()) LANES_FAIL("scan vjp: the backward body captured values");
   std::vector<Value> res =
       internal::bind(primitive("scan"), cat_values({consts, b_carry, b_xs}), std::move(bp));
   std::vector<Cotangent> out(nk + nc + nx);
@@ -766,7 +766,7 @@ std::vector<Cotangent> cond_vjp(std::span<const Value> in, std::span<const Value
       for (std::size_t i : fi) outs.push_back(r.input_cts[i] ? *r.input_cts[i] : zeros_for(ins[i]));
       return outs;
     });
-    if (!t.captures.empty()) throw InternalError("cond vjp: a branch captured values");
+    if (!t.captures.empty()) LANES_FAIL("cond vjp: a branch captured values");
     graphs.push_back(t.graph);
   }
   std::vector<Value> args{in[0]};
@@ -855,7 +855,8 @@ void register_control_flow() {
   define("cond", ControlFlowKind::Cond, cond_abstract_eval, cond_impl, cond_batch, cond_vjp);
   define("while_loop", ControlFlowKind::WhileLoop, while_abstract_eval, while_impl, while_batch,
          while_vjp);
-  define("fori_loop", ControlFlowKind::ForiLoop, fori_abstract_eval, fori_impl, fori_batch, fori_vjp);
+  define("fori_loop", ControlFlowKind::ForiLoop, fori_abstract_eval, fori_impl, fori_batch,
+         fori_vjp);
   define("scan", ControlFlowKind::Scan, scan_abstract_eval, scan_impl, scan_batch, scan_vjp);
 }
 

@@ -13,6 +13,7 @@
 #include "engine/primitives/jvp_rules.h"
 #include "engine/trace.h"
 #include "engine/transforms/jvp.h"
+#include "runtime/check.h"
 
 namespace lanes::internal {
 
@@ -226,13 +227,18 @@ JvpResult scan_jvp(std::span<const Value> in, std::span<const Tangent> t, const 
 // --- JVP rules, by kind (control_flow.cpp puts each in its primitive's record) ---
 JvpFn control_flow_jvp(ControlFlowKind kind) {
   switch (kind) {
-    case ControlFlowKind::Cond: return cond_jvp;
-    case ControlFlowKind::WhileLoop: return while_jvp;
-    case ControlFlowKind::ForiLoop: return fori_jvp;
-    case ControlFlowKind::Scan: return scan_jvp;
-    case ControlFlowKind::None: break;
+    case ControlFlowKind::Cond:
+      return cond_jvp;
+    case ControlFlowKind::WhileLoop:
+      return while_jvp;
+    case ControlFlowKind::ForiLoop:
+      return fori_jvp;
+    case ControlFlowKind::Scan:
+      return scan_jvp;
+    case ControlFlowKind::None:
+      break;
   }
-  throw InternalError("control_flow_jvp: not a control-flow kind");
+  LANES_FAIL("control_flow_jvp: not a control-flow kind");
 }
 
 }  // namespace lanes::internal

@@ -22,6 +22,7 @@
 #include "engine/transforms/jvp.h"
 #include "engine/transforms/vjp.h"
 #include "engine/transforms/vmap.h"
+#include "runtime/check.h"
 #include "runtime/replica_runner.h"
 
 namespace lanes::internal {
@@ -68,8 +69,8 @@ AvalList pmap_eval(std::span<const AbstractValue> in, const Params& params) {
   PmapParams p(params);
   AvalList body_in = p.body->input_avals();
   if (in.size() != body_in.size() || p.in_axes.size() != in.size()) {
-    throw InternalError("pmap: " + std::to_string(in.size()) + " operands for a body of " +
-                        std::to_string(body_in.size()) + " inputs");
+    LANES_FAIL("pmap: " + std::to_string(in.size()) + " operands for a body of " +
+               std::to_string(body_in.size()) + " inputs");
   }
   for (std::size_t i = 0; i < in.size(); ++i) {
     AbstractValue want = body_in[i];

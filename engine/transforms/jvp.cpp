@@ -8,6 +8,7 @@
 
 #include "engine/primitives/jvp_rules.h"
 #include "engine/trace.h"
+#include "runtime/check.h"
 
 namespace lanes::internal {
 
@@ -17,24 +18,23 @@ namespace {
 // Lanes, reported naming the primitive.
 void check_rule_result(const Equation& e, const Graph& g, const JvpResult& r) {
   if (r.outputs.size() != e.outputs.size() || r.tangents.size() != e.outputs.size()) {
-    throw InternalError("jvp: the JVP rule of " + e.prim->name + " returned " +
-                        std::to_string(r.outputs.size()) + " outputs and " +
-                        std::to_string(r.tangents.size()) + " tangents, expected " +
-                        std::to_string(e.outputs.size()));
+    LANES_FAIL("jvp: the JVP rule of " + e.prim->name + " returned " +
+               std::to_string(r.outputs.size()) + " outputs and " +
+               std::to_string(r.tangents.size()) + " tangents, expected " +
+               std::to_string(e.outputs.size()));
   }
   for (std::size_t k = 0; k < e.outputs.size(); ++k) {
     const AbstractValue& want = g.aval(e.outputs[k]);
     AbstractValue have = aval_of(r.outputs[k]);
     if (have.dtype != want.dtype || have.shape != want.shape) {
-      throw InternalError("jvp: the JVP rule of " + e.prim->name + " returned " + have.to_string() +
-                          " for output " + std::to_string(k) + ", expected " + want.to_string());
+      LANES_FAIL("jvp: the JVP rule of " + e.prim->name + " returned " + have.to_string() +
+                 " for output " + std::to_string(k) + ", expected " + want.to_string());
     }
     if (!r.tangents[k]) continue;
     AbstractValue t = aval_of(*r.tangents[k]);
     if (t.dtype != want.dtype || t.shape != want.shape) {
-      throw InternalError("jvp: the JVP rule of " + e.prim->name + " returned a tangent " +
-                          t.to_string() + " for output " + std::to_string(k) + " of type " +
-                          want.to_string());
+      LANES_FAIL("jvp: the JVP rule of " + e.prim->name + " returned a tangent " + t.to_string() +
+                 " for output " + std::to_string(k) + " of type " + want.to_string());
     }
   }
 }
@@ -44,9 +44,9 @@ void check_rule_result(const Equation& e, const Graph& g, const JvpResult& r) {
 JvpValues jvp_inline(const Graph& g, std::span<const Value> primals,
                      std::span<const Tangent> tangents) {
   if (primals.size() != g.inputs.size() || tangents.size() != g.inputs.size()) {
-    throw InternalError("jvp: graph takes " + std::to_string(g.inputs.size()) + " inputs, got " +
-                        std::to_string(primals.size()) + " primals and " +
-                        std::to_string(tangents.size()) + " tangents");
+    LANES_FAIL("jvp: graph takes " + std::to_string(g.inputs.size()) + " inputs, got " +
+               std::to_string(primals.size()) + " primals and " + std::to_string(tangents.size()) +
+               " tangents");
   }
   std::vector<std::optional<Value>> env(g.vars.size());
   std::vector<Tangent> tan(g.vars.size());
@@ -103,18 +103,17 @@ JvpValues jvp_inline(const Graph& g, std::span<const Value> primals,
 JvpGraph jvp_graph(const Graph& g, const std::vector<bool>& nonzero,
                    const std::vector<bool>& instantiate) {
   if (nonzero.size() != g.inputs.size() || instantiate.size() != g.outputs.size()) {
-    throw InternalError("jvp_graph: " + std::to_string(nonzero.size()) + " nonzero flags for " +
-                        std::to_string(g.inputs.size()) + " inputs, " +
-                        std::to_string(instantiate.size()) + " instantiate flags for " +
-                        std::to_string(g.outputs.size()) + " outputs");
+    LANES_FAIL("jvp_graph: " + std::to_string(nonzero.size()) + " nonzero flags for " +
+               std::to_string(g.inputs.size()) + " inputs, " + std::to_string(instantiate.size()) +
+               " instantiate flags for " + std::to_string(g.outputs.size()) + " outputs");
   }
   std::vector<AbstractValue> avals = g.input_avals();
   const std::size_t n = avals.size();
   for (std::size_t i = 0; i < n; ++i) {
     if (!nonzero[i]) continue;
     if (!is_float(avals[i].dtype)) {
-      throw InternalError("jvp_graph: input " + std::to_string(i) + " (" + avals[i].to_string() +
-                          ") cannot have a nonzero tangent");
+      LANES_FAIL("jvp_graph: input " + std::to_string(i) + " (" + avals[i].to_string() +
+                 ") cannot have a nonzero tangent");
     }
     AbstractValue a = avals[i];
     a.weak = false;
@@ -141,7 +140,7 @@ JvpGraph jvp_graph(const Graph& g, const std::vector<bool>& nonzero,
     }
     return outs;
   });
-  if (!traced.captures.empty()) throw InternalError("jvp_graph: the JVP graph captured values");
+  if (!traced.captures.empty()) LANES_FAIL("jvp_graph: the JVP graph captured values");
   result.graph = traced.graph;
   return result;
 }
@@ -150,8 +149,8 @@ Graph jvp_full_graph(const Graph& g, std::span<const AbstractValue> tangent_aval
   std::vector<AbstractValue> avals = g.input_avals();
   const std::size_t n = avals.size();
   if (tangent_avals.size() != n) {
-    throw InternalError("jvp_full_graph: " + std::to_string(tangent_avals.size()) +
-                        " tangent avals for " + std::to_string(n) + " inputs");
+    LANES_FAIL("jvp_full_graph: " + std::to_string(tangent_avals.size()) + " tangent avals for " +
+               std::to_string(n) + " inputs");
   }
   avals.insert(avals.end(), tangent_avals.begin(), tangent_avals.end());
   TracedGraph traced = trace_graph(avals, [&](std::span<const Value> ins) {
@@ -163,7 +162,7 @@ Graph jvp_full_graph(const Graph& g, std::span<const AbstractValue> tangent_aval
     }
     return outs;
   });
-  if (!traced.captures.empty()) throw InternalError("jvp_full_graph: the graph captured values");
+  if (!traced.captures.empty()) LANES_FAIL("jvp_full_graph: the graph captured values");
   return *traced.graph;
 }
 

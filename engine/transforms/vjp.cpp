@@ -6,6 +6,7 @@
 #include <lanes/ops.h>
 
 #include "engine/trace.h"
+#include "runtime/check.h"
 
 namespace lanes::internal {
 
@@ -19,17 +20,16 @@ bool same_type(const AbstractValue& a, const AbstractValue& b) {
 // reported naming the primitive.
 void check_rule_result(const Equation& e, const Graph& g, const std::vector<Cotangent>& r) {
   if (r.size() != e.inputs.size()) {
-    throw InternalError("vjp: the VJP rule of " + e.prim->name + " returned " +
-                        std::to_string(r.size()) + " cotangents, expected " +
-                        std::to_string(e.inputs.size()));
+    LANES_FAIL("vjp: the VJP rule of " + e.prim->name + " returned " + std::to_string(r.size()) +
+               " cotangents, expected " + std::to_string(e.inputs.size()));
   }
   for (std::size_t i = 0; i < r.size(); ++i) {
     if (!r[i] || e.inputs[i].is_literal()) continue;
     AbstractValue want = g.aval(e.inputs[i]);
     AbstractValue have = aval_of(*r[i]);
     if (!same_type(want, have)) {
-      throw InternalError("vjp: the VJP rule of " + e.prim->name + " returned " + have.to_string() +
-                          " for input " + std::to_string(i) + ", expected " + want.to_string());
+      LANES_FAIL("vjp: the VJP rule of " + e.prim->name + " returned " + have.to_string() +
+                 " for input " + std::to_string(i) + ", expected " + want.to_string());
     }
   }
 }
@@ -42,10 +42,10 @@ VjpValues vjp_inline(const Graph& g, std::span<const Value> primals,
                      std::span<const Cotangent> out_cts, const std::vector<bool>& wants) {
   if (primals.size() != g.inputs.size() || out_cts.size() != g.outputs.size() ||
       (!wants.empty() && wants.size() != g.inputs.size())) {
-    throw InternalError("vjp: graph takes " + std::to_string(g.inputs.size()) + " inputs and " +
-                        std::to_string(g.outputs.size()) + " outputs, got " +
-                        std::to_string(primals.size()) + " primals and " +
-                        std::to_string(out_cts.size()) + " cotangents");
+    LANES_FAIL("vjp: graph takes " + std::to_string(g.inputs.size()) + " inputs and " +
+               std::to_string(g.outputs.size()) + " outputs, got " +
+               std::to_string(primals.size()) + " primals and " + std::to_string(out_cts.size()) +
+               " cotangents");
   }
   Tracer& t = current_tracer("vjp");
   const std::size_t nvars = g.vars.size();
@@ -126,8 +126,8 @@ VjpValues vjp_inline(const Graph& g, std::span<const Value> primals,
 
 Graph vjp_graph(const Graph& g, const std::vector<bool>& wants, bool with_primal_outputs) {
   if (wants.size() != g.inputs.size()) {
-    throw InternalError("vjp_graph: " + std::to_string(wants.size()) + " wants for " +
-                        std::to_string(g.inputs.size()) + " inputs");
+    LANES_FAIL("vjp_graph: " + std::to_string(wants.size()) + " wants for " +
+               std::to_string(g.inputs.size()) + " inputs");
   }
   std::vector<AbstractValue> avals = g.input_avals();
   const std::size_t nin = avals.size();
@@ -148,7 +148,7 @@ Graph vjp_graph(const Graph& g, const std::vector<bool>& wants, bool with_primal
     }
     return outs;
   });
-  if (!t.captures.empty()) throw InternalError("vjp_graph: the reverse graph captured values");
+  if (!t.captures.empty()) LANES_FAIL("vjp_graph: the reverse graph captured values");
   return *t.graph;
 }
 

@@ -6,6 +6,7 @@
 #include "engine/primitive.h"
 #include "engine/primitives/batching.h"
 #include "engine/trace.h"
+#include "runtime/check.h"
 
 namespace lanes::internal {
 
@@ -32,18 +33,17 @@ AbstractValue with_batch_axis(AbstractValue a, std::int64_t dim, std::int64_t ba
 void check_rule_result(const Equation& e, const Graph& g, const BatchResult& r,
                        std::int64_t batch_size) {
   if (r.outputs.size() != e.outputs.size() || r.out_batch_dims.size() != e.outputs.size()) {
-    throw InternalError("vmap: the batching rule of " + e.prim->name + " returned " +
-                        std::to_string(r.outputs.size()) + " outputs, expected " +
-                        std::to_string(e.outputs.size()));
+    LANES_FAIL("vmap: the batching rule of " + e.prim->name + " returned " +
+               std::to_string(r.outputs.size()) + " outputs, expected " +
+               std::to_string(e.outputs.size()));
   }
   for (std::size_t k = 0; k < e.outputs.size(); ++k) {
     AbstractValue want = with_batch_axis(g.aval(e.outputs[k]), r.out_batch_dims[k], batch_size);
     AbstractValue have = aval_of(r.outputs[k]);
     if (have.dtype != want.dtype || have.shape != want.shape) {
-      throw InternalError("vmap: the batching rule of " + e.prim->name + " returned " +
-                          have.to_string() + " for output " + std::to_string(k) + ", expected " +
-                          want.to_string() + " (batch axis " + std::to_string(r.out_batch_dims[k]) +
-                          ")");
+      LANES_FAIL("vmap: the batching rule of " + e.prim->name + " returned " + have.to_string() +
+                 " for output " + std::to_string(k) + ", expected " + want.to_string() +
+                 " (batch axis " + std::to_string(r.out_batch_dims[k]) + ")");
     }
   }
 }
@@ -53,9 +53,9 @@ void check_rule_result(const Equation& e, const Graph& g, const BatchResult& r,
 BatchedValues batch_inline(const Graph& g, std::span<const Value> inputs,
                            std::span<const std::int64_t> in_dims, std::int64_t batch_size) {
   if (inputs.size() != g.inputs.size() || in_dims.size() != g.inputs.size()) {
-    throw InternalError("vmap: graph takes " + std::to_string(g.inputs.size()) + " inputs, got " +
-                        std::to_string(inputs.size()) + " values and " +
-                        std::to_string(in_dims.size()) + " batch axes");
+    LANES_FAIL("vmap: graph takes " + std::to_string(g.inputs.size()) + " inputs, got " +
+               std::to_string(inputs.size()) + " values and " + std::to_string(in_dims.size()) +
+               " batch axes");
   }
   std::vector<std::optional<Value>> env(g.vars.size());
   std::vector<std::int64_t> dim(g.vars.size(), -1);
@@ -112,12 +112,12 @@ BatchedValues batch_inline(const Graph& g, std::span<const Value> inputs,
 Graph vmap_graph(const Graph& g, std::span<const std::int64_t> in_dims, std::int64_t batch_size,
                  std::span<const std::int64_t> out_dims, const std::string& what) {
   if (out_dims.size() != g.outputs.size()) {
-    throw InternalError("vmap_graph: " + std::to_string(out_dims.size()) + " out_dims for " +
-                        std::to_string(g.outputs.size()) + " outputs");
+    LANES_FAIL("vmap_graph: " + std::to_string(out_dims.size()) + " out_dims for " +
+               std::to_string(g.outputs.size()) + " outputs");
   }
   if (in_dims.size() != g.inputs.size()) {
-    throw InternalError("vmap_graph: " + std::to_string(in_dims.size()) + " in_dims for " +
-                        std::to_string(g.inputs.size()) + " inputs");
+    LANES_FAIL("vmap_graph: " + std::to_string(in_dims.size()) + " in_dims for " +
+               std::to_string(g.inputs.size()) + " inputs");
   }
   std::vector<AbstractValue> avals;
   for (std::size_t i = 0; i < g.inputs.size(); ++i) {
@@ -141,7 +141,7 @@ Graph vmap_graph(const Graph& g, std::span<const std::int64_t> in_dims, std::int
     }
     return outs;
   });
-  if (!t.captures.empty()) throw InternalError("vmap_graph: the batched graph captured values");
+  if (!t.captures.empty()) LANES_FAIL("vmap_graph: the batched graph captured values");
   return *t.graph;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "frontend/repl/errors.h"
+#include "runtime/check.h"
 
 namespace lanes::repl {
 
@@ -214,7 +215,7 @@ RVal Evaluator::eval_inner(const Expr& e, Frame* frame) {
       return eval(*e.items[truth ? 0 : 2], frame);
     }
   }
-  throw InternalError("repl: unknown expression kind");
+  LANES_FAIL("repl: unknown expression kind");
 }
 
 RVal Evaluator::eval_call(const Expr& e, Frame* frame) {
@@ -298,7 +299,7 @@ RVal Evaluator::call(const RVal& f, std::vector<RVal> pos,
     if (!kw.empty()) type_error(fv->name + "() takes no keyword arguments", loc);
     return invoke_fn(*fv, pos, loc);
   }
-  throw InternalError("repl: unknown callable");
+  LANES_FAIL("repl: unknown callable");
 }
 
 namespace {
@@ -426,7 +427,7 @@ RVal Evaluator::invoke_fn(const FnValue& f, const std::vector<RVal>& args, Loc l
   }
   if (!tracing()) {
     // Traced values only exist inside a trace; reaching here means a bug.
-    throw InternalError("repl: traced argument outside a trace");
+    LANES_FAIL("repl: traced argument outside a trace");
   }
   return from_values(f.fn.call_traced(vals).values());
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "frontend/repl/errors.h"
+#include "runtime/check.h"
 
 namespace lanes::repl {
 
@@ -103,7 +104,7 @@ Tree flatten(const RVal& v, std::vector<Value>& out, const std::string& what, Lo
 
 RVal unflatten_values(const Tree& t, const std::vector<Value>& vals, std::size_t& pos) {
   if (t.leaf) {
-    if (pos >= vals.size()) throw InternalError("repl: unflatten ran out of values");
+    if (pos >= vals.size()) LANES_FAIL("repl: unflatten ran out of values");
     return RVal(vals[pos++]);
   }
   std::vector<RVal> items;
@@ -113,7 +114,7 @@ RVal unflatten_values(const Tree& t, const std::vector<Value>& vals, std::size_t
 
 RVal unflatten_arrays(const Tree& t, const std::vector<Array>& vals, std::size_t& pos) {
   if (t.leaf) {
-    if (pos >= vals.size()) throw InternalError("repl: unflatten ran out of arrays");
+    if (pos >= vals.size()) LANES_FAIL("repl: unflatten ran out of arrays");
     return RVal(vals[pos++]);
   }
   std::vector<RVal> items;
