@@ -1,6 +1,6 @@
 // FnImpl: what every lanes::Fn is underneath — a map from abstract signatures to graphs
 // (traced once per signature and cached), plus how to call it on arrays and on Values.
-// Transformations (jit now; vmap, grad, ... later) are FnImpls wrapping another Fn.
+// Transformations (jit, vmap, grad, pmap, ...) are FnImpls wrapping another Fn.
 #pragma once
 
 #include "engine/ir/graph.h"

@@ -66,7 +66,8 @@ class RuntimeError : public Error {
   using Error::Error;
 };
 
-// A broken internal invariant: a bug in Lanes, reported with file and line.
+// A broken internal invariant: a bug in Lanes. The message starts with the source file and
+// line of the check that failed; please report it.
 class InternalError : public Error {
  public:
   using Error::Error;
