@@ -22,18 +22,12 @@
 
 #include "engine/primitive.h"
 #include "engine/primitives/batching.h"
+#include "runtime/scalar_semantics.h"
 
 namespace lanes::internal {
 
-// --- element type concepts: what a reference functor overloads on ---------------
-template <class T>
-concept FloatElem = std::floating_point<T>;
-template <class T>
-concept IntElem = std::signed_integral<T>;  // i32, i64 (bool is not signed_integral)
-template <class T>
-concept NumericElem = FloatElem<T> || IntElem<T>;
-template <class T>
-concept IntegralElem = std::integral<T>;  // bool, i32, i64
+// The element type concepts a reference functor overloads on (FloatElem, IntElem,
+// NumericElem, IntegralElem) are runtime/scalar_semantics.h's.
 
 // --- dtype sets -------------------------------------------------------------------
 class DTypeSet {
@@ -247,6 +241,16 @@ auto float_math2(G g) {
 template <class G>
 const Primitive& def_float_unary(const char* family, const char* name, ScalarOp op, G g) {
   return def_elementwise_unary(family, {name, op, kFloatTypes}, float_math(std::move(g)));
+}
+
+// A float-only unary primitive whose reference is the ScalarOp table's double function.
+inline const Primitive& def_float_unary(const char* family, const char* name, ScalarOp op) {
+  double (*g)(double) = scalar_op_info(op).reference1;
+  if (g == nullptr) {
+    throw InternalError(std::string(name) + ": ScalarOp " + std::string(scalar_op_name(op)) +
+                        " has no float reference function");
+  }
+  return def_float_unary(family, name, op, g);
 }
 
 }  // namespace lanes::internal
