@@ -1,37 +1,27 @@
 // The one combination rule of every Communicator's all_reduce (threads and MPI), so that
-// their results stay bitwise equal: Sum is a + b (bool: or; integers wrap, two's
-// complement); Max and Min follow reduce_max/reduce_min: a NaN operand gives the canonical
-// quiet NaN, and -0 < +0 (bool: or / and).
+// their results stay bitwise equal. It is the reduction combine of runtime/scalar_semantics.h
+// (the same rule as reduce_sum/max/min): Sum is a + b (bool: or; integers wrap, two's
+// complement); Max and Min are IEEE 754-2019 maximum/minimum with a NaN result made the
+// canonical quiet NaN (so the result does not depend on the combination order), and -0 < +0
+// (bool: or / and).
 #pragma once
 
-#include <cmath>
-#include <cstddef>
-#include <limits>
-#include <type_traits>
-
 #include "runtime/communicator.h"
+#include "runtime/scalar_semantics.h"
 
 namespace lanes::internal {
 
 template <class T>
 T reduce_combine(ReduceOp op, T acc, T v) {
-  if (op == ReduceOp::Sum) {
-    if constexpr (std::is_same_v<T, bool>) {
-      return acc || v;
-    } else if constexpr (std::is_integral_v<T>) {
-      using U = std::make_unsigned_t<T>;  // two's complement wrap, no UB
-      return static_cast<T>(static_cast<U>(acc) + static_cast<U>(v));
-    } else {
-      return acc + v;
-    }
+  switch (op) {
+    case ReduceOp::Sum:
+      return sem_add(acc, v);
+    case ReduceOp::Max:
+      return sem_combine_max(acc, v);
+    case ReduceOp::Min:
+      return sem_combine_min(acc, v);
   }
-  const bool is_max = op == ReduceOp::Max;
-  if constexpr (std::is_floating_point_v<T>) {
-    if (std::isnan(acc) || std::isnan(v)) return std::numeric_limits<T>::quiet_NaN();
-    if (v == acc) return (std::signbit(acc) == is_max) ? v : acc;
-  }
-  if (is_max) return v > acc ? v : acc;
-  return v < acc ? v : acc;
+  return sem_add(acc, v);
 }
 
 }  // namespace lanes::internal

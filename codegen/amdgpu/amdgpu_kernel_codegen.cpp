@@ -39,6 +39,7 @@
 
 #include "codegen/amdgpu/amdgpu_codegen.h"
 #include "codegen/llvm/loop_emitter.h"
+#include "runtime/check.h"
 
 namespace lanes::internal::amdgpu {
 
@@ -49,71 +50,15 @@ using loop::Block;
 using loop::Op;
 using loop::OpKind;
 
-// ocml's name of each transcendental ScalarOp (the same functions as the CPU's SLEEF).
-const char* ocml_base_name(ScalarOp op) {
-  switch (op) {
-    case ScalarOp::Cbrt:
-      return "cbrt";
-    case ScalarOp::Exp:
-      return "exp";
-    case ScalarOp::Exp2:
-      return "exp2";
-    case ScalarOp::Expm1:
-      return "expm1";
-    case ScalarOp::Log:
-      return "log";
-    case ScalarOp::Log2:
-      return "log2";
-    case ScalarOp::Log10:
-      return "log10";
-    case ScalarOp::Log1p:
-      return "log1p";
-    case ScalarOp::Sin:
-      return "sin";
-    case ScalarOp::Cos:
-      return "cos";
-    case ScalarOp::Tan:
-      return "tan";
-    case ScalarOp::Asin:
-      return "asin";
-    case ScalarOp::Acos:
-      return "acos";
-    case ScalarOp::Atan:
-      return "atan";
-    case ScalarOp::Sinh:
-      return "sinh";
-    case ScalarOp::Cosh:
-      return "cosh";
-    case ScalarOp::Tanh:
-      return "tanh";
-    case ScalarOp::Asinh:
-      return "asinh";
-    case ScalarOp::Acosh:
-      return "acosh";
-    case ScalarOp::Atanh:
-      return "atanh";
-    case ScalarOp::Erf:
-      return "erf";
-    case ScalarOp::Erfc:
-      return "erfc";
-    case ScalarOp::Pow:
-      return "pow";
-    case ScalarOp::Atan2:
-      return "atan2";
-    case ScalarOp::Rem:  // float Rem only (see emit_op)
-      return "fmod";
-    default:
-      return nullptr;
-  }
-}
-
 // The MathCallHook of codegen/llvm/scalar_codegen.h: __ocml_<fn>_f32 / _f64 (declared
-// here, defined when device_libs.cpp links ocml.bc); ocml has one precision.
+// here, defined when device_libs.cpp links ocml.bc); ocml has one precision. The name is
+// the ScalarOp table's math-library name (the same functions as the CPU's SLEEF; float Rem
+// is fmod).
 Value* ocml_call(llvm::IRBuilderBase& b, ScalarOp op, DType dt, std::span<Value* const> args,
                  Precision /*precision*/) {
-  const char* base = ocml_base_name(op);
+  const char* base = scalar_op_math_name(op);
   if (base == nullptr) {
-    throw InternalError("amdgpu backend: no ocml function for " + std::string(scalar_op_name(op)));
+    LANES_FAIL("amdgpu backend: no ocml function for " + std::string(scalar_op_name(op)));
   }
   const std::string name = std::string("__ocml_") + base + (dt == DType::F32 ? "_f32" : "_f64");
   llvm::Type* t = args[0]->getType();

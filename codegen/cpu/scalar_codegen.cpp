@@ -20,6 +20,7 @@
 #include "codegen/cpu/cpu_jit.h"
 #include "codegen/cpu/vector_math_table.h"
 #include "codegen/llvm/scalar_codegen.h"
+#include "runtime/check.h"
 #include "runtime/hwy_vector_math.h"
 
 namespace lanes::internal::cpu {
@@ -31,26 +32,28 @@ namespace {
 
 // --- SLEEF ----------------------------------------------------------------------------
 
+// The ops that call a math library, with SLEEF's accuracy suffixes; the base name
+// ("sin") is the ScalarOp table's, shared with libmvec, Highway and ocml.
 struct MathFn {
   ScalarOp op;
-  const char* name;
   const char* precise;  // accuracy suffix for Precision::Precise
   const char* fast;     // for Precision::Fast (u35 where SLEEF has it)
+  const char* name() const { return scalar_op_math_name(op); }
 };
 
 constexpr MathFn kMathFns[] = {
-    {ScalarOp::Cbrt, "cbrt", "u10", "u35"},   {ScalarOp::Exp, "exp", "u10", "u10"},
-    {ScalarOp::Exp2, "exp2", "u10", "u35"},   {ScalarOp::Expm1, "expm1", "u10", "u10"},
-    {ScalarOp::Log, "log", "u10", "u35"},     {ScalarOp::Log2, "log2", "u10", "u35"},
-    {ScalarOp::Log10, "log10", "u10", "u10"}, {ScalarOp::Log1p, "log1p", "u10", "u10"},
-    {ScalarOp::Sin, "sin", "u10", "u35"},     {ScalarOp::Cos, "cos", "u10", "u35"},
-    {ScalarOp::Tan, "tan", "u10", "u35"},     {ScalarOp::Asin, "asin", "u10", "u35"},
-    {ScalarOp::Acos, "acos", "u10", "u35"},   {ScalarOp::Atan, "atan", "u10", "u35"},
-    {ScalarOp::Sinh, "sinh", "u10", "u35"},   {ScalarOp::Cosh, "cosh", "u10", "u35"},
-    {ScalarOp::Tanh, "tanh", "u10", "u35"},   {ScalarOp::Asinh, "asinh", "u10", "u10"},
-    {ScalarOp::Acosh, "acosh", "u10", "u10"}, {ScalarOp::Atanh, "atanh", "u10", "u10"},
-    {ScalarOp::Erf, "erf", "u10", "u10"},     {ScalarOp::Erfc, "erfc", "u15", "u15"},
-    {ScalarOp::Pow, "pow", "u10", "u10"},     {ScalarOp::Atan2, "atan2", "u10", "u35"},
+    {ScalarOp::Cbrt, "u10", "u35"},  {ScalarOp::Exp, "u10", "u10"},
+    {ScalarOp::Exp2, "u10", "u35"},  {ScalarOp::Expm1, "u10", "u10"},
+    {ScalarOp::Log, "u10", "u35"},   {ScalarOp::Log2, "u10", "u35"},
+    {ScalarOp::Log10, "u10", "u10"}, {ScalarOp::Log1p, "u10", "u10"},
+    {ScalarOp::Sin, "u10", "u35"},   {ScalarOp::Cos, "u10", "u35"},
+    {ScalarOp::Tan, "u10", "u35"},   {ScalarOp::Asin, "u10", "u35"},
+    {ScalarOp::Acos, "u10", "u35"},  {ScalarOp::Atan, "u10", "u35"},
+    {ScalarOp::Sinh, "u10", "u35"},  {ScalarOp::Cosh, "u10", "u35"},
+    {ScalarOp::Tanh, "u10", "u35"},  {ScalarOp::Asinh, "u10", "u10"},
+    {ScalarOp::Acosh, "u10", "u10"}, {ScalarOp::Atanh, "u10", "u10"},
+    {ScalarOp::Erf, "u10", "u10"},   {ScalarOp::Erfc, "u15", "u15"},
+    {ScalarOp::Pow, "u10", "u10"},   {ScalarOp::Atan2, "u10", "u35"},
 };
 
 const MathFn* find_math(ScalarOp op) {
@@ -91,7 +94,7 @@ std::string vector_math_symbol(const MathFn& fn, DType dt, int chunk, std::size_
   const bool f32 = dt == DType::F32;
   const int bytes = chunk * (f32 ? 4 : 8);
   const std::string ulp = precision == Precision::Fast ? fn.fast : fn.precise;
-  const std::string sleef = std::string("Sleef_") + fn.name + (f32 ? "f" : "d") +
+  const std::string sleef = std::string("Sleef_") + fn.name() + (f32 ? "f" : "d") +
                             std::to_string(chunk) + "_" + ulp + isa_suffix(bytes);
   provider = MathProvider::Sleef;
   if (precision != Precision::Fast) return sleef;
@@ -105,12 +108,13 @@ std::string vector_math_symbol(const MathFn& fn, DType dt, int chunk, std::size_
       if ((bytes == 32 && !isa.avx2_fma) || (bytes == 64 && !isa.avx512f)) return sleef;
       provider = MathProvider::Libmvec;
       return std::string("_ZGV") + letter + "N" + std::to_string(chunk) +
-             (arity == 2 ? "vv_" : "v_") + fn.name + (f32 ? "f" : "");
+             (arity == 2 ? "vv_" : "v_") + fn.name() + (f32 ? "f" : "");
     }
     case MathProvider::Hwy:
       if (!hwy_math_available(bytes)) return sleef;
       provider = MathProvider::Hwy;
-      return std::string("lanes_hwy_") + fn.name + "_" + (f32 ? "f" : "d") + std::to_string(chunk);
+      return std::string("lanes_hwy_") + fn.name() + "_" + (f32 ? "f" : "d") +
+             std::to_string(chunk);
   }
   return sleef;
 }
@@ -127,7 +131,7 @@ Value* emit_provider_call(llvm::IRBuilderBase& b, const MathFn& fn, DType dt,
   auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(t);
   std::vector<Value*> a(args.begin(), args.end());
   if (vt == nullptr) {
-    return call_pure(b, std::string("Sleef_") + fn.name + (f32 ? "f" : "") + "_" + ulp, t, a);
+    return call_pure(b, std::string("Sleef_") + fn.name() + (f32 ? "f" : "") + "_" + ulp, t, a);
   }
   const int width = static_cast<int>(vt->getNumElements());
   const int elem = f32 ? 4 : 8;
@@ -229,8 +233,7 @@ Value* guard_lanes(llvm::IRBuilderBase& b, ScalarOp op, DType dt, std::span<Valu
                          b.CreateFCmpOLT(ay, b.CreateFMul(xx, constant_like(xx, tiny))));
     }
     default:
-      throw InternalError("cpu backend: no math guard region for " +
-                          std::string(scalar_op_name(op)));
+      LANES_FAIL("cpu backend: no math guard region for " + std::string(scalar_op_name(op)));
   }
 }
 
@@ -251,7 +254,7 @@ Value* apply_fallback(llvm::IRBuilderBase& b, const MathFn& fn, DType dt,
   llvm::Module* m = b.GetInsertBlock()->getModule();
   llvm::FunctionType* fty = llvm::FunctionType::get(et, {et, et}, false);
   llvm::FunctionCallee fallback = m->getOrInsertFunction(
-      std::string("lanes_math_fallback_") + fn.name + (f32 ? "_f" : "_d"), fty);
+      std::string("lanes_math_fallback_") + fn.name() + (f32 ? "_f" : "_d"), fty);
   auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(r->getType());
   Value* any = vt != nullptr ? b.CreateOrReduce(bad) : bad;
   llvm::Function* f = b.GetInsertBlock()->getParent();
@@ -313,7 +316,7 @@ Value* emit_host_math(llvm::IRBuilderBase& b, ScalarOp op, DType dtype,
                       std::span<Value* const> args, Precision precision) {
   const MathFn* fn = find_math(op);
   if (fn == nullptr) {
-    throw InternalError("cpu backend: no math function for " + std::string(scalar_op_name(op)));
+    LANES_FAIL("cpu backend: no math function for " + std::string(scalar_op_name(op)));
   }
   return emit_math(b, *fn, dtype, args, precision);
 }

@@ -18,19 +18,6 @@ using loop::OpKind;
 
 namespace {
 
-double lowest(DType t) {
-  switch (t) {
-    case DType::Bool:
-      return 0;
-    case DType::I32:
-      return static_cast<double>(std::numeric_limits<std::int32_t>::min());
-    case DType::I64:
-      return static_cast<double>(std::numeric_limits<std::int64_t>::min());
-    default:
-      return -std::numeric_limits<double>::infinity();
-  }
-}
-
 bool is_arg_reduce(const Equation& e) { return e.prim->reduction.arg; }
 
 }  // namespace
@@ -39,20 +26,11 @@ std::vector<int> KernelBuilder::reduction_identity(const Equation& e) {
   const ScalarOp combine = e.prim->reduction.combine;
   const bool arg = is_arg_reduce(e);
   const DType t = arg ? g_.aval(e.inputs[0]).dtype : g_.aval(e.outputs[0]).dtype;
-  int init;
-  if (combine == ScalarOp::Add) {
-    init = constant(t, 0);
-  } else if (combine == ScalarOp::Mul) {
-    init = constant(t, 1);
-  } else if (combine == ScalarOp::Max) {
-    init = constant(t, lowest(t));
-  } else {
-    // The largest int is ~lowest, exactly (-lowest overflows the type; for i64 it is not
-    // even a double).
-    init = is_int(t)    ? scalar(root_.get(), ScalarOp::Not, t, {constant(t, lowest(t))})
-           : is_bool(t) ? constant(t, 1)
-                        : constant(t, -lowest(t));
-  }
+  // The ScalarOp table's identity; Min's INT_MAX is built as ~INT_MIN (INT64_MAX is not a
+  // double, and a loop-IR constant holds one).
+  const ScalarIdentity id = scalar_op_identity(combine, t);
+  int init = constant(t, id.value);
+  if (id.complement) init = scalar(root_.get(), ScalarOp::Not, t, {init});
   if (!arg) return {init};
   return {init, constant(g_.aval(e.outputs[0]).dtype, 0)};
 }

@@ -11,6 +11,7 @@
 #include <functional>
 #include <limits>
 
+#include "codegen/scalar_reference.h"
 #include "engine/primitives/families.h"
 #include "engine/primitives/family_helpers.h"
 #include "engine/primitives/vjp_helpers.h"
@@ -22,33 +23,8 @@ namespace lanes::internal {
 namespace {
 constexpr const char* kFamily = "compare_select";
 
-template <class Cmp>
-struct Compare {
-  template <class T>
-  bool operator()(T a, T b) const {
-    return Cmp{}(a, b);
-  }
-};
-
-// Converts one element from S to D.
-template <class D, class S>
-D convert_element(S x) {
-  if constexpr (std::same_as<D, bool>) {
-    return x != S(0);  // NaN != 0 is true
-  } else if constexpr (std::signed_integral<D> && std::floating_point<S>) {
-    const double v = static_cast<double>(x);
-    constexpr double lo = static_cast<double>(std::numeric_limits<D>::min());  // -2^(n-1), exact
-    if (std::isnan(v)) return 0;
-    if (v >= -lo) return std::numeric_limits<D>::max();
-    // For i32, lo - 1 is exact and (lo - 1, lo] truncates to lo; for i64 it rounds to lo.
-    if (v <= lo - 1.0) return std::numeric_limits<D>::min();
-    return static_cast<D>(v);  // truncates toward zero
-  } else {
-    // int -> int wraps (two's complement), int/bool -> float rounds to nearest, float ->
-    // float rounds to nearest.
-    return static_cast<D>(x);
-  }
-}
+// The comparison functors and the element conversion are the ScalarOp table's
+// (codegen/scalar_reference.h).
 
 Array convert_array(const Array& x, DType to) {
   Array out = Array::empty(to, x.shape());
@@ -58,7 +34,7 @@ Array convert_array(const Array& x, DType to) {
       using D = decltype(d);
       std::span<const S> src = x.data<S>();
       std::span<D> dst = out.mutable_data<D>();
-      for (std::size_t i = 0; i < dst.size(); ++i) dst[i] = convert_element<D>(src[i]);
+      for (std::size_t i = 0; i < dst.size(); ++i) dst[i] = scalar_convert<D>(src[i]);
     });
   });
   return out;
@@ -171,12 +147,12 @@ void register_compare_select() {
   auto cmp = [](const char* name, ScalarOp op) {
     return ElementwiseSpec{name, op, kAnyTypes, /*bool_result=*/true};
   };
-  def_elementwise_binary(kFamily, cmp("lt", ScalarOp::Lt), Compare<std::less<>>{});
-  def_elementwise_binary(kFamily, cmp("le", ScalarOp::Le), Compare<std::less_equal<>>{});
-  def_elementwise_binary(kFamily, cmp("gt", ScalarOp::Gt), Compare<std::greater<>>{});
-  def_elementwise_binary(kFamily, cmp("ge", ScalarOp::Ge), Compare<std::greater_equal<>>{});
-  def_elementwise_binary(kFamily, cmp("eq", ScalarOp::Eq), Compare<std::equal_to<>>{});
-  def_elementwise_binary(kFamily, cmp("ne", ScalarOp::Ne), Compare<std::not_equal_to<>>{});
+  def_elementwise_binary(kFamily, cmp("lt", ScalarOp::Lt), ScalarFn<ScalarOp::Lt>{});
+  def_elementwise_binary(kFamily, cmp("le", ScalarOp::Le), ScalarFn<ScalarOp::Le>{});
+  def_elementwise_binary(kFamily, cmp("gt", ScalarOp::Gt), ScalarFn<ScalarOp::Gt>{});
+  def_elementwise_binary(kFamily, cmp("ge", ScalarOp::Ge), ScalarFn<ScalarOp::Ge>{});
+  def_elementwise_binary(kFamily, cmp("eq", ScalarOp::Eq), ScalarFn<ScalarOp::Eq>{});
+  def_elementwise_binary(kFamily, cmp("ne", ScalarOp::Ne), ScalarFn<ScalarOp::Ne>{});
   register_select();
   register_convert();
   register_vjp_rules();

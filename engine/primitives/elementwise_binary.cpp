@@ -3,7 +3,8 @@
 // Integer semantics are total (docs/semantics.md), defined as XLA defines the cases C++
 // leaves undefined: add/sub/mul wrap; x / 0 = -1, x % 0 = x, INT_MIN / -1 = INT_MIN,
 // INT_MIN % -1 = 0; pow by squaring, 0 for negative exponents unless the base is ±1.
-// Float min/max propagate NaN and order -0 below +0.
+// Float min/max are IEEE 754-2019 minimum/maximum: NaN propagates (the first NaN operand),
+// and -0 orders below +0.
 #include <lanes/ops.h>
 
 #include <cmath>
@@ -11,6 +12,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "codegen/scalar_reference.h"
 #include "engine/primitives/families.h"
 #include "engine/primitives/family_helpers.h"
 #include "engine/primitives/vjp_helpers.h"
@@ -22,143 +24,8 @@ namespace lanes::internal {
 namespace {
 constexpr const char* kFamily = "elementwise_binary";
 
-template <IntElem T>
-using Unsigned = std::make_unsigned_t<T>;
-
-// Arithmetic in the unsigned type wraps modulo 2^n without undefined behaviour.
-struct Add {
-  template <IntElem T>
-  T operator()(T a, T b) const {
-    return static_cast<T>(static_cast<Unsigned<T>>(a) + static_cast<Unsigned<T>>(b));
-  }
-  template <FloatElem T>
-  T operator()(T a, T b) const {
-    return a + b;
-  }
-};
-
-struct Sub {
-  template <IntElem T>
-  T operator()(T a, T b) const {
-    return static_cast<T>(static_cast<Unsigned<T>>(a) - static_cast<Unsigned<T>>(b));
-  }
-  template <FloatElem T>
-  T operator()(T a, T b) const {
-    return a - b;
-  }
-};
-
-template <IntElem T>
-T wrapping_mul(T a, T b) {
-  return static_cast<T>(static_cast<Unsigned<T>>(a) * static_cast<Unsigned<T>>(b));
-}
-
-struct Mul {
-  template <IntElem T>
-  T operator()(T a, T b) const {
-    return wrapping_mul(a, b);
-  }
-  template <FloatElem T>
-  T operator()(T a, T b) const {
-    return a * b;
-  }
-};
-
-struct Div {
-  template <IntElem T>
-  T operator()(T a, T b) const {
-    if (b == 0) return T(-1);
-    if (a == std::numeric_limits<T>::min() && b == -1) return a;
-    return a / b;  // truncates toward zero
-  }
-  template <FloatElem T>
-  T operator()(T a, T b) const {
-    return a / b;
-  }
-};
-
-struct Rem {
-  template <IntElem T>
-  T operator()(T a, T b) const {
-    if (b == 0) return a;
-    if (b == -1) return 0;  // also INT_MIN % -1, which C++ leaves undefined
-    return a % b;           // sign of the dividend
-  }
-  template <FloatElem T>
-  T operator()(T a, T b) const {
-    return std::fmod(a, b);
-  }
-};
-
-struct Pow {
-  template <IntElem T>
-  T operator()(T base, T exponent) const {
-    if (exponent < 0) {
-      if (base == 1) return 1;
-      if (base == -1) return (exponent & 1) ? T(-1) : T(1);
-      return 0;
-    }
-    T result = 1;
-    T b = base;
-    for (T e = exponent; e != 0; e >>= 1) {
-      if (e & 1) result = wrapping_mul(result, b);
-      b = wrapping_mul(b, b);
-    }
-    return result;
-  }
-  template <FloatElem T>
-  T operator()(T a, T b) const {
-    return static_cast<T>(std::pow(static_cast<double>(a), static_cast<double>(b)));
-  }
-};
-
-struct Min {
-  template <IntElem T>
-  T operator()(T a, T b) const {
-    return a < b ? a : b;
-  }
-  template <FloatElem T>
-  T operator()(T a, T b) const {
-    if (std::isnan(a)) return a;
-    if (std::isnan(b)) return b;
-    if (a == b) return std::signbit(a) ? a : b;  // min(-0, +0) = -0
-    return a < b ? a : b;
-  }
-};
-
-struct Max {
-  template <IntElem T>
-  T operator()(T a, T b) const {
-    return a > b ? a : b;
-  }
-  template <FloatElem T>
-  T operator()(T a, T b) const {
-    if (std::isnan(a)) return a;
-    if (std::isnan(b)) return b;
-    if (a == b) return std::signbit(a) ? b : a;  // max(-0, +0) = +0
-    return a > b ? a : b;
-  }
-};
-
-// bool: logical; integers: bitwise.
-struct And {
-  template <IntegralElem T>
-  T operator()(T a, T b) const {
-    return static_cast<T>(a & b);
-  }
-};
-struct Or {
-  template <IntegralElem T>
-  T operator()(T a, T b) const {
-    return static_cast<T>(a | b);
-  }
-};
-struct Xor {
-  template <IntegralElem T>
-  T operator()(T a, T b) const {
-    return static_cast<T>(a ^ b);
-  }
-};
+// The reference functors are the ScalarOp table's (codegen/scalar_reference.h, on the
+// element rules of runtime/scalar_semantics.h).
 
 // --- JVP rules ---
 // Partials of the elementwise chain rule: (operands x, output y, tangent t) -> dy/dx_i * t.
@@ -269,19 +136,21 @@ void register_vjp_rules() {
 }  // namespace
 
 void register_elementwise_binary() {
-  def_elementwise_binary(kFamily, {"add", ScalarOp::Add, kNumericTypes}, Add{});
-  def_elementwise_binary(kFamily, {"sub", ScalarOp::Sub, kNumericTypes}, Sub{});
-  def_elementwise_binary(kFamily, {"mul", ScalarOp::Mul, kNumericTypes}, Mul{});
-  def_elementwise_binary(kFamily, {"div", ScalarOp::Div, kNumericTypes}, Div{});
-  def_elementwise_binary(kFamily, {"rem", ScalarOp::Rem, kNumericTypes}, Rem{});
-  def_elementwise_binary(kFamily, {"pow", ScalarOp::Pow, kNumericTypes}, Pow{});
+  def_elementwise_binary(kFamily, {"add", ScalarOp::Add, kNumericTypes}, ScalarFn<ScalarOp::Add>{});
+  def_elementwise_binary(kFamily, {"sub", ScalarOp::Sub, kNumericTypes}, ScalarFn<ScalarOp::Sub>{});
+  def_elementwise_binary(kFamily, {"mul", ScalarOp::Mul, kNumericTypes}, ScalarFn<ScalarOp::Mul>{});
+  def_elementwise_binary(kFamily, {"div", ScalarOp::Div, kNumericTypes}, ScalarFn<ScalarOp::Div>{});
+  def_elementwise_binary(kFamily, {"rem", ScalarOp::Rem, kNumericTypes}, ScalarFn<ScalarOp::Rem>{});
+  def_elementwise_binary(kFamily, {"pow", ScalarOp::Pow, kNumericTypes}, ScalarFn<ScalarOp::Pow>{});
   def_elementwise_binary(kFamily, {"atan2", ScalarOp::Atan2, kFloatTypes},
-                         float_math2([](double y, double x) { return std::atan2(y, x); }));
-  def_elementwise_binary(kFamily, {"min", ScalarOp::Min, kNumericTypes}, Min{});
-  def_elementwise_binary(kFamily, {"max", ScalarOp::Max, kNumericTypes}, Max{});
-  def_elementwise_binary(kFamily, {"and", ScalarOp::And, kIntegralTypes}, And{});
-  def_elementwise_binary(kFamily, {"or", ScalarOp::Or, kIntegralTypes}, Or{});
-  def_elementwise_binary(kFamily, {"xor", ScalarOp::Xor, kIntegralTypes}, Xor{});
+                         ScalarFn<ScalarOp::Atan2>{});
+  def_elementwise_binary(kFamily, {"min", ScalarOp::Min, kNumericTypes}, ScalarFn<ScalarOp::Min>{});
+  def_elementwise_binary(kFamily, {"max", ScalarOp::Max, kNumericTypes}, ScalarFn<ScalarOp::Max>{});
+  def_elementwise_binary(kFamily, {"and", ScalarOp::And, kIntegralTypes},
+                         ScalarFn<ScalarOp::And>{});
+  def_elementwise_binary(kFamily, {"or", ScalarOp::Or, kIntegralTypes}, ScalarFn<ScalarOp::Or>{});
+  def_elementwise_binary(kFamily, {"xor", ScalarOp::Xor, kIntegralTypes},
+                         ScalarFn<ScalarOp::Xor>{});
   register_vjp_rules();
   set_elementwise_binary_jvp_rules();
 }

@@ -9,6 +9,7 @@
 #include <functional>
 #include <type_traits>
 
+#include "codegen/scalar_reference.h"
 #include "engine/primitives/families.h"
 #include "engine/primitives/family_helpers.h"
 #include "engine/primitives/vjp_helpers.h"
@@ -19,58 +20,9 @@ namespace lanes::internal {
 namespace {
 constexpr const char* kFamily = "elementwise_unary";
 
-// Two's-complement negation without signed overflow.
-template <IntElem T>
-T wrapping_neg(T x) {
-  using U = std::make_unsigned_t<T>;
-  return static_cast<T>(U{0} - static_cast<U>(x));
-}
-
-struct Neg {
-  template <IntElem T>
-  T operator()(T x) const {
-    return wrapping_neg(x);
-  }
-  template <FloatElem T>
-  T operator()(T x) const {
-    return -x;
-  }
-};
-
-struct Abs {
-  template <IntElem T>
-  T operator()(T x) const {
-    return x < 0 ? wrapping_neg(x) : x;
-  }
-  template <FloatElem T>
-  T operator()(T x) const {
-    return std::fabs(x);
-  }
-};
-
-// sign(NaN) = NaN and sign(±0) = ±0: returning x itself keeps both.
-struct Sign {
-  template <IntElem T>
-  T operator()(T x) const {
-    return static_cast<T>((x > 0) - (x < 0));
-  }
-  template <FloatElem T>
-  T operator()(T x) const {
-    return x > 0 ? T(1) : x < 0 ? T(-1) : x;
-  }
-};
-
-// bool: logical not; integers: bitwise not.
-struct Not {
-  template <std::same_as<bool> T>
-  bool operator()(T x) const {
-    return !x;
-  }
-  template <IntElem T>
-  T operator()(T x) const {
-    return static_cast<T>(~x);
-  }
-};
+// The reference functors are the ScalarOp table's (codegen/scalar_reference.h): neg, abs,
+// sign and not on the element rules of runtime/scalar_semantics.h; the float functions are
+// the table's <cmath> reference in double, rounded once to f32.
 
 // --- JVP rules ---
 // d/dx of each function, written with the DSL (so it is differentiable again); `y` is the
@@ -163,39 +115,40 @@ void register_vjp_rules() {
 }  // namespace
 
 void register_elementwise_unary() {
-  def_elementwise_unary(kFamily, {"neg", ScalarOp::Neg, kNumericTypes}, Neg{});
-  def_elementwise_unary(kFamily, {"abs", ScalarOp::Abs, kNumericTypes}, Abs{});
-  def_elementwise_unary(kFamily, {"sign", ScalarOp::Sign, kNumericTypes}, Sign{});
-  def_elementwise_unary(kFamily, {"not", ScalarOp::Not, kIntegralTypes}, Not{});
+  def_elementwise_unary(kFamily, {"neg", ScalarOp::Neg, kNumericTypes}, ScalarFn<ScalarOp::Neg>{});
+  def_elementwise_unary(kFamily, {"abs", ScalarOp::Abs, kNumericTypes}, ScalarFn<ScalarOp::Abs>{});
+  def_elementwise_unary(kFamily, {"sign", ScalarOp::Sign, kNumericTypes},
+                        ScalarFn<ScalarOp::Sign>{});
+  def_elementwise_unary(kFamily, {"not", ScalarOp::Not, kIntegralTypes}, ScalarFn<ScalarOp::Not>{});
 
-  def_float_unary(kFamily, "sqrt", ScalarOp::Sqrt, [](double x) { return std::sqrt(x); });
-  def_float_unary(kFamily, "rsqrt", ScalarOp::Rsqrt, [](double x) { return 1.0 / std::sqrt(x); });
-  def_float_unary(kFamily, "cbrt", ScalarOp::Cbrt, [](double x) { return std::cbrt(x); });
-  def_float_unary(kFamily, "exp", ScalarOp::Exp, [](double x) { return std::exp(x); });
-  def_float_unary(kFamily, "exp2", ScalarOp::Exp2, [](double x) { return std::exp2(x); });
-  def_float_unary(kFamily, "expm1", ScalarOp::Expm1, [](double x) { return std::expm1(x); });
-  def_float_unary(kFamily, "log", ScalarOp::Log, [](double x) { return std::log(x); });
-  def_float_unary(kFamily, "log2", ScalarOp::Log2, [](double x) { return std::log2(x); });
-  def_float_unary(kFamily, "log10", ScalarOp::Log10, [](double x) { return std::log10(x); });
-  def_float_unary(kFamily, "log1p", ScalarOp::Log1p, [](double x) { return std::log1p(x); });
-  def_float_unary(kFamily, "sin", ScalarOp::Sin, [](double x) { return std::sin(x); });
-  def_float_unary(kFamily, "cos", ScalarOp::Cos, [](double x) { return std::cos(x); });
-  def_float_unary(kFamily, "tan", ScalarOp::Tan, [](double x) { return std::tan(x); });
-  def_float_unary(kFamily, "asin", ScalarOp::Asin, [](double x) { return std::asin(x); });
-  def_float_unary(kFamily, "acos", ScalarOp::Acos, [](double x) { return std::acos(x); });
-  def_float_unary(kFamily, "atan", ScalarOp::Atan, [](double x) { return std::atan(x); });
-  def_float_unary(kFamily, "sinh", ScalarOp::Sinh, [](double x) { return std::sinh(x); });
-  def_float_unary(kFamily, "cosh", ScalarOp::Cosh, [](double x) { return std::cosh(x); });
-  def_float_unary(kFamily, "tanh", ScalarOp::Tanh, [](double x) { return std::tanh(x); });
-  def_float_unary(kFamily, "asinh", ScalarOp::Asinh, [](double x) { return std::asinh(x); });
-  def_float_unary(kFamily, "acosh", ScalarOp::Acosh, [](double x) { return std::acosh(x); });
-  def_float_unary(kFamily, "atanh", ScalarOp::Atanh, [](double x) { return std::atanh(x); });
-  def_float_unary(kFamily, "erf", ScalarOp::Erf, [](double x) { return std::erf(x); });
-  def_float_unary(kFamily, "erfc", ScalarOp::Erfc, [](double x) { return std::erfc(x); });
-  def_float_unary(kFamily, "floor", ScalarOp::Floor, [](double x) { return std::floor(x); });
-  def_float_unary(kFamily, "ceil", ScalarOp::Ceil, [](double x) { return std::ceil(x); });
+  def_float_unary(kFamily, "sqrt", ScalarOp::Sqrt);
+  def_float_unary(kFamily, "rsqrt", ScalarOp::Rsqrt);
+  def_float_unary(kFamily, "cbrt", ScalarOp::Cbrt);
+  def_float_unary(kFamily, "exp", ScalarOp::Exp);
+  def_float_unary(kFamily, "exp2", ScalarOp::Exp2);
+  def_float_unary(kFamily, "expm1", ScalarOp::Expm1);
+  def_float_unary(kFamily, "log", ScalarOp::Log);
+  def_float_unary(kFamily, "log2", ScalarOp::Log2);
+  def_float_unary(kFamily, "log10", ScalarOp::Log10);
+  def_float_unary(kFamily, "log1p", ScalarOp::Log1p);
+  def_float_unary(kFamily, "sin", ScalarOp::Sin);
+  def_float_unary(kFamily, "cos", ScalarOp::Cos);
+  def_float_unary(kFamily, "tan", ScalarOp::Tan);
+  def_float_unary(kFamily, "asin", ScalarOp::Asin);
+  def_float_unary(kFamily, "acos", ScalarOp::Acos);
+  def_float_unary(kFamily, "atan", ScalarOp::Atan);
+  def_float_unary(kFamily, "sinh", ScalarOp::Sinh);
+  def_float_unary(kFamily, "cosh", ScalarOp::Cosh);
+  def_float_unary(kFamily, "tanh", ScalarOp::Tanh);
+  def_float_unary(kFamily, "asinh", ScalarOp::Asinh);
+  def_float_unary(kFamily, "acosh", ScalarOp::Acosh);
+  def_float_unary(kFamily, "atanh", ScalarOp::Atanh);
+  def_float_unary(kFamily, "erf", ScalarOp::Erf);
+  def_float_unary(kFamily, "erfc", ScalarOp::Erfc);
+  def_float_unary(kFamily, "floor", ScalarOp::Floor);
+  def_float_unary(kFamily, "ceil", ScalarOp::Ceil);
   // Halves away from zero.
-  def_float_unary(kFamily, "round", ScalarOp::Round, [](double x) { return std::round(x); });
+  def_float_unary(kFamily, "round", ScalarOp::Round);
   register_vjp_rules();
   set_elementwise_unary_jvp_rules();
 }

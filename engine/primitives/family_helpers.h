@@ -22,18 +22,13 @@
 
 #include "engine/primitive.h"
 #include "engine/primitives/batching.h"
+#include "runtime/check.h"
+#include "runtime/scalar_semantics.h"
 
 namespace lanes::internal {
 
-// --- element type concepts: what a reference functor overloads on ---------------
-template <class T>
-concept FloatElem = std::floating_point<T>;
-template <class T>
-concept IntElem = std::signed_integral<T>;  // i32, i64 (bool is not signed_integral)
-template <class T>
-concept NumericElem = FloatElem<T> || IntElem<T>;
-template <class T>
-concept IntegralElem = std::integral<T>;  // bool, i32, i64
+// The element type concepts a reference functor overloads on (FloatElem, IntElem,
+// NumericElem, IntegralElem) are runtime/scalar_semantics.h's.
 
 // --- dtype sets -------------------------------------------------------------------
 class DTypeSet {
@@ -69,8 +64,8 @@ inline std::string avals_to_string(std::span<const AbstractValue> in) {
 
 inline void check_arity(const std::string& prim, std::span<const AbstractValue> in, std::size_t n) {
   if (in.size() != n) {
-    throw InternalError(prim + " takes " + std::to_string(n) + " operands, got " +
-                        std::to_string(in.size()) + " (" + avals_to_string(in) + ")");
+    LANES_FAIL(prim + " takes " + std::to_string(n) + " operands, got " +
+               std::to_string(in.size()) + " (" + avals_to_string(in) + ")");
   }
 }
 
@@ -133,8 +128,7 @@ inline T element(std::span<const T> d, bool scalar, std::int64_t i) {
 }
 
 [[noreturn]] inline void no_impl_for(const std::string& prim, DType t) {
-  throw InternalError(prim + ": no reference implementation for dtype " +
-                      std::string(dtype_name(t)));
+  LANES_FAIL(prim + ": no reference implementation for dtype " + std::string(dtype_name(t)));
 }
 
 // out[i] = f(x[i]); f is overloaded on the element types it accepts and returns T or bool.
@@ -247,6 +241,16 @@ auto float_math2(G g) {
 template <class G>
 const Primitive& def_float_unary(const char* family, const char* name, ScalarOp op, G g) {
   return def_elementwise_unary(family, {name, op, kFloatTypes}, float_math(std::move(g)));
+}
+
+// A float-only unary primitive whose reference is the ScalarOp table's double function.
+inline const Primitive& def_float_unary(const char* family, const char* name, ScalarOp op) {
+  double (*g)(double) = scalar_op_info(op).reference1;
+  if (g == nullptr) {
+    LANES_FAIL(std::string(name) + ": ScalarOp " + std::string(scalar_op_name(op)) +
+               " has no float reference function");
+  }
+  return def_float_unary(family, name, op, g);
 }
 
 }  // namespace lanes::internal

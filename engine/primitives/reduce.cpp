@@ -3,16 +3,18 @@
 //
 // Reference semantics: float sums and products accumulate in double and round once at
 // the end (so the f32 result is a good oracle for jit's f32 accumulation); integers wrap
-// as two's complement. max/min propagate NaN and order -0 < +0 (max(-0, +0) = +0,
-// min(-0, +0) = -0 whatever the order). Empty reductions give the identity
-// (sum 0, prod 1, max -inf or the lowest int, min +inf or the highest int). argmax and
-// argmin return the first index of equal extremes, and a NaN counts as the extreme (numpy).
+// as two's complement. max/min combine as the Max/Min ScalarOps (scalar_combine): a NaN
+// gives the canonical quiet NaN, and -0 < +0 (max(-0, +0) = +0, min(-0, +0) = -0 whatever
+// the order). Empty reductions give the identity (sum 0, prod 1, max -inf or the lowest int,
+// min +inf or the highest int). argmax and argmin return the first index of equal extremes,
+// and a NaN counts as the extreme (numpy).
 #include <lanes/ops.h>
 
 #include <cmath>
 #include <limits>
 #include <type_traits>
 
+#include "codegen/scalar_reference.h"
 #include "engine/primitive.h"
 #include "engine/primitives/batching.h"
 #include "engine/primitives/families.h"
@@ -97,56 +99,31 @@ Shape reduced_shape(const Shape& shape, const Ints& axes) {
   return out;
 }
 
-// The accumulator of a reduction over values of type T: double for floats (rounded at the
-// end), the unsigned twin for integer sums/products (two's complement wrap without UB), T
-// otherwise.
-template <class T, Monoid M>
-auto acc_tag() {
-  constexpr bool arithmetic = M == Monoid::Sum || M == Monoid::Prod;
-  if constexpr (arithmetic && std::is_floating_point_v<T>) {
-    return double{};
-  } else if constexpr (arithmetic && std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-    return std::make_unsigned_t<T>{};
-  } else {
-    return T{};
-  }
+// The ScalarOp that combines a reduction (its semantics and identity are the table's,
+// codegen/scalar_reference.h).
+template <Monoid M>
+constexpr ScalarOp combine_op() {
+  if constexpr (M == Monoid::Sum) return ScalarOp::Add;
+  if constexpr (M == Monoid::Prod) return ScalarOp::Mul;
+  if constexpr (M == Monoid::Max) return ScalarOp::Max;
+  return ScalarOp::Min;
 }
+
+// The accumulator of a reduction over values of type T: double for float sums and products
+// (rounded at the end), T otherwise (integers wrap).
 template <class T, Monoid M>
-using Acc = decltype(acc_tag<T, M>());
+using Acc =
+    std::conditional_t<(M == Monoid::Sum || M == Monoid::Prod) && std::is_floating_point_v<T>,
+                       double, T>;
 
 template <class T, Monoid M>
 Acc<T, M> identity() {
-  using A = Acc<T, M>;
-  if constexpr (M == Monoid::Sum) return A(0);
-  if constexpr (M == Monoid::Prod) return A(1);
-  if constexpr (M == Monoid::Max) {
-    if constexpr (std::is_floating_point_v<T>) return -std::numeric_limits<T>::infinity();
-    return std::numeric_limits<T>::lowest();  // false for bool
-  }
-  if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::infinity();
-  return std::numeric_limits<T>::max();  // true for bool
+  return scalar_identity<Acc<T, M>>(combine_op<M>());
 }
 
 template <class T, Monoid M>
 Acc<T, M> combine(Acc<T, M> acc, T v) {
-  using A = Acc<T, M>;
-  if constexpr (M == Monoid::Sum) {
-    return acc + static_cast<A>(v);
-  } else if constexpr (M == Monoid::Prod) {
-    return acc * static_cast<A>(v);
-  } else {
-    if constexpr (std::is_floating_point_v<T>) {
-      if (std::isnan(acc) || std::isnan(v)) return std::numeric_limits<T>::quiet_NaN();
-      // -0 < +0, as the elementwise min/max (docs/semantics.md): the result does not
-      // depend on the order in which equal zeros arrive.
-      if (v == acc) {
-        if constexpr (M == Monoid::Max) return std::signbit(acc) ? v : acc;
-        return std::signbit(acc) ? acc : v;
-      }
-    }
-    if constexpr (M == Monoid::Max) return v > acc ? v : acc;
-    return v < acc ? v : acc;
-  }
+  return scalar_combine<combine_op<M>()>(acc, static_cast<Acc<T, M>>(v));
 }
 
 template <class T, Monoid M>
