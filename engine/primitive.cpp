@@ -46,22 +46,6 @@ const Primitive& register_primitive(Primitive p) {
   return *it->second;
 }
 
-Primitive& primitive_for_registration(std::string_view name) {
-  Registry& r = registry_storage();
-  if (!r.filling) {
-    LANES_FAIL("primitive_for_registration(" + std::string(name) + ") outside registration");
-  }
-  auto it = r.by_name.find(name);
-  if (it == r.by_name.end()) {
-    LANES_FAIL("primitive_for_registration: unknown primitive '" + std::string(name) + "'");
-  }
-  return *it->second;
-}
-
-void set_jvp_rule(std::string_view name, Rule<JvpFn> rule) {
-  primitive_for_registration(name).jvp = std::move(rule);
-}
-
 const Primitive* find_primitive(std::string_view name) {
   Registry& r = registry();
   auto it = r.by_name.find(name);

@@ -152,14 +152,6 @@ const Primitive* find_primitive(std::string_view name);
 std::vector<const Primitive*> all_primitives();
 // Registers a primitive; the family files call this from their register_* function.
 const Primitive& register_primitive(Primitive p);
-// A registered primitive, for a family file to complete its rules while the registry is
-// being filled (InternalError at any other time): rules written after the primitive
-// (e.g. the VJP rules of elementwise primitives made by the family helpers).
-Primitive& primitive_for_registration(std::string_view name);
-
-// Sets the JVP rule of a registered primitive; only during registration (family files set
-// their JVP rules in one block, apart from the definitions).
-void set_jvp_rule(std::string_view name, Rule<JvpFn> rule);
 
 // True if IndexMap primitive `p` maps every result coordinate to itself for an operand and
 // result of these types (a broadcast, transpose or slice that changes nothing).

@@ -3,7 +3,6 @@
 // (a reduction inlined into its consumer) or over a part of it, and the sequential fold
 // of partial states that split_reduction.h uses to finish a reduction computed in parts.
 #include <algorithm>
-#include <limits>
 
 #include "engine/lower/kernel_builder.h"
 #include "engine/primitive.h"

@@ -14,8 +14,8 @@
 #include "codegen/scalar_reference.h"
 #include "engine/primitives/families.h"
 #include "engine/primitives/family_helpers.h"
-#include "engine/primitives/vjp_helpers.h"
 #include "engine/primitives/jvp_rules.h"
+#include "engine/primitives/vjp_helpers.h"
 #include "engine/trace.h"
 
 namespace lanes::internal {
@@ -38,6 +38,23 @@ Array convert_array(const Array& x, DType to) {
     });
   });
   return out;
+}
+
+// select: the tangent is selected like the value, and the cotangent goes to the operand
+// that was chosen (zeros to the other); the predicate has none.
+JvpResult select_jvp(std::span<const Value> x, std::span<const Tangent> t, const Params& params) {
+  Value y = bind1(primitive("select"), x, params);
+  Value ta = t[1] ? *t[1] : zero_scalar(y.dtype());
+  Value tb = t[2] ? *t[2] : zero_scalar(y.dtype());
+  return {{y}, {fit_shape(bind1("select", {x[0], ta, tb}), y.shape())}};
+}
+
+std::vector<Cotangent> select_vjp(std::span<const Value> in, std::span<const Value>,
+                                  std::span<const Cotangent> ct, const Params&) {
+  const Value& g = *ct[0];
+  Value zero = lanes::zeros_like(g);
+  return {std::nullopt, unbroadcast(lanes::where(in[0], g, zero), in[1]),
+          unbroadcast(lanes::where(in[0], zero, g), in[2])};
 }
 
 void register_select() {
@@ -73,7 +90,23 @@ void register_select() {
   p.batch = elementwise_batch_rule("select");
   p.lowering = LoweringKind::Elementwise;
   p.scalar_op = ScalarOp::Select;
+  p.jvp = Rule<JvpFn>::defined(select_jvp);
+  p.vjp = Rule<VjpFn>::defined(select_vjp);
   register_primitive(std::move(p));
+}
+
+// convert: float -> float converts the tangent, and the cotangent back; a conversion to
+// or from integers and bool has a zero derivative (as in JAX).
+JvpResult convert_jvp(std::span<const Value> x, std::span<const Tangent> t, const Params& params) {
+  Value y = bind1(primitive("convert"), x, params);
+  if (!is_float(y.dtype()) || !t[0]) return {{y}, {std::nullopt}};
+  return {{y}, {bind1(primitive("convert"), std::span<const Value>(&*t[0], 1), params)}};
+}
+
+std::vector<Cotangent> convert_vjp(std::span<const Value> in, std::span<const Value>,
+                                   std::span<const Cotangent> ct, const Params&) {
+  if (!is_float(in[0].dtype()) || !is_float(ct[0]->dtype())) return {std::nullopt};
+  return {lanes::astype(*ct[0], in[0].dtype())};
 }
 
 void register_convert() {
@@ -90,73 +123,31 @@ void register_convert() {
   p.batch = elementwise_batch_rule("convert");
   p.lowering = LoweringKind::Elementwise;
   p.scalar_op = ScalarOp::Convert;
+  p.jvp = Rule<JvpFn>::defined(convert_jvp);
+  p.vjp = Rule<VjpFn>::defined(convert_vjp);
   register_primitive(std::move(p));
 }
 
-// --- JVP rules ---
-// select: the tangent is selected like the value. convert: float -> float converts the
-// tangent; a conversion to or from integers and bools has a zero tangent (as JAX).
-JvpResult select_jvp(std::span<const Value> x, std::span<const Tangent> t, const Params& params) {
-  Value y = bind1(primitive("select"), x, params);
-  Value ta = t[1] ? *t[1] : zero_scalar(y.dtype());
-  Value tb = t[2] ? *t[2] : zero_scalar(y.dtype());
-  return {{y}, {fit_shape(bind1("select", {x[0], ta, tb}), y.shape())}};
-}
-
-JvpResult convert_jvp(std::span<const Value> x, std::span<const Tangent> t, const Params& params) {
-  Value y = bind1(primitive("convert"), x, params);
-  if (!is_float(y.dtype()) || !t[0]) return {{y}, {std::nullopt}};
-  return {{y}, {bind1(primitive("convert"), std::span<const Value>(&*t[0], 1), params)}};
-}
-
-void set_compare_select_jvp_rules() {
-  for (const char* name : {"lt", "le", "gt", "ge", "eq", "ne"}) {
-    set_jvp_rule(name, zero_jvp_rule(name));
-  }
-  set_jvp_rule("select", Rule<JvpFn>::defined(select_jvp));
-  set_jvp_rule("convert", Rule<JvpFn>::defined(convert_jvp));
-}
-}  // namespace
-
-// --- VJP rules ---
-// Comparisons have zero cotangents; select routes the cotangent to the operand it chose
-// (zeros to the other); convert converts the cotangent back between float dtypes and
-// gives none to or from integers and bool (their derivative is zero, as in JAX).
-namespace {
-void register_vjp_rules() {
-  for (const char* name : {"lt", "le", "gt", "ge", "eq", "ne"}) set_vjp(name, zero_vjp());
-  set_vjp("select", Rule<VjpFn>::defined([](std::span<const Value> in, std::span<const Value>,
-                                            std::span<const Cotangent> ct, const Params&) {
-            const Value& g = *ct[0];
-            Value zero = lanes::zeros_like(g);
-            return std::vector<Cotangent>{
-                std::nullopt, unbroadcast(lanes::where(in[0], g, zero), in[1]),
-                unbroadcast(lanes::where(in[0], zero, g), in[2])};
-          }));
-  set_vjp("convert", Rule<VjpFn>::defined([](std::span<const Value> in, std::span<const Value>,
-                                             std::span<const Cotangent> ct, const Params&) {
-            if (!is_float(in[0].dtype()) || !is_float(ct[0]->dtype())) {
-              return std::vector<Cotangent>{std::nullopt};
-            }
-            return std::vector<Cotangent>{lanes::astype(*ct[0], in[0].dtype())};
-          }));
-}
 }  // namespace
 
 void register_compare_select() {
   auto cmp = [](const char* name, ScalarOp op) {
     return ElementwiseSpec{name, op, kAnyTypes, /*bool_result=*/true};
   };
-  def_elementwise_binary(kFamily, cmp("lt", ScalarOp::Lt), ScalarFn<ScalarOp::Lt>{});
-  def_elementwise_binary(kFamily, cmp("le", ScalarOp::Le), ScalarFn<ScalarOp::Le>{});
-  def_elementwise_binary(kFamily, cmp("gt", ScalarOp::Gt), ScalarFn<ScalarOp::Gt>{});
-  def_elementwise_binary(kFamily, cmp("ge", ScalarOp::Ge), ScalarFn<ScalarOp::Ge>{});
-  def_elementwise_binary(kFamily, cmp("eq", ScalarOp::Eq), ScalarFn<ScalarOp::Eq>{});
-  def_elementwise_binary(kFamily, cmp("ne", ScalarOp::Ne), ScalarFn<ScalarOp::Ne>{});
+  def_elementwise_binary(kFamily, cmp("lt", ScalarOp::Lt), ScalarFn<ScalarOp::Lt>{},
+                         kPiecewiseConstant);
+  def_elementwise_binary(kFamily, cmp("le", ScalarOp::Le), ScalarFn<ScalarOp::Le>{},
+                         kPiecewiseConstant);
+  def_elementwise_binary(kFamily, cmp("gt", ScalarOp::Gt), ScalarFn<ScalarOp::Gt>{},
+                         kPiecewiseConstant);
+  def_elementwise_binary(kFamily, cmp("ge", ScalarOp::Ge), ScalarFn<ScalarOp::Ge>{},
+                         kPiecewiseConstant);
+  def_elementwise_binary(kFamily, cmp("eq", ScalarOp::Eq), ScalarFn<ScalarOp::Eq>{},
+                         kPiecewiseConstant);
+  def_elementwise_binary(kFamily, cmp("ne", ScalarOp::Ne), ScalarFn<ScalarOp::Ne>{},
+                         kPiecewiseConstant);
   register_select();
   register_convert();
-  register_vjp_rules();
-  set_compare_select_jvp_rules();
 }
 
 }  // namespace lanes::internal

@@ -22,6 +22,7 @@
 
 #include "engine/primitive.h"
 #include "engine/primitives/batching.h"
+#include "engine/primitives/jvp_rules.h"
 #include "runtime/check.h"
 #include "runtime/scalar_semantics.h"
 
@@ -198,30 +199,35 @@ inline AbstractEvalFn elementwise_abstract_eval(ElementwiseSpec spec, std::size_
   };
 }
 
-template <class F>
-const Primitive& def_elementwise_unary(const char* family, ElementwiseSpec spec, F f) {
+// The record of an elementwise primitive of `arity` operands: its spec, its reference
+// implementation and its derivative, given once (both the JVP and the VJP are derived from
+// it; jvp_rules.h). Not yet registered, so a family may adjust it (a composite's lowering).
+inline Primitive elementwise_record(const char* family, const ElementwiseSpec& spec,
+                                    std::size_t arity, ImplFn impl, Derivative derivative) {
   Primitive p;
   p.name = spec.name;
   p.family = family;
-  p.abstract_eval = elementwise_abstract_eval(spec, 1);
-  p.impl = unary_impl(spec.name, std::move(f));
+  p.abstract_eval = elementwise_abstract_eval(spec, arity);
+  p.impl = std::move(impl);
   p.batch = elementwise_batch_rule(spec.name);
   p.lowering = LoweringKind::Elementwise;
   p.scalar_op = spec.op;
-  return register_primitive(std::move(p));
+  set_elementwise_derivative(p, std::move(derivative));
+  return p;
 }
 
 template <class F>
-const Primitive& def_elementwise_binary(const char* family, ElementwiseSpec spec, F f) {
-  Primitive p;
-  p.name = spec.name;
-  p.family = family;
-  p.abstract_eval = elementwise_abstract_eval(spec, 2);
-  p.impl = binary_impl(spec.name, std::move(f));
-  p.batch = elementwise_batch_rule(spec.name);
-  p.lowering = LoweringKind::Elementwise;
-  p.scalar_op = spec.op;
-  return register_primitive(std::move(p));
+const Primitive& def_elementwise_unary(const char* family, const ElementwiseSpec& spec, F f,
+                                       Derivative derivative) {
+  return register_primitive(elementwise_record(family, spec, 1, unary_impl(spec.name, std::move(f)),
+                                               std::move(derivative)));
+}
+
+template <class F>
+const Primitive& def_elementwise_binary(const char* family, const ElementwiseSpec& spec, F f,
+                                        Derivative derivative) {
+  return register_primitive(elementwise_record(
+      family, spec, 2, binary_impl(spec.name, std::move(f)), std::move(derivative)));
 }
 
 // A float function given on doubles, applied to f32 by computing in double and rounding
@@ -237,20 +243,20 @@ auto float_math2(G g) {
   };
 }
 
-// A float-only unary primitive from its double-precision reference function.
-template <class G>
-const Primitive& def_float_unary(const char* family, const char* name, ScalarOp op, G g) {
-  return def_elementwise_unary(family, {name, op, kFloatTypes}, float_math(std::move(g)));
+// The reference of a float-only unary ScalarOp: the ScalarOp table's double function,
+// rounded once to f32.
+inline ImplFn float_unary_impl(const char* name, ScalarOp op) {
+  double (*g)(double) = scalar_op_info(op).reference1;
+  LANES_CHECK(g != nullptr, std::string(name) + ": ScalarOp " + std::string(scalar_op_name(op)) +
+                                " has no float reference function");
+  return unary_impl(name, float_math(g));
 }
 
-// A float-only unary primitive whose reference is the ScalarOp table's double function.
-inline const Primitive& def_float_unary(const char* family, const char* name, ScalarOp op) {
-  double (*g)(double) = scalar_op_info(op).reference1;
-  if (g == nullptr) {
-    LANES_FAIL(std::string(name) + ": ScalarOp " + std::string(scalar_op_name(op)) +
-               " has no float reference function");
-  }
-  return def_float_unary(family, name, op, g);
+// A float-only unary primitive on a ScalarOp with a <cmath> reference.
+inline const Primitive& def_float_unary(const char* family, const char* name, ScalarOp op,
+                                        Derivative derivative) {
+  return register_primitive(elementwise_record(family, {name, op, kFloatTypes}, 1,
+                                               float_unary_impl(name, op), std::move(derivative)));
 }
 
 }  // namespace lanes::internal

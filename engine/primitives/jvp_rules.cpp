@@ -57,7 +57,15 @@ Rule<JvpFn> elementwise_jvp_rule(std::string prim, std::vector<Partial> partials
       });
 }
 
-void set_elementwise_derivative(Primitive& p, std::vector<Partial> partials) {
+Derivative dydx(std::function<Value(const Value& x, const Value& y)> f) {
+  return {[f](std::span<const Value> x, const Value& y, const Value& t) { return t * f(x[0], y); }};
+}
+
+void set_elementwise_derivative(Primitive& p, Derivative partials) {
+  if (partials.empty()) {
+    set_zero_derivative(p);
+    return;
+  }
   p.jvp = elementwise_jvp_rule(p.name, partials);
   p.vjp = Rule<VjpFn>::defined([partials](std::span<const Value> x, std::span<const Value> y,
                                           std::span<const Cotangent> ct, const Params&) {

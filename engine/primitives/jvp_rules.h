@@ -47,7 +47,13 @@ Rule<JvpFn> elementwise_jvp_rule(std::string prim, std::vector<Partial> partials
 // both modes: partial_i(x, y, t) = dy/dx_i * t, applied to a tangent (JVP: the sum over
 // operands) and to the cotangent (VJP: operand i's cotangent, summed back to a rank-0
 // operand that was broadcast implicitly).
-void set_elementwise_derivative(Primitive& p, std::vector<Partial> partials);
+// One partial per operand; none at all for a piecewise-constant or integer-valued
+// primitive (zero tangents and cotangents, as in JAX).
+using Derivative = std::vector<Partial>;
+inline const Derivative kPiecewiseConstant{};
+// A unary primitive's derivative from dy/dx as a function of x and y: the partial t * dydx.
+Derivative dydx(std::function<Value(const Value& x, const Value& y)> f);
+void set_elementwise_derivative(Primitive& p, Derivative partials);
 // Piecewise constant or integer-valued: zero tangents and zero cotangents (as in JAX).
 void set_zero_derivative(Primitive& p);
 // A primitive linear in its one operand: the JVP applies the primitive to the tangent
