@@ -37,7 +37,7 @@ constexpr std::string_view source_relative_path(std::string_view file) {
   std::string what = std::string(source_relative_path(file)) + ":" + std::to_string(line) +
                      ": internal error";
   if (condition != nullptr) what += " (check `" + std::string(condition) + "` failed)";
-  LANES_FAIL(what + ": " + message);
+  throw InternalError(what + ": " + message);
 }
 
 }  // namespace lanes::internal
