@@ -72,7 +72,7 @@ Value sign(const Value& x) { return bind1("sign", {x}); }
 #define LANES_FLOAT_UNARY(X)                                                          \
   X(sqrt) X(rsqrt) X(cbrt) X(exp) X(exp2) X(expm1) X(log) X(log2) X(log10) X(log1p)   \
   X(sin) X(cos) X(tan) X(asin) X(acos) X(atan) X(sinh) X(cosh) X(tanh) X(asinh)       \
-  X(acosh) X(atanh) X(erf) X(erfc)
+  X(acosh) X(atanh) X(erf) X(erfc) X(logistic)
 // clang-format on
 #define LANES_DEFINE_FLOAT_UNARY(name) \
   Value name(const Value& x) { return float_unary(#name, x); }

@@ -1,6 +1,6 @@
 // The elementwise_unary primitive family: neg abs sign, the float math functions,
-// floor/ceil/round and not. Semantics (docs/semantics.md): math functions accept floats
-// only; f32 results are the double-precision <cmath> result rounded once to float;
+// floor/ceil/round, not and logistic. Semantics (docs/semantics.md): math functions accept
+// floats only; f32 results are the double-precision <cmath> result rounded once to float;
 // integer neg/abs wrap (neg(INT_MIN) = INT_MIN).
 #include <lanes/ops.h>
 
@@ -31,6 +31,20 @@ constexpr double kLn10 = 2.30258509299404568402;
 constexpr double kTwoOverSqrtPi = 1.12837916709551257390;
 using V = const Value&;
 
+// logistic(x) = 1 / (1 + exp(-x)), as lax.logistic. A composite: jit expands it into those
+// primitives (engine/passes/expand_composites.h), so every backend fuses it with no
+// ScalarOp of its own; the interpreter evaluates it in double, rounded once.
+void register_logistic() {
+  Primitive p = elementwise_record(
+      kFamily, {"logistic", ScalarOp::None, kFloatTypes}, 1,
+      unary_impl("logistic", float_math([](double x) { return 1.0 / (1.0 + std::exp(-x)); })),
+      dydx([](V, V y) { return y * (1.0 - y); }));
+  p.lowering = LoweringKind::Composite;
+  p.expand = [](std::span<const Value> x, const Params&) {
+    return std::vector<Value>{1.0 / (1.0 + exp(-x[0]))};
+  };
+  register_primitive(std::move(p));
+}
 }  // namespace
 
 void register_elementwise_unary() {
@@ -79,6 +93,7 @@ void register_elementwise_unary() {
                   dydx([](V x, V) { return kTwoOverSqrtPi * exp(-x * x); }));
   def_float_unary(kFamily, "erfc", ScalarOp::Erfc,
                   dydx([](V x, V) { return -kTwoOverSqrtPi * exp(-x * x); }));
+  register_logistic();
   // Piecewise constant: zero derivatives, as in JAX. round halves away from zero.
   def_float_unary(kFamily, "floor", ScalarOp::Floor, kPiecewiseConstant);
   def_float_unary(kFamily, "ceil", ScalarOp::Ceil, kPiecewiseConstant);

@@ -50,6 +50,7 @@ Value acosh(const Value& x);
 Value atanh(const Value& x);
 Value erf(const Value& x);
 Value erfc(const Value& x);
+Value logistic(const Value& x);  // 1 / (1 + exp(-x)), the sigmoid
 Value floor(const Value& x);
 Value ceil(const Value& x);
 Value round(const Value& x);        // halves away from zero, as std::round

@@ -165,6 +165,9 @@ std::vector<PrimitiveCase> build() {
       math("erfc", -2, 2).jit_sweep(-3, 10).ulps(1.5, 4, 5).ref([](double x) {
         return std::erfc(x);
       }),
+      math("logistic", -5, 5).jit_sweep(-20, 20).ulps(3, 5, 3).ref([](double x) {
+        return 1 / (1 + std::exp(-x));
+      }),
       // --- elementwise_unary: exact
       unary("neg", kNum).ref([](double x) { return -x; }).large(),
       unary("abs", kNum).domain(0.2, 2).ref([](double x) { return std::fabs(x); }),
