@@ -195,6 +195,30 @@ TEST(ElementwiseDsl, Astype) {
   EXPECT_EQ(o[2].data<float>()[0], 2.7f);
 }
 
+// logistic (jax.nn.sigmoid / lax.logistic). Expected values are 1 / (1 + e^-x), as
+// jax.nn.sigmoid gives them: sigmoid(1) = 0.7310585786300049, sigmoid(-1) =
+// 0.2689414213699951, sigmoid(10) = 0.9999546021312976; its derivative y (1 - y) is 0.25 at
+// 0 and 0.19661193324148185 at 1. Far out it saturates to 0 and 1 without NaN.
+TEST(ElementwiseDsl, LogisticEagerJitAndGrad) {
+  Array x = Array::from({0.0, 1.0, -1.0, 10.0, -800.0, 800.0});
+  const std::vector<double> want = {0.5, 0.7310585786300049, 0.2689414213699951,
+                                    0.9999546021312976, 0.0, 1.0};
+  Fn f = fn([](Value v) { return logistic(v); });
+  Array eager = f(x), jitted = jit(f)(x);
+  for (const Array* r : {&eager, &jitted}) {
+    ASSERT_EQ(r->dtype(), DType::F64);
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      EXPECT_LE(ulp_distance(r->data<double>()[i], want[i]), 2u) << i;
+    }
+  }
+  Fn df = grad(fn([](Value v) { return logistic(v); }));
+  EXPECT_EQ(df(Array::scalar(0.0)).data<double>()[0], 0.25);
+  EXPECT_LE(ulp_distance(jit(df)(Array::scalar(1.0)).data<double>()[0], 0.19661193324148185), 2u);
+  // Integers promote to f64, as the other float functions.
+  Array from_int = f(Array::from(std::vector<std::int32_t>{0}));
+  EXPECT_EQ(from_int.dtype(), DType::F64);
+}
+
 TEST(ElementwiseDsl, ErrorsNameTheOp) {
   try {
     fn([](Value x, Value y) { return x + y; })(Array::zeros(DType::F64, {3}),
