@@ -286,10 +286,11 @@ class Lowering {
 }  // namespace
 
 loop::Program lower_to_loops(const Graph& g, const JitOptions& options) {
-  // Composites lower as what they expand to, whoever calls (jit's pass list expands them
-  // first so that its clean-ups see through them; the AMDGPU and pmap paths and tests may
-  // not). Precision and vector width matter to the backend, and to host steps that compile.
-  return loop::verified(Lowering(expand_composites(g), options).run());
+  // Composites lower as what they expand to, whoever calls (jit's pass list has expanded
+  // them already, so that its clean-ups see through them; the AMDGPU and pmap paths and tests
+  // may not). Precision and vector width matter to the backend, and to host steps that compile.
+  if (has_composites(g)) return loop::verified(Lowering(expand_composites(g), options).run());
+  return loop::verified(Lowering(g, options).run());
 }
 
 }  // namespace lanes::internal

@@ -13,29 +13,6 @@ namespace lanes::internal {
 
 namespace {
 
-bool mentions_composite(const Graph& g);
-
-bool params_mention_composite(const Params& params) {
-  for (const auto& [name, value] : params.entries()) {
-    if (const auto* g = std::get_if<GraphRef>(&value)) {
-      if (*g && mentions_composite(**g)) return true;
-    } else if (const auto* gs = std::get_if<std::vector<GraphRef>>(&value)) {
-      for (const GraphRef& s : *gs) {
-        if (s && mentions_composite(*s)) return true;
-      }
-    }
-  }
-  return false;
-}
-
-bool mentions_composite(const Graph& g) {
-  for (const Equation& e : g.eqns) {
-    if (e.prim->lowering == LoweringKind::Composite) return true;
-    if (params_mention_composite(e.params)) return true;
-  }
-  return false;
-}
-
 // One round: the composites of `g` expanded once (an expansion may bind composites again,
 // e.g. custom_vjp's primal graph holding a stop_gradient; the caller repeats).
 Graph expand_once(const Graph& g) {
@@ -71,13 +48,34 @@ Graph expand_once(const Graph& g) {
   return *t.graph;
 }
 
+bool params_mention_composite(const Params& params) {
+  for (const auto& [name, value] : params.entries()) {
+    if (const auto* g = std::get_if<GraphRef>(&value)) {
+      if (*g && has_composites(**g)) return true;
+    } else if (const auto* gs = std::get_if<std::vector<GraphRef>>(&value)) {
+      for (const GraphRef& s : *gs) {
+        if (s && has_composites(*s)) return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+bool has_composites(const Graph& g) {
+  for (const Equation& e : g.eqns) {
+    if (e.prim->lowering == LoweringKind::Composite) return true;
+    if (params_mention_composite(e.params)) return true;
+  }
+  return false;
+}
 
 Graph expand_composites(const Graph& g) {
   // Expansions nest only as deep as composites are written in terms of each other.
   constexpr int kMaxRounds = 64;
   Graph r = g;
-  for (int round = 0; mentions_composite(r); ++round) {
+  for (int round = 0; has_composites(r); ++round) {
     if (round == kMaxRounds) {
       LANES_FAIL("expand_composites: composites still present after " + std::to_string(kMaxRounds) +
                  " rounds");

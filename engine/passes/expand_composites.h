@@ -12,4 +12,8 @@ namespace lanes::internal {
 
 Graph expand_composites(const Graph& g);
 
+// Whether `g` (or a sub-graph of it) binds a composite, i.e. whether expand_composites would
+// change it.
+bool has_composites(const Graph& g);
+
 }  // namespace lanes::internal
