@@ -9,6 +9,13 @@
 // from grad by more than 1e-5 (|g| + |fd|) + 1e-7 (1 + |L|), and by more than 4 times the change of grad itself over each step (else the mean slope
 // that a difference measures may differ from the slope at x by that much).
 // The dot-product identity holds up to rounding: |a - b| <= 1e-9 * (sum of |terms|).
+// Both checks need the derivative to be a linear map in floating point. Where a partial
+// derivative on some path is NaN or infinite (an intermediate 0/0 that the outputs do not
+// use, a cond branch not taken), IEEE's 0 * NaN = NaN makes the pullback map a zero
+// cotangent to NaN: reverse mode then gives NaN where forward mode (which drops symbolic
+// zero tangents) gives the finite derivative. JAX has the same convention (jax-ml/jax#1052;
+// docs/semantics.md, "NaN in derivatives"), so such a case is skipped, not reported: the
+// pullback of zero cotangents and the pushforward of zero tangents must both be zero.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -56,6 +63,38 @@ double dot(const Array& a, const Array& b, double* abs_sum) {
   return s;
 }
 
+bool all_zero(const Outputs& xs) {
+  for (const Array& x : xs)
+    for (std::int64_t i = 0; i < x.size(); ++i)
+      if (x.element_as_double(i) != 0) return false;
+  return true;
+}
+
+std::vector<Arg> zeros_like(const std::vector<Array>& xs) {
+  std::vector<Arg> z;
+  for (const Array& x : xs) z.push_back(Array::zeros(x.dtype(), x.shape()));
+  return z;
+}
+
+// Whether the derivatives of f at `args` are linear maps in IEEE arithmetic (see the top
+// of this file): zero tangents and zero cotangents map to zero. Sets *error when a
+// transformation throws.
+bool derivatives_map_zero_to_zero(const Fn& f, const std::vector<Arg>& args,
+                                  const std::vector<Array>& inputs, const Outputs& outs,
+                                  std::string* error) {
+  std::pair<Outputs, Outputs> jv;
+  Outputs back;
+  if (!run_catching([&] { jv = lanes::jvp(f, args, zeros_like(inputs)); }, error)) return false;
+  if (!run_catching(
+          [&] {
+            std::vector<Array> o(outs.begin(), outs.end());
+            back = lanes::vjp(f, args).pullback.call(zeros_like(o));
+          },
+          error))
+    return false;
+  return all_zero(jv.second) && all_zero(back);
+}
+
 std::optional<std::string> check(const Recipe& r, const Setup& s) {
   std::vector<Array> inputs = make_inputs(r, s.n);
   std::vector<Arg> args(inputs.begin(), inputs.end());
@@ -69,6 +108,11 @@ std::optional<std::string> check(const Recipe& r, const Setup& s) {
       if (!std::isfinite(v) || std::fabs(v) > 1e6)
         return skip("outputs too large");  // too large to check
     }
+  }
+  error.clear();
+  if (!derivatives_map_zero_to_zero(f.fn, args, inputs, outs, &error)) {
+    if (!error.empty()) return "jvp or vjp threw where f did not: " + error;
+    return skip("a NaN or infinite partial derivative (0 * NaN = NaN)");
   }
   std::mt19937 g(s.seed);
   std::vector<Array> weights;
@@ -141,7 +185,10 @@ std::optional<std::string> check(const Recipe& r, const Setup& s) {
         return true;
       };
       const double mismatch = std::min(std::fabs(gv - fd1), std::fabs(gv - fd2));
-      if (bad(fd1) && bad(fd2) && converged && resolves(mismatch)) {
+      // A NaN or infinite gradient where the differences converge to a finite slope is
+      // wrong: the derivatives map zero to zero here, so no 0 * NaN explains it.
+      const bool non_finite = !std::isfinite(gv) && std::isfinite(fd2);
+      if (bad(fd1) && bad(fd2) && converged && (non_finite || resolves(mismatch))) {
         std::ostringstream os;
         os.precision(17);
         os << "grad of input " << i << " element " << e << ": " << gv << ", central differences "
