@@ -25,8 +25,6 @@ struct MpiCommunicator::MpiState {
 
 namespace {
 
-enum CallKind { kAllReduce, kAllGather, kPpermute };
-
 // Bytes of each replica's contribution that one round of a float all_reduce gathers.
 constexpr std::size_t kRoundBytes = std::size_t{1} << 20;
 
@@ -147,6 +145,13 @@ MpiCommunicator::MpiCommunicator() : mpi_(std::make_unique<MpiState>()) {
   timeout_s_ = mpi_settings().timeout_s;
   slots_.assign(local_, Slot{nullptr, nullptr});
   present_.assign(local_, false);
+  calls_.assign(local_, CollectiveCall{});
+  diverged_.assign(local_, 0);
+  all_calls_.assign(size_, CollectiveCall{});
+  for (int p = 0; p < processes_; ++p) {
+    call_bytes_.push_back(world.device_count(p) * static_cast<int>(sizeof(CollectiveCall)));
+    call_displs_.push_back(world.device_offset(p) * static_cast<int>(sizeof(CollectiveCall)));
+  }
   std::lock_guard<std::mutex> guard(world.call_mutex());
   // A communicator of our own keeps our messages apart from the host's; errors are
   // returned so that check() can name the collective before ending the job.
@@ -172,45 +177,43 @@ int MpiCommunicator::local_index(int rank, const char* what) const {
   return rank - first_;
 }
 
-void MpiCommunicator::rendezvous(int rank, const CallKey& key, const void* in, void* out,
+void MpiCommunicator::rendezvous(int rank, const CollectiveCall& call, const void* in, void* out,
                                  const std::function<void(const std::vector<Slot>&)>& leader) {
-  static const char* const kNames[] = {"all_reduce", "all_gather", "ppermute"};
-  const char* what = kNames[key.kind];
+  const char* what = call.primitive;
   int li = local_index(rank, what);
   std::unique_lock<std::mutex> lock(mu_);
-  auto fail = [&](const std::string& message) {
-    aborted_ = true;
-    abort_reason_ = message;
-    cv_.notify_all();
-    throw ArgumentError(message);
-  };
+  diverged_[li] = 0;
   if (aborted_) {
     throw RuntimeError(std::string(what) + ": the collective was aborted: " + abort_reason_);
   }
   if (present_[li]) {
-    fail(std::string(what) + ": replica " + std::to_string(rank) +
-         " entered a collective twice at once");
+    const std::string message = std::string(what) + ": replica " + std::to_string(rank) +
+                                " entered a collective twice at once";
+    aborted_ = true;
+    abort_reason_ = message;
+    cv_.notify_all();
+    throw ArgumentError(message);
   }
-  if (arrived_ == 0) {
-    key_ = key;
-  } else if (!(key_ == key)) {
-    fail(std::string(what) + ": replica " + std::to_string(rank) + " calls " + what + " of " +
-         std::to_string(key.count) + " " + std::string(dtype_name(key.dtype)) +
-         " while other replicas of its process are in " + kNames[key_.kind] + " of " +
-         std::to_string(key_.count) + " " + std::string(dtype_name(key_.dtype)));
-  }
+  calls_[li] = call;
   slots_[li] = Slot{in, out};
   present_[li] = true;
   if (++arrived_ < local_) {
     unsigned long generation = generation_;
     cv_.wait(lock, [&] { return generation_ != generation || aborted_; });
-    if (generation_ != generation) return;  // done, even if an abort followed
+    if (generation_ != generation) {  // done, even if an abort followed
+      // verdict_ stays until the next rendezvous completes, which needs this replica.
+      if (verdict_.empty()) return;
+      diverged_[li] = 1;
+      throw RuntimeError(verdict_);
+    }
     throw RuntimeError(std::string(what) + ": the collective was aborted: " + abort_reason_);
   }
-  // The last to arrive: every other local replica waits, so slots_ is stable.
+  // The last to arrive: every other local replica waits, so slots_ and calls_ are stable.
   lock.unlock();
+  std::string verdict;
   try {
-    leader(slots_);
+    verdict = agree();
+    if (verdict.empty()) leader(slots_);
   } catch (const std::exception& e) {
     lock.lock();
     aborted_ = true;
@@ -219,16 +222,53 @@ void MpiCommunicator::rendezvous(int rank, const CallKey& key, const void* in, v
     throw;
   }
   lock.lock();
+  verdict_ = verdict;
+  // A run ends when every replica has finished, or at a divergence (every replica of the
+  // job throws): the next run counts its collectives from #1.
+  if (!verdict.empty() || call.kind == CollectiveKind::Finished) sequence_ = 0;
   arrived_ = 0;
   present_.assign(local_, false);
   ++generation_;
   cv_.notify_all();
+  if (!verdict.empty()) {
+    diverged_[li] = 1;
+    throw RuntimeError(verdict);
+  }
+}
+
+std::string MpiCommunicator::agree() {
+  ++sequence_;
+  if (processes_ == 1) return divergence_message(calls_, sequence_);
+  MpiWorld& world = MpiWorld::get();
+  std::vector<MPI_Request> request(1);
+  {
+    std::lock_guard<std::mutex> guard(world.call_mutex());
+    check(MPI_Iallgatherv(calls_.data(), local_ * static_cast<int>(sizeof(CollectiveCall)),
+                          MPI_BYTE, all_calls_.data(), call_bytes_.data(), call_displs_.data(),
+                          MPI_BYTE, mpi_->comm, request.data()),
+          "collective check: MPI_Iallgatherv");
+  }
+  wait_all(request, timeout_s_, "collective check");
+  return divergence_message(all_calls_, sequence_);
+}
+
+void MpiCommunicator::finished(int rank) {
+  rendezvous(rank, finished_call(), nullptr, nullptr, [](const std::vector<Slot>&) {});
+}
+
+bool MpiCommunicator::failed_together(int rank) const {
+  const int li = local_index(rank, "failed_together");
+  std::lock_guard<std::mutex> lock(mu_);
+  return diverged_[li] != 0;
 }
 
 void MpiCommunicator::all_reduce(int rank, DType dtype, ReduceOp op, const void* in, void* out,
-                                 std::size_t count) {
-  if (count == 0) return;
-  rendezvous(rank, {kAllReduce, dtype, op, count}, in, out, [&](const std::vector<Slot>& s) {
+                                 std::size_t count, const char* primitive) {
+  // Empty operands are checked like the others (every replica must make the same calls).
+  const CollectiveCall call =
+      collective_call(CollectiveKind::AllReduce, primitive, "all_reduce", dtype, count, op);
+  rendezvous(rank, call, in, out, [&](const std::vector<Slot>& s) {
+    if (count == 0) return;
     const std::size_t bytes = count * dtype_size(dtype);
     MpiWorld& world = MpiWorld::get();
     std::vector<MPI_Request> request(1);
@@ -286,10 +326,11 @@ void MpiCommunicator::all_reduce(int rank, DType dtype, ReduceOp op, const void*
 }
 
 void MpiCommunicator::all_gather(int rank, DType dtype, const void* in, void* out,
-                                 std::size_t count) {
-  if (count == 0) return;
-  rendezvous(rank, {kAllGather, dtype, ReduceOp::Sum, count}, in, out,
-             [&](const std::vector<Slot>& s) {
+                                 std::size_t count, const char* primitive) {
+  rendezvous(rank,
+             collective_call(CollectiveKind::AllGather, primitive, "all_gather", dtype, count), in,
+             out, [&](const std::vector<Slot>& s) {
+               if (count == 0) return;
                const std::size_t bytes = count * dtype_size(dtype);
                MpiWorld& world = MpiWorld::get();
                // Inputs aside first: a replica's `in` may lie inside another's `out`.
@@ -318,7 +359,8 @@ void MpiCommunicator::all_gather(int rank, DType dtype, const void* in, void* ou
 }
 
 void MpiCommunicator::ppermute(int rank, DType dtype, const void* in, void* out, std::size_t count,
-                               const std::vector<std::pair<int, int>>& perm) {
+                               const std::vector<std::pair<int, int>>& perm,
+                               const char* primitive) {
   // Every replica validates the same perm, so all of them throw or none does.
   std::vector<char> is_source(size_, 0), is_dest(size_, 0);
   for (auto [src, dst] : perm) {
@@ -331,44 +373,45 @@ void MpiCommunicator::ppermute(int rank, DType dtype, const void* in, void* out,
                           std::to_string(is_dest[dst] > 1 ? dst : src) + " appears twice");
     }
   }
-  if (count == 0) return;
-  rendezvous(
-      rank, {kPpermute, dtype, ReduceOp::Sum, count}, in, out, [&](const std::vector<Slot>& s) {
-        const std::size_t bytes = count * dtype_size(dtype);
-        MpiWorld& world = MpiWorld::get();
-        const int me = world.rank();
-        scratch_.resize(bytes * local_);
-        for (int i = 0; i < local_; ++i) {
-          std::memcpy(scratch_.data() + i * bytes, s[i].in, bytes);
-        }
-        for (int i = 0; i < local_; ++i) {
-          if (!is_dest[first_ + i]) std::memset(s[i].out, 0, bytes);
-        }
-        RowType row(dtype, count, "ppermute");
-        std::vector<MPI_Request> requests;
-        for (auto [src, dst] : perm) {
-          int ps = world.process_of(src), pd = world.process_of(dst);
-          if (ps == me && pd == me) {
-            std::memcpy(s[dst - first_].out, scratch_.data() + (src - first_) * bytes, bytes);
-            continue;
-          }
-          if (ps != me && pd != me) continue;
-          // The tag is the destination replica: unique within one ppermute, and
-          // MPI's non-overtaking order keeps successive ppermutes apart.
-          requests.emplace_back();
-          std::lock_guard<std::mutex> guard(world.call_mutex());
-          if (ps == me) {
-            check(MPI_Isend(scratch_.data() + (src - first_) * bytes, 1, row.get(), pd, dst,
-                            mpi_->comm, &requests.back()),
-                  "ppermute: MPI_Isend");
-          } else {
-            check(
-                MPI_Irecv(s[dst - first_].out, 1, row.get(), ps, dst, mpi_->comm, &requests.back()),
-                "ppermute: MPI_Irecv");
-          }
-        }
-        wait_all(requests, timeout_s_, "ppermute");
-      });
+  CollectiveCall call =
+      collective_call(CollectiveKind::Ppermute, primitive, "ppermute", dtype, count);
+  call.perm_hash = perm_hash(perm);
+  rendezvous(rank, call, in, out, [&](const std::vector<Slot>& s) {
+    if (count == 0) return;
+    const std::size_t bytes = count * dtype_size(dtype);
+    MpiWorld& world = MpiWorld::get();
+    const int me = world.rank();
+    scratch_.resize(bytes * local_);
+    for (int i = 0; i < local_; ++i) {
+      std::memcpy(scratch_.data() + i * bytes, s[i].in, bytes);
+    }
+    for (int i = 0; i < local_; ++i) {
+      if (!is_dest[first_ + i]) std::memset(s[i].out, 0, bytes);
+    }
+    RowType row(dtype, count, "ppermute");
+    std::vector<MPI_Request> requests;
+    for (auto [src, dst] : perm) {
+      int ps = world.process_of(src), pd = world.process_of(dst);
+      if (ps == me && pd == me) {
+        std::memcpy(s[dst - first_].out, scratch_.data() + (src - first_) * bytes, bytes);
+        continue;
+      }
+      if (ps != me && pd != me) continue;
+      // The tag is the destination replica: unique within one ppermute, and
+      // MPI's non-overtaking order keeps successive ppermutes apart.
+      requests.emplace_back();
+      std::lock_guard<std::mutex> guard(world.call_mutex());
+      if (ps == me) {
+        check(MPI_Isend(scratch_.data() + (src - first_) * bytes, 1, row.get(), pd, dst, mpi_->comm,
+                        &requests.back()),
+              "ppermute: MPI_Isend");
+      } else {
+        check(MPI_Irecv(s[dst - first_].out, 1, row.get(), ps, dst, mpi_->comm, &requests.back()),
+              "ppermute: MPI_Irecv");
+      }
+    }
+    wait_all(requests, timeout_s_, "ppermute");
+  });
 }
 
 void MpiCommunicator::abort(const std::string& reason) {
