@@ -15,10 +15,7 @@
 namespace lanes::internal {
 
 ThreadCommunicator::ThreadCommunicator(int size)
-    : size_(size),
-      posts_(static_cast<std::size_t>(size > 0 ? size : 0)),
-      finished_(posts_.size(), 0),
-      diverged_(posts_.size(), 0) {
+    : size_(size), posts_(static_cast<std::size_t>(size > 0 ? size : 0)) {
   if (size <= 0) throw ArgumentError("ThreadCommunicator: size must be positive");
 }
 
@@ -56,7 +53,7 @@ void ThreadCommunicator::complete_locked() {
   if (!same) {
     std::vector<CollectiveCall> calls(posts_.size());
     for (std::size_t r = 0; r < calls.size(); ++r) {
-      calls[r] = finished_[r] ? finished_call() : posts_[r].call;
+      calls[r] = posts_[r].finished ? finished_call() : posts_[r].call;
     }
     verdict_ = divergence_message(calls, calls_);
   }
@@ -70,15 +67,16 @@ void ThreadCommunicator::post_and_wait(int rank, const CollectiveCall& call, con
   check_rank(rank, what);
   const auto r = static_cast<std::size_t>(rank);
   std::unique_lock lock(mu_);
-  diverged_[r] = 0;
+  posts_[r].diverged = false;
   if (aborted_) {
     throw RuntimeError(std::string(what) + ": aborted because another replica failed: " + reason_);
   }
-  if (finished_[r]) {
+  if (posts_[r].finished) {
     LANES_FAIL(std::string("communicator ") + what + ": replica " + std::to_string(rank) +
                " calls a collective after it finished");
   }
-  posts_[r] = {in, call};
+  posts_[r].in = in;
+  posts_[r].call = call;
   const std::uint64_t gen = generation_;
   // A finished replica counts as arrived: the rendezvous completes (and fails) without it.
   if (++arrived_ + finished_count_ == size_) {
@@ -92,7 +90,7 @@ void ThreadCommunicator::post_and_wait(int rank, const CollectiveCall& call, con
   }
   // verdict_ stays until the next collective completes, which needs this replica.
   if (!verdict_.empty()) {
-    diverged_[r] = 1;
+    posts_[r].diverged = true;
     throw RuntimeError(verdict_);
   }
 }
@@ -101,8 +99,8 @@ void ThreadCommunicator::finished(int rank) {
   check_rank(rank, "finished");
   const auto r = static_cast<std::size_t>(rank);
   std::lock_guard lock(mu_);
-  if (finished_[r]) return;
-  finished_[r] = 1;
+  if (posts_[r].finished) return;
+  posts_[r].finished = true;
   ++finished_count_;
   // Replicas waiting in a collective that this replica will never call: fail them now.
   if (arrived_ > 0 && arrived_ + finished_count_ == size_) complete_locked();
@@ -111,7 +109,7 @@ void ThreadCommunicator::finished(int rank) {
 bool ThreadCommunicator::failed_together(int rank) const {
   check_rank(rank, "failed_together");
   std::lock_guard lock(mu_);
-  return diverged_[static_cast<std::size_t>(rank)] != 0;
+  return posts_[static_cast<std::size_t>(rank)].diverged;
 }
 
 void ThreadCommunicator::all_reduce(int rank, DType dtype, ReduceOp op, const void* in, void* out,

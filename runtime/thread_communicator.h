@@ -40,9 +40,12 @@ class ThreadCommunicator final : public Communicator {
   void abort(const std::string& reason) override;
 
  private:
+  // One replica's state (one vector, so a communicator costs one allocation per run).
   struct Post {
     const void* in = nullptr;
     CollectiveCall call;
+    bool finished = false;  // its program has returned
+    bool diverged = false;  // its last call threw verdict_
   };
   // Posts this replica's call and buffer and waits for every replica that has not
   // finished; throws the divergence error on every replica when the calls differ.
@@ -62,11 +65,9 @@ class ThreadCommunicator final : public Communicator {
   bool aborted_ = false;
   std::string reason_;
   std::vector<Post> posts_;
-  std::vector<char> finished_;  // per replica: its program has returned
   int finished_count_ = 0;
   std::uint64_t calls_ = 0;            // collectives so far (the "#k" of messages)
   std::string verdict_;                // the last collective's divergence message, or empty
-  std::vector<char> diverged_;         // per replica: its last call threw verdict_
   std::vector<unsigned char> result_;  // all_reduce's shared result
 };
 
