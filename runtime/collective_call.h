@@ -68,6 +68,17 @@ inline CollectiveCall finished_call() {
   return c;
 }
 
+// The primitive name of the all_gathers with which a pmap across MPI processes collects
+// its outputs (runtime/replica_runner.cpp). They follow the program, so the first one
+// doubles as the replica's `finished` announcement (saving one exchange per call).
+inline constexpr char kPmapOutputs[] = "pmap outputs";
+
+// Whether `c` is made after the replica's program has returned.
+inline bool ends_program(const CollectiveCall& c) {
+  return c.kind == CollectiveKind::Finished ||
+         std::strncmp(c.primitive, kPmapOutputs, sizeof c.primitive) == 0;
+}
+
 // FNV-1a of a ppermute's pairs, so that replicas passing different perms disagree.
 inline std::uint64_t perm_hash(const std::vector<std::pair<int, int>>& perm) {
   std::uint64_t h = 1469598103934665603ull;
@@ -118,7 +129,7 @@ inline std::string divergence_message(std::span<const CollectiveCall> calls, std
   std::vector<std::pair<const CollectiveCall*, std::vector<int>>> groups;
   std::vector<int> finished;
   for (std::size_t r = 0; r < calls.size(); ++r) {
-    if (calls[r].kind == CollectiveKind::Finished) {
+    if (ends_program(calls[r])) {
       finished.push_back(static_cast<int>(r));
       continue;
     }

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "runtime/check.h"
+#include "runtime/collective_call.h"
 #include "runtime/device_workers.h"
 #include "runtime/process_group.h"
 #include "runtime/replica_context.h"
@@ -62,7 +63,7 @@ void gather_outputs(Communicator& comm, int r, int n, const std::vector<Array>& 
     s.insert(s.begin(), n);
     Array gathered = Array::empty(mine.dtype(), s);
     comm.all_gather(r, mine.dtype(), mine.raw(), gathered.raw(),
-                    static_cast<std::size_t>(mine.size()), "pmap outputs");
+                    static_cast<std::size_t>(mine.size()), kPmapOutputs);
     if (keep != nullptr) keep->push_back(std::move(gathered));
   }
 }
@@ -141,13 +142,11 @@ std::vector<Array> run_replicas(std::span<const Array> inputs, const ReplicaLaun
         LANES_FAIL("run_replicas: replica returned " + std::to_string(results[r].size()) +
                    " outputs for " + std::to_string(launch.out_axes.size()) + " out_axes");
       }
-      // Replicas still waiting in a collective that this one never called fail now.
-      comm.finished(rank);
+      // Replicas still waiting in a collective that this one never makes fail now. Across
+      // processes the first output gather is that announcement (collective_call.h).
+      if (!launch.across_processes || results[r].empty()) comm.finished(rank);
       if (launch.across_processes) {
         gather_outputs(comm, rank, n, results[r], r == first ? &gathered : nullptr);
-        // The world communicator is reused: mark the end of this run's collectives too, so
-        // the next run counts its own from #1 (a rendezvous of every replica, all agreeing).
-        comm.finished(rank);
       }
     } catch (...) {
       const std::string what = current_what();
