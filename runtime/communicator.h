@@ -14,6 +14,16 @@
 // Failure: a replica that fails calls abort(); every replica blocked in (or later
 // entering) a collective of this communicator then throws lanes::RuntimeError instead of
 // waiting forever.
+//
+// Divergence: replicas must make the same calls in the same order. Each call carries a
+// descriptor (runtime/collective_call.h: the primitive, dtype, element count, op, perm),
+// and a replica whose program has returned calls finished(rank). When the replicas of a
+// rendezvous disagree (another collective, another operand, or a replica that finished
+// while others wait in a collective), every replica in it throws the same RuntimeError
+// naming the collectives and the replicas ("collective #1: replicas disagree: replica 0
+// calls psum(f32, 4 elements); replicas 1-3 call pmax(f32, 4 elements). ...") rather than
+// hang or combine different collectives. `primitive` names the caller's primitive in that
+// message (null: the communicator's own name: all_reduce, all_gather, ppermute).
 #pragma once
 
 #include <lanes/dtype.h>
@@ -37,18 +47,32 @@ class Communicator {
   // out[k] = in_0[k] op in_1[k] op ... op in_{size-1}[k], in that order; `count`
   // elements of `dtype`. `in` and `out` may alias.
   virtual void all_reduce(int rank, DType dtype, ReduceOp op, const void* in, void* out,
-                          std::size_t count) = 0;
+                          std::size_t count, const char* primitive = nullptr) = 0;
 
   // out = concatenation of every replica's `count` elements, in replica order
   // (out holds size() * count elements).
-  virtual void all_gather(int rank, DType dtype, const void* in, void* out,
-                          std::size_t count) = 0;
+  virtual void all_gather(int rank, DType dtype, const void* in, void* out, std::size_t count,
+                          const char* primitive = nullptr) = 0;
 
   // Sends `in` to every destination d of a pair (rank, d) in `perm`, and receives into
   // `out` from the source s of the pair (s, rank); a replica that no pair sends to gets
   // zeros (JAX's ppermute). Every replica passes the same `perm` (a partial permutation).
   virtual void ppermute(int rank, DType dtype, const void* in, void* out, std::size_t count,
-                        const std::vector<std::pair<int, int>>& perm) = 0;
+                        const std::vector<std::pair<int, int>>& perm,
+                        const char* primitive = nullptr) = 0;
+
+  // Called by replica `rank` when its program has returned (it makes no more
+  // collectives in this run). Replicas waiting for it in a collective then throw the
+  // divergence error; with threads it returns at once, over MPI it is a rendezvous of
+  // every replica of the job (so that the other processes learn it), which throws like a
+  // collective when some replica is still in one. After every replica has finished, the
+  // communicator is ready for another run (MPI's world communicator is reused).
+  virtual void finished(int rank) = 0;
+
+  // Whether the last call of `rank` threw an error that every replica of the run throws
+  // together (a divergence): its runner need not abort() the others, which over MPI
+  // would end the job.
+  virtual bool failed_together(int rank) const = 0;
 
   // Called by a failing replica: wakes every replica waiting in a collective of this
   // communicator, which then throws RuntimeError naming `reason`.

@@ -25,10 +25,20 @@ struct MpiCommunicator::MpiState {
 
 namespace {
 
-enum CallKind { kAllReduce, kAllGather, kPpermute };
-
 // Bytes of each replica's contribution that one round of a float all_reduce gathers.
 constexpr std::size_t kRoundBytes = std::size_t{1} << 20;
+
+// Each replica's call descriptor crosses processes in a slot of kSlotBytes, followed by its
+// operand when that fits: a small collective then takes one exchange (the check and the
+// payload together), as many as it took before the check existed. 256 bytes: Open MPI's
+// shared-memory transport sends up to 256 bytes inline (btl_vader_max_inline_send); with
+// 512-byte slots a small psum measured about 1.5 times slower.
+constexpr std::size_t kSlotBytes = 256;
+constexpr std::size_t kInlineBytes = kSlotBytes - sizeof(CollectiveCall);
+
+bool travels_inline(const CollectiveCall& c) {
+  return c.kind != CollectiveKind::Finished && c.count * dtype_size(c.dtype) <= kInlineBytes;
+}
 
 MPI_Datatype mpi_type(DType t) {
   switch (t) {
@@ -147,6 +157,17 @@ MpiCommunicator::MpiCommunicator() : mpi_(std::make_unique<MpiState>()) {
   timeout_s_ = mpi_settings().timeout_s;
   slots_.assign(local_, Slot{nullptr, nullptr});
   present_.assign(local_, false);
+  calls_.assign(local_, CollectiveCall{});
+  diverged_.assign(local_, 0);
+  all_calls_.assign(size_, CollectiveCall{});
+  if (processes_ > 1) {
+    sent_.assign(local_ * kSlotBytes, 0);
+    gathered_.assign(size_ * kSlotBytes, 0);
+  }
+  for (int p = 0; p < processes_; ++p) {
+    call_bytes_.push_back(world.device_count(p) * static_cast<int>(kSlotBytes));
+    call_displs_.push_back(world.device_offset(p) * static_cast<int>(kSlotBytes));
+  }
   std::lock_guard<std::mutex> guard(world.call_mutex());
   // A communicator of our own keeps our messages apart from the host's; errors are
   // returned so that check() can name the collective before ending the job.
@@ -172,45 +193,45 @@ int MpiCommunicator::local_index(int rank, const char* what) const {
   return rank - first_;
 }
 
-void MpiCommunicator::rendezvous(int rank, const CallKey& key, const void* in, void* out,
-                                 const std::function<void(const std::vector<Slot>&)>& leader) {
-  static const char* const kNames[] = {"all_reduce", "all_gather", "ppermute"};
-  const char* what = kNames[key.kind];
+void MpiCommunicator::rendezvous(int rank, const CollectiveCall& call, const void* in, void* out,
+                                 const Leader& leader) {
+  const char* what = call.primitive;
   int li = local_index(rank, what);
   std::unique_lock<std::mutex> lock(mu_);
-  auto fail = [&](const std::string& message) {
-    aborted_ = true;
-    abort_reason_ = message;
-    cv_.notify_all();
-    throw ArgumentError(message);
-  };
+  diverged_[li] = 0;
   if (aborted_) {
     throw RuntimeError(std::string(what) + ": the collective was aborted: " + abort_reason_);
   }
   if (present_[li]) {
-    fail(std::string(what) + ": replica " + std::to_string(rank) +
-         " entered a collective twice at once");
+    const std::string message = std::string(what) + ": replica " + std::to_string(rank) +
+                                " entered a collective twice at once";
+    aborted_ = true;
+    abort_reason_ = message;
+    cv_.notify_all();
+    throw ArgumentError(message);
   }
-  if (arrived_ == 0) {
-    key_ = key;
-  } else if (!(key_ == key)) {
-    fail(std::string(what) + ": replica " + std::to_string(rank) + " calls " + what + " of " +
-         std::to_string(key.count) + " " + std::string(dtype_name(key.dtype)) +
-         " while other replicas of its process are in " + kNames[key_.kind] + " of " +
-         std::to_string(key_.count) + " " + std::string(dtype_name(key_.dtype)));
-  }
+  calls_[li] = call;
   slots_[li] = Slot{in, out};
   present_[li] = true;
   if (++arrived_ < local_) {
     unsigned long generation = generation_;
     cv_.wait(lock, [&] { return generation_ != generation || aborted_; });
-    if (generation_ != generation) return;  // done, even if an abort followed
+    if (generation_ != generation) {  // done, even if an abort followed
+      // verdict_ stays until the next rendezvous completes, which needs this replica.
+      if (verdict_.empty()) return;
+      diverged_[li] = 1;
+      throw RuntimeError(verdict_);
+    }
     throw RuntimeError(std::string(what) + ": the collective was aborted: " + abort_reason_);
   }
-  // The last to arrive: every other local replica waits, so slots_ is stable.
+  // The last to arrive: every other local replica waits, so slots_ and calls_ are stable.
   lock.unlock();
+  std::string verdict;
   try {
-    leader(slots_);
+    bool inlined = false;
+    verdict = agree(&inlined);
+    if (verdict.empty())
+      leader(slots_, inlined ? gathered_.data() + sizeof(CollectiveCall) : nullptr);
   } catch (const std::exception& e) {
     lock.lock();
     aborted_ = true;
@@ -219,17 +240,80 @@ void MpiCommunicator::rendezvous(int rank, const CallKey& key, const void* in, v
     throw;
   }
   lock.lock();
+  verdict_ = verdict;
+  // A run's collectives end when every replica has finished (or gathers the outputs), or
+  // at a divergence (every replica of the job throws): the next run counts from #1.
+  if (!verdict.empty() || ends_program(call)) sequence_ = 0;
   arrived_ = 0;
   present_.assign(local_, false);
   ++generation_;
   cv_.notify_all();
+  if (!verdict.empty()) {
+    diverged_[li] = 1;
+    throw RuntimeError(verdict);
+  }
+}
+
+std::string MpiCommunicator::agree(bool* inlined) {
+  ++sequence_;
+  *inlined = false;
+  if (processes_ == 1) return divergence_message(calls_, sequence_);
+  for (int i = 0; i < local_; ++i) {
+    unsigned char* slot = sent_.data() + i * kSlotBytes;
+    std::memcpy(slot, &calls_[i], sizeof(CollectiveCall));
+    const std::size_t bytes = calls_[i].count * dtype_size(calls_[i].dtype);
+    if (travels_inline(calls_[i]) && bytes > 0) {
+      std::memcpy(slot + sizeof(CollectiveCall), slots_[i].in, bytes);
+    }
+  }
+  MpiWorld& world = MpiWorld::get();
+  std::vector<MPI_Request> request(1);
+  {
+    std::lock_guard<std::mutex> guard(world.call_mutex());
+    check(MPI_Iallgatherv(sent_.data(), local_ * static_cast<int>(kSlotBytes), MPI_BYTE,
+                          gathered_.data(), call_bytes_.data(), call_displs_.data(), MPI_BYTE,
+                          mpi_->comm, request.data()),
+          "collective check: MPI_Iallgatherv");
+  }
+  wait_all(request, timeout_s_, "collective check");
+  for (int r = 0; r < size_; ++r) {
+    std::memcpy(&all_calls_[r], gathered_.data() + r * kSlotBytes, sizeof(CollectiveCall));
+  }
+  std::string verdict = divergence_message(all_calls_, sequence_);
+  // Every process sees the same calls, so all of them take the same path.
+  *inlined = verdict.empty() && travels_inline(all_calls_[0]);
+  return verdict;
+}
+
+void MpiCommunicator::finished(int rank) {
+  rendezvous(rank, finished_call(), nullptr, nullptr,
+             [](const std::vector<Slot>&, const unsigned char*) {});
+}
+
+bool MpiCommunicator::failed_together(int rank) const {
+  const int li = local_index(rank, "failed_together");
+  std::lock_guard<std::mutex> lock(mu_);
+  return diverged_[li] != 0;
 }
 
 void MpiCommunicator::all_reduce(int rank, DType dtype, ReduceOp op, const void* in, void* out,
-                                 std::size_t count) {
-  if (count == 0) return;
-  rendezvous(rank, {kAllReduce, dtype, op, count}, in, out, [&](const std::vector<Slot>& s) {
+                                 std::size_t count, const char* primitive) {
+  // Empty operands are checked like the others (every replica must make the same calls).
+  const CollectiveCall call =
+      collective_call(CollectiveKind::AllReduce, primitive, "all_reduce", dtype, count, op);
+  rendezvous(rank, call, in, out, [&](const std::vector<Slot>& s, const unsigned char* rows) {
+    if (count == 0) return;
     const std::size_t bytes = count * dtype_size(dtype);
+    if (rows != nullptr) {
+      // Every replica's operand came with the check: fold them in replica order (integers
+      // too: exact in any order).
+      scratch_.resize(bytes);
+      std::memcpy(scratch_.data(), rows, bytes);
+      for (int r = 1; r < size_; ++r)
+        fold_bytes(dtype, op, scratch_.data(), rows + r * kSlotBytes, count);
+      for (int i = 0; i < local_; ++i) std::memcpy(s[i].out, scratch_.data(), bytes);
+      return;
+    }
     MpiWorld& world = MpiWorld::get();
     std::vector<MPI_Request> request(1);
     if (is_int(dtype)) {
@@ -286,11 +370,20 @@ void MpiCommunicator::all_reduce(int rank, DType dtype, ReduceOp op, const void*
 }
 
 void MpiCommunicator::all_gather(int rank, DType dtype, const void* in, void* out,
-                                 std::size_t count) {
-  if (count == 0) return;
-  rendezvous(rank, {kAllGather, dtype, ReduceOp::Sum, count}, in, out,
-             [&](const std::vector<Slot>& s) {
+                                 std::size_t count, const char* primitive) {
+  rendezvous(rank,
+             collective_call(CollectiveKind::AllGather, primitive, "all_gather", dtype, count), in,
+             out, [&](const std::vector<Slot>& s, const unsigned char* rows) {
+               if (count == 0) return;
                const std::size_t bytes = count * dtype_size(dtype);
+               if (rows != nullptr) {  // every replica's block came with the check
+                 for (int i = 0; i < local_; ++i) {
+                   auto* dst = static_cast<unsigned char*>(s[i].out);
+                   for (int r = 0; r < size_; ++r)
+                     std::memcpy(dst + r * bytes, rows + r * kSlotBytes, bytes);
+                 }
+                 return;
+               }
                MpiWorld& world = MpiWorld::get();
                // Inputs aside first: a replica's `in` may lie inside another's `out`.
                scratch_.resize(bytes * local_);
@@ -318,7 +411,8 @@ void MpiCommunicator::all_gather(int rank, DType dtype, const void* in, void* ou
 }
 
 void MpiCommunicator::ppermute(int rank, DType dtype, const void* in, void* out, std::size_t count,
-                               const std::vector<std::pair<int, int>>& perm) {
+                               const std::vector<std::pair<int, int>>& perm,
+                               const char* primitive) {
   // Every replica validates the same perm, so all of them throw or none does.
   std::vector<char> is_source(size_, 0), is_dest(size_, 0);
   for (auto [src, dst] : perm) {
@@ -331,44 +425,54 @@ void MpiCommunicator::ppermute(int rank, DType dtype, const void* in, void* out,
                           std::to_string(is_dest[dst] > 1 ? dst : src) + " appears twice");
     }
   }
-  if (count == 0) return;
-  rendezvous(
-      rank, {kPpermute, dtype, ReduceOp::Sum, count}, in, out, [&](const std::vector<Slot>& s) {
-        const std::size_t bytes = count * dtype_size(dtype);
-        MpiWorld& world = MpiWorld::get();
-        const int me = world.rank();
-        scratch_.resize(bytes * local_);
-        for (int i = 0; i < local_; ++i) {
-          std::memcpy(scratch_.data() + i * bytes, s[i].in, bytes);
+  CollectiveCall call =
+      collective_call(CollectiveKind::Ppermute, primitive, "ppermute", dtype, count);
+  call.perm_hash = perm_hash(perm);
+  rendezvous(rank, call, in, out, [&](const std::vector<Slot>& s, const unsigned char* rows) {
+    if (count == 0) return;
+    const std::size_t bytes = count * dtype_size(dtype);
+    if (rows != nullptr) {  // every replica's operand came with the check
+      for (int i = 0; i < local_; ++i) std::memset(s[i].out, 0, bytes);
+      for (auto [src, dst] : perm) {
+        if (dst >= first_ && dst < first_ + local_) {
+          std::memcpy(s[dst - first_].out, rows + src * kSlotBytes, bytes);
         }
-        for (int i = 0; i < local_; ++i) {
-          if (!is_dest[first_ + i]) std::memset(s[i].out, 0, bytes);
-        }
-        RowType row(dtype, count, "ppermute");
-        std::vector<MPI_Request> requests;
-        for (auto [src, dst] : perm) {
-          int ps = world.process_of(src), pd = world.process_of(dst);
-          if (ps == me && pd == me) {
-            std::memcpy(s[dst - first_].out, scratch_.data() + (src - first_) * bytes, bytes);
-            continue;
-          }
-          if (ps != me && pd != me) continue;
-          // The tag is the destination replica: unique within one ppermute, and
-          // MPI's non-overtaking order keeps successive ppermutes apart.
-          requests.emplace_back();
-          std::lock_guard<std::mutex> guard(world.call_mutex());
-          if (ps == me) {
-            check(MPI_Isend(scratch_.data() + (src - first_) * bytes, 1, row.get(), pd, dst,
-                            mpi_->comm, &requests.back()),
-                  "ppermute: MPI_Isend");
-          } else {
-            check(
-                MPI_Irecv(s[dst - first_].out, 1, row.get(), ps, dst, mpi_->comm, &requests.back()),
-                "ppermute: MPI_Irecv");
-          }
-        }
-        wait_all(requests, timeout_s_, "ppermute");
-      });
+      }
+      return;
+    }
+    MpiWorld& world = MpiWorld::get();
+    const int me = world.rank();
+    scratch_.resize(bytes * local_);
+    for (int i = 0; i < local_; ++i) {
+      std::memcpy(scratch_.data() + i * bytes, s[i].in, bytes);
+    }
+    for (int i = 0; i < local_; ++i) {
+      if (!is_dest[first_ + i]) std::memset(s[i].out, 0, bytes);
+    }
+    RowType row(dtype, count, "ppermute");
+    std::vector<MPI_Request> requests;
+    for (auto [src, dst] : perm) {
+      int ps = world.process_of(src), pd = world.process_of(dst);
+      if (ps == me && pd == me) {
+        std::memcpy(s[dst - first_].out, scratch_.data() + (src - first_) * bytes, bytes);
+        continue;
+      }
+      if (ps != me && pd != me) continue;
+      // The tag is the destination replica: unique within one ppermute, and
+      // MPI's non-overtaking order keeps successive ppermutes apart.
+      requests.emplace_back();
+      std::lock_guard<std::mutex> guard(world.call_mutex());
+      if (ps == me) {
+        check(MPI_Isend(scratch_.data() + (src - first_) * bytes, 1, row.get(), pd, dst, mpi_->comm,
+                        &requests.back()),
+              "ppermute: MPI_Isend");
+      } else {
+        check(MPI_Irecv(s[dst - first_].out, 1, row.get(), ps, dst, mpi_->comm, &requests.back()),
+              "ppermute: MPI_Irecv");
+      }
+    }
+    wait_all(requests, timeout_s_, "ppermute");
+  });
 }
 
 void MpiCommunicator::abort(const std::string& reason) {

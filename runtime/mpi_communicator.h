@@ -17,10 +17,21 @@
 //
 // How a collective runs: the local replicas meet at a rendezvous; the last to arrive copies
 // every local input aside (so `in` may be `out`: in place), makes the MPI calls for the whole
-// process, writes every local replica's `out` and releases them. Local replicas that
-// disagree on the call (another collective, dtype, op or count) get ArgumentError; across
-// processes every replica runs the same pmap program, and a disagreement there ends the
-// job as an MPI error or a timeout.
+// process, writes every local replica's `out` and releases them.
+// Agreement (runtime/collective_call.h): before the payload, the leader of each process
+// all-gathers every replica's call descriptor (a 256-byte slot per replica, one
+// MPI_Iallgatherv), so every process checks the same N calls; when they differ, every
+// replica of the job throws the same RuntimeError and no payload moves. An operand of at
+// most 208 bytes travels in the slot with its descriptor, so a small collective still
+// takes a single exchange (all_reduce then folds the N rows in replica order, integers
+// included). A replica whose
+// program has returned gathers the pmap's outputs (replica_runner.cpp), which posts a
+// call that counts as `finished` (finished(rank), a rendezvous of its own, does the same
+// for a pmap without outputs): a process whose replicas have returned thus meets the
+// others' next collective and both sides fail together, instead of one waiting for a
+// collective that the other never makes. Every process therefore makes the same sequence
+// of MPI calls even when the programs diverge. (A replica that never reaches a collective
+// nor returns, e.g. one in an endless loop, is still caught only by the timeout below.)
 //  - all_reduce of floats and bools (every op): bitwise equality with the
 //    threaded runtime needs the order in_0 op in_1 op ... op in_{N-1}, which MPI_Allreduce
 //    does not promise. So every process MPI_Allgatherv's all N contributions and reduces
@@ -48,6 +59,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -55,6 +67,7 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/collective_call.h"
 #include "runtime/communicator.h"
 
 namespace lanes::internal {
@@ -72,11 +85,15 @@ class MpiCommunicator final : public Communicator {
   int first_rank() const { return first_; }  // this process' first global replica
   int local_size() const { return local_; }  // replicas this process runs
 
-  void all_reduce(int rank, DType dtype, ReduceOp op, const void* in, void* out,
-                  std::size_t count) override;
-  void all_gather(int rank, DType dtype, const void* in, void* out, std::size_t count) override;
+  void all_reduce(int rank, DType dtype, ReduceOp op, const void* in, void* out, std::size_t count,
+                  const char* primitive = nullptr) override;
+  void all_gather(int rank, DType dtype, const void* in, void* out, std::size_t count,
+                  const char* primitive = nullptr) override;
   void ppermute(int rank, DType dtype, const void* in, void* out, std::size_t count,
-                const std::vector<std::pair<int, int>>& perm) override;
+                const std::vector<std::pair<int, int>>& perm,
+                const char* primitive = nullptr) override;
+  void finished(int rank) override;
+  bool failed_together(int rank) const override;
   void abort(const std::string& reason) override;
 
  private:
@@ -86,19 +103,18 @@ class MpiCommunicator final : public Communicator {
     const void* in;
     void* out;
   };
-  // What a collective call is, so that local replicas disagreeing is caught.
-  struct CallKey {
-    int kind;
-    DType dtype;
-    ReduceOp op;
-    std::size_t count;
-    bool operator==(const CallKey&) const = default;
-  };
-
-  // Records this replica's buffers; the last local replica to arrive runs `leader(slots)`
-  // (the MPI part) while the others wait; all return once it is done.
-  void rendezvous(int rank, const CallKey& key, const void* in, void* out,
-                  const std::function<void(const std::vector<Slot>&)>& leader);
+  // Records this replica's call and buffers; the last local replica to arrive checks that
+  // every replica of the job makes the same call, then runs `leader(slots)` (the MPI
+  // part) while the others wait; all return once it is done, or all throw the
+  // divergence error.
+  // `rows`: null, or every replica's operand, in replica order, kSlotBytes apart (a small
+  // operand travels with the check).
+  using Leader = std::function<void(const std::vector<Slot>& slots, const unsigned char* rows)>;
+  void rendezvous(int rank, const CollectiveCall& call, const void* in, void* out,
+                  const Leader& leader);
+  // The leader's check: the divergence message of this collective (empty: they agree);
+  // *inlined: the operands came with it (then the leader needs no other exchange).
+  std::string agree(bool* inlined);
   int local_index(int rank, const char* what) const;
 
   struct MpiState;  // the MPI handles (mpi.h stays out of this header)
@@ -107,13 +123,19 @@ class MpiCommunicator final : public Communicator {
   int size_ = 0, first_ = 0, local_ = 0, processes_ = 1;
   double timeout_s_ = 60;
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Slot> slots_;
-  std::vector<bool> present_;  // which local replicas are at the rendezvous
+  std::vector<CollectiveCall> calls_;           // the local replicas' calls of this rendezvous
+  std::vector<CollectiveCall> all_calls_;       // every replica's, gathered by the leader
+  std::vector<unsigned char> sent_, gathered_;  // the check's slots: this process', everyone's
+  std::vector<int> call_bytes_, call_displs_;   // per process: its replicas' slots, in bytes
+  std::uint64_t sequence_ = 0;                  // collectives since the last completed run ("#k")
+  std::string verdict_;                         // the last rendezvous' divergence message, or empty
+  std::vector<char> diverged_;                  // per local replica: its last call threw verdict_
+  std::vector<bool> present_;                   // which local replicas are at the rendezvous
   int arrived_ = 0;
   unsigned long generation_ = 0;
-  CallKey key_{};
   bool aborted_ = false;
   std::string abort_reason_;
 };

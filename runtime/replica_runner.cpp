@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "runtime/check.h"
+#include "runtime/collective_call.h"
 #include "runtime/device_workers.h"
 #include "runtime/process_group.h"
 #include "runtime/replica_context.h"
@@ -62,7 +63,7 @@ void gather_outputs(Communicator& comm, int r, int n, const std::vector<Array>& 
     s.insert(s.begin(), n);
     Array gathered = Array::empty(mine.dtype(), s);
     comm.all_gather(r, mine.dtype(), mine.raw(), gathered.raw(),
-                    static_cast<std::size_t>(mine.size()));
+                    static_cast<std::size_t>(mine.size()), kPmapOutputs);
     if (keep != nullptr) keep->push_back(std::move(gathered));
   }
 }
@@ -129,6 +130,7 @@ std::vector<Array> run_replicas(std::span<const Array> inputs, const ReplicaLaun
   std::mutex error_mu;
   std::exception_ptr first_error;
   std::size_t failed = 0;
+  bool first_together = false;  // the recorded error is a divergence (see below)
   auto run_one = [&](std::size_t r) {
     const int rank = static_cast<int>(r);
     try {
@@ -140,20 +142,28 @@ std::vector<Array> run_replicas(std::span<const Array> inputs, const ReplicaLaun
         LANES_FAIL("run_replicas: replica returned " + std::to_string(results[r].size()) +
                    " outputs for " + std::to_string(launch.out_axes.size()) + " out_axes");
       }
+      // Replicas still waiting in a collective that this one never makes fail now. Across
+      // processes the first output gather is that announcement (collective_call.h).
+      if (!launch.across_processes || results[r].empty()) comm.finished(rank);
       if (launch.across_processes) {
         gather_outputs(comm, rank, n, results[r], r == first ? &gathered : nullptr);
       }
     } catch (...) {
       const std::string what = current_what();
+      // A divergence is thrown by every replica of the collective at once: nobody is left
+      // to release (and over MPI an abort would end the job), and the lowest replica's
+      // copy is reported, so the message does not depend on timing.
+      const bool together = comm.failed_together(rank);
       {
         // Recorded before abort: errors that the abort causes in the others come later.
         std::lock_guard lock(error_mu);
-        if (!first_error) {
+        if (!first_error || (together && first_together && r < failed)) {
           first_error = std::current_exception();
           failed = r;
+          first_together = together;
         }
       }
-      comm.abort("replica " + std::to_string(r) + ": " + what);
+      if (!together) comm.abort("replica " + std::to_string(r) + ": " + what);
     }
   };
   // The calling thread is this process' first replica, device workers run the others.

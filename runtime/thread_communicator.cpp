@@ -14,10 +14,8 @@
 
 namespace lanes::internal {
 
-namespace {}  // namespace
-
 ThreadCommunicator::ThreadCommunicator(int size)
-    : size_(size), posts_(static_cast<std::size_t>(size)) {
+    : size_(size), posts_(static_cast<std::size_t>(size > 0 ? size : 0)) {
   if (size <= 0) throw ArgumentError("ThreadCommunicator: size must be positive");
 }
 
@@ -45,34 +43,80 @@ void ThreadCommunicator::barrier(const char* what) {
   if (generation_ == gen) throw aborted_error();
 }
 
-void ThreadCommunicator::post_and_wait(int rank, const char* what, DType dtype, const void* in,
-                                       std::size_t count) {
-  check_rank(rank, what);
-  {
-    std::lock_guard lock(mu_);
-    posts_[static_cast<std::size_t>(rank)] = {in, count, dtype};
-  }
-  barrier(what);
-  // Every replica checks the same posts, so all of them throw together or none does.
-  const Post& p0 = posts_[0];
-  for (int r = 1; r < size_; ++r) {
-    const Post& p = posts_[static_cast<std::size_t>(r)];
-    if (p.count != p0.count || p.dtype != p0.dtype) {
-      std::string msg = std::string(what) + ": replicas disagree on the operand: replica 0 has " +
-                        std::to_string(p0.count) + " elements of " +
-                        std::string(dtype_name(p0.dtype)) + ", replica " + std::to_string(r) +
-                        " has " + std::to_string(p.count) + " elements of " +
-                        std::string(dtype_name(p.dtype));
-      // Wait for everyone to have read the posts before leaving (they are reused).
-      barrier(what);
-      throw ShapeError(msg);
+void ThreadCommunicator::complete_locked() {
+  ++calls_;
+  // The common case, checked without building anything: nobody finished, calls equal.
+  bool same = finished_count_ == 0;
+  for (int r = 1; same && r < size_; ++r)
+    same = posts_[static_cast<std::size_t>(r)].call == posts_[0].call;
+  verdict_.clear();
+  if (!same) {
+    std::vector<CollectiveCall> calls(posts_.size());
+    for (std::size_t r = 0; r < calls.size(); ++r) {
+      calls[r] = posts_[r].finished ? finished_call() : posts_[r].call;
     }
+    verdict_ = divergence_message(calls, calls_);
+  }
+  arrived_ = 0;
+  ++generation_;
+  cv_.notify_all();
+}
+
+void ThreadCommunicator::post_and_wait(int rank, const CollectiveCall& call, const void* in) {
+  const char* what = call.primitive;
+  check_rank(rank, what);
+  const auto r = static_cast<std::size_t>(rank);
+  std::unique_lock lock(mu_);
+  posts_[r].diverged = false;
+  if (aborted_) {
+    throw RuntimeError(std::string(what) + ": aborted because another replica failed: " + reason_);
+  }
+  if (posts_[r].finished) {
+    LANES_FAIL(std::string("communicator ") + what + ": replica " + std::to_string(rank) +
+               " calls a collective after it finished");
+  }
+  posts_[r].in = in;
+  posts_[r].call = call;
+  const std::uint64_t gen = generation_;
+  // A finished replica counts as arrived: the rendezvous completes (and fails) without it.
+  if (++arrived_ + finished_count_ == size_) {
+    complete_locked();
+  } else {
+    cv_.wait(lock, [&] { return generation_ != gen || aborted_; });
+    if (generation_ == gen) {
+      throw RuntimeError(std::string(what) +
+                         ": aborted because another replica failed: " + reason_);
+    }
+  }
+  // verdict_ stays until the next collective completes, which needs this replica.
+  if (!verdict_.empty()) {
+    posts_[r].diverged = true;
+    throw RuntimeError(verdict_);
   }
 }
 
+void ThreadCommunicator::finished(int rank) {
+  check_rank(rank, "finished");
+  const auto r = static_cast<std::size_t>(rank);
+  std::lock_guard lock(mu_);
+  if (posts_[r].finished) return;
+  posts_[r].finished = true;
+  ++finished_count_;
+  // Replicas waiting in a collective that this replica will never call: fail them now.
+  if (arrived_ > 0 && arrived_ + finished_count_ == size_) complete_locked();
+}
+
+bool ThreadCommunicator::failed_together(int rank) const {
+  check_rank(rank, "failed_together");
+  std::lock_guard lock(mu_);
+  return posts_[static_cast<std::size_t>(rank)].diverged;
+}
+
 void ThreadCommunicator::all_reduce(int rank, DType dtype, ReduceOp op, const void* in, void* out,
-                                    std::size_t count) {
-  post_and_wait(rank, "all_reduce", dtype, in, count);
+                                    std::size_t count, const char* primitive) {
+  post_and_wait(
+      rank, collective_call(CollectiveKind::AllReduce, primitive, "all_reduce", dtype, count, op),
+      in);
   const std::size_t esize = dtype_size(dtype);
   {
     // The first replica through sizes the shared result (under the lock: others wait on
@@ -100,8 +144,9 @@ void ThreadCommunicator::all_reduce(int rank, DType dtype, ReduceOp op, const vo
 }
 
 void ThreadCommunicator::all_gather(int rank, DType dtype, const void* in, void* out,
-                                    std::size_t count) {
-  post_and_wait(rank, "all_gather", dtype, in, count);
+                                    std::size_t count, const char* primitive) {
+  post_and_wait(
+      rank, collective_call(CollectiveKind::AllGather, primitive, "all_gather", dtype, count), in);
   const std::size_t bytes = count * dtype_size(dtype);
   auto* dst = static_cast<unsigned char*>(out);
   for (int r = 0; r < size_; ++r) {
@@ -113,8 +158,12 @@ void ThreadCommunicator::all_gather(int rank, DType dtype, const void* in, void*
 }
 
 void ThreadCommunicator::ppermute(int rank, DType dtype, const void* in, void* out,
-                                  std::size_t count, const std::vector<std::pair<int, int>>& perm) {
-  post_and_wait(rank, "ppermute", dtype, in, count);
+                                  std::size_t count, const std::vector<std::pair<int, int>>& perm,
+                                  const char* primitive) {
+  CollectiveCall call =
+      collective_call(CollectiveKind::Ppermute, primitive, "ppermute", dtype, count);
+  call.perm_hash = perm_hash(perm);
+  post_and_wait(rank, call, in);
   const std::size_t bytes = count * dtype_size(dtype);
   int source = -1;
   for (const auto& [s, d] : perm) {

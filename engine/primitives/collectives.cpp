@@ -90,7 +90,7 @@ ImplFn reduce_impl(std::string prim, ReduceOp op, bool mean) {
     const AxisBinding& b = bound_axis(prim, p);
     Array out = Array::empty(in[0].dtype(), in[0].shape());
     b.comm->all_reduce(b.rank, in[0].dtype(), op, in[0].raw(), out.raw(),
-                       static_cast<std::size_t>(in[0].size()));
+                       static_cast<std::size_t>(in[0].size()), prim.c_str());
     if (mean) {
       visit_dtype(out.dtype(), [&](auto tag) {
         using T = decltype(tag);
@@ -109,7 +109,8 @@ std::vector<Array> all_gather_impl(std::span<const Array> in, const Params& p) {
   Shape stacked = x.shape();
   stacked.insert(stacked.begin(), b.size);
   Array g = Array::empty(x.dtype(), stacked);
-  b.comm->all_gather(b.rank, x.dtype(), x.raw(), g.raw(), static_cast<std::size_t>(x.size()));
+  b.comm->all_gather(b.rank, x.dtype(), x.raw(), g.raw(), static_cast<std::size_t>(x.size()),
+                     "all_gather");
   const std::int64_t axis = p.get_int("axis");
   g = move_array_axis(g, 0, axis);
   if (p.get<bool>("tiled")) g = g.reshaped(gathered_shape(x.shape(), axis, true, b.size));
@@ -129,7 +130,7 @@ std::vector<Array> ppermute_impl(std::span<const Array> in, const Params& p) {
   const AxisBinding& b = bound_axis("ppermute", p);
   Array out = Array::empty(in[0].dtype(), in[0].shape());
   b.comm->ppermute(b.rank, in[0].dtype(), in[0].raw(), out.raw(),
-                   static_cast<std::size_t>(in[0].size()), perm_pairs(p));
+                   static_cast<std::size_t>(in[0].size()), perm_pairs(p), "ppermute");
   return {out};
 }
 

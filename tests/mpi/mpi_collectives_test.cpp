@@ -143,6 +143,31 @@ void run_replica(MpiCommunicator& comm, int rank) {
     comm.all_reduce(rank, DType::F32, ReduceOp::Sum, buf.data(), buf.data(), big);
     expect_bits(buf, want, true,
                 "in-place all_reduce sum f32 4 MB replica " + std::to_string(rank));
+
+    // Divergence: the last replica's operand is too large to travel with its call, the
+    // others' small. Every replica (every process) throws the same RuntimeError, no payload
+    // moves, and the communicator stays usable; then every replica finishes (the world
+    // communicator's run ends).
+    const int last = comm.size() - 1;
+    const std::size_t mine = rank == last ? 1000 : 1;
+    mt::Vec<double> in(mine, 1.0), res(mine);
+    try {
+      comm.all_reduce(rank, DType::F64, ReduceOp::Sum, in.data(), res.data(), mine, "psum");
+      fail("replica " + std::to_string(rank) + ": disagreeing counts did not throw");
+    } catch (const lanes::RuntimeError& e) {
+      const std::string msg = e.what(), want_part = "call psum(f64, 1 element)";
+      const std::string last_part =
+          "replica " + std::to_string(last) + " calls psum(f64, 1000 elements)";
+      expect(msg.find("replicas disagree") != std::string::npos &&
+                 (comm.size() == 2 || msg.find(want_part) != std::string::npos) &&
+                 msg.find(last_part) != std::string::npos,
+             "divergence message on replica " + std::to_string(rank) + ": " + msg);
+      expect(comm.failed_together(rank), "failed_together on replica " + std::to_string(rank));
+    }
+    double one = 1, total = 0;
+    comm.all_reduce(rank, DType::F64, ReduceOp::Sum, &one, &total, 1, "psum");
+    expect(total == comm.size(), "psum after a divergence on replica " + std::to_string(rank));
+    comm.finished(rank);
   } catch (const std::exception& e) {
     fail("replica " + std::to_string(rank) + " threw: " + e.what());
     comm.abort(e.what());

@@ -1,6 +1,7 @@
 // The threaded Communicator: every collective against hand-computed results, the fixed
 // reduction order (bitwise equal to a sequential left-to-right sum, on every replica and
-// every run), aliasing in/out, disagreeing replicas, and abort releasing waiting replicas.
+// every run), aliasing in/out, disagreeing and finished replicas (the divergence check),
+// and abort releasing waiting replicas.
 #include <gtest/gtest.h>
 #include <lanes/error.h>
 
@@ -9,7 +10,10 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "runtime/thread_communicator.h"
 
@@ -143,19 +147,83 @@ TEST(CommunicatorThread, ManyCollectivesInARowStayInStep) {
   for (int r = 0; r < n; ++r) EXPECT_EQ(sums[static_cast<std::size_t>(r)], want) << "replica " << r;
 }
 
-TEST(CommunicatorThread, DisagreeingCountsThrowShapeErrorOnEveryReplica) {
+TEST(CommunicatorThread, DisagreeingCountsThrowTheSameRuntimeErrorOnEveryReplica) {
+  const int n = 3;
+  ThreadCommunicator comm(n);
+  std::vector<std::string> messages(n);
+  auto errors = run_replicas(n, [&](int r) {
+    std::vector<double> in(static_cast<std::size_t>(r == 1 ? 5 : 4), 1.0), out(in.size());
+    comm.all_reduce(r, DType::F64, ReduceOp::Sum, in.data(), out.data(), in.size(), "psum");
+  });
+  for (int r = 0; r < n; ++r) {
+    ASSERT_TRUE(errors[r]) << r;
+    try {
+      std::rethrow_exception(errors[r]);
+    } catch (const RuntimeError& err) {
+      messages[r] = err.what();
+    }
+    EXPECT_TRUE(comm.failed_together(r)) << r;
+  }
+  EXPECT_EQ(messages[0].rfind("collective #1: replicas disagree: replicas 0, 2 call psum(f64, 4 "
+                              "elements); replica 1 calls psum(f64, 5 elements). ",
+                              0),
+            0u)
+      << messages[0];
+  EXPECT_EQ(messages[1], messages[0]);
+  EXPECT_EQ(messages[2], messages[0]);
+}
+
+TEST(CommunicatorThread, OpsAndPermsArePartOfTheCall) {
+  const int n = 2;
+  ThreadCommunicator sum_max(n);
+  auto errors = run_replicas(n, [&](int r) {
+    float x = 1, y = 0;
+    sum_max.all_reduce(r, DType::F32, r == 0 ? ReduceOp::Sum : ReduceOp::Max, &x, &y, 1);
+  });
+  ASSERT_TRUE(errors[0] && errors[1]);
+  ThreadCommunicator perms(n);
+  errors = run_replicas(n, [&](int r) {
+    float x = 1, y = 0;
+    std::vector<std::pair<int, int>> perm{{0, 1}};
+    if (r == 1) perm.push_back({1, 0});
+    perms.ppermute(r, DType::F32, &x, &y, 1, perm);
+  });
+  ASSERT_TRUE(errors[0] && errors[1]);
+  try {
+    std::rethrow_exception(errors[1]);
+  } catch (const RuntimeError& err) {
+    EXPECT_NE(std::string(err.what())
+                  .find("replica 0 calls ppermute(f32, 1 element); replica 1 "
+                        "calls ppermute(f32, 1 element)"),
+              std::string::npos)
+        << err.what();
+  }
+}
+
+TEST(CommunicatorThread, AFinishedReplicaReleasesThoseWaitingForItWithAnError) {
+  // Replicas 0 and 1 make a second psum that replica 2 never makes: they wait for it
+  // until it finishes, then throw; a replica that finishes is never blocked.
   const int n = 3;
   ThreadCommunicator comm(n);
   auto errors = run_replicas(n, [&](int r) {
-    std::vector<double> in(static_cast<std::size_t>(r == 1 ? 5 : 4), 1.0), out(in.size());
-    comm.all_reduce(r, DType::F64, ReduceOp::Sum, in.data(), out.data(), in.size());
+    double x = 1, y = 0;
+    comm.all_reduce(r, DType::F64, ReduceOp::Sum, &x, &y, 1, "psum");
+    EXPECT_EQ(y, 3.0);
+    if (r != 2) comm.all_reduce(r, DType::F64, ReduceOp::Sum, &x, &y, 1, "psum");
+    comm.finished(r);
   });
-  for (auto& e : errors) {
-    ASSERT_TRUE(e);
+  EXPECT_FALSE(errors[2]);
+  for (int r = 0; r < 2; ++r) {
+    ASSERT_TRUE(errors[r]) << r;
     try {
-      std::rethrow_exception(e);
-    } catch (const ShapeError& err) {
-      EXPECT_NE(std::string(err.what()).find("replica 1 has 5 elements"), std::string::npos)
+      std::rethrow_exception(errors[r]);
+    } catch (const RuntimeError& err) {
+      EXPECT_EQ(std::string(err.what())
+                    .rfind("collective #2: replicas disagree: replicas 0, 1 "
+                           "call psum(f64, 1 element), but replica 2 finished "
+                           "its program without calling it. ",
+                           0),
+                0u)
           << err.what();
     }
   }
