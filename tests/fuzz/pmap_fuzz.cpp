@@ -38,6 +38,7 @@ std::optional<std::string> check(const CollectiveProgram& p) {
     got = f.call({xs})[0];
   } catch (const lanes::Error& e) {
     const std::string msg = e.what();
+    if (std::getenv("LANES_FUZZ_VERBOSE")) std::fprintf(stderr, "pmap threw: %s\n", msg.c_str());
     if (want.diverges || has_divergent_control(p)) {
       if (msg.find("replica") == std::string::npos)
         return "the error does not name the replicas: " + msg;
@@ -46,6 +47,7 @@ std::optional<std::string> check(const CollectiveProgram& p) {
     return "pmap threw although every replica reaches the same collectives: " + msg;
   }
   if (want.diverges) return "pmap returned values although " + want.why;
+  if (std::getenv("LANES_FUZZ_VERBOSE")) std::fprintf(stderr, "pmap returned values\n");
   for (int r = 0; r < p.replicas; ++r) {
     for (std::int64_t e = 0; e < p.n; ++e) {
       const double g = got.element_as_double(r * p.n + e);
