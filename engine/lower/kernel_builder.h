@@ -74,6 +74,11 @@ class KernelBuilder {
   // loop::PartialsFold.
   std::vector<int> emit_fold_partials(const Equation& e, const std::vector<int>& bufs,
                                       std::int64_t count, const std::vector<int>& init);
+  // In a kernel over [kSplitLanes] points (split_reduction.h): folds, for lane j (the
+  // kernel's index variable 0), elements p * kSplitLanes + j of buffers `bufs` for p in
+  // [0, groups) into `init` in that order (a float sum in compensated blocks).
+  std::vector<int> emit_fold_lanes(const Equation& e, const std::vector<int>& bufs,
+                                   std::int64_t groups, const std::vector<int>& init);
 
  private:
   // A block being built: the kernel body or a loop/branch block, with its caches.
@@ -110,6 +115,17 @@ class KernelBuilder {
                                    bool reassociable);
 
   int expand_reduce(const Equation& e, const Coords& coords, Scope* s);
+  // A float sum of `init` and term(idx) over the nest `trips` (idx[l]: the affine index of
+  // level l), in blocks of at most kSumBlock terms summed in order, the block sums added
+  // with compensation (kahan_add); a nest of at most kSumBlock terms is one plain fold.
+  // The block loops are `reassociable`, the compensated ones never.
+  using TermFn = std::function<int(Scope*, const std::vector<loop::AffineIndex>&)>;
+  int emit_sum(Scope* s, const std::vector<std::int64_t>& trips, DType t, int init,
+               const TermFn& term, bool reassociable);
+  // The compensated sum's state {sum, -error} after adding v (Kahan).
+  std::vector<int> kahan_add(Scope* s, DType t, const std::vector<int>& state, int v);
+  // Whether reduction `e` is a float sum (the sums that emit_sum blocks).
+  bool is_float_sum(const Equation& e) const;
   std::vector<int> reduction_loop(const Equation& e, const Coords& coords, Scope* s,
                                   const std::vector<int>& init, const ReduceRange* range);
   // The new state after one element `v` (its index `i`; -1 for reduce_*); with
