@@ -65,9 +65,12 @@ class KernelBuilder {
   // The state before any element: the identity of the combining operation.
   std::vector<int> reduction_identity(const Equation& e);
   // Folds the elements of `range` (the whole reduced range if null) into `init`, in
-  // increasing index order, for the result element at `coords`.
+  // increasing index order, for the result element at `coords`. With `apart`, a float sum
+  // sums the elements from 0 and adds their sum to `init` once (so that a short range
+  // is not added term by term to a large total).
   std::vector<int> emit_reduction(const Equation& e, const Coords& coords,
-                                  const std::vector<int>& init, const ReduceRange* range);
+                                  const std::vector<int>& init, const ReduceRange* range,
+                                  bool apart = false);
   // Folds partial states, element p of buffers `bufs` (one per state component) for p in
   // [0, count), into `init` in that order. argmax/argmin break ties by the smaller index,
   // so the partials may cover interleaved index sets. The Loop becomes the kernel's
@@ -76,7 +79,7 @@ class KernelBuilder {
                                       std::int64_t count, const std::vector<int>& init);
   // In a kernel over [kSplitLanes] points (split_reduction.h): folds, for lane j (the
   // kernel's index variable 0), elements p * kSplitLanes + j of buffers `bufs` for p in
-  // [0, groups) into `init` in that order (a float sum in compensated blocks).
+  // [0, groups) into `init` in that order (a float sum: each one with compensation).
   std::vector<int> emit_fold_lanes(const Equation& e, const std::vector<int>& bufs,
                                    std::int64_t groups, const std::vector<int>& init);
 

@@ -219,9 +219,15 @@ int KernelBuilder::expand_reduce(const Equation& e, const Coords& coords, Scope*
 
 std::vector<int> KernelBuilder::emit_reduction(const Equation& e, const Coords& coords,
                                                const std::vector<int>& init,
-                                               const ReduceRange* range) {
+                                               const ReduceRange* range, bool apart) {
   Coords where = coords;
   if (range) where.push_back(range->base);
+  if (apart && is_float_sum(e)) {
+    const DType od = g_.aval(e.outputs[0]).dtype;
+    Scope* s = target(where);
+    const int part = reduction_loop(e, coords, s, reduction_identity(e), range)[0];
+    return {scalar(s, ScalarOp::Add, od, {init.at(0), part})};
+  }
   return reduction_loop(e, coords, target(where), init, range);
 }
 
@@ -275,10 +281,13 @@ std::vector<int> KernelBuilder::emit_fold_lanes(const Equation& e, const std::ve
     return append(inner, std::move(op));
   };
   if (is_float_sum(e)) {
-    return {emit_sum(
-        root_.get(), {groups}, od, init[0],
-        [&](Scope* inner, const std::vector<AffineIndex>& idx) { return load(inner, 0, idx[0]); },
-        /*reassociable=*/false)};
+    // Each partial (itself a sum of many blocks) joins the compensated total directly.
+    std::vector<int> st = emit_loop_nest(
+        root_.get(), {groups}, {od, od}, {init[0], constant(od, 0)},
+        [&](Scope* inner, const std::vector<int>& vars, const std::vector<int>& state) {
+          return kahan_add(inner, od, state, load(inner, 0, affine_var(vars[0])));
+        });
+    return {scalar(root_.get(), ScalarOp::Sub, od, {st[0], st[1]})};
   }
   return emit_loop_nest(
       root_.get(), {groups}, dtypes, init,

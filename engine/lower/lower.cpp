@@ -218,7 +218,7 @@ class Lowering {
         rows.base.offset = covered;
         rows.step = lanes;
         rows.trips = split.lane_rest;
-        state = kl.emit_reduction(e, {}, state, &rows);
+        state = kl.emit_reduction(e, {}, state, &rows, /*apart=*/true);
       }
       partials = store_state(kl, lshape, state);
       prog_.steps.push_back(kl.finish());
@@ -231,7 +231,11 @@ class Lowering {
       rest.axis = split.axis;
       rest.base.offset = covered + split.lane_rest * lanes;
       rest.trips = split.rest;
-      state = k2.emit_reduction(e, {}, state, &rest);
+      // Under 16 elements are added to the total in order; a rest that spans other
+      // reduced axes (a matrix's last columns) is a sum of its own, added once.
+      const AbstractValue& in = g_.aval(e.inputs[0]);
+      const bool apart = in.size() / in.shape[static_cast<std::size_t>(split.axis)] > 1;
+      state = k2.emit_reduction(e, {}, state, &rest, apart);
     }
     k2.store(result_buffer(v), {}, {}, state.back());
     loop::Kernel fold = k2.finish();

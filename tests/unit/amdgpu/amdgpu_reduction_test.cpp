@@ -112,12 +112,21 @@ T model_gpu_sum(const std::vector<T>& x) {
   if (groups > 1) {
     lane.assign(static_cast<std::size_t>(L), T(0));
     for (std::int64_t j = 0; j < L; ++j) {
-      T s = model_emit_sum<T>(T(0), groups, [&](std::int64_t g) {
-        return partial[static_cast<std::size_t>(g * L + j)];
-      });
-      s = model_emit_sum<T>(s, sp.lane_rest, [&](std::int64_t i) {
-        return x[static_cast<std::size_t>(covered + L * i + j)];
-      });
+      // Each partial joins a compensated total; the rest rows are summed apart.
+      T s = 0, c = 0;
+      for (std::int64_t g = 0; g < groups; ++g) {
+        const T y = partial[static_cast<std::size_t>(g * L + j)] - c;
+        const T t = s + y;
+        const T e = (t - s) - y;
+        c = std::isfinite(t) ? e : T(0);
+        s = t;
+      }
+      s = s - c;
+      if (sp.lane_rest > 0) {
+        s = s + model_emit_sum<T>(T(0), sp.lane_rest, [&](std::int64_t i) {
+              return x[static_cast<std::size_t>(covered + L * i + j)];
+            });
+      }
       lane[static_cast<std::size_t>(j)] = s;
     }
   }
