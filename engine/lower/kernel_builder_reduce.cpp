@@ -95,7 +95,8 @@ int KernelBuilder::emit_sum(Scope* s, const std::vector<std::int64_t>& trips, DT
   const std::size_t n = trips.size();
   std::int64_t total = 1;
   for (std::int64_t k : trips) total *= k;
-  // One plain fold over (suffix, prefix) levels of the nest, carrying `from`.
+  // A plain fold, from `from`, of the terms over the nest `level_trips` (the outer levels'
+  // indices fixed by `prefix`; the first level's index offset by `first_base`).
   auto fold = [&](Scope* in, const std::vector<std::int64_t>& level_trips,
                   const std::vector<AffineIndex>& prefix, const AffineIndex* first_base, int from) {
     return emit_loop_nest(
