@@ -27,6 +27,8 @@ void fix_lanes(Fallback<T> f, int n, const unsigned char* bad, const T* x, const
   X(acosh, UNARY)                   \
   X(log1p, UNARY)                   \
   X(erf, UNARY)                     \
+  X(erfc, UNARY)                    \
+  X(exp, UNARY)                     \
   X(pow, BINARY)                    \
   X(atan2, BINARY)
 

@@ -6,7 +6,7 @@
 //   float  lanes_math_fallback_<fn>_f(float x, float y)
 //   void   lanes_math_fix_lanes_<d|f>(fallback, n, bad, x, y, r)
 //
-// for fn in sinh cosh asinh acosh log1p erf pow atan2. Each fallback evaluates the
+// for fn in sinh cosh asinh acosh log1p erf erfc exp pow atan2. Each fallback evaluates the
 // function in long double (64-bit significand) and rounds once to the result type, so
 // its error is 0.5 ULP plus glibc's long double error scaled by 2^-11 (f64) / 2^-40 (f32).
 #pragma once
@@ -33,6 +33,10 @@ double lanes_math_fallback_log1p_d(double x, double);
 float lanes_math_fallback_log1p_f(float x, float);
 double lanes_math_fallback_erf_d(double x, double);
 float lanes_math_fallback_erf_f(float x, float);
+double lanes_math_fallback_erfc_d(double x, double);
+float lanes_math_fallback_erfc_f(float x, float);
+double lanes_math_fallback_exp_d(double x, double);
+float lanes_math_fallback_exp_f(float x, float);
 double lanes_math_fallback_pow_d(double x, double y);
 float lanes_math_fallback_pow_f(float x, float y);
 double lanes_math_fallback_atan2_d(double y, double x);

@@ -198,6 +198,14 @@ Value* guard_lanes(llvm::IRBuilderBase& b, ScalarOp op, DType dt, std::span<Valu
       // SLEEF (and libmvec's AVX-512 sinhf/coshf) overflow before the true result does:
       // f64 from |x| = 709.78, f32 from 88.5. Beyond 710.48 / 89.42 inf is right.
       return f32 ? in_range(b, fabs_of(b, x), 88, 89.5) : in_range(b, fabs_of(b, x), 709, 710.5);
+    case ScalarOp::Exp:
+      // SLEEF (f64) returns inf from x = 709.78271114955743; the true overflow is at
+      // 709.78271289338400 (ln DBL_MAX). Above the region inf is right.
+      return in_range(b, x, 709.78, 709.79);
+    case ScalarOp::Erfc:
+      // SLEEF u15 is up to 1.6 ULP where erfc(x) nears the smallest normal (x from 26.5
+      // (f64) / 9.1 (f32)); beyond 27.3 / 10.1 the result is 0.
+      return f32 ? in_range(b, x, 9, 10.5) : in_range(b, x, 26, 27.5);
     case ScalarOp::Asinh:
       // SLEEF: inf from |x| = 1.34e154 (f64) / 1.8e19 (f32); libmvec and Highway: inf
       // near -DBL_MAX / -FLT_MAX.

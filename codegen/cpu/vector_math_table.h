@@ -92,11 +92,16 @@ inline constexpr MathGuardRow kMathGuards[] = {
     {ScalarOp::Asinh, kAll, kAll, false},
     {ScalarOp::Acosh, kSleef, kSleef, false},
     {ScalarOp::Log1p, kSleef | kHwy, kSleef | kHwy, false},
+    // SLEEF's f64 exp is inf from x = 709.78271114955743, below the true overflow at
+    // 709.78271289338400 (about 1.5e7 doubles); libmvec and f32 exp are right there.
+    {ScalarOp::Exp, kSleef, 0, false},
     // pow(DBL_MAX, 1) = inf.
     {ScalarOp::Pow, kSleef, 0, false},
     // u10 above 1 ULP for tiny results (erf of tiny x, atan2 below 4 * the smallest normal).
     {ScalarOp::Erf, kSleef, kSleef, true},
     {ScalarOp::Atan2, kSleef, kSleef, true},
+    // u15 erfc is up to 1.6 ULP where the result nears the smallest normal.
+    {ScalarOp::Erfc, kSleef, kSleef, true},
 };
 }  // namespace math_guard_table
 

@@ -65,15 +65,23 @@ class KernelBuilder {
   // The state before any element: the identity of the combining operation.
   std::vector<int> reduction_identity(const Equation& e);
   // Folds the elements of `range` (the whole reduced range if null) into `init`, in
-  // increasing index order, for the result element at `coords`.
+  // increasing index order, for the result element at `coords`. With `apart`, a float sum
+  // sums the elements from 0 and adds their sum to `init` once (so that a short range
+  // is not added term by term to a large total).
   std::vector<int> emit_reduction(const Equation& e, const Coords& coords,
-                                  const std::vector<int>& init, const ReduceRange* range);
+                                  const std::vector<int>& init, const ReduceRange* range,
+                                  bool apart = false);
   // Folds partial states, element p of buffers `bufs` (one per state component) for p in
   // [0, count), into `init` in that order. argmax/argmin break ties by the smaller index,
   // so the partials may cover interleaved index sets. The Loop becomes the kernel's
   // loop::PartialsFold.
   std::vector<int> emit_fold_partials(const Equation& e, const std::vector<int>& bufs,
                                       std::int64_t count, const std::vector<int>& init);
+  // In a kernel over [kSplitLanes] points (split_reduction.h): folds, for lane j (the
+  // kernel's index variable 0), elements p * kSplitLanes + j of buffers `bufs` for p in
+  // [0, groups) into `init` in that order (a float sum: each one with compensation).
+  std::vector<int> emit_fold_lanes(const Equation& e, const std::vector<int>& bufs,
+                                   std::int64_t groups, const std::vector<int>& init);
 
  private:
   // A block being built: the kernel body or a loop/branch block, with its caches.
@@ -110,6 +118,17 @@ class KernelBuilder {
                                    bool reassociable);
 
   int expand_reduce(const Equation& e, const Coords& coords, Scope* s);
+  // A float sum of `init` and term(idx) over the nest `trips` (idx[l]: the affine index of
+  // level l), in blocks of at most kSumBlock terms summed in order, the block sums added
+  // with compensation (kahan_add); a nest of at most kSumBlock terms is one plain fold.
+  // The block loops are `reassociable`, the compensated ones never.
+  using TermFn = std::function<int(Scope*, const std::vector<loop::AffineIndex>&)>;
+  int emit_sum(Scope* s, const std::vector<std::int64_t>& trips, DType t, int init,
+               const TermFn& term, bool reassociable);
+  // The compensated sum's state {sum, -error} after adding v (Kahan).
+  std::vector<int> kahan_add(Scope* s, DType t, const std::vector<int>& state, int v);
+  // Whether reduction `e` is a float sum (the sums that emit_sum blocks).
+  bool is_float_sum(const Equation& e) const;
   std::vector<int> reduction_loop(const Equation& e, const Coords& coords, Scope* s,
                                   const std::vector<int>& init, const ReduceRange* range);
   // The new state after one element `v` (its index `i`; -1 for reduce_*); with

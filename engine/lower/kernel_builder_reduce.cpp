@@ -1,15 +1,19 @@
 // KernelBuilder's reductions (see kernel_builder.h): reduce_sum/prod/max/min and
 // argmax/argmin as counted loop nests carrying their state, over the whole reduced range
-// (a reduction inlined into its consumer) or over a part of it, and the sequential fold
-// of partial states that split_reduction.h uses to finish a reduction computed in parts.
+// (a reduction inlined into its consumer) or over a part of it, and the folds of partial
+// states that split_reduction.h uses to finish a reduction computed in parts. Float sums
+// are blocked and compensated (emit_sum; bound in docs/precision.md).
 #include <algorithm>
+#include <limits>
 
 #include "engine/lower/kernel_builder.h"
+#include "engine/lower/split_reduction.h"
 #include "engine/primitive.h"
 #include "runtime/check.h"
 
 namespace lanes::internal::lower {
 
+using loop::affine_const;
 using loop::affine_var;
 using loop::AffineIndex;
 using loop::Op;
@@ -67,6 +71,82 @@ std::vector<int> KernelBuilder::reduction_step(const Equation& e, Scope* s,
           scalar(s, ScalarOp::Select, id, {take, i, state[1]})};
 }
 
+bool KernelBuilder::is_float_sum(const Equation& e) const {
+  return !is_arg_reduce(e) && e.prim->reduction.combine == ScalarOp::Add &&
+         is_float(g_.aval(e.outputs[0]).dtype);
+}
+
+std::vector<int> KernelBuilder::kahan_add(Scope* s, DType t, const std::vector<int>& state, int v) {
+  // y = v - c; t = s + y; c = (t - s) - y. Where t is not finite (inf, NaN) the error is
+  // meaningless (inf - inf): c restarts at 0 so the sum stays inf or NaN as the plain
+  // sum would.
+  const DType b = DType::Bool;
+  const int y = scalar(s, ScalarOp::Sub, t, {v, state[1]});
+  const int sum = scalar(s, ScalarOp::Add, t, {state[0], y});
+  const int err = scalar(s, ScalarOp::Sub, t, {scalar(s, ScalarOp::Sub, t, {sum, state[0]}), y});
+  const int finite = scalar(
+      s, ScalarOp::Lt, b,
+      {scalar(s, ScalarOp::Abs, t, {sum}), constant(t, std::numeric_limits<double>::infinity())});
+  return {sum, scalar(s, ScalarOp::Select, t, {finite, err, constant(t, 0)})};
+}
+
+int KernelBuilder::emit_sum(Scope* s, const std::vector<std::int64_t>& trips, DType t, int init,
+                            const TermFn& term, bool reassociable) {
+  const std::size_t n = trips.size();
+  std::int64_t total = 1;
+  for (std::int64_t k : trips) total *= k;
+  // A plain fold, from `from`, of the terms over the nest `level_trips` (the outer levels'
+  // indices fixed by `prefix`; the first level's index offset by `first_base`).
+  auto fold = [&](Scope* in, const std::vector<std::int64_t>& level_trips,
+                  const std::vector<AffineIndex>& prefix, const AffineIndex* first_base, int from) {
+    return emit_loop_nest(
+        in, level_trips, {t}, {from},
+        [&](Scope* inner, const std::vector<int>& vars, const std::vector<int>& st) {
+          std::vector<AffineIndex> idx = prefix;
+          for (std::size_t k = 0; k < vars.size(); ++k) {
+            AffineIndex x = affine_var(vars[k]);
+            if (k == 0 && first_base) x = scaled_add(x, 1, *first_base);
+            idx.push_back(x);
+          }
+          return std::vector<int>{scalar(inner, ScalarOp::Add, t, {st[0], term(inner, idx)})};
+        },
+        reassociable)[0];
+  };
+  if (total <= kSumBlock) return fold(s, trips, {}, nullptr, init);
+  // Split level a: the levels inside it hold at most kSumBlock terms, with level a they
+  // hold more. A block is b iterations of level a (with the levels inside in full).
+  std::size_t a = n - 1;
+  std::int64_t inner = 1;
+  while (inner * trips[a] <= kSumBlock) inner *= trips[a--];  // total > kSumBlock: stops
+  const std::int64_t b = std::max<std::int64_t>(1, kSumBlock / inner);
+  const std::int64_t blocks = trips[a] / b, tail = trips[a] % b;
+  std::vector<std::int64_t> block_trips{b}, tail_trips{tail};
+  for (std::size_t k = a + 1; k < n; ++k) {
+    block_trips.push_back(trips[k]);
+    tail_trips.push_back(trips[k]);
+  }
+  const std::vector<std::int64_t> outer(trips.begin(), trips.begin() + static_cast<long>(a));
+  const int zero = constant(t, 0);
+  std::vector<int> state = emit_loop_nest(
+      s, outer, {t, t}, {init, zero},
+      [&](Scope* in, const std::vector<int>& vars, const std::vector<int>& st) {
+        std::vector<AffineIndex> prefix;
+        for (int v : vars) prefix.push_back(affine_var(v));
+        std::vector<int> r = emit_loop_nest(
+            in, {blocks}, {t, t}, st,
+            [&](Scope* bin, const std::vector<int>& g, const std::vector<int>& bst) {
+              const AffineIndex base = affine_var(g[0], b);
+              return kahan_add(bin, t, bst, fold(bin, block_trips, prefix, &base, zero));
+            });
+        if (tail > 0) {
+          const AffineIndex base = affine_const(blocks * b);
+          r = kahan_add(in, t, r, fold(in, tail_trips, prefix, &base, zero));
+        }
+        return r;
+      });
+  return scalar(s, ScalarOp::Sub, t, {state[0], state[1]});
+}
+
 std::vector<int> KernelBuilder::reduction_loop(const Equation& e, const Coords& coords, Scope* s,
                                                const std::vector<int>& init,
                                                const ReduceRange* range) {
@@ -89,36 +169,48 @@ std::vector<int> KernelBuilder::reduction_loop(const Equation& e, const Coords& 
     trips.push_back(range && range->axis == ax ? range->trips
                                                : ia.shape[static_cast<std::size_t>(ax)]);
   }
+  // The operand at reduced indices idx (one per axis); `along` receives the coordinate
+  // along the (single) axis of argmax/argmin.
+  auto element = [&](const std::vector<AffineIndex>& idx, AffineIndex* along) {
+    Coords c;
+    std::size_t k = 0, j = 0;
+    for (int d = 0; d < ia.rank(); ++d) {
+      if (j < axes.size() && axes[j] == d) {
+        AffineIndex x = idx[j++];
+        if (range && range->axis == d) x = scaled_add(x, range->step, range->base);
+        if (along) *along = x;
+        c.push_back(x);
+      } else {
+        c.push_back(coords.at(k++));
+      }
+    }
+    return emit(a, c);
+  };
+  // argmax/argmin keep the first of equal values, and the partials of a split
+  // reduction promise one summation order at every vector width.
+  const bool reassociable = !arg && range == nullptr;
+  if (is_float_sum(e)) {
+    return {emit_sum(
+        s, trips, od, init.at(0),
+        [&](Scope* inner, const std::vector<AffineIndex>& idx) {
+          return convert(inner, element(idx, nullptr), ia.dtype, od);
+        },
+        reassociable)};
+  }
   std::vector<DType> dtypes{arg ? ia.dtype : od};
   if (arg) dtypes.push_back(od);
   return emit_loop_nest(
       s, trips, dtypes, init,
       [&](Scope* inner, const std::vector<int>& vars, const std::vector<int>& state) {
-        Coords c;
-        AffineIndex along;  // the coordinate along the (single) axis of argmax/argmin
-        std::size_t k = 0, j = 0;
-        for (int d = 0; d < ia.rank(); ++d) {
-          if (j < axes.size() && axes[j] == d) {
-            AffineIndex x = affine_var(vars[j++]);
-            if (range && range->axis == d) {
-              x = affine_var(vars[j - 1], range->step);
-              x.terms.insert(x.terms.end(), range->base.terms.begin(), range->base.terms.end());
-              x.offset = range->base.offset;
-            }
-            along = x;
-            c.push_back(x);
-          } else {
-            c.push_back(coords.at(k++));
-          }
-        }
-        int v = emit(a, c);
+        std::vector<AffineIndex> idx;
+        for (int v : vars) idx.push_back(affine_var(v));
+        AffineIndex along;
+        int v = element(idx, &along);
         if (!arg)
           return reduction_step(e, inner, state, convert(inner, v, ia.dtype, od), -1, false);
         return reduction_step(e, inner, state, v, index_value(along, od), false);
       },
-      // argmax/argmin keep the first of equal values, and the partials of a split
-      // reduction promise one summation order at every vector width.
-      /*reassociable=*/!arg && range == nullptr);
+      reassociable);
 }
 
 int KernelBuilder::expand_reduce(const Equation& e, const Coords& coords, Scope* s) {
@@ -128,9 +220,15 @@ int KernelBuilder::expand_reduce(const Equation& e, const Coords& coords, Scope*
 
 std::vector<int> KernelBuilder::emit_reduction(const Equation& e, const Coords& coords,
                                                const std::vector<int>& init,
-                                               const ReduceRange* range) {
+                                               const ReduceRange* range, bool apart) {
   Coords where = coords;
   if (range) where.push_back(range->base);
+  if (apart && is_float_sum(e)) {
+    const DType od = g_.aval(e.outputs[0]).dtype;
+    Scope* s = target(where);
+    const int part = reduction_loop(e, coords, s, reduction_identity(e), range)[0];
+    return {scalar(s, ScalarOp::Add, od, {init.at(0), part})};
+  }
   return reduction_loop(e, coords, target(where), init, range);
 }
 
@@ -165,6 +263,41 @@ std::vector<int> KernelBuilder::emit_fold_partials(const Equation& e, const std:
     if (root.ids[i] == state[0]) kernel_.fold = {root.ops[i].args.at(0), bufs};
   }
   return state;
+}
+
+std::vector<int> KernelBuilder::emit_fold_lanes(const Equation& e, const std::vector<int>& bufs,
+                                                std::int64_t groups, const std::vector<int>& init) {
+  const bool arg = is_arg_reduce(e);
+  const DType od = g_.aval(e.outputs[0]).dtype;
+  std::vector<DType> dtypes{arg ? g_.aval(e.inputs[0]).dtype : od};
+  if (arg) dtypes.push_back(od);
+  LANES_CHECK(bufs.size() == dtypes.size() && init.size() == dtypes.size(),
+              "lower: " + e.prim->name + " folds lanes of the wrong number of buffers");
+  auto load = [&](Scope* inner, std::size_t k, const AffineIndex& p) {
+    Op op;
+    op.kind = OpKind::Load;
+    op.dtype = dtypes[k];
+    op.buffer = bufs[k];
+    op.index = scaled_add(p, kSplitLanes, affine_var(0));  // p * kSplitLanes + lane
+    return append(inner, std::move(op));
+  };
+  if (is_float_sum(e)) {
+    // Each partial (itself a sum of many blocks) joins the compensated total directly.
+    std::vector<int> st = emit_loop_nest(
+        root_.get(), {groups}, {od, od}, {init[0], constant(od, 0)},
+        [&](Scope* inner, const std::vector<int>& vars, const std::vector<int>& state) {
+          return kahan_add(inner, od, state, load(inner, 0, affine_var(vars[0])));
+        });
+    return {scalar(root_.get(), ScalarOp::Sub, od, {st[0], st[1]})};
+  }
+  return emit_loop_nest(
+      root_.get(), {groups}, dtypes, init,
+      [&](Scope* inner, const std::vector<int>& vars, const std::vector<int>& state) {
+        std::vector<int> part;
+        for (std::size_t k = 0; k < bufs.size(); ++k)
+          part.push_back(load(inner, k, affine_var(vars[0])));
+        return reduction_step(e, inner, state, part[0], arg ? part[1] : -1, /*tie_by_index=*/true);
+      });
 }
 
 }  // namespace lanes::internal::lower

@@ -176,45 +176,74 @@ class Lowering {
     }
   }
 
-  // A full reduction in two kernels: per-lane partials over chunks, then their fold with
-  // the rest of the elements (split_reduction.h).
+  // A full reduction in two or three kernels: per-lane partials over groups, their fold
+  // per lane (with most of the rest), then the fold of the lanes with the last elements
+  // (split_reduction.h).
   void lower_split_reduction(const Equation& e, const lower::ReductionSplit& split) {
     const int v = e.outputs[0];
     const std::int64_t lanes = lower::kSplitLanes;
     const bool arg = e.prim->reduction.arg;
     std::vector<DType> state_dtypes{arg ? g_.aval(e.inputs[0]).dtype : g_.aval(v).dtype};
     if (arg) state_dtypes.push_back(g_.aval(v).dtype);
+    auto store_state = [&](KernelBuilder& k, const Shape& shape, const std::vector<int>& state) {
+      std::vector<int> bufs;
+      for (std::size_t c = 0; c < state.size(); ++c) {
+        bufs.push_back(add_buffer(AbstractValue{state_dtypes[c], shape}, loop::BufferKind::Temp));
+        k.store(bufs.back(), shape, k.parallel_coords(), state[c]);
+      }
+      return bufs;
+    };
+    const std::int64_t covered = split.groups * lanes * split.per_lane;
 
-    const Shape pshape{split.chunks, lanes};
+    const Shape pshape{split.groups, lanes};
     KernelBuilder k1(g_, plan_, buffer_of_, kernel_name(e.prim->name + "_partials"), pshape);
-    KernelBuilder::ReduceRange chunk;
-    chunk.axis = split.axis;
-    chunk.base.terms = {{0, lanes * split.per_lane}, {1, 1}};  // c * lanes * Q + j
-    chunk.step = lanes;
-    chunk.trips = split.per_lane;
-    std::vector<int> state = k1.emit_reduction(e, {}, k1.reduction_identity(e), &chunk);
-    std::vector<int> partials;
-    for (std::size_t k = 0; k < state.size(); ++k) {
-      partials.push_back(
-          add_buffer(AbstractValue{state_dtypes[k], pshape}, loop::BufferKind::Temp));
-      k1.store(partials.back(), pshape, k1.parallel_coords(), state[k]);
-    }
+    KernelBuilder::ReduceRange group;
+    group.axis = split.axis;
+    group.base.terms = {{0, lanes * split.per_lane}, {1, 1}};  // p * lanes * M + j
+    group.step = lanes;
+    group.trips = split.per_lane;
+    std::vector<int> partials =
+        store_state(k1, pshape, k1.emit_reduction(e, {}, k1.reduction_identity(e), &group));
     prog_.steps.push_back(k1.finish());
 
+    if (split.groups > 1) {
+      const Shape lshape{lanes};
+      KernelBuilder kl(g_, plan_, buffer_of_, kernel_name(e.prim->name + "_lanes"), lshape);
+      std::vector<int> state =
+          kl.emit_fold_lanes(e, partials, split.groups, kl.reduction_identity(e));
+      if (split.lane_rest > 0) {
+        KernelBuilder::ReduceRange rows;
+        rows.axis = split.axis;
+        rows.base.terms = {{0, 1}};  // covered + lanes * i + j
+        rows.base.offset = covered;
+        rows.step = lanes;
+        rows.trips = split.lane_rest;
+        state = kl.emit_reduction(e, {}, state, &rows, /*apart=*/true);
+      }
+      partials = store_state(kl, lshape, state);
+      prog_.steps.push_back(kl.finish());
+    }
+
     KernelBuilder k2(g_, plan_, buffer_of_, kernel_name(e.prim->name), {});
-    state = k2.emit_fold_partials(e, partials, split.chunks * lanes, k2.reduction_identity(e));
+    std::vector<int> state = k2.emit_fold_partials(e, partials, lanes, k2.reduction_identity(e));
     if (split.rest > 0) {
       KernelBuilder::ReduceRange rest;
       rest.axis = split.axis;
-      rest.base.offset = split.chunks * lanes * split.per_lane;
+      rest.base.offset = covered + split.lane_rest * lanes;
       rest.trips = split.rest;
-      state = k2.emit_reduction(e, {}, state, &rest);
+      // Under 16 elements are added to the total in order; a rest that spans other
+      // reduced axes (a matrix's last columns) is a sum of its own, added once.
+      const AbstractValue& in = g_.aval(e.inputs[0]);
+      const bool apart = in.size() / in.shape[static_cast<std::size_t>(split.axis)] > 1;
+      state = k2.emit_reduction(e, {}, state, &rest, apart);
     }
     k2.store(result_buffer(v), {}, {}, state.back());
     loop::Kernel fold = k2.finish();
     if (split.rest > 0) {  // the rest Loop is what state's LoopResults read
       for (std::size_t i = 0; i < fold.body.ids.size(); ++i) {
-        if (fold.body.ids[i] == state[0]) fold.fold.rest_loop = fold.body.ops[i].args.at(0);
+        if (fold.body.ids[i] == state[0] && fold.body.ops[i].kind == loop::OpKind::LoopResult) {
+          fold.fold.rest_loop = fold.body.ops[i].args.at(0);
+        }
       }
     }
     prog_.steps.push_back(std::move(fold));

@@ -1,5 +1,5 @@
 // plan_reduction_split (see split_reduction.h): which full reductions are split, and the
-// chunk sizes, from the operand's shape alone.
+// group sizes, from the operand's shape alone.
 #include "engine/lower/split_reduction.h"
 
 #include <algorithm>
@@ -21,13 +21,20 @@ std::optional<ReductionSplit> plan_reduction_split(const Graph& g, const Equatio
   if (axis < 0) return std::nullopt;
   const std::int64_t extent = shape[static_cast<std::size_t>(axis)];
   if (extent < kSplitLanes) return std::nullopt;
-  ReductionSplit s;
+  ReductionSplit s = split_extent(extent);
   s.axis = axis;
-  // Q grows with the extent up to kMaxPerLane, keeping about 8 chunks or more for the
-  // thread pool when the extent is small.
-  s.per_lane = std::clamp<std::int64_t>(extent / (kSplitLanes * 8), 1, kMaxPerLane);
-  s.chunks = extent / (kSplitLanes * s.per_lane);
-  s.rest = extent - s.chunks * kSplitLanes * s.per_lane;
+  return s;
+}
+
+ReductionSplit split_extent(std::int64_t extent) {
+  ReductionSplit s;
+  // P grows with the extent (M >= kMinPerLane, so a group is worth a pool chunk) up to
+  // kMaxGroups; then M grows instead, so the partials stay bounded.
+  s.groups = std::clamp<std::int64_t>(extent / (kSplitLanes * kMinPerLane), 1, kMaxGroups);
+  s.per_lane = extent / (kSplitLanes * s.groups);
+  const std::int64_t r = extent - s.groups * kSplitLanes * s.per_lane;  // < P * kSplitLanes
+  s.lane_rest = r / kSplitLanes;                                        // 0 when P == 1
+  s.rest = r - s.lane_rest * kSplitLanes;
   return s;
 }
 

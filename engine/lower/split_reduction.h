@@ -1,26 +1,31 @@
-// Full reductions (a rank-0 result: sum(x), max(x), argmax(x) of a vector, ...) in two
+// Full reductions (a rank-0 result: sum(x), max(x), argmax(x) of a vector, ...) in a few
 // kernels, so that they run on SIMD lanes and on the thread pool, with a summation order
-// fixed by the shape alone: the same bits for every vector width and thread count.
+// fixed by the shape alone (the same bits for every vector width and thread count) and a
+// bounded number of partial states, whatever the size.
 //
 // The innermost reduced axis with more than one element (the contiguous one of a
-// row-major operand), of extent N, is cut into C chunks of kSplitLanes * Q elements and a
-// rest of R = N - C * kSplitLanes * Q elements:
-//   kernel 1, index space [C, kSplitLanes] (the lanes are its vector axis, the chunks its
-//     outer axis that the thread pool splits): partial[c][j] folds the elements
-//     c * kSplitLanes * Q + kSplitLanes * q + j for q = 0, 1, ..., Q - 1 in that order
-//     (and the other reduced axes in full, outermost first), so each SIMD lane keeps its
-//     own accumulator and the loads are contiguous vectors;
-//   kernel 2, one point: folds identity, partial[0][0], partial[0][1], ...,
-//     partial[C-1][15], then the R rest elements in index order (the horizontal reduction
-//     and the tail).
-// Rounding: a sum is then a sum of C * kSplitLanes partial sums of about Q * (other
-// extents) terms each, plus the rest, instead of the interpreter's single left-to-right
-// sum; both are within (number of terms) * eps * sum |x| of the exact value (usually far
-// less, the split order being closer to pairwise), so jit and the interpreter agree to
-// about 2 * n * eps * sum |x|. max/min are exact; argmax/argmin return the first index of
-// the extreme value (ties between partials go to the smaller index; NaN wins, the first
-// NaN), as the interpreter does. (The AMDGPU backend folds the partials and the rest in
-// another fixed order, in one workgroup: docs/amdgpu.md, "Full reductions".)
+// row-major operand), of extent N, is cut into P groups (1 <= P <= kMaxGroups) of
+// kSplitLanes * M elements and a rest of R = N - P * kSplitLanes * M < P * kSplitLanes:
+//   kernel 1 ("partials"), index space [P, kSplitLanes] (the lanes are its vector axis,
+//     the groups its outer axis that the thread pool splits): partial[p][j] folds the
+//     elements p * kSplitLanes * M + kSplitLanes * m + j for m = 0, 1, ..., M - 1 in that
+//     order (and the other reduced axes in full, outermost first), so each SIMD lane
+//     keeps its own accumulator and the loads are contiguous vectors;
+//   kernel 2 ("lanes", only when P > 1), index space [kSplitLanes]: lane j folds
+//     partial[0][j], ..., partial[P-1][j], then the first L = R / kSplitLanes rows of the
+//     rest, elements P * kSplitLanes * M + kSplitLanes * i + j for i < L;
+//   kernel 3, one point: folds identity, lane[0], ..., lane[15], then the last
+//     R - L * kSplitLanes < kSplitLanes rest elements in index order (the horizontal
+//     reduction and the tail). This is the loop::PartialsFold.
+// Partial buffers: P * kSplitLanes + kSplitLanes states at most (32 KiB of f64 for any N).
+//
+// Rounding: a float sum is summed in blocks of at most kSumBlock terms in order, whose
+// sums are added with compensation (KernelBuilder::emit_sum), in each kernel; kernel 3
+// adds 16 lane sums and at most 15 elements in order. max/min are exact; argmax/argmin
+// return the first index of the extreme value (ties between partials go to the smaller
+// index; NaN wins, the first NaN), as the interpreter does. Bounds: docs/precision.md,
+// "Reductions". (The AMDGPU backend folds the lanes and the rest in another fixed order,
+// in one workgroup: docs/amdgpu.md, "Full reductions".)
 #pragma once
 
 #include <cstdint>
@@ -30,18 +35,25 @@
 
 namespace lanes::internal::lower {
 
-inline constexpr std::int64_t kSplitLanes = 16;   // every vector width up to 16 divides it
-inline constexpr std::int64_t kMaxPerLane = 256;  // Q: a chunk of 4096 f64 stays in L1/L2
+inline constexpr std::int64_t kSplitLanes = 16;  // every vector width up to 16 divides it
+inline constexpr std::int64_t kMaxGroups = 256;  // P: bounds the partials (and pool chunks)
+inline constexpr std::int64_t kMinPerLane = 64;  // M below which groups are merged
+// A float sum folds at most this many terms in order before the block's sum joins the
+// compensated total (numpy's pairwise sum also sums blocks of 128 directly).
+inline constexpr std::int64_t kSumBlock = 128;
 
 struct ReductionSplit {
-  std::int64_t axis = 0;      // operand axis cut into chunks
-  std::int64_t chunks = 0;    // C >= 1
-  std::int64_t per_lane = 0;  // Q >= 1
-  std::int64_t rest = 0;      // R
+  std::int64_t axis = 0;       // operand axis cut into groups
+  std::int64_t groups = 0;     // P >= 1
+  std::int64_t per_lane = 0;   // M >= 1
+  std::int64_t lane_rest = 0;  // L: rest rows folded by the lanes kernel (0 when P == 1)
+  std::int64_t rest = 0;       // elements folded by the last kernel, < kSplitLanes
 };
 
 // How `e` (a reduce_* or argmax/argmin equation) is split, or nullopt when it is not a
 // full reduction or its innermost non-unit reduced axis is shorter than kSplitLanes.
 std::optional<ReductionSplit> plan_reduction_split(const Graph& g, const Equation& e);
+// The split of an axis of `extent` >= kSplitLanes elements (plan_reduction_split's).
+ReductionSplit split_extent(std::int64_t extent);
 
 }  // namespace lanes::internal::lower

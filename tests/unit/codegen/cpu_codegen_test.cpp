@@ -698,11 +698,11 @@ TEST(CpuJit, SleefSymbolsResolve) {
 }
 
 // liblanes exports none of its own functions, so the JIT is handed every function that
-// generated code calls by name: 16 Highway wrappers x 2 dtypes x (AVX2, AVX-512), the 16
-// scalar fallbacks and the two lane fixers.
+// generated code calls by name: 16 Highway wrappers x 2 dtypes x (AVX2, AVX-512), the 20
+// scalar fallbacks (10 functions x f32, f64) and the two lane fixers.
 TEST(CpuJit, RuntimeSymbolsResolveWithoutExports) {
   const std::vector<RuntimeSymbol>& symbols = jit_runtime_symbols();
-  EXPECT_EQ(symbols.size(), 16u * 2 * 2 + 16 + 2);
+  EXPECT_EQ(symbols.size(), 16u * 2 * 2 + 20 + 2);
   for (const RuntimeSymbol& s : symbols) {
     EXPECT_NE(s.address, nullptr) << s.name;
     EXPECT_TRUE(cpu::jit_can_resolve(s.name)) << s.name;

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "engine/lower/lower.h"
+#include "engine/lower/split_reduction.h"
 #include "frontend/fn_impl.h"
 
 namespace lanes {
@@ -222,17 +223,19 @@ TEST(JitReduceVector, DeterministicAcrossWidthsThreadsAndRuns) {
   }
 }
 
-// The lowering really splits: a partials kernel over [chunks, 16] and a fold kernel.
+// The lowering really splits: a partials kernel over [groups, 16], the lanes kernel and a
+// fold kernel.
 TEST(JitReduceVector, LoweringSplitsLargeFullReductions) {
   Fn f = fn([](Value x) { return sum(x * x); });
   const std::int64_t n = 100000;
   internal::GraphRef g = f.impl()->graph_for({internal::AbstractValue{DType::F64, {n}}});
   internal::loop::Program p = internal::lower_to_loops(*g, JitOptions{});
-  ASSERT_EQ(p.steps.size(), 2u) << p.to_string();
+  ASSERT_EQ(p.steps.size(), 3u) << p.to_string();  // partials, lanes, fold
   const auto& k1 = std::get<internal::loop::Kernel>(p.steps[0]);
   ASSERT_EQ(k1.extents.size(), 2u);
   EXPECT_EQ(k1.extents[1], 16);
-  EXPECT_EQ(k1.extents[0], n / (16 * 256));
+  EXPECT_EQ(k1.extents[0], internal::lower::split_extent(n).groups);
+  EXPECT_EQ(k1.extents[0], 97);  // 100000 / (16 * 64)
   EXPECT_NE(k1.name.find("partials"), std::string::npos) << k1.name;
   // The partials kernel accumulates in vector registers: <4 x double> loads and adds.
   std::string ir = jit(f, width(4)).llvm_ir({wave(DType::F64, n)});

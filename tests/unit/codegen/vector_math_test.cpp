@@ -13,6 +13,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <limits>
 #include <string>
@@ -395,6 +396,10 @@ TEST(VectorMathGuards, PointsWhereProvidersFailed) {
       {ScalarOp::Cosh, false, -710, 0, std::exp(710.0L) / 2},
       {ScalarOp::Sinh, true, -89, 0, -std::exp(89.0L) / 2},
       {ScalarOp::Cosh, true, 88.7, 0, std::exp(static_cast<long double>(88.7f)) / 2},
+      // exp just below ln(DBL_MAX) = 709.782712893384: finite (SLEEF gave inf).
+      {ScalarOp::Exp, false, 709.7827120, 0, std::exp(static_cast<long double>(709.7827120))},
+      {ScalarOp::Exp, false, 709.78271289338397, 0,
+       std::exp(static_cast<long double>(709.78271289338397))},
       // atan2(y, x) = y / x for tiny y / x; erf(x) = 2x / sqrt(pi) for tiny x.
       {ScalarOp::Atan2, true, 2.1e-38, 1, static_cast<long double>(2.1e-38f)},
       {ScalarOp::Atan2, true, 4 * fmin, 3, 4.0L * fmin / 3},
@@ -410,6 +415,157 @@ TEST(VectorMathGuards, PointsWhereProvidersFailed) {
     }
   }
 }
+
+// --- edges: where a result changes class (finite / inf, normal / subnormal / zero) ------
+//
+// The sweeps above sample every binade but can step over a narrow window in which a
+// provider is wrong (SLEEF's exp returned inf for x in (709.78271114955743,
+// 709.78271289338400], about 1.5e7 doubles, where exp is finite). Here each edge is found
+// exactly, by bisection over the ordered values of T against the long double reference,
+// and the points 0..16 and 2^4..2^(digits-1) ULPs on both sides of it are checked, with
+// ±0, ±inf and NaN, at every width in both modes.
+
+// The class of the reference result rounded to T: 0 NaN, 1 inf, 2 normal, 3 subnormal, 4 zero.
+template <class T>
+int result_class(long double r) {
+  const T t = static_cast<T>(r);
+  if (std::isnan(t)) return 0;
+  if (std::isinf(t)) return 1;
+  if (t == 0) return 4;
+  return std::fabs(t) < std::numeric_limits<T>::min() ? 3 : 2;
+}
+
+// Ordered integer image of T (monotonic in the value, -0 and +0 adjacent).
+template <class T>
+std::int64_t ordered(T x) {
+  if constexpr (sizeof(T) == 4) {
+    const std::int32_t b = std::bit_cast<std::int32_t>(x);
+    return b < 0 ? -static_cast<std::int64_t>(b & 0x7fffffff) - 1 : b;
+  } else {
+    const std::int64_t b = std::bit_cast<std::int64_t>(x);
+    return b < 0 ? -(b & 0x7fffffffffffffffll) - 1 : b;
+  }
+}
+template <class T>
+T from_ordered(std::int64_t k) {
+  if constexpr (sizeof(T) == 4) {
+    const std::int32_t b =
+        k < 0 ? static_cast<std::int32_t>((-(k + 1)) | 0x80000000ll) : static_cast<std::int32_t>(k);
+    return std::bit_cast<float>(b);
+  } else {
+    const std::int64_t b =
+        k < 0 ? static_cast<std::int64_t>(static_cast<std::uint64_t>(-(k + 1)) | (1ull << 63)) : k;
+    return std::bit_cast<double>(b);
+  }
+}
+
+// Adds to `out` the points around every class change of f along the sorted finite `xs`,
+// and the specials.
+template <class T, class F>
+void edge_points(std::vector<T> xs, const F& f, std::vector<T>& out) {
+  std::erase_if(xs, [](T x) { return !std::isfinite(x); });
+  std::sort(xs.begin(), xs.end());
+  xs.erase(std::unique(xs.begin(), xs.end()), xs.end());
+  for (std::size_t i = 0; i + 1 < xs.size(); ++i) {
+    std::int64_t lo = ordered(xs[i]), hi = ordered(xs[i + 1]);
+    const int clo = result_class<T>(f(from_ordered<T>(lo)));
+    if (clo == result_class<T>(f(from_ordered<T>(hi)))) continue;
+    while (hi - lo > 1) {  // keep class(lo) = clo != class(hi)
+      const std::int64_t mid = lo + (hi - lo) / 2;
+      (result_class<T>(f(from_ordered<T>(mid))) == clo ? lo : hi) = mid;
+    }
+    for (std::int64_t e : {lo, hi}) {
+      for (std::int64_t d = 0; d <= 16; ++d) {
+        out.push_back(from_ordered<T>(e - d));
+        out.push_back(from_ordered<T>(e + d));
+      }
+      for (int j = 4; j < std::numeric_limits<T>::digits; ++j) {
+        out.push_back(from_ordered<T>(e - (std::int64_t{1} << j)));
+        out.push_back(from_ordered<T>(e + (std::int64_t{1} << j)));
+      }
+    }
+  }
+  std::erase_if(out, [](T x) { return std::isnan(x); });  // ordered images past +-inf
+  using L = std::numeric_limits<T>;
+  for (T x : {T(0), T(-0.0), L::infinity(), -L::infinity(), L::quiet_NaN(), L::denorm_min(),
+              -L::denorm_min(), L::min(), -L::min(), L::max(), -L::max()}) {
+    out.push_back(x);
+  }
+}
+
+// Runs op over (xs[, ys]) at every width in both modes; each result within the bound.
+template <class T>
+void check_points(const MathCase& c, const std::vector<T>& xs, const std::vector<T>& ys) {
+  const DType t = sizeof(T) == 4 ? DType::F32 : DType::F64;
+  const loop::Program p =
+      one_op_program(c.op, t, c.binary ? 2 : 1, static_cast<std::int64_t>(xs.size()));
+  std::vector<Array> in = {Array::from(xs)};
+  if (c.binary) in.push_back(Array::from(ys));
+  for (Precision prec : {Precision::Precise, Precision::Fast}) {
+    const double bound = (prec == Precision::Precise ? c.precise : c.fast) + 0.01;
+    for (int w : {1, 2, 4, 8, 16}) {
+      lanes::JitOptions o;
+      o.precision = prec;
+      o.vector_width = w;
+      Array out = lanes::internal::compile_cpu(p, o)->run(in).at(0);
+      auto got = out.data<T>();
+      std::size_t violations = 0;
+      std::string examples;
+      for (std::size_t i = 0; i < xs.size(); ++i) {
+        const long double exact = c.binary ? c.ref2(xs[i], ys[i]) : c.ref1(xs[i]);
+        if (ulp_error<T>(got[i], exact) <= bound) continue;
+        if (++violations <= 4) {
+          char buf[200];
+          std::snprintf(buf, sizeof buf, " [x=%.17g%s y=%.17g got=%.17g exact=%.17Lg]",
+                        static_cast<double>(xs[i]), "", c.binary ? static_cast<double>(ys[i]) : 0.0,
+                        static_cast<double>(got[i]), exact);
+          examples += buf;
+        }
+      }
+      EXPECT_EQ(violations, 0u) << c.name << (sizeof(T) == 4 ? " f32" : " f64") << " W=" << w
+                                << (prec == Precision::Fast ? " fast" : " precise") << " out of "
+                                << xs.size() << " edge points:" << examples;
+    }
+  }
+}
+
+template <class T>
+void check_edges(const MathCase& c) {
+  std::vector<T> xs, ys;
+  const std::vector<T> base = sweep<T>(c.lo, c.hi);
+  if (!c.binary) {
+    edge_points<T>(
+        base, [&](T x) { return c.ref1(x); }, xs);
+    check_points<T>(c, xs, ys);
+    return;
+  }
+  // Binary: edges along x for fixed y, and along y for fixed x.
+  const std::vector<T> fixed = {T(2),   T(0.5),  T(-1),   T(3),    T(1.5),   T(-2.5),  T(10),
+                                T(100), T(-100), T(1e-3), T(1e10), T(1e-30), T(0.999), T(1.0001)};
+  for (T f : fixed) {
+    std::vector<T> px, py;
+    edge_points<T>(
+        base, [&](T x) { return c.ref2(x, f); }, px);
+    ys.insert(ys.end(), px.size(), f);
+    xs.insert(xs.end(), px.begin(), px.end());
+    edge_points<T>(
+        base, [&](T y) { return c.ref2(f, y); }, py);
+    xs.insert(xs.end(), py.size(), f);
+    ys.insert(ys.end(), py.begin(), py.end());
+  }
+  check_points<T>(c, xs, ys);
+}
+
+class VectorMathEdges : public ::testing::TestWithParam<int> {};
+
+TEST_P(VectorMathEdges, F64AtOverflowAndUnderflowEdges) { check_edges<double>(kCases[GetParam()]); }
+TEST_P(VectorMathEdges, F32AtOverflowAndUnderflowEdges) { check_edges<float>(kCases[GetParam()]); }
+
+INSTANTIATE_TEST_SUITE_P(AllFunctions, VectorMathEdges,
+                         ::testing::Range(0, static_cast<int>(std::size(kCases))),
+                         [](const ::testing::TestParamInfo<int>& i) {
+                           return std::string(kCases[i.param].name);
+                         });
 
 class VectorMath : public ::testing::TestWithParam<int> {};
 

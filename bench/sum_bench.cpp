@@ -1,0 +1,72 @@
+// Float sums under jit (engine/lower/split_reduction.h, KernelBuilder::emit_sum): ns per
+// element and the error against a long double sum, for full sums of f32 and f64 vectors
+// in and out of cache, with one thread and with the pool, and for row sums under vmap.
+// Run it on two builds (before / after a change to the reductions) on the same machine:
+//   ninja -C build lanes-bench-sum && build/bench/lanes-bench-sum [max_n]
+#include <lanes/lanes.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "bench/bench_util.h"
+
+namespace {
+
+using namespace lanes;
+
+template <class T>
+void full_sum(std::int64_t n, bool parallel) {
+  std::vector<T> v(static_cast<std::size_t>(n));
+  long double exact = 0, abs_sum = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double g = static_cast<double>(i) * 0.6180339887498949;
+    v[static_cast<std::size_t>(i)] = static_cast<T>(g - std::floor(g));
+    exact += v[static_cast<std::size_t>(i)];
+    abs_sum += std::fabs(static_cast<long double>(v[static_cast<std::size_t>(i)]));
+  }
+  JitOptions o;
+  o.parallel = parallel;
+  Fn f = jit(fn([](Value x) { return sum(x); }), o);
+  Array x = Array::view(v.data(), {n});
+  double got = 0;
+  const int reps = n >= 10000000 ? 11 : 31, inner = n <= 100000 ? 100 : 1;
+  const double t = bench::time_median([&] { got = Array(f(x)).element_as_double(0); }, reps, inner);
+  const double u = sizeof(T) == 4 ? 0x1p-24 : 0x1p-53;
+  std::printf("| sum %s | %lld | %s | %.3f | %.2f |\n", sizeof(T) == 4 ? "f32" : "f64",
+              static_cast<long long>(n), parallel ? "pool" : "1 thread",
+              1e9 * t / static_cast<double>(n),
+              static_cast<double>(std::fabs(got - exact) / (u * abs_sum)));
+}
+
+void row_sums(std::int64_t rows, std::int64_t cols) {
+  std::vector<float> v(static_cast<std::size_t>(rows * cols));
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i % 1000) * 0.001f;
+  Fn f = jit(vmap(fn([](Value r) { return sum(r); })));
+  Array x = Array::view(v.data(), {rows, cols});
+  const double t = bench::time_median([&] { (void)f(x); }, 31, rows * cols <= 100000 ? 100 : 1);
+  std::printf("| vmap row sum f32 | %lld x %lld | pool | %.3f | - |\n",
+              static_cast<long long>(rows), static_cast<long long>(cols),
+              1e9 * t / static_cast<double>(rows * cols));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::int64_t max_n = argc > 1 ? std::atoll(argv[1]) : 100000000;
+  std::printf("| case | n | threads | ns/element | error / (u sum|x|) |\n|---|---|---|---|---|\n");
+  for (std::int64_t n : {std::int64_t{100000}, std::int64_t{10000000}, std::int64_t{100000000}}) {
+    if (n > max_n) continue;
+    for (bool parallel : {false, true}) {
+      full_sum<float>(n, parallel);
+      full_sum<double>(n, parallel);
+    }
+  }
+  row_sums(1000, 1000);
+  row_sums(100, 100);
+  row_sums(16, 100000);
+  return 0;
+}
