@@ -77,19 +77,6 @@ std::string affine_text(const AffineIndex& idx) {
   return os.str();
 }
 
-std::string const_text(DType dtype, double v) {
-  std::ostringstream os;
-  if (is_float(dtype)) {
-    os.precision(17);
-    os << v;
-  } else if (is_bool(dtype)) {
-    os << (v != 0 ? "true" : "false");
-  } else {
-    os << static_cast<std::int64_t>(v);
-  }
-  return os.str();
-}
-
 std::string args_text(const std::vector<int>& args) {
   std::string s;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -106,7 +93,7 @@ void print_op(std::ostringstream& os, int id, const Op& op, int indent) {
   os << pad << "%" << id << ":" << dtype_name(op.dtype) << " = ";
   switch (op.kind) {
     case OpKind::Const:
-      os << "const " << const_text(op.dtype, op.value);
+      os << "const " << op.value.to_string();
       break;
     case OpKind::IndexVar:
       os << "index i" << op.index_var;
@@ -233,8 +220,7 @@ std::string Program::to_string() const {
     if (o.buffer >= 0) {
       os << " b" << o.buffer;
     } else {
-      os << " " << dtype_name(o.literal_dtype) << " "
-         << const_text(o.literal_dtype, o.literal_value);
+      os << " " << dtype_name(o.literal.dtype()) << " " << o.literal.to_string();
     }
   }
   os << "\n";

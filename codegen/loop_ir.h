@@ -70,7 +70,7 @@ struct Op {
   ScalarOp sop = ScalarOp::None;
   std::vector<int> args;  // operand op ids
 
-  double value = 0;    // Const (floats; ints and bools stored exactly as double)
+  Scalar value{};      // Const: exact, of `dtype`
   int index_var = -1;  // IndexVar; Loop: the loop's own index variable
   int buffer = -1;     // Load
   AffineIndex index;   // Load
@@ -168,8 +168,7 @@ using Step = std::variant<Kernel, HostStep>;
 // through, or a literal made into a scalar array.
 struct OutputSource {
   int buffer = -1;  // >= 0: this buffer
-  DType literal_dtype = DType::F64;
-  double literal_value = 0;
+  Scalar literal{};  // otherwise this value (its dtype included)
 };
 
 struct Program {

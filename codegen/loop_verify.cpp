@@ -177,6 +177,9 @@ class KernelVerifier {
     switch (op.kind) {
       case OpKind::Const:
         if (n != 0) fail_op(id, op, "has operands");
+        if (op.value.dtype() != op.dtype) {
+          fail_op(id, op, "holds a " + dt(op.value.dtype()) + " value as " + dt(op.dtype));
+        }
         break;
       case OpKind::IndexVar:
         if (n != 0) fail_op(id, op, "has operands");

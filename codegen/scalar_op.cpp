@@ -4,9 +4,9 @@
 
 #include <lanes/error.h>
 
-#include <limits>
 #include <string>
 
+#include "codegen/scalar_reference.h"
 #include "runtime/check.h"
 
 namespace lanes::internal {
@@ -53,36 +53,14 @@ bool scalar_op_is_combining(ScalarOp op) {
   return scalar_op_info(op).identity != ScalarIdentityKind::None;
 }
 
-ScalarIdentity scalar_op_identity(ScalarOp op, DType dtype) {
-  const ScalarOpInfo& info = scalar_op_info(op);
-  auto fail = [&]() -> ScalarIdentity {
-    LANES_FAIL("scalar_op_identity: " + std::string(info.name) + " has no identity on " +
+Scalar scalar_op_identity(ScalarOp op, DType dtype) {
+  if (!scalar_op_accepts(op, dtype) || !scalar_op_is_combining(op)) {
+    LANES_FAIL("scalar_op_identity: " + std::string(scalar_op_name(op)) + " has no identity on " +
                std::string(dtype_name(dtype)));
-  };
-  if (!scalar_op_accepts(op, dtype)) return fail();
-  const bool fl = is_float(dtype), bl = dtype == DType::Bool;
-  const double inf = std::numeric_limits<double>::infinity();
-  const double int_min = dtype == DType::I32
-                             ? static_cast<double>(std::numeric_limits<std::int32_t>::min())
-                             : static_cast<double>(std::numeric_limits<std::int64_t>::min());
-  switch (info.identity) {
-    case ScalarIdentityKind::None:
-      return fail();
-    case ScalarIdentityKind::Zero:
-      return {0, false};
-    case ScalarIdentityKind::One:
-      return {1, false};
-    case ScalarIdentityKind::Lowest:
-      return {fl ? -inf : bl ? 0.0 : int_min, false};
-    case ScalarIdentityKind::Highest:
-      if (fl) return {inf, false};
-      if (bl) return {1, false};
-      return {int_min, true};  // INT_MAX = ~INT_MIN
-    case ScalarIdentityKind::AllOnes:
-      if (fl) return fail();
-      return {bl ? 1.0 : -1.0, false};
   }
-  return fail();
+  // One definition of the values: scalar_identity<T>, which the interpreter and the
+  // collectives also use.
+  return visit_dtype(dtype, [&](auto t) { return Scalar::of(scalar_identity<decltype(t)>(op)); });
 }
 
 }  // namespace lanes::internal

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <lanes/dtype.h>
+#include <lanes/scalar.h>
 
 #include <cmath>
 #include <cstddef>
@@ -228,16 +229,10 @@ const char* scalar_op_math_name(ScalarOp op);
 // Add, Mul, Max, Min, And, Or: the ops with a reduction identity.
 bool scalar_op_is_combining(ScalarOp op);
 
-// The identity of a combining op on `dtype`, for a loop-IR constant (which holds a
-// double): `value`, or the bitwise complement of `value` (as an integer of `dtype`) where
-// `complement` is set. Only Min on i32/i64 sets it: its identity INT_MAX is ~INT_MIN, and
-// INT64_MAX is not a double. Max: -inf / INT_MIN / false; Min: +inf / INT_MAX / true; Add,
-// Or: 0 / false; Mul: 1 / true; And: -1 (~0) / true. Throws InternalError when `op` is not
-// combining or not defined on `dtype` (And on floats).
-struct ScalarIdentity {
-  double value = 0;
-  bool complement = false;
-};
-ScalarIdentity scalar_op_identity(ScalarOp op, DType dtype);
+// The identity of a combining op on `dtype`, exact (a loop-IR constant holds a Scalar):
+// Max: -inf / INT_MIN / false; Min: +inf / INT_MAX / true; Add, Or: 0 / false; Mul: 1 /
+// true; And: -1 (~0) / true. Throws InternalError when `op` is not combining or not
+// defined on `dtype` (And on floats).
+Scalar scalar_op_identity(ScalarOp op, DType dtype);
 
 }  // namespace lanes::internal

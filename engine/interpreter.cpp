@@ -8,14 +8,7 @@
 
 namespace lanes::internal {
 
-Array literal_array(const Literal& l) {
-  Array a = Array::empty(l.dtype, {});
-  visit_dtype(l.dtype, [&](auto t) {
-    using T = decltype(t);
-    *static_cast<T*>(a.raw()) = is_float(l.dtype) ? static_cast<T>(l.f) : static_cast<T>(l.i);
-  });
-  return a;
-}
+Array literal_array(const Literal& l) { return Array::full(l.dtype(), {}, l.value); }
 
 std::vector<Array> interpret(const Graph& g, std::span<const Array> inputs) {
   if (inputs.size() != g.inputs.size()) {

@@ -8,13 +8,11 @@ namespace lanes {
 
 using internal::make_literal;
 
-Value::Value(double v) : literal_(make_literal(DType::F64, v, true)) {}
-Value::Value(float v) : literal_(make_literal(DType::F32, static_cast<double>(v), false)) {}
-Value::Value(int v) : literal_(make_literal(DType::I64, static_cast<double>(v), true)) {
-  literal_.i = v;
-}
-Value::Value(std::int64_t v) : literal_(make_literal(DType::I64, 0, true)) { literal_.i = v; }
-Value::Value(bool v) : literal_(make_literal(DType::Bool, v ? 1 : 0, false)) {}
+Value::Value(double v) : literal_(make_literal(Scalar::of(v), true)) {}
+Value::Value(float v) : literal_(make_literal(Scalar::of(v), false)) {}
+Value::Value(int v) : literal_(make_literal(Scalar::of_int(DType::I64, v), true)) {}
+Value::Value(std::int64_t v) : literal_(make_literal(Scalar::of(v), true)) {}
+Value::Value(bool v) : literal_(make_literal(Scalar::of(v), false)) {}
 Value::Value(const Array& a) : Value(constant(a)) {}
 
 Value Value::from_var(internal::Tracer* tracer, std::uint64_t tracer_id, int var) {

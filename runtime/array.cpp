@@ -28,14 +28,12 @@ std::shared_ptr<void> allocate(std::size_t nbytes) {
   return std::shared_ptr<void>(p, [padded](void* q) { internal::release_block(q, padded); });
 }
 
-template <class T>
-void fill_typed(void* data, std::int64_t n, double v) {
-  T* d = static_cast<T*>(data);
-  std::fill(d, d + n, static_cast<T>(v));
-}
-
-void fill(Array& a, double v) {
-  visit_dtype(a.dtype(), [&](auto t) { fill_typed<decltype(t)>(a.raw(), a.size(), v); });
+void fill(Array& a, Scalar v) {
+  visit_dtype(a.dtype(), [&](auto t) {
+    using T = decltype(t);
+    T* d = static_cast<T*>(a.raw());
+    std::fill(d, d + a.size(), v.as<T>());
+  });
 }
 }  // namespace
 
@@ -82,6 +80,10 @@ Array Array::zeros(DType dtype, Shape shape) {
 Array Array::ones(DType dtype, Shape shape) { return full(dtype, std::move(shape), 1.0); }
 
 Array Array::full(DType dtype, Shape shape, double value) {
+  return full(dtype, std::move(shape), Scalar::of_double(dtype, value));
+}
+
+Array Array::full(DType dtype, Shape shape, Scalar value) {
   Array a = empty(dtype, std::move(shape));
   fill(a, value);
   return a;
@@ -172,12 +174,19 @@ double Array::element_as_double(std::int64_t i) const {
   });
 }
 
-double Array::item_as_double_checked() const {
+Scalar Array::element(std::int64_t i) const {
+  return visit_dtype(dtype_, [&](auto t) {
+    using T = decltype(t);
+    return Scalar::of(static_cast<const T*>(data_)[i]);
+  });
+}
+
+Scalar Array::item_checked() const {
   if (size_ != 1) {
     throw ShapeError("Array::item: array of shape " + shape_to_string(shape_) +
                      " has " + std::to_string(size_) + " elements, not 1");
   }
-  return element_as_double(0);
+  return element(0);
 }
 
 Array Array::copy() const {
@@ -198,9 +207,8 @@ Array Array::reshaped(Shape new_shape) const {
 
 namespace {
 std::string format_element(const Array& a, std::int64_t i) {
+  if (!is_float(a.dtype())) return a.element(i).to_string();  // exact: True/False, integers
   double v = a.element_as_double(i);
-  if (a.dtype() == DType::Bool) return v != 0 ? "True" : "False";
-  if (is_int(a.dtype())) return std::to_string(static_cast<std::int64_t>(v));
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   std::ostringstream os;

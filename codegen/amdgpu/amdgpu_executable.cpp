@@ -49,7 +49,7 @@ class HipExecutableImpl final : public HipExecutable {
     for (std::size_t k = 0; k < outs.size(); ++k) {
       const loop::OutputSource& o = program_.outputs[k];
       if (o.buffer < 0) {  // a literal: no need to read it back
-        out.push_back(Array::full(o.literal_dtype, {}, o.literal_value));
+        out.push_back(Array::full(o.literal.dtype(), {}, o.literal));
         continue;
       }
       const loop::Buffer& b = program_.buffers.at(o.buffer);
@@ -104,7 +104,7 @@ class HipExecutableImpl final : public HipExecutable {
         out.push_back(dev.at(o.buffer));
         continue;
       }
-      Array lit = Array::full(o.literal_dtype, {}, o.literal_value);
+      Array lit = Array::full(o.literal.dtype(), {}, o.literal);
       auto buf = std::make_shared<hip::DeviceBuffer>(device_, lit.nbytes());
       buf->copy_from_host(std::as_const(lit).raw(), lit.nbytes());
       out.push_back(std::move(buf));

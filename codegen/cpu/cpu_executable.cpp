@@ -186,7 +186,7 @@ class CpuExecutable final : public Executable {
     for (std::size_t j = 0; j < program_.outputs.size(); ++j) {
       const loop::OutputSource& o = program_.outputs[j];
       if (o.buffer < 0) {
-        out.push_back(Array::full(o.literal_dtype, {}, o.literal_value));
+        out.push_back(Array::full(o.literal.dtype(), {}, o.literal));
       } else if (output_move_[j]) {
         out.push_back(
             std::move(owned[static_cast<std::size_t>(slot_[static_cast<std::size_t>(o.buffer)])]));

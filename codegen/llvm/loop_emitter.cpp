@@ -259,13 +259,14 @@ void LoopEmitter::emit_op(const Op& op, int id) {
   switch (op.kind) {
     case OpKind::Const: {
       llvm::Type* t = register_type(m_.getContext(), op.dtype, 1);
+      // Every bit of an integer (op.value is exact; a double would round beyond 2^53).
       if (is_float(op.dtype)) {
-        vals_[id] = llvm::ConstantFP::get(t, op.value);
+        vals_[id] = llvm::ConstantFP::get(t, op.value.as_double());
       } else if (op.dtype == DType::Bool) {
-        vals_[id] = b_.getInt1(op.value != 0);
+        vals_[id] = b_.getInt1(op.value.as<bool>());
       } else {
-        vals_[id] = llvm::ConstantInt::get(
-            t, static_cast<std::uint64_t>(static_cast<std::int64_t>(op.value)), true);
+        vals_[id] =
+            llvm::ConstantInt::get(t, static_cast<std::uint64_t>(op.value.as_int64()), true);
       }
       return;
     }

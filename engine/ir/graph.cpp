@@ -1,8 +1,6 @@
 // Graph: literals, avals, the text form and the verifier.
 #include "engine/ir/graph.h"
 
-#include <cmath>
-#include <cstdio>
 #include <set>
 
 #include "engine/primitive.h"
@@ -17,46 +15,20 @@ std::string AbstractValue::to_string() const {
 bool Atom::operator==(const Atom& o) const {
   if (var != o.var) return false;
   if (var >= 0) return true;
-  return literal.dtype == o.literal.dtype && literal.weak == o.literal.weak &&
-         literal.i == o.literal.i &&
-         (literal.f == o.literal.f || (std::isnan(literal.f) && std::isnan(o.literal.f)));
+  return literal.weak == o.literal.weak && literal.value.identical(o.literal.value);
 }
 
-Literal make_literal(DType dtype, double value, bool weak) {
+Literal make_literal(Scalar value, bool weak) {
   Literal l;
-  l.dtype = dtype;
+  l.value = value;
   l.weak = weak;
-  if (is_float(dtype)) {
-    l.f = dtype == DType::F32 ? static_cast<double>(static_cast<float>(value)) : value;
-  } else if (dtype == DType::Bool) {
-    l.i = value != 0 ? 1 : 0;
-  } else if (std::isnan(value)) {
-    l.i = 0;
-  } else if (dtype == DType::I32) {
-    l.i = static_cast<std::int32_t>(static_cast<std::int64_t>(value));
-  } else {
-    l.i = static_cast<std::int64_t>(value);
-  }
   return l;
 }
 
-double literal_as_double(const Literal& l) {
-  return is_float(l.dtype) ? l.f : static_cast<double>(l.i);
-}
-
-AbstractValue literal_aval(const Literal& l) { return {l.dtype, {}, l.weak}; }
+AbstractValue literal_aval(const Literal& l) { return {l.dtype(), {}, l.weak}; }
 
 Literal convert_literal(const Literal& l, DType dtype, bool weak) {
-  if (!is_float(l.dtype) && !is_float(dtype)) {
-    Literal r;
-    r.dtype = dtype;
-    r.weak = weak;
-    r.i = dtype == DType::Bool  ? (l.i != 0)
-          : dtype == DType::I32 ? static_cast<std::int32_t>(l.i)
-                                : l.i;
-    return r;
-  }
-  return make_literal(dtype, literal_as_double(l), weak);
+  return make_literal(l.value.convert(dtype), weak);
 }
 
 AbstractValue Graph::aval(const Atom& a) const {
@@ -92,14 +64,8 @@ std::string var_name(int v) {
 }
 
 std::string literal_text(const Literal& l) {
-  char buf[40];
-  if (l.dtype == DType::Bool) return l.i ? "True" : "False";
-  if (is_int(l.dtype)) {
-    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(l.i));
-  } else {
-    std::snprintf(buf, sizeof buf, "%.17g", l.f);
-  }
-  return std::string(buf) + ":" + std::string(dtype_name(l.dtype)) + (l.weak ? "~" : "");
+  if (l.dtype() == DType::Bool) return l.value.to_string();
+  return l.value.to_string() + ":" + std::string(dtype_name(l.dtype())) + (l.weak ? "~" : "");
 }
 
 void print_graph(const Graph& g, int indent, std::string& out);

@@ -44,9 +44,9 @@ struct Atom {
   bool operator==(const Atom& o) const;
 };
 
-// Literal constructors and helpers.
-Literal make_literal(DType dtype, double value, bool weak = false);
-double literal_as_double(const Literal& l);
+// Literal constructors and helpers. The value is a Scalar, exact in every dtype; a pass
+// that needs the number reads it with Scalar's accessors, never through a double.
+Literal make_literal(Scalar value, bool weak = false);
 AbstractValue literal_aval(const Literal& l);
 Literal convert_literal(const Literal& l, DType dtype, bool weak);
 

@@ -128,8 +128,7 @@ class Interner {
 
 std::string atom_tag(const Atom& a) {
   if (!a.is_literal()) return "v" + std::to_string(a.var);
-  return "l" + std::string(dtype_name(a.literal.dtype)) +
-         std::to_string(literal_as_double(a.literal));
+  return "l" + std::string(dtype_name(a.literal.dtype())) + a.literal.value.to_string();
 }
 
 class Keys {

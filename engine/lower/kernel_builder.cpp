@@ -2,8 +2,8 @@
 #include "engine/lower/kernel_builder.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
-#include <cstring>
 
 #include "engine/primitive.h"
 #include "runtime/check.h"
@@ -85,15 +85,18 @@ int KernelBuilder::append(Scope* s, Op op) {
   return id;
 }
 
-int KernelBuilder::constant(DType dtype, double value) {
-  std::uint64_t bits;
-  std::memcpy(&bits, &value, sizeof bits);
-  std::string key = "c" + std::string(dtype_name(dtype)) + std::to_string(bits);
+int KernelBuilder::constant(Scalar value) {
+  // The key names the value exactly: an integer's decimal text (2^53 and 2^53 + 1 are two
+  // constants), a float's bits (-0 and NaN payloads kept apart).
+  std::string key =
+      "c" + std::string(dtype_name(value.dtype())) +
+      (is_float(value.dtype()) ? std::to_string(std::bit_cast<std::uint64_t>(value.as_double()))
+                               : value.to_string());
   auto it = root_->cache.find(key);
   if (it != root_->cache.end()) return it->second;
   Op op;
   op.kind = OpKind::Const;
-  op.dtype = dtype;
+  op.dtype = value.dtype();
   op.value = value;
   int id = append(root_.get(), std::move(op));
   root_->cache[key] = id;
@@ -138,14 +141,14 @@ int KernelBuilder::index_value(const AffineIndex& c, DType dtype) {
     }
     int term = stride == 1 ? iv
                            : scalar(s, ScalarOp::Mul, DType::I64,
-                                    {iv, constant(DType::I64, static_cast<double>(stride))});
+                                    {iv, constant(Scalar::of_int(DType::I64, stride))});
     acc = acc < 0 ? term : scalar(s, ScalarOp::Add, DType::I64, {acc, term});
   }
   if (acc < 0) {
-    acc = constant(DType::I64, static_cast<double>(c.offset));
+    acc = constant(Scalar::of_int(DType::I64, c.offset));
   } else if (c.offset != 0) {
-    acc = scalar(s, ScalarOp::Add, DType::I64,
-                 {acc, constant(DType::I64, static_cast<double>(c.offset))});
+    acc =
+        scalar(s, ScalarOp::Add, DType::I64, {acc, constant(Scalar::of_int(DType::I64, c.offset))});
   }
   int r = convert(s, acc, DType::I64, dtype);
   s->cache[key] = r;
@@ -161,7 +164,7 @@ int KernelBuilder::emit(const Atom& a, const Coords& coords) {
 }
 
 int KernelBuilder::emit_in(const Atom& a, const Coords& coords, bool root) {
-  if (a.is_literal()) return constant(a.literal.dtype, literal_as_double(a.literal));
+  if (a.is_literal()) return constant(a.literal.value);
   const int v = a.var;
   const AbstractValue& av = g_.aval(v);
   if (static_cast<int>(coords.size()) != av.rank()) {
@@ -333,7 +336,7 @@ int KernelBuilder::expand_dot(const Equation& e, const Coords& coords, Scope* s)
   for (auto d : lc) trips.push_back(la.shape[static_cast<std::size_t>(d)]);
 
   std::vector<int> r = emit_loop_nest(
-      s, trips, {od}, {constant(od, 0)},
+      s, trips, {od}, {constant(Scalar::of_int(od, 0))},
       [&](Scope* inner, const std::vector<int>& vars, const std::vector<int>& carries) {
         // Output coordinates: batch dims, then lhs free dims, then rhs free dims.
         auto operand_coords = [&](const AbstractValue& av, const std::vector<std::int64_t>& con,

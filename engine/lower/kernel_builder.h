@@ -96,7 +96,7 @@ class KernelBuilder {
   int emit_in(const Atom& a, const Coords& coords, bool root);
   int expand(int var, const Coords& coords, Scope* s);
   int append(Scope* s, loop::Op op);
-  int constant(DType dtype, double value);
+  int constant(Scalar value);  // deduplicated per kernel
   int index_value(const loop::AffineIndex& c, DType dtype);
   int scalar(Scope* s, ScalarOp op, DType dtype, std::vector<int> args);
   int convert(Scope* s, int value, DType from, DType to);

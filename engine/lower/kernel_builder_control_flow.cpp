@@ -36,9 +36,7 @@ std::size_t count(const Equation& e, const char* name) {
   return static_cast<std::size_t>(e.params.get_int(name));
 }
 
-std::int64_t literal_int(const Atom& a) {
-  return static_cast<std::int64_t>(literal_as_double(a.literal));
-}
+std::int64_t literal_int(const Atom& a) { return a.literal.value.as_int64(); }
 
 }  // namespace
 
@@ -168,7 +166,7 @@ std::vector<int> KernelBuilder::emit_graph(const Graph& g, const std::vector<int
     for (int o : g.eqns[i].outputs) producer[static_cast<std::size_t>(o)] = static_cast<int>(i);
   }
   std::function<int(const Atom&)> get = [&](const Atom& a) -> int {
-    if (a.is_literal()) return constant(a.literal.dtype, literal_as_double(a.literal));
+    if (a.is_literal()) return constant(a.literal.value);
     const std::size_t v = static_cast<std::size_t>(a.var);
     if (env[v] != kPending) return env[v];
     const int p = producer[v];
@@ -198,7 +196,7 @@ std::vector<int> KernelBuilder::emit_graph(const Graph& g, const std::vector<int
         id = args.at(0);  // rank 0 or the point shape on both sides: the same point value
         break;
       case LoweringKind::Constant:
-        id = constant(out.dtype, q.params.get<Array>("value").element_as_double(0));
+        id = constant(q.params.get<Array>("value").element(0).convert(out.dtype));
         break;
       default:
         LANES_FAIL("lower: " + q.prim->name + " in an inlined sub-graph");
@@ -244,7 +242,7 @@ std::vector<int> KernelBuilder::emit_cond(const Graph& owner, const Equation& e,
         [&](Scope* in, std::size_t j) -> std::vector<int> {
       if (j + 1 == branches.size()) return branch(j)(in, {});
       const int le =
-          scalar(in, ScalarOp::Le, DType::Bool, {index, constant(idt, static_cast<double>(j))});
+          scalar(in, ScalarOp::Le, DType::Bool, {index, constant(Scalar::of_int(idt, j))});
       return emit_if_op(in, le, dtypes, branch(j),
                         [&, j](Scope* in2, const std::vector<int>&) { return chain(in2, j + 1); });
     };
@@ -364,7 +362,8 @@ std::vector<int> KernelBuilder::emit_fori(const Equation& e, const std::vector<i
           return std::vector<int>{scalar(in, ScalarOp::Lt, DType::Bool, {p[0], hi})};
         },
         [&](Scope* in, const std::vector<int>& p) {
-          std::vector<int> y(1, scalar(in, ScalarOp::Add, idt, {p[0], constant(idt, 1)}));
+          std::vector<int> y(
+              1, scalar(in, ScalarOp::Add, idt, {p[0], constant(Scalar::of_int(idt, 1))}));
           for (int v : body(in, p[0], std::vector<int>(p.begin() + 1, p.end()))) y.push_back(v);
           return y;
         });

@@ -29,13 +29,9 @@ std::vector<int> KernelBuilder::reduction_identity(const Equation& e) {
   const ScalarOp combine = e.prim->reduction.combine;
   const bool arg = is_arg_reduce(e);
   const DType t = arg ? g_.aval(e.inputs[0]).dtype : g_.aval(e.outputs[0]).dtype;
-  // The ScalarOp table's identity; Min's INT_MAX is built as ~INT_MIN (INT64_MAX is not a
-  // double, and a loop-IR constant holds one).
-  const ScalarIdentity id = scalar_op_identity(combine, t);
-  int init = constant(t, id.value);
-  if (id.complement) init = scalar(root_.get(), ScalarOp::Not, t, {init});
+  const int init = constant(scalar_op_identity(combine, t));  // the ScalarOp table's, exact
   if (!arg) return {init};
-  return {init, constant(g_.aval(e.outputs[0]).dtype, 0)};
+  return {init, constant(Scalar::of_int(g_.aval(e.outputs[0]).dtype, 0))};
 }
 
 std::vector<int> KernelBuilder::reduction_step(const Equation& e, Scope* s,

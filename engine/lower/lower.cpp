@@ -278,8 +278,7 @@ class Lowering {
   void add_output(const Atom& a, int pos) {
     loop::OutputSource src;
     if (a.is_literal()) {
-      src.literal_dtype = a.literal.dtype;
-      src.literal_value = literal_as_double(a.literal);
+      src.literal = a.literal.value;
       prog_.outputs.push_back(src);
       return;
     }

@@ -42,18 +42,25 @@ Value broadcast_to(const Value& x, const Shape& shape) {
 }
 
 Value full(DType dtype, const Shape& shape, double value) {
-  return broadcast_in_dim(Value::from_literal(make_literal(dtype, value, false)), shape, {});
+  return full(dtype, shape, Scalar::of_double(dtype, value));
+}
+
+Value full(DType dtype, const Shape& shape, Scalar value) {
+  return broadcast_in_dim(Value::from_literal(make_literal(value.convert(dtype), false)), shape,
+                          {});
 }
 
 // zeros_like/ones_like keep the dtype, shape and weakness of x (as lax.full_like).
 Value zeros_like(const Value& x) {
-  return broadcast_in_dim(Value::from_literal(make_literal(x.dtype(), 0, x.weak_type())), x.shape(),
-                          {});
+  return broadcast_in_dim(
+      Value::from_literal(make_literal(Scalar::of_int(x.dtype(), 0), x.weak_type())), x.shape(),
+      {});
 }
 
 Value ones_like(const Value& x) {
-  return broadcast_in_dim(Value::from_literal(make_literal(x.dtype(), 1, x.weak_type())), x.shape(),
-                          {});
+  return broadcast_in_dim(
+      Value::from_literal(make_literal(Scalar::of_int(x.dtype(), 1), x.weak_type())), x.shape(),
+      {});
 }
 
 }  // namespace lanes

@@ -13,8 +13,8 @@ namespace {
 std::size_t equation_key(const Equation& e) {
   std::size_t h = std::hash<const void*>{}(e.prim) ^ (e.params.hash() * 31);
   for (const Atom& a : e.inputs) {
-    h = h * 1000003 ^ (a.is_literal() ? std::hash<double>{}(literal_as_double(a.literal)) + 7
-                                      : static_cast<std::size_t>(a.var));
+    h = h * 1000003 ^
+        (a.is_literal() ? a.literal.value.hash() + 7 : static_cast<std::size_t>(a.var));
   }
   return h;
 }

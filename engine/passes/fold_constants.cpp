@@ -26,21 +26,7 @@ bool foldable(const Graph& g, const Equation& e) {
   return true;
 }
 
-Literal literal_of(const Array& a, bool weak) {
-  Literal l;
-  l.dtype = a.dtype();
-  l.weak = weak;
-  double v = a.element_as_double(0);
-  if (is_float(a.dtype())) {
-    l.f = v;
-  } else {
-    // Read integers exactly (a double cannot hold every i64).
-    l.i = a.dtype() == DType::I64 ? a.data<std::int64_t>()[0]
-          : a.dtype() == DType::I32 ? a.data<std::int32_t>()[0]
-                                    : (a.data<bool>()[0] ? 1 : 0);
-  }
-  return l;
-}
+Literal literal_of(const Array& a, bool weak) { return make_literal(a.element(0), weak); }
 }  // namespace
 
 Graph fold_constants(const Graph& g) {

@@ -13,8 +13,8 @@
 namespace lanes::internal {
 
 namespace {
-bool is_literal_value(const Atom& a, double v) {
-  return a.is_literal() && literal_as_double(a.literal) == v;
+bool is_literal_value(const Atom& a, std::int64_t v) {
+  return a.is_literal() && a.literal.value.equals(v);
 }
 
 // The atom that can replace the equation's single output, if any.

@@ -790,7 +790,7 @@ std::vector<Cotangent> fori_vjp(std::span<const Value> in, std::span<const Value
   }
   std::size_t nk = count_param(params, "num_consts");
   const GraphRef& bg = params.get_graph("body_graph");
-  std::int64_t lo = in[0].literal().i, hi = in[1].literal().i;
+  std::int64_t lo = in[0].literal().value.as_int64(), hi = in[1].literal().value.as_int64();
   std::span<const Value> consts = in.subspan(2, nk), carries = in.subspan(2 + nk);
   // (i, carries..., consts...) -> (i + 1, body(i, carries..., consts...)...)
   TracedGraph step = trace_graph(bg->input_avals(), [&](std::span<const Value> ins) {
@@ -799,7 +799,7 @@ std::vector<Cotangent> fori_vjp(std::span<const Value> in, std::span<const Value
     return outs;
   });
   AbstractValue index = bg->aval(bg->inputs[0]);
-  std::vector<Value> init{lanes::full(index.dtype, {}, static_cast<double>(lo))};
+  std::vector<Value> init{lanes::full(index.dtype, {}, Scalar::of(lo))};
   init.insert(init.end(), carries.begin(), carries.end());
   std::vector<Cotangent> ct_c{std::nullopt};
   ct_c.insert(ct_c.end(), ct.begin(), ct.end());

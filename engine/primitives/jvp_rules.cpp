@@ -8,7 +8,9 @@
 
 namespace lanes::internal {
 
-Value zero_scalar(DType dtype) { return Value::from_literal(make_literal(dtype, 0, false)); }
+Value zero_scalar(DType dtype) {
+  return Value::from_literal(make_literal(Scalar::of_int(dtype, 0), false));
+}
 
 Value zeros_for(const Value& primal) { return lanes::full(primal.dtype(), primal.shape(), 0); }
 

@@ -27,9 +27,9 @@ std::optional<Value> CallArgs::value_or_none(std::size_t i) const {
 
 std::int64_t CallArgs::integer(std::size_t i) const {
   const RVal& v = need(i);
-  if (const Num* n = v.num(); n && n->is_integral()) return n->i;
+  if (const Num* n = v.num(); n && n->is_integral()) return n->as_int();
   if (const Array* a = v.array(); a && a->size() == 1 && !is_float(a->dtype())) {
-    return static_cast<std::int64_t>(a->element_as_double(0));
+    return a->element(0).as_int64();
   }
   fail(i, "must be a Python int, got " + type_name(v));
 }
@@ -66,7 +66,7 @@ std::vector<std::int64_t> CallArgs::int_list(std::size_t i) const {
     for (const RVal& x : *items) {
       const Num* n = x.num();
       if (!n || !n->is_integral()) fail(i, "must be an int or a tuple of ints");
-      out.push_back(n->i);
+      out.push_back(n->as_int());
     }
     return out;
   }

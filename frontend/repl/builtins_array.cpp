@@ -79,18 +79,25 @@ DType float_dtype(const CallArgs& a, std::size_t i) {
 
 RVal number_from(const CallArgs& a, DType want) {
   const RVal& v = a.need(0);
-  double x = 0;
+  Scalar s;  // exact: int() of an i64 array element keeps all its bits
   if (const Num* n = v.num()) {
-    if (want == DType::I64 && n->is_integral()) return RVal(Num::of_int(n->i));
-    x = n->as_double();
+    s = n->s;
   } else if (const Array* arr = v.array(); arr && arr->size() == 1) {
-    x = arr->element_as_double(0);
+    s = arr->element(0);
   } else {
     a.fail(0, "must be a concrete scalar, got " + type_name(v));
   }
-  if (want == DType::F64) return RVal(Num::of_float(x));
-  if (want == DType::Bool) return RVal(Num::of_bool(x != 0));
-  if (!(std::fabs(x) < 9.2e18)) a.fail(0, "does not fit in an int");
+  if (want == DType::F64) return RVal(Num::of_float(s.as_double()));
+  if (want == DType::Bool) return RVal(Num::of_bool(s.convert(DType::Bool).as<bool>()));
+  if (!is_float(s.dtype())) return RVal(Num::of_int(s.as_int64()));
+  const double x = s.as_double();  // Python's int(float): truncates; 2^63 is beyond i64
+  if (std::isnan(x)) a.fail(0, "cannot convert float NaN to integer");
+  if (!(std::fabs(x) < 9223372036854775808.0)) {
+    throw ReplError("OverflowError",
+                    "Python int too large to convert to C long: int(" + s.to_string() +
+                        ") is outside i64 [-9223372036854775808, 9223372036854775807]",
+                    a.loc);
+  }
   return RVal(Num::of_int(static_cast<std::int64_t>(x)));
 }
 
@@ -201,7 +208,7 @@ void register_array_builtins(Registry& reg) {
           args.insert(args.end(), a.rest.begin(), a.rest.end());
           RVal r = ev.call(a.need(0), std::move(args), {}, a.loc);
           if (const Num* num = r.num()) {
-            r = RVal(num->dtype == DType::F64 ? Array::scalar(num->f) : Array::scalar(num->i));
+            r = RVal(Array::full(num->dtype() == DType::F64 ? DType::F64 : DType::I64, {}, num->s));
           }
           if (!r.array()) a.fail(0, "must return an array, got " + type_name(r));
           if (!results.empty() && (r.array()->shape() != results[0].shape() ||

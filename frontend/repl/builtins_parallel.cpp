@@ -23,11 +23,11 @@ std::vector<std::pair<int, int>> permutation(const CallArgs& a, std::size_t i) {
     const auto* sd = p.items();
     const Num* s = sd != nullptr && sd->size() == 2 ? (*sd)[0].num() : nullptr;
     const Num* d = sd != nullptr && sd->size() == 2 ? (*sd)[1].num() : nullptr;
-    if (s == nullptr || d == nullptr || s->dtype != DType::I64 || d->dtype != DType::I64 ||
-        s->i < 0 || d->i < 0 || s->i > 1 << 20 || d->i > 1 << 20) {
+    if (s == nullptr || d == nullptr || s->dtype() != DType::I64 || d->dtype() != DType::I64 ||
+        s->as_int() < 0 || d->as_int() < 0 || s->as_int() > 1 << 20 || d->as_int() > 1 << 20) {
       a.fail(i, "must be a tuple of (source, destination) pairs of replica indices");
     }
-    out.push_back({static_cast<int>(s->i), static_cast<int>(d->i)});
+    out.push_back({static_cast<int>(s->as_int()), static_cast<int>(d->as_int())});
   }
   return out;
 }

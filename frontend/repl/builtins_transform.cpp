@@ -20,7 +20,7 @@ RVal wrap(const std::string& name, const CallArgs& a, lanes::Fn f) {
 
 Axis axis_of(const CallArgs& a, std::size_t i, const RVal& v) {
   if (v.is_none()) return lanes::none;
-  if (const Num* n = v.num(); n && n->dtype == DType::I64) return Axis(n->i);
+  if (const Num* n = v.num(); n && n->dtype() == DType::I64) return Axis(n->as_int());
   a.fail(i, "entries must be ints or None, got " + type_name(v));
 }
 

@@ -15,9 +15,9 @@ using SK = Stmt::Kind;
 
 std::optional<lanes::Arg> to_arg(const RVal& v) {
   if (const Num* n = v.num()) {
-    if (n->dtype == DType::F64) return lanes::Arg(n->f);
-    if (n->dtype == DType::I64) return lanes::Arg(n->i);
-    return lanes::Arg(n->i != 0);
+    if (n->dtype() == DType::F64) return lanes::Arg(n->as_double());
+    if (n->dtype() == DType::I64) return lanes::Arg(n->as_int());
+    return lanes::Arg(n->as_int() != 0);
   }
   if (const Array* a = v.array()) return lanes::Arg(*a);
   return std::nullopt;
@@ -152,26 +152,35 @@ RVal Evaluator::eval(const Expr& e, Frame* frame) {
   }
 }
 
-namespace {
-RVal parse_number(const Expr& e) {
+// `negate`: the literal is the operand of a unary minus, so that -9223372036854775808
+// (INT64_MIN, whose magnitude is not an i64) reads as Python reads it.
+RVal parse_number(const Expr& e, bool negate) {
   const std::string& t = e.name;
   if (!e.is_float) {
+    const std::string text = negate ? "-" + t : t;
     std::int64_t v = 0;
-    auto r = std::from_chars(t.data(), t.data() + t.size(), v);
-    if (r.ec != std::errc() || r.ptr != t.data() + t.size()) {
-      syntax_error("integer literal " + t + " does not fit in i64", e.loc);
+    auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (r.ptr != text.data() + text.size() && r.ec != std::errc::result_out_of_range) {
+      syntax_error("invalid integer literal " + t, e.loc);
+    }
+    if (r.ec != std::errc()) {
+      // A valid Python int beyond i64: the REPL's ints are i64 (docs/repl.md).
+      throw ReplError("OverflowError",
+                      "Python int too large to convert to C long: " + text +
+                          " is outside i64 [-9223372036854775808, 9223372036854775807]",
+                      e.loc);
     }
     return RVal(Num::of_int(v));
   }
+  if (negate) return RVal(Num::of_float(-std::strtod(t.c_str(), nullptr)));
   double d = std::strtod(t.c_str(), nullptr);
   return RVal(Num::of_float(d));
 }
-}  // namespace
 
 RVal Evaluator::eval_inner(const Expr& e, Frame* frame) {
   switch (e.kind) {
     case EK::Number:
-      return parse_number(e);
+      return parse_number(e, false);
     case EK::String:
       return RVal(e.name);
     case EK::Name:

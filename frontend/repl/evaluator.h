@@ -128,5 +128,8 @@ RVal from_outputs(const std::vector<Array>& outs);
 RVal from_values(const std::vector<Value>& outs);
 // Python-number arithmetic (a Python int and a float give a float, as in Python).
 std::optional<RVal> num_binary(const std::string& op, const Num& a, const Num& b, Loc loc);
+// A number literal (negated: the operand of a unary minus, so that -9223372036854775808 is
+// INT64_MIN). OverflowError for an int literal outside i64.
+RVal parse_number(const Expr& e, bool negate);
 
 }  // namespace lanes::repl

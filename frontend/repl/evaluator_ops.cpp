@@ -37,14 +37,30 @@ const std::map<std::string, std::string>& binary_builtin() {
   return m;
 }
 
-std::int64_t wrap_add(std::int64_t a, std::int64_t b) {
-  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+// Python's ints are unbounded; the REPL's are i64 (they become i64 in arrays and traced
+// code anyway). A result outside i64 raises the OverflowError that Python raises when it
+// converts such an int to a C long, instead of wrapping (docs/repl.md).
+[[noreturn]] void int_overflow(const std::string& what, Loc loc) {
+  throw ReplError("OverflowError",
+                  "Python int too large to convert to C long: " + what +
+                      " is outside i64 [-9223372036854775808, 9223372036854775807]",
+                  loc);
 }
-std::int64_t wrap_sub(std::int64_t a, std::int64_t b) {
-  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+
+void check_overflow(bool overflowed, const Num& a, const std::string& op, const Num& b, Loc loc) {
+  if (overflowed) int_overflow(a.s.to_string() + " " + op + " " + b.s.to_string(), loc);
 }
-std::int64_t wrap_mul(std::int64_t a, std::int64_t b) {
-  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(b));
+
+// Python compares an int with a float exactly (2**53 + 1 > 2.0**53), not after rounding
+// the int to a float. -1, 0, 1; y is not NaN.
+int compare_int_float(std::int64_t i, double y) {
+  constexpr double k2p63 = 9223372036854775808.0;
+  if (y >= k2p63) return -1;
+  if (y < -k2p63) return 1;
+  const double t = std::trunc(y);  // in [-2^63, 2^63): exact as an i64
+  const auto ti = static_cast<std::int64_t>(t);
+  if (i != ti) return i < ti ? -1 : 1;
+  return y > t ? -1 : y < t ? 1 : 0;
 }
 
 RVal builtin(const std::string& name) { return RVal(builtins().functions().at(name)); }
@@ -54,31 +70,49 @@ RVal builtin(const std::string& name) { return RVal(builtins().functions().at(na
 std::optional<RVal> num_binary(const std::string& op, const Num& a, const Num& b, Loc loc) {
   bool ints = a.is_integral() && b.is_integral();
   double x = a.as_double(), y = b.as_double();
-  std::int64_t i = a.i, j = b.i;
+  std::int64_t i = ints ? a.as_int() : 0, j = ints ? b.as_int() : 0;
+  // The order of a and b, exact for any mix of ints and floats; nullopt when a NaN makes
+  // them unordered.
+  auto order = [&]() -> std::optional<int> {
+    if (ints) return i < j ? -1 : i > j ? 1 : 0;
+    if (std::isnan(x) || std::isnan(y)) return std::nullopt;
+    if (a.is_integral()) return compare_int_float(a.as_int(), y);
+    if (b.is_integral()) return -compare_int_float(b.as_int(), x);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
   auto cmp = [&](bool r) { return RVal(Num::of_bool(r)); };
-  if (op == "<") return cmp(ints ? i < j : x < y);
-  if (op == "<=") return cmp(ints ? i <= j : x <= y);
-  if (op == ">") return cmp(ints ? i > j : x > y);
-  if (op == ">=") return cmp(ints ? i >= j : x >= y);
-  if (op == "==") return cmp(ints ? i == j : x == y);
-  if (op == "!=") return cmp(ints ? i != j : x != y);
+  if (op == "<" || op == "<=" || op == ">" || op == ">=" || op == "==" || op == "!=") {
+    const std::optional<int> o = order();
+    if (!o) return cmp(op == "!=");  // NaN: unordered
+    if (op == "<") return cmp(*o < 0);
+    if (op == "<=") return cmp(*o <= 0);
+    if (op == ">") return cmp(*o > 0);
+    if (op == ">=") return cmp(*o >= 0);
+    return cmp(op == "==" ? *o == 0 : *o != 0);
+  }
   if (op == "and" || op == "or") {
     bool p = x != 0, q = y != 0;
-    return a.dtype == DType::Bool && b.dtype == DType::Bool ? cmp(op == "and" ? p && q : p || q)
-                                                            : RVal((op == "and") == p ? b : a);
+    return a.dtype() == DType::Bool && b.dtype() == DType::Bool ? cmp(op == "and" ? p && q : p || q)
+                                                                : RVal((op == "and") == p ? b : a);
   }
   if (op == "/") {
     if (y == 0) throw ReplError("ZeroDivisionError", "division by zero", loc);
     return RVal(Num::of_float(x / y));
   }
   if (ints) {
-    if (op == "+") return RVal(Num::of_int(wrap_add(i, j)));
-    if (op == "-") return RVal(Num::of_int(wrap_sub(i, j)));
-    if (op == "*") return RVal(Num::of_int(wrap_mul(i, j)));
+    if (op == "+" || op == "-" || op == "*") {
+      std::int64_t r = 0;
+      const bool over = op == "+"   ? __builtin_add_overflow(i, j, &r)
+                        : op == "-" ? __builtin_sub_overflow(i, j, &r)
+                                    : __builtin_mul_overflow(i, j, &r);
+      check_overflow(over, a, op, b, loc);
+      return RVal(Num::of_int(r));
+    }
     if (op == "//" || op == "%") {
       if (j == 0) throw ReplError("ZeroDivisionError", "integer division by zero", loc);
       if (i == std::numeric_limits<std::int64_t>::min() && j == -1) {
-        return RVal(Num::of_int(op == "%" ? 0 : i));
+        check_overflow(op == "//", a, op, b, loc);  // 2^63
+        return RVal(Num::of_int(0));
       }
       std::int64_t q = i / j, r = i % j;
       if (r != 0 && ((r < 0) != (j < 0))) {
@@ -89,16 +123,19 @@ std::optional<RVal> num_binary(const std::string& op, const Num& a, const Num& b
     }
     if (op == "**") {
       if (j < 0) return RVal(Num::of_float(std::pow(x, y)));
-      std::int64_t r = 1, base = i;
-      for (std::int64_t e = j; e > 0; e >>= 1) {
-        if (e & 1) r = wrap_mul(r, base);
-        base = wrap_mul(base, base);
+      // By squaring; base is squared only while a later bit of the exponent will use it,
+      // so an overflow there means the result overflows too.
+      std::int64_t p = 1, base = i;
+      for (std::int64_t e = j; e > 0;) {
+        if (e & 1) check_overflow(__builtin_mul_overflow(p, base, &p), a, op, b, loc);
+        e >>= 1;
+        if (e > 0) check_overflow(__builtin_mul_overflow(base, base, &base), a, op, b, loc);
       }
-      return RVal(Num::of_int(r));
+      return RVal(Num::of_int(p));
     }
     if (op == "&" || op == "|" || op == "^") {
       std::int64_t r = op == "&" ? (i & j) : op == "|" ? (i | j) : (i ^ j);
-      if (a.dtype == DType::Bool && b.dtype == DType::Bool) return cmp(r != 0);
+      if (a.dtype() == DType::Bool && b.dtype() == DType::Bool) return cmp(r != 0);
       return RVal(Num::of_int(r));
     }
   } else {
@@ -136,17 +173,21 @@ RVal Evaluator::eval_binary(const Expr& e, Frame* frame) {
 }
 
 RVal Evaluator::eval_unary(const Expr& e, Frame* frame) {
+  if (e.name == "-" && e.items[0]->kind == EK::Number) return parse_number(*e.items[0], true);
   RVal a = eval(*e.items[0], frame);
   const std::string& op = e.name;
   if (const Num* n = a.num()) {
     if (op == "+") return a;
     if (op == "not") return RVal(Num::of_bool(n->as_double() == 0));
     if (op == "-") {
-      if (n->dtype == DType::F64) return RVal(Num::of_float(-n->f));
-      return RVal(Num::of_int(wrap_sub(0, n->i)));
+      if (n->dtype() == DType::F64) return RVal(Num::of_float(-n->as_double()));
+      if (n->as_int() == std::numeric_limits<std::int64_t>::min()) {
+        int_overflow("-(" + n->s.to_string() + ")", e.loc);
+      }
+      return RVal(Num::of_int(-n->as_int()));
     }
-    if (op == "~" && n->dtype == DType::Bool) return RVal(Num::of_bool(n->i == 0));
-    if (op == "~" && n->dtype == DType::I64) return RVal(Num::of_int(~n->i));
+    if (op == "~" && n->dtype() == DType::Bool) return RVal(Num::of_bool(n->as_int() == 0));
+    if (op == "~" && n->dtype() == DType::I64) return RVal(Num::of_int(~n->as_int()));
   }
   if (!a.is_tensor()) type_error("bad operand type for unary " + op + ": " + type_name(a), e.loc);
   if (op == "+") return a;
@@ -178,7 +219,7 @@ RVal Evaluator::eval_list(const Expr& e, Frame* frame) {
                           shape_to_string(shape_of(v)) + " cannot be stacked",
                       e.loc);
     }
-    DType t = v.num() ? v.num()->dtype : v.array()->dtype();
+    DType t = v.num() ? v.num()->dtype() : v.array()->dtype();
     if (static_cast<int>(t) > static_cast<int>(dt)) dt = t;
   }
   Shape shape{static_cast<std::int64_t>(items.size())};
@@ -190,12 +231,11 @@ RVal Evaluator::eval_list(const Expr& e, Frame* frame) {
     std::span<T> d = out.mutable_data<T>();
     for (const RVal& v : items) {
       if (const Num* n = v.num()) {
-        d[static_cast<std::size_t>(k++)] =
-            n->dtype == DType::F64 ? static_cast<T>(n->f) : static_cast<T>(n->i);
+        d[static_cast<std::size_t>(k++)] = n->s.as<T>();
       } else {
         const Array& a = *v.array();
         for (std::int64_t i = 0; i < a.size(); ++i) {
-          d[static_cast<std::size_t>(k++)] = static_cast<T>(a.element_as_double(i));
+          d[static_cast<std::size_t>(k++)] = a.element(i).as<T>();
         }
       }
     }
@@ -213,9 +253,9 @@ struct IndexSpec {
 };
 
 std::int64_t static_int(const RVal& v, const char* what, Loc loc) {
-  if (const Num* n = v.num(); n && n->is_integral()) return n->i;
+  if (const Num* n = v.num(); n && n->is_integral()) return n->as_int();
   if (const Array* a = v.array(); a && a->size() == 1 && !is_float(a->dtype())) {
-    return static_cast<std::int64_t>(a->element_as_double(0));
+    return a->element(0).as_int64();
   }
   type_error(std::string(what) + " must be a Python int (static), got " + type_name(v) +
                  (v.traced() ? "; dynamic indexing of traced values is not supported" : ""),
@@ -354,7 +394,7 @@ RVal Evaluator::eval_attribute(const Expr& e, Frame* frame) {
       return RVal(Num::of_int(n));
     }
     if (attr == "dtype") {
-      if (const Num* n = base.num()) return RVal(n->dtype);
+      if (const Num* n = base.num()) return RVal(n->dtype());
       return RVal(base.array() ? base.array()->dtype() : base.traced()->dtype());
     }
     if (attr == "T") return call(builtin("transpose"), {base}, {}, e.loc);

@@ -11,12 +11,12 @@ namespace lanes::repl {
 
 namespace {
 std::string num_text(const Num& n) {
-  if (n.dtype == DType::Bool) return n.i ? "True" : "False";
-  if (n.dtype == DType::I64) return std::to_string(n.i);
-  if (std::isnan(n.f)) return "nan";
-  if (std::isinf(n.f)) return n.f > 0 ? "inf" : "-inf";
+  if (n.is_integral()) return n.s.to_string();  // exact, True/False for bool
+  const double f = n.as_double();
+  if (std::isnan(f)) return "nan";
+  if (std::isinf(f)) return f > 0 ? "inf" : "-inf";
   char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, n.f);
+  auto r = std::to_chars(buf, buf + sizeof buf, f);  // shortest round trip, as Python's repr
   std::string s(buf, r.ptr);
   if (s.find_first_of(".en") == std::string::npos) s += ".0";
   return s;
@@ -30,7 +30,7 @@ std::string shape_text(const Shape& s) {
 }  // namespace
 
 std::string describe_type(const RVal& v) {
-  if (const Num* n = v.num()) return std::string(dtype_name(n->dtype)) + " number";
+  if (const Num* n = v.num()) return std::string(dtype_name(n->dtype())) + " number";
   if (const Array* a = v.array())
     return std::string(dtype_name(a->dtype())) + shape_text(a->shape());
   if (const Value* x = v.traced())
@@ -82,9 +82,9 @@ std::string to_display(const RVal& v) {
 
 Value to_value(const RVal& v, const std::string& what, Loc loc) {
   if (const Num* n = v.num()) {
-    if (n->dtype == DType::F64) return Value(n->f);
-    if (n->dtype == DType::I64) return Value(n->i);
-    return Value(n->i != 0);
+    if (n->dtype() == DType::F64) return Value(n->as_double());
+    if (n->dtype() == DType::I64) return Value(n->as_int());
+    return Value(n->as_int() != 0);
   }
   if (const Array* a = v.array()) return Value(*a);
   if (const Value* x = v.traced()) return *x;

@@ -17,16 +17,18 @@
 
 namespace lanes::repl {
 
-// A Python number: bool, int (i64) or float (f64), weakly typed when it meets an array.
+// A Python number: bool, int or float, weakly typed when it meets an array. An int is an
+// exact i64 (a lanes::Scalar): arithmetic whose Python result leaves the i64 range raises
+// OverflowError instead of wrapping (docs/repl.md).
 struct Num {
-  DType dtype = DType::I64;  // Bool, I64 or F64
-  double f = 0;              // when F64
-  std::int64_t i = 0;        // when I64 or Bool
-  static Num of_bool(bool b) { return {DType::Bool, 0, b ? 1 : 0}; }
-  static Num of_int(std::int64_t v) { return {DType::I64, 0, v}; }
-  static Num of_float(double v) { return {DType::F64, v, 0}; }
-  double as_double() const { return dtype == DType::F64 ? f : static_cast<double>(i); }
-  bool is_integral() const { return dtype != DType::F64; }
+  Scalar s = Scalar::of_int(DType::I64, 0);  // dtype Bool, I64 or F64
+  static Num of_bool(bool b) { return {Scalar::of(b)}; }
+  static Num of_int(std::int64_t v) { return {Scalar::of(v)}; }
+  static Num of_float(double v) { return {Scalar::of(v)}; }
+  DType dtype() const { return s.dtype(); }
+  double as_double() const { return s.as_double(); }    // ints beyond 2^53 rounded
+  std::int64_t as_int() const { return s.as_int64(); }  // exact for bool and int
+  bool is_integral() const { return dtype() != DType::F64; }
 };
 
 struct NoneV {};

@@ -12,6 +12,7 @@
 
 #include <lanes/dtype.h>
 #include <lanes/error.h>
+#include <lanes/scalar.h>
 
 #include <cstdint>
 #include <initializer_list>
@@ -43,6 +44,8 @@ class Array {
   static Array zeros(DType dtype, Shape shape);
   static Array ones(DType dtype, Shape shape);
   static Array full(DType dtype, Shape shape, double value);
+  // `value` converted to `dtype` as astype would; exact for every i64.
+  static Array full(DType dtype, Shape shape, Scalar value);
   // 0, 1, ..., n-1 (or start, start+step, ... below stop).
   static Array arange(double start, double stop, double step = 1, DType dtype = DType::F64);
   static Array arange(std::int64_t n, DType dtype = DType::I64);
@@ -99,12 +102,15 @@ class Array {
     check_dtype(dtype_of<T>());
     return {static_cast<T*>(raw()), static_cast<std::size_t>(size_)};
   }
-  // The single element of a size-1 array, converted to T.
+  // The single element of a size-1 array, converted to T as astype would: exact when T's
+  // dtype holds it (item<std::int64_t>() of an i64 array is its exact value).
   template <class T>
   T item() const {
-    return static_cast<T>(item_as_double_checked());
+    return item_checked().as<T>();
   }
-  // Element `i` (flat, row-major) converted to double: for printing and tests.
+  // Element `i` (flat, row-major), exact.
+  Scalar element(std::int64_t i) const;
+  // Element `i` converted to double (integers beyond 2^53 rounded): for float tests.
   double element_as_double(std::int64_t i) const;
 
   const void* raw() const { return data_; }
@@ -117,7 +123,7 @@ class Array {
  private:
   Array(std::in_place_t, DType dtype, Shape shape);  // allocates, uninitialized
   void check_dtype(DType requested) const;
-  double item_as_double_checked() const;
+  Scalar item_checked() const;  // element 0; ShapeError unless size() == 1
 
   std::shared_ptr<void> storage_;  // owns (or, for views, nothing)
   void* data_ = nullptr;

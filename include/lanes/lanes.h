@@ -19,6 +19,7 @@
 #include <lanes/jit_options.h>
 #include <lanes/ops.h>
 #include <lanes/pmap.h>
+#include <lanes/scalar.h>
 #include <lanes/settings.h>
 #include <lanes/transforms.h>
 #include <lanes/value.h>

@@ -93,6 +93,9 @@ Value astype(const Value& x, DType dtype);
 Value constant(const Array& a);
 // Full arrays of a dtype and shape.
 Value full(DType dtype, const Shape& shape, double value);
+// `value` converted to `dtype` exactly as astype would: the overload for i64 values beyond
+// 2^53, which a double cannot hold (full(DType::I64, s, Scalar::of(INT64_MAX))).
+Value full(DType dtype, const Shape& shape, Scalar value);
 Value zeros_like(const Value& x);
 Value ones_like(const Value& x);
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <lanes/array.h>
+#include <lanes/scalar.h>
 
 #include <cstdint>
 
@@ -42,10 +43,9 @@ class Value {
 
   // --- for Lanes' own use ---------------------------------------------------
   struct Literal {
-    DType dtype = DType::F64;
+    Scalar value;  // exact: an i64 literal keeps all 64 bits
     bool weak = true;
-    double f = 0;         // the value when dtype is a float type
-    std::int64_t i = 0;   // the value when dtype is an int or bool
+    DType dtype() const { return value.dtype(); }
   };
   static Value from_var(internal::Tracer* tracer, std::uint64_t tracer_id, int var);
   static Value from_literal(Literal lit);

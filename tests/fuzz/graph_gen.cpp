@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <random>
@@ -453,8 +454,22 @@ class Builder {
         // Not 1e10 in differentiable graphs: x + 1e10 rounds x to steps of 2e-6, a
         // staircase whose finite differences are not its derivative (grad_fuzz reported
         // sin(sin(x) + 1e10) as a 1% gradient mismatch).
-        Value lit = (op.p1 & 1) && !diff_ ? Value(static_cast<std::int64_t>(op.p1 % 5) - 1)
-                                          : Value(kFloats[op.p1 % (diff_ ? 5 : 6)]);
+        // Integers beyond a double's 53 bits and at the ends of i64 and i32, on integer
+        // operands (issue 20: jit rounded such constants through a double); a weak i64
+        // literal wraps to an i32 operand's width, so i32 graphs see INT32_MIN/MAX too.
+        static const std::int64_t kLargeInts[] = {(std::int64_t{1} << 53) + 1,
+                                                  (std::int64_t{1} << 53) - 1,
+                                                  -(std::int64_t{1} << 53) - 1,
+                                                  std::numeric_limits<std::int64_t>::max(),
+                                                  std::numeric_limits<std::int64_t>::max() - 1,
+                                                  std::numeric_limits<std::int64_t>::min(),
+                                                  std::numeric_limits<std::int64_t>::min() + 1,
+                                                  std::numeric_limits<std::int32_t>::max(),
+                                                  std::numeric_limits<std::int32_t>::min()};
+        const bool large = !diff_ && (op.p1 & 1) && is_int(x.dtype()) && (op.p0 / 6) % 4 == 3;
+        Value lit = large                   ? Value(kLargeInts[op.p1 % std::size(kLargeInts)])
+                    : (op.p1 & 1) && !diff_ ? Value(static_cast<std::int64_t>(op.p1 % 5) - 1)
+                                            : Value(kFloats[op.p1 % (diff_ ? 5 : 6)]);
         if (diff_) {
           push(op.p0 % 2 ? x * lit : x + lit, a.inexact);
           break;

@@ -1,5 +1,5 @@
 // The loop-IR reference interpreter: buffers are Arrays, kernels run point by point
-// with one ScalarValue per op id, loops run their body block trip_count times, While and
+// with one Scalar per op id, loops run their body block trip_count times, While and
 // If run per point (the loop IR's semantics, which a SIMD backend reproduces with masks). The
 // program is checked by loop::verify first (ids, scopes, dtypes, block shapes, buffers), and
 // every load and store is bounds-checked as it runs, so a lowering bug shows up as an
@@ -30,25 +30,12 @@ std::int64_t eval_index(const AffineIndex& idx, const std::vector<std::int64_t>&
   return off;
 }
 
-ScalarValue read_element(const Array& a, std::int64_t off) {
-  ScalarValue v;
-  v.dtype = a.dtype();
-  visit_dtype(a.dtype(), [&](auto t) {
-    using T = decltype(t);
-    T x = static_cast<const T*>(a.raw())[off];
-    if constexpr (std::is_floating_point_v<T>) {
-      v.f = static_cast<double>(x);
-    } else {
-      v.i = static_cast<std::int64_t>(x);
-    }
-  });
-  return v;
-}
+Scalar read_element(const Array& a, std::int64_t off) { return a.element(off); }
 
-void write_element(Array& a, std::int64_t off, const ScalarValue& v) {
+void write_element(Array& a, std::int64_t off, const Scalar& v) {
   visit_dtype(a.dtype(), [&](auto t) {
     using T = decltype(t);
-    static_cast<T*>(a.raw())[off] = is_float(v.dtype) ? static_cast<T>(v.f) : static_cast<T>(v.i);
+    static_cast<T*>(a.raw())[off] = v.as<T>();
   });
 }
 
@@ -96,8 +83,8 @@ class KernelRunner {
     }
   }
 
-  ScalarValue& slot(int id) { return values_[static_cast<std::size_t>(id)]; }
-  const ScalarValue& value(int id) { return slot(id); }
+  Scalar& slot(int id) { return values_[static_cast<std::size_t>(id)]; }
+  const Scalar& value(int id) { return slot(id); }
 
   void run_block(const Block& b) {
     for (std::size_t i = 0; i < b.ops.size(); ++i) {
@@ -119,13 +106,12 @@ class KernelRunner {
     }
   }
 
-  ScalarValue eval_op(const Op& op) {
+  Scalar eval_op(const Op& op) {
     switch (op.kind) {
       case OpKind::Const:
-        return ScalarValue::of(op.dtype, op.value);
+        return op.value;
       case OpKind::IndexVar:
-        return ScalarValue::of(
-            op.dtype, static_cast<double>(vars_.at(static_cast<std::size_t>(op.index_var))));
+        return Scalar::of_int(op.dtype, vars_.at(static_cast<std::size_t>(op.index_var)));
       case OpKind::Load: {
         Array& b = buffer(op.buffer);
         std::int64_t off = eval_index(op.index, vars_);
@@ -135,7 +121,7 @@ class KernelRunner {
       case OpKind::Scalar: {
         args_.clear();
         for (int a : op.args) args_.push_back(value(a));
-        std::vector<ScalarValue> args = args_;  // args_ is reused by nested evaluation
+        std::vector<Scalar> args = args_;  // args_ is reused by nested evaluation
         return scalar_eval(op.sop, op.dtype, args);
       }
       case OpKind::Loop:
@@ -149,9 +135,9 @@ class KernelRunner {
   }
 
   // A Loop's own value is unused; its carries are kept for its LoopResult ops.
-  ScalarValue eval_loop(const Op& op, int id) {
+  Scalar eval_loop(const Op& op, int id) {
     const Block& body = op.blocks[0];
-    std::vector<ScalarValue> carries;
+    std::vector<Scalar> carries;
     for (int a : op.args) carries.push_back(value(a));
     std::size_t iv = static_cast<std::size_t>(op.index_var);
     for (std::int64_t t = 0; t < op.trip_count; ++t) {
@@ -161,43 +147,43 @@ class KernelRunner {
       for (std::size_t c = 0; c < carries.size(); ++c) carries[c] = value(body.yields[c]);
     }
     loop_results_[id] = carries;
-    return ScalarValue{};
+    return Scalar{};
   }
 
   // Per point: while (cond(carries)) carries = body(carries).
-  ScalarValue eval_while(const Op& op, int id) {
+  Scalar eval_while(const Op& op, int id) {
     const Block& cond = op.blocks[0];
     const Block& body = op.blocks[1];
     const std::size_t n = op.args.size();
-    std::vector<ScalarValue> carries;
+    std::vector<Scalar> carries;
     for (int a : op.args) carries.push_back(value(a));
     for (;;) {
       for (std::size_t c = 0; c < n; ++c) slot(cond.params[c]) = carries[c];
       run_block(cond);
-      if (value(cond.yields[0]).i == 0) break;
+      if (!value(cond.yields[0]).as<bool>()) break;
       for (std::size_t c = 0; c < n; ++c) slot(body.params[c]) = carries[c];
       run_block(body);
       for (std::size_t c = 0; c < n; ++c) carries[c] = value(body.yields[c]);
     }
     loop_results_[id] = carries;
-    return ScalarValue{};
+    return Scalar{};
   }
 
-  ScalarValue eval_if(const Op& op, int id) {
-    const Block& taken = op.blocks[value(op.args[0]).i != 0 ? 0 : 1];
+  Scalar eval_if(const Op& op, int id) {
+    const Block& taken = op.blocks[value(op.args[0]).as<bool>() ? 0 : 1];
     run_block(taken);
-    std::vector<ScalarValue> results;
+    std::vector<Scalar> results;
     for (int y : taken.yields) results.push_back(value(y));
     loop_results_[id] = results;
-    return ScalarValue{};
+    return Scalar{};
   }
 
   const Kernel& k_;
   std::vector<Array>& buffers_;
-  std::vector<ScalarValue> values_;
+  std::vector<Scalar> values_;
   std::vector<std::int64_t> vars_;
-  std::vector<ScalarValue> args_;
-  std::unordered_map<int, std::vector<ScalarValue>> loop_results_;
+  std::vector<Scalar> args_;
+  std::unordered_map<int, std::vector<Scalar>> loop_results_;
 };
 
 void run_host_step(const loop::HostStep& h, std::vector<Array>& buffers) {
@@ -265,9 +251,7 @@ std::vector<Array> run_program_reference(const loop::Program& program,
     if (o.buffer >= 0) {
       result.push_back(buffers.at(static_cast<std::size_t>(o.buffer)));
     } else {
-      Array a = Array::empty(o.literal_dtype, {});
-      write_element(a, 0, ScalarValue::of(o.literal_dtype, o.literal_value));
-      result.push_back(a);
+      result.push_back(Array::full(o.literal.dtype(), {}, o.literal));
     }
   }
   return result;

@@ -20,18 +20,10 @@ namespace lanes::internal {
 
 // One scalar of a kernel body: floats in `f` (f32 values are exact floats), ints and
 // bools in `i`.
-struct ScalarValue {
-  DType dtype = DType::F64;
-  double f = 0;
-  std::int64_t i = 0;
-
-  static ScalarValue of(DType dtype, double v);  // v converted as a C++ cast would
-  double as_double() const { return is_float(dtype) ? f : static_cast<double>(i); }
-};
 
 // Applies `op` to `args`; `dtype` is the result dtype (the target dtype for Convert; bool
 // for comparisons). Throws InternalError on an arity mismatch.
-ScalarValue scalar_eval(ScalarOp op, DType dtype, std::span<const ScalarValue> args);
+Scalar scalar_eval(ScalarOp op, DType dtype, std::span<const Scalar> args);
 
 // Runs `program` on `inputs` (matching its Input buffers by io_index).
 std::vector<Array> run_program_reference(const loop::Program& program,

@@ -155,9 +155,9 @@ class Serializer {
         Op k;
         k.kind = OpKind::Const;
         k.dtype = op.dtype;
-        k.value = static_cast<double>(scale);
+        k.value = Scalar::of_int(k.dtype, scale);
         const int scale_id = add(k);
-        k.value = static_cast<double>(base);
+        k.value = Scalar::of_int(k.dtype, base);
         const int base_id = add(k);
         Op iv = op;
         iv.index_var = new_var;

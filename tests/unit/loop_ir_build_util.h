@@ -26,7 +26,7 @@ inline internal::loop::Op scalar_op(internal::ScalarOp sop, DType dt, std::vecto
 
 inline internal::loop::Op const_op(DType dt, double v) {
   internal::loop::Op op = loop_op(internal::loop::OpKind::Const, dt);
-  op.value = v;
+  op.value = Scalar::of_double(dt, v);
   return op;
 }
 

@@ -35,7 +35,7 @@ struct Body {
     Op op;
     op.kind = OpKind::Const;
     op.dtype = t;
-    op.value = v;
+    op.value = Scalar::of_double(t, v);
     return add(op);
   }
   int index(int var, DType t = DType::I64) {
@@ -645,7 +645,7 @@ TEST(CpuCodegen, HostStepConstantsAndOutputSources) {
   int v = b.sop(ScalarOp::Add, DType::F64, {b.load(DType::F64, 1, idx({{0, 1}})), b.load(DType::F64, 3, idx({{0, 1}}))});
   k.stores.push_back(Store{2, idx({{0, 1}}), v});
   p.steps.push_back(k);
-  p.outputs = {OutputSource{2}, OutputSource{0}, OutputSource{-1, DType::I32, 7}};
+  p.outputs = {OutputSource{2}, OutputSource{0}, OutputSource{-1, Scalar::of_int(DType::I32, 7)}};
   Array x = fill<double>(n, [](std::int64_t i) { return i + 0.5; });
   auto out = run(p, {x});
   ASSERT_EQ(out.size(), 3u);

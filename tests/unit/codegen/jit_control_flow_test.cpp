@@ -479,7 +479,7 @@ TEST(JitControlFlow, VaryingIfWithLoopsInBothArms) {
   add_op(else_b, 12, scalar_op(ScalarOp::Sub, DType::F64, {0, 3}));
   Op w2 = counting_while(30, ScalarOp::Gt, 2.0);
   w2.args = {12, 1};
-  w2.blocks[0].ops[0].value = -1e6;
+  w2.blocks[0].ops[0].value = Scalar::of_double(w2.blocks[0].ops[0].dtype, -1e6);
   add_op(else_b, 13, w2);
   Op r2 = loop_op(OpKind::LoopResult, DType::F64);
   r2.args = {13};
@@ -495,7 +495,7 @@ TEST(JitControlFlow, VaryingIfWithLoopsInBothArms) {
   k.stores.push_back({1, ld.index, 6});
   k.num_ops = 40;
   p.steps.push_back(k);
-  p.outputs.push_back({1, DType::F64, 0});
+  p.outputs.push_back(loop::OutputSource{1});
 
   std::vector<double> xs;
   for (std::int64_t i = 0; i < n; ++i)

@@ -163,29 +163,27 @@ TEST(ScalarOpTable, MathLibraryNames) {
 }
 
 TEST(ScalarOpTable, Identities) {
+  // Exact values, INT64_MAX included (a double cannot hold it).
   auto id = [](ScalarOp op, DType t) { return scalar_op_identity(op, t); };
-  EXPECT_EQ(id(ScalarOp::Max, DType::F64).value, -kInf);
-  EXPECT_EQ(id(ScalarOp::Max, DType::F32).value, -kInf);
-  EXPECT_EQ(id(ScalarOp::Max, DType::I32).value, double(INT32_MIN));
-  EXPECT_EQ(id(ScalarOp::Max, DType::I64).value, double(INT64_MIN));
-  EXPECT_EQ(id(ScalarOp::Max, DType::Bool).value, 0.0);
-  EXPECT_EQ(id(ScalarOp::Min, DType::F64).value, kInf);
-  EXPECT_EQ(id(ScalarOp::Min, DType::Bool).value, 1.0);
-  for (DType t : {DType::I32, DType::I64}) {
-    // INT_MAX as ~INT_MIN (INT64_MAX is not a double).
-    ScalarIdentity m = id(ScalarOp::Min, t);
-    EXPECT_TRUE(m.complement);
-    EXPECT_EQ(m.value, t == DType::I32 ? double(INT32_MIN) : double(INT64_MIN));
-  }
+  auto is = [](Scalar s, Scalar want) { return s.identical(want); };
+  EXPECT_TRUE(is(id(ScalarOp::Max, DType::F64), Scalar::of(-kInf)));
+  EXPECT_TRUE(
+      is(id(ScalarOp::Max, DType::F32), Scalar::of(-std::numeric_limits<float>::infinity())));
+  EXPECT_TRUE(is(id(ScalarOp::Max, DType::I32), Scalar::of(INT32_MIN)));
+  EXPECT_TRUE(is(id(ScalarOp::Max, DType::I64), Scalar::of(std::int64_t{INT64_MIN})));
+  EXPECT_TRUE(is(id(ScalarOp::Max, DType::Bool), Scalar::of(false)));
+  EXPECT_TRUE(is(id(ScalarOp::Min, DType::F64), Scalar::of(kInf)));
+  EXPECT_TRUE(is(id(ScalarOp::Min, DType::Bool), Scalar::of(true)));
+  EXPECT_TRUE(is(id(ScalarOp::Min, DType::I32), Scalar::of(INT32_MAX)));
+  EXPECT_TRUE(is(id(ScalarOp::Min, DType::I64), Scalar::of(std::int64_t{INT64_MAX})));
+  EXPECT_EQ(id(ScalarOp::Min, DType::I64).as_int64(), INT64_MAX);
   for (DType t : kAllDTypes) {
-    EXPECT_EQ(id(ScalarOp::Add, t).value, 0.0);
-    EXPECT_EQ(id(ScalarOp::Mul, t).value, 1.0);
-    EXPECT_FALSE(id(ScalarOp::Add, t).complement);
-    EXPECT_FALSE(id(ScalarOp::Max, t).complement);
+    EXPECT_TRUE(is(id(ScalarOp::Add, t), Scalar::of_int(t, 0)));
+    EXPECT_TRUE(is(id(ScalarOp::Mul, t), Scalar::of_int(t, 1)));
   }
-  EXPECT_EQ(id(ScalarOp::And, DType::I32).value, -1.0);
-  EXPECT_EQ(id(ScalarOp::And, DType::Bool).value, 1.0);
-  EXPECT_EQ(id(ScalarOp::Or, DType::I64).value, 0.0);
+  EXPECT_TRUE(is(id(ScalarOp::And, DType::I32), Scalar::of_int(DType::I32, -1)));
+  EXPECT_TRUE(is(id(ScalarOp::And, DType::Bool), Scalar::of(true)));
+  EXPECT_TRUE(is(id(ScalarOp::Or, DType::I64), Scalar::of_int(DType::I64, 0)));
   EXPECT_THROW(id(ScalarOp::And, DType::F64), InternalError);
   EXPECT_THROW(id(ScalarOp::Sub, DType::F64), InternalError);
   EXPECT_THROW(id(ScalarOp::Sin, DType::F64), InternalError);
@@ -303,9 +301,9 @@ TEST(ScalarSemantics, EveryUserAgreesBitwise) {
         SCOPED_TRACE(std::string(prim) + "(" + std::to_string(a) + ", " + std::to_string(b) + ")");
         if (op != ScalarOp::Add || !std::isnan(want)) {  // a + NaN's payload is the FPU's
           EXPECT_EQ(bits(eval2<double>(prim, a, b)), bits(want));
-          const ScalarValue args[] = {ScalarValue::of(DType::F64, a),
-                                      ScalarValue::of(DType::F64, b)};
-          EXPECT_EQ(bits(scalar_eval(op, DType::F64, args).f), bits(want));
+          const Scalar args[] = {Scalar::of_double(DType::F64, a),
+                                 Scalar::of_double(DType::F64, b)};
+          EXPECT_EQ(bits(scalar_eval(op, DType::F64, args).as_double()), bits(want));
           EXPECT_EQ(bits(reduce_combine(rop, a, b)), bits(want_combined));
         }
         if (op != ScalarOp::Add) {

@@ -13,75 +13,67 @@ namespace {
 
 using internal::scalar_eval;
 using internal::ScalarOp;
-using internal::ScalarValue;
 namespace loop = internal::loop;
 
-ScalarValue I(DType t, std::int64_t v) {
-  ScalarValue s;
-  s.dtype = t;
-  s.i = v;
-  return s;
-}
-ScalarValue F(DType t, double v) {
-  ScalarValue s;
-  s.dtype = t;
-  s.f = v;
-  return s;
-}
-ScalarValue eval(ScalarOp op, DType t, std::vector<ScalarValue> args) {
-  return scalar_eval(op, t, args);
-}
+Scalar I(DType t, std::int64_t v) { return Scalar::of_int(t, v); }
+Scalar F(DType t, double v) { return Scalar::of_double(t, v); }
+Scalar eval(ScalarOp op, DType t, std::vector<Scalar> args) { return scalar_eval(op, t, args); }
 
 TEST(ScalarEval, IntegerDivisionAndRemainderAreTotal) {
-  EXPECT_EQ(eval(ScalarOp::Div, DType::I32, {I(DType::I32, 7), I(DType::I32, 0)}).i, -1);
-  EXPECT_EQ(eval(ScalarOp::Div, DType::I32, {I(DType::I32, -7), I(DType::I32, 2)}).i, -3);
-  EXPECT_EQ(eval(ScalarOp::Rem, DType::I64, {I(DType::I64, 7), I(DType::I64, 0)}).i, 7);
-  EXPECT_EQ(eval(ScalarOp::Rem, DType::I64, {I(DType::I64, -7), I(DType::I64, 3)}).i, -1);
+  EXPECT_EQ(eval(ScalarOp::Div, DType::I32, {I(DType::I32, 7), I(DType::I32, 0)}).as_int64(), -1);
+  EXPECT_EQ(eval(ScalarOp::Div, DType::I32, {I(DType::I32, -7), I(DType::I32, 2)}).as_int64(), -3);
+  EXPECT_EQ(eval(ScalarOp::Rem, DType::I64, {I(DType::I64, 7), I(DType::I64, 0)}).as_int64(), 7);
+  EXPECT_EQ(eval(ScalarOp::Rem, DType::I64, {I(DType::I64, -7), I(DType::I64, 3)}).as_int64(), -1);
   const std::int64_t m32 = std::numeric_limits<std::int32_t>::min();
-  EXPECT_EQ(eval(ScalarOp::Div, DType::I32, {I(DType::I32, m32), I(DType::I32, -1)}).i, m32);
-  EXPECT_EQ(eval(ScalarOp::Rem, DType::I32, {I(DType::I32, m32), I(DType::I32, -1)}).i, 0);
+  EXPECT_EQ(eval(ScalarOp::Div, DType::I32, {I(DType::I32, m32), I(DType::I32, -1)}).as_int64(),
+            m32);
+  EXPECT_EQ(eval(ScalarOp::Rem, DType::I32, {I(DType::I32, m32), I(DType::I32, -1)}).as_int64(), 0);
   // Wrapping arithmetic.
   const std::int64_t max32 = std::numeric_limits<std::int32_t>::max();
-  EXPECT_EQ(eval(ScalarOp::Add, DType::I32, {I(DType::I32, max32), I(DType::I32, 1)}).i, m32);
-  EXPECT_EQ(eval(ScalarOp::Pow, DType::I64, {I(DType::I64, 3), I(DType::I64, 4)}).i, 81);
-  EXPECT_EQ(eval(ScalarOp::Pow, DType::I64, {I(DType::I64, 2), I(DType::I64, -1)}).i, 0);
+  EXPECT_EQ(eval(ScalarOp::Add, DType::I32, {I(DType::I32, max32), I(DType::I32, 1)}).as_int64(),
+            m32);
+  EXPECT_EQ(eval(ScalarOp::Pow, DType::I64, {I(DType::I64, 3), I(DType::I64, 4)}).as_int64(), 81);
+  EXPECT_EQ(eval(ScalarOp::Pow, DType::I64, {I(DType::I64, 2), I(DType::I64, -1)}).as_int64(), 0);
 }
 
 TEST(ScalarEval, ConvertSaturatesAndMapsNaNToZero) {
-  EXPECT_EQ(eval(ScalarOp::Convert, DType::I32, {F(DType::F64, NAN)}).i, 0);
-  EXPECT_EQ(eval(ScalarOp::Convert, DType::I32, {F(DType::F64, 1e12)}).i,
+  EXPECT_EQ(eval(ScalarOp::Convert, DType::I32, {F(DType::F64, NAN)}).as_int64(), 0);
+  EXPECT_EQ(eval(ScalarOp::Convert, DType::I32, {F(DType::F64, 1e12)}).as_int64(),
             std::numeric_limits<std::int32_t>::max());
-  EXPECT_EQ(eval(ScalarOp::Convert, DType::I64, {F(DType::F64, -1e300)}).i,
+  EXPECT_EQ(eval(ScalarOp::Convert, DType::I64, {F(DType::F64, -1e300)}).as_int64(),
             std::numeric_limits<std::int64_t>::min());
-  EXPECT_EQ(eval(ScalarOp::Convert, DType::I32, {F(DType::F64, -2.9)}).i, -2);
-  EXPECT_EQ(eval(ScalarOp::Convert, DType::Bool, {F(DType::F64, NAN)}).i, 1);
-  EXPECT_EQ(eval(ScalarOp::Convert, DType::I32, {I(DType::I64, (1LL << 32) + 5)}).i, 5);
-  EXPECT_EQ(eval(ScalarOp::Convert, DType::F32, {F(DType::F64, 0.1)}).f, static_cast<double>(0.1f));
+  EXPECT_EQ(eval(ScalarOp::Convert, DType::I32, {F(DType::F64, -2.9)}).as_int64(), -2);
+  EXPECT_EQ(eval(ScalarOp::Convert, DType::Bool, {F(DType::F64, NAN)}).as_int64(), 1);
+  EXPECT_EQ(eval(ScalarOp::Convert, DType::I32, {I(DType::I64, (1LL << 32) + 5)}).as_int64(), 5);
+  EXPECT_EQ(eval(ScalarOp::Convert, DType::F32, {F(DType::F64, 0.1)}).as_double(),
+            static_cast<double>(0.1f));
 }
 
 TEST(ScalarEval, MinMaxPropagateNaNAndRoundIsHalfAwayFromZero) {
-  EXPECT_TRUE(
-      std::isnan(eval(ScalarOp::Max, DType::F64, {F(DType::F64, 1), F(DType::F64, NAN)}).f));
-  EXPECT_TRUE(
-      std::isnan(eval(ScalarOp::Min, DType::F32, {F(DType::F32, NAN), F(DType::F32, 1)}).f));
-  EXPECT_TRUE(
-      std::signbit(eval(ScalarOp::Min, DType::F64, {F(DType::F64, 0.0), F(DType::F64, -0.0)}).f));
-  EXPECT_FALSE(
-      std::signbit(eval(ScalarOp::Max, DType::F64, {F(DType::F64, -0.0), F(DType::F64, 0.0)}).f));
-  EXPECT_EQ(eval(ScalarOp::Round, DType::F64, {F(DType::F64, 2.5)}).f, 3.0);
-  EXPECT_EQ(eval(ScalarOp::Round, DType::F64, {F(DType::F64, -2.5)}).f, -3.0);
-  EXPECT_EQ(eval(ScalarOp::Lt, DType::Bool, {F(DType::F64, NAN), F(DType::F64, 1)}).i, 0);
-  EXPECT_EQ(eval(ScalarOp::Ne, DType::Bool, {F(DType::F64, NAN), F(DType::F64, NAN)}).i, 1);
+  EXPECT_TRUE(std::isnan(
+      eval(ScalarOp::Max, DType::F64, {F(DType::F64, 1), F(DType::F64, NAN)}).as_double()));
+  EXPECT_TRUE(std::isnan(
+      eval(ScalarOp::Min, DType::F32, {F(DType::F32, NAN), F(DType::F32, 1)}).as_double()));
+  EXPECT_TRUE(std::signbit(
+      eval(ScalarOp::Min, DType::F64, {F(DType::F64, 0.0), F(DType::F64, -0.0)}).as_double()));
+  EXPECT_FALSE(std::signbit(
+      eval(ScalarOp::Max, DType::F64, {F(DType::F64, -0.0), F(DType::F64, 0.0)}).as_double()));
+  EXPECT_EQ(eval(ScalarOp::Round, DType::F64, {F(DType::F64, 2.5)}).as_double(), 3.0);
+  EXPECT_EQ(eval(ScalarOp::Round, DType::F64, {F(DType::F64, -2.5)}).as_double(), -3.0);
+  EXPECT_EQ(eval(ScalarOp::Lt, DType::Bool, {F(DType::F64, NAN), F(DType::F64, 1)}).as_int64(), 0);
+  EXPECT_EQ(eval(ScalarOp::Ne, DType::Bool, {F(DType::F64, NAN), F(DType::F64, NAN)}).as_int64(),
+            1);
 }
 
 TEST(ScalarEval, F32MathIsTheDoubleResultRoundedOnce) {
   const float x = 0.7f;
-  EXPECT_EQ(eval(ScalarOp::Sin, DType::F32, {F(DType::F32, x)}).f,
+  EXPECT_EQ(eval(ScalarOp::Sin, DType::F32, {F(DType::F32, x)}).as_double(),
             static_cast<double>(static_cast<float>(std::sin(static_cast<double>(x)))));
-  EXPECT_EQ(eval(ScalarOp::Add, DType::F32, {F(DType::F32, 0.1f), F(DType::F32, 0.2f)}).f,
+  EXPECT_EQ(eval(ScalarOp::Add, DType::F32, {F(DType::F32, 0.1f), F(DType::F32, 0.2f)}).as_double(),
             static_cast<double>(0.1f + 0.2f));
   EXPECT_EQ(
-      eval(ScalarOp::Select, DType::F64, {I(DType::Bool, 0), F(DType::F64, 1), F(DType::F64, 2)}).f,
+      eval(ScalarOp::Select, DType::F64, {I(DType::Bool, 0), F(DType::F64, 1), F(DType::F64, 2)})
+          .as_double(),
       2.0);
 }
 
@@ -147,9 +139,8 @@ TEST(LoopInterpreter, KernelWithLoopAndHostStep) {
   };
   p.steps.push_back(h);
   loop::OutputSource lit;
-  lit.literal_dtype = DType::I32;
-  lit.literal_value = 42;
-  p.outputs = {{2, DType::F64, 0}, lit, {0, DType::F64, 0}};
+  lit.literal = Scalar::of_int(DType::I32, 42);
+  p.outputs = {loop::OutputSource{2}, lit, loop::OutputSource{0}};
 
   Array x = Array::arange(12, DType::F64).reshaped({3, 4});
   std::vector<Array> out = internal::run_program_reference(p, std::vector<Array>{x});

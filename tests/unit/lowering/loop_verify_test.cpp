@@ -121,7 +121,7 @@ Program valid_program() {
   k.num_ops = 23;
   k.stores.push_back({2, kI0, 21});
   p.steps.push_back(std::move(k));
-  p.outputs.push_back({2, DType::F64, 0});
+  p.outputs.push_back(loop::OutputSource{2});
   return p;
 }
 

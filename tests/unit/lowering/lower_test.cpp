@@ -263,7 +263,8 @@ TEST(Lower, SliceIotaConvertSelect) {
                  {"strides", std::vector<std::int64_t>{2}}});
     Value io =
         B(P.iota, {}, {{"dtype", DType::I32}, {"shape", Shape{4}}, {"dimension", std::int64_t{0}}});
-    Value pred = B(P.lt, {io, Value::from_literal(internal::make_literal(DType::I32, 3))});
+    Value pred =
+        B(P.lt, {io, Value::from_literal(internal::make_literal(Scalar::of_int(DType::I32, 3)))});
     Value f = B(P.convert, {io}, {{"dtype", DType::F64}, {"weak", false}});
     return std::vector<Value>{B(P.select, {pred, B(P.mul, {s, Value(2.0)}), f})};
   });
@@ -378,7 +379,7 @@ TEST(Lower, OutputsFromInputsLiteralsConstantsAndRepeats) {
   Program p = check(g, {data({2})});
   EXPECT_EQ(p.outputs[0].buffer, 0);  // the input, passed through
   EXPECT_LT(p.outputs[1].buffer, 0);
-  EXPECT_EQ(p.outputs[1].literal_value, 7.0);
+  EXPECT_TRUE(p.outputs[1].literal.identical(Scalar::of_double(DType::F64, 7.0)));
   EXPECT_EQ(p.outputs[3].buffer, p.outputs[4].buffer);
   EXPECT_EQ(p.buffers[static_cast<std::size_t>(p.outputs[2].buffer)].kind, BufferKind::Output);
 }

@@ -72,7 +72,7 @@ TEST(Passes, ScalarConstantsFold) {
   EXPECT_EQ(count(k, "exp"), 0);
   EXPECT_EQ(count(k, "add"), 0);
   ASSERT_EQ(k.eqns.size(), 1u);
-  EXPECT_EQ(internal::literal_as_double(k.eqns[0].inputs[1].literal), 7.0);
+  EXPECT_EQ(k.eqns[0].inputs[1].literal.value.as_double(), 7.0);
   expect_same_values(g, k, args);
 }
 
