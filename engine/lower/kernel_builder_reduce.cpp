@@ -82,8 +82,8 @@ std::vector<int> KernelBuilder::kahan_add(Scope* s, DType t, const std::vector<i
   const int err = scalar(s, ScalarOp::Sub, t, {scalar(s, ScalarOp::Sub, t, {sum, state[0]}), y});
   const int finite = scalar(
       s, ScalarOp::Lt, b,
-      {scalar(s, ScalarOp::Abs, t, {sum}), constant(t, std::numeric_limits<double>::infinity())});
-  return {sum, scalar(s, ScalarOp::Select, t, {finite, err, constant(t, 0)})};
+      {scalar(s, ScalarOp::Abs, t, {sum}), constant(Scalar::of_double(t, std::numeric_limits<double>::infinity()))});
+  return {sum, scalar(s, ScalarOp::Select, t, {finite, err, constant(Scalar::of_double(t, 0))})};
 }
 
 int KernelBuilder::emit_sum(Scope* s, const std::vector<std::int64_t>& trips, DType t, int init,
@@ -122,7 +122,7 @@ int KernelBuilder::emit_sum(Scope* s, const std::vector<std::int64_t>& trips, DT
     tail_trips.push_back(trips[k]);
   }
   const std::vector<std::int64_t> outer(trips.begin(), trips.begin() + static_cast<long>(a));
-  const int zero = constant(t, 0);
+  const int zero = constant(Scalar::of_double(t, 0));
   std::vector<int> state = emit_loop_nest(
       s, outer, {t, t}, {init, zero},
       [&](Scope* in, const std::vector<int>& vars, const std::vector<int>& st) {
@@ -280,7 +280,7 @@ std::vector<int> KernelBuilder::emit_fold_lanes(const Equation& e, const std::ve
   if (is_float_sum(e)) {
     // Each partial (itself a sum of many blocks) joins the compensated total directly.
     std::vector<int> st = emit_loop_nest(
-        root_.get(), {groups}, {od, od}, {init[0], constant(od, 0)},
+        root_.get(), {groups}, {od, od}, {init[0], constant(Scalar::of_double(od, 0))},
         [&](Scope* inner, const std::vector<int>& vars, const std::vector<int>& state) {
           return kahan_add(inner, od, state, load(inner, 0, affine_var(vars[0])));
         });
