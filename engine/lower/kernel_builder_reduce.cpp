@@ -80,9 +80,10 @@ std::vector<int> KernelBuilder::kahan_add(Scope* s, DType t, const std::vector<i
   const int y = scalar(s, ScalarOp::Sub, t, {v, state[1]});
   const int sum = scalar(s, ScalarOp::Add, t, {state[0], y});
   const int err = scalar(s, ScalarOp::Sub, t, {scalar(s, ScalarOp::Sub, t, {sum, state[0]}), y});
-  const int finite = scalar(
-      s, ScalarOp::Lt, b,
-      {scalar(s, ScalarOp::Abs, t, {sum}), constant(Scalar::of_double(t, std::numeric_limits<double>::infinity()))});
+  const int finite =
+      scalar(s, ScalarOp::Lt, b,
+             {scalar(s, ScalarOp::Abs, t, {sum}),
+              constant(Scalar::of_double(t, std::numeric_limits<double>::infinity()))});
   return {sum, scalar(s, ScalarOp::Select, t, {finite, err, constant(Scalar::of_double(t, 0))})};
 }
 
