@@ -12,6 +12,7 @@
 #include "engine/jit_pipeline.h"
 #include "engine/lower/lower.h"
 #include "frontend/fn_impl.h"
+#include "frontend/jit_options_check.h"
 #include "runtime/devices.h"
 #include "runtime/hip_runtime.h"
 
@@ -151,6 +152,7 @@ std::vector<DeviceArray> DeviceFn::call(const std::vector<DeviceArray>& args) co
 
 DeviceFn jit_device_resident(const Fn& f, int device, JitOptions options) {
   if (!f.impl()) throw ArgumentError("amdgpu::jit_device_resident of an empty lanes::Fn");
+  internal::check_jit_options(options, "amdgpu::jit_device_resident");
   internal::check_hip_device(
       Device{DeviceKind::Hip, device, "hip:" + std::to_string(device), internal::this_process()},
       "amdgpu::jit_device_resident");
@@ -160,6 +162,7 @@ DeviceFn jit_device_resident(const Fn& f, int device, JitOptions options) {
 
 Fn jit(const Fn& f, int device, JitOptions options) {
   if (!f.impl()) throw ArgumentError("amdgpu::jit of an empty lanes::Fn");
+  internal::check_jit_options(options, "amdgpu::jit");
   return Fn(std::make_shared<AmdgpuJitFn>(f, device, options));
 }
 

@@ -10,6 +10,7 @@
 #include "engine/trace.h"
 #include "frontend/fn_impl.h"
 #include "runtime/check.h"
+#include "runtime/owned_array.h"
 #include "runtime/small_vector.h"
 
 namespace lanes {
@@ -236,7 +237,13 @@ internal::Signature signature_of_args(const std::vector<Arg>& args) {
 Outputs Fn::call(std::span<const internal::ArgRef> args) const {
   if (!impl_) throw ArgumentError("call of an empty lanes::Fn");
   impl_->check_arity(args.size());
-  return Outputs(impl_->call_args(args));
+  std::vector<Array> out = impl_->call_args(args);
+  // The one place every call on arrays returns through: an output that is a view of the
+  // caller's memory (a view argument passed through) is copied (see lanes::Outputs).
+  for (Array& a : out) {
+    if (a.is_view()) a = internal::owned(a);
+  }
+  return Outputs(std::move(out));
 }
 
 Outputs Fn::call(std::span<const Arg> args) const {

@@ -12,6 +12,7 @@
 #include "engine/transforms/vjp.h"
 #include "engine/transforms/vmap.h"
 #include "frontend/fn_impl.h"
+#include "runtime/owned_array.h"
 
 namespace lanes {
 
@@ -216,7 +217,7 @@ VjpResult vjp(const Fn& f, const std::vector<Arg>& primals) {
   std::vector<Array> arrays;
   internal::Signature sig;
   for (const Arg& a : primals) {
-    arrays.push_back(a.array().is_view() ? a.array().copy() : a.array());
+    arrays.push_back(internal::owned(a.array()));
     sig.push_back({a.array().dtype(), a.array().shape(), a.weak()});
   }
   return {outs, Fn(std::make_shared<internal::PullbackFn>(f, std::move(arrays), std::move(sig)))};

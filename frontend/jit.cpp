@@ -6,6 +6,7 @@
 
 #include "codegen/backend.h"
 #include "frontend/fn_impl.h"
+#include "frontend/jit_options_check.h"
 #include "runtime/small_vector.h"
 
 namespace lanes {
@@ -44,14 +45,28 @@ class JitFn final : public FnImpl {
 };
 
 }  // namespace
+
+// Widths above 64 lanes would only make huge registers LLVM splits again (the widest
+// the backend picks itself is 4 registers of the host's width); a power of two keeps
+// chunk starts and reduction partials aligned to whole vectors.
+void check_jit_options(const JitOptions& options, std::string_view who) {
+  if (options.opt_level < 0 || options.opt_level > 2) {
+    throw ArgumentError(std::string(who) + ": opt_level " + std::to_string(options.opt_level) +
+                        " is not 0, 1 or 2");
+  }
+  const int w = options.vector_width;
+  if (w != 0 && (w < 1 || w > kMaxVectorWidth || (w & (w - 1)) != 0)) {
+    throw ArgumentError(std::string(who) + ": vector_width " + std::to_string(w) +
+                        " is not 0 (the host's width) or a power of two from 1 to " +
+                        std::to_string(kMaxVectorWidth));
+  }
+}
+
 }  // namespace internal
 
 Fn jit(const Fn& f, JitOptions options) {
   if (!f.impl()) throw ArgumentError("jit of an empty lanes::Fn");
-  if (options.opt_level < 0 || options.opt_level > 2) {
-    throw ArgumentError("jit: opt_level " + std::to_string(options.opt_level) +
-                        " is not 0, 1 or 2");
-  }
+  internal::check_jit_options(options, "jit");
   return Fn(std::make_shared<internal::JitFn>(f, options));
 }
 

@@ -2,6 +2,7 @@
 #include <lanes/array.h>
 
 #include "runtime/block_cache.h"
+#include "runtime/dtype_check.h"
 
 #include <algorithm>
 #include <cmath>
@@ -18,13 +19,12 @@ namespace lanes {
 namespace {
 constexpr std::size_t kAlignment = 64;
 
+// Null when the memory is not available (the caller's error names the array).
 std::shared_ptr<void> allocate(std::size_t nbytes) {
   // Round up: aligned_alloc wants a multiple of the alignment; never ask for 0 bytes.
   std::size_t padded = std::max<std::size_t>(kAlignment, (nbytes + kAlignment - 1) / kAlignment * kAlignment);
   void* p = internal::acquire_block(padded);
-  if (p == nullptr) {
-    throw RuntimeError("Array: cannot allocate " + std::to_string(nbytes) + " bytes");
-  }
+  if (p == nullptr) return nullptr;
   return std::shared_ptr<void>(p, [padded](void* q) { internal::release_block(q, padded); });
 }
 
@@ -38,10 +38,17 @@ void fill(Array& a, Scalar v) {
 }  // namespace
 
 std::int64_t shape_size(const Shape& shape) {
-  std::int64_t n = 1;
+  bool empty = false;
   for (std::int64_t d : shape) {
     if (d < 0) throw ShapeError("negative extent in shape " + shape_to_string(shape));
-    if (d != 0 && n > std::numeric_limits<std::int64_t>::max() / d) {
+    empty |= d == 0;
+  }
+  // A zero extent makes the element count 0 whatever the other extents are: the overflow
+  // check is on the count, so [2^32, 2^32, 0] is a valid (empty) shape.
+  if (empty) return 0;
+  std::int64_t n = 1;
+  for (std::int64_t d : shape) {
+    if (n > std::numeric_limits<std::int64_t>::max() / d) {
       throw ShapeError("shape " + shape_to_string(shape) + " has too many elements");
     }
     n *= d;
@@ -60,10 +67,17 @@ std::string shape_to_string(const Shape& shape) {
 
 Array::Array(std::in_place_t, DType dtype, Shape shape)
     : dtype_(dtype), shape_(std::move(shape)), size_(shape_size(shape_)) {
+  internal::check_dtype_arg(dtype_, "Array");
+  const auto cannot = [&](const std::string& why) {
+    return RuntimeError("Array: cannot allocate " + std::string(dtype_name(dtype_)) +
+                        shape_to_string(shape_) + " (" + std::to_string(size_) + " elements" + why +
+                        ")");
+  };
   if (static_cast<std::uint64_t>(size_) > std::numeric_limits<std::size_t>::max() / 16) {
-    throw RuntimeError("Array: cannot allocate " + shape_to_string(shape_) + " elements");
+    throw cannot("");
   }
   storage_ = allocate(nbytes());
+  if (storage_ == nullptr) throw cannot(", " + std::to_string(nbytes()) + " bytes");
   data_ = storage_.get();
 }
 
@@ -90,8 +104,21 @@ Array Array::full(DType dtype, Shape shape, Scalar value) {
 }
 
 Array Array::arange(double start, double stop, double step, DType dtype) {
-  if (step == 0) throw ArgumentError("arange: step must not be 0");
+  if (!std::isfinite(start))
+    throw ArgumentError("arange: start " + std::to_string(start) + " is not finite");
+  if (!std::isfinite(stop))
+    throw ArgumentError("arange: stop " + std::to_string(stop) + " is not finite");
+  if (step == 0 || !std::isfinite(step)) {
+    throw ArgumentError("arange: step " + std::to_string(step) + " must be finite and non-zero");
+  }
   double count = std::ceil((stop - start) / step);
+  // Blame the bound (the size it asks for), not the step: arange(1e18) is too large, not
+  // badly stepped. An element count this large could not be allocated anyway.
+  if (!(count < 0x1p62)) {
+    throw ArgumentError("arange: start " + std::to_string(start) + " to stop " +
+                        std::to_string(stop) + " by step " + std::to_string(step) +
+                        " makes too many elements (" + std::to_string(count) + ")");
+  }
   std::int64_t n = count > 0 ? static_cast<std::int64_t>(count) : 0;
   Array a = empty(dtype, {n});
   visit_dtype(dtype, [&](auto t) {
@@ -246,6 +273,19 @@ void format_rec(const Array& a, int dim, std::int64_t offset, std::int64_t strid
 }  // namespace
 
 std::string Array::to_string() const {
+  // An empty array is printed bracket by bracket ([[], []]) only while that is short: one
+  // of [2^32, 2^32, 0] would be 2^64 pairs of brackets, so it shows its shape instead.
+  if (size_ == 0) {
+    std::int64_t rows = 1;
+    for (std::int64_t d : shape_) {
+      if (d == 0) break;
+      rows = rows > 1000 / d ? 1001 : rows * d;
+    }
+    if (rows > 1000) {
+      return "array([], shape=" + shape_to_string(shape_) +
+             ", dtype=" + std::string(dtype_name(dtype_)) + ")";
+    }
+  }
   std::string body;
   format_rec(*this, 0, 0, size_, 6, body);
   return "array(" + body + ", dtype=" + std::string(dtype_name(dtype_)) + ")";

@@ -6,11 +6,15 @@
 // wait at exit, and joining it from a static destructor would hang).
 #include "runtime/device_workers.h"
 
+#include <lanes/error.h>
+
 #include <atomic>
 #include <cstdint>
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -19,6 +23,15 @@ namespace lanes::internal {
 namespace {
 
 class WorkerSet;
+
+// A thread that cannot start (std::thread throws std::system_error: the process' thread,
+// memory or stack limit) is a RuntimeError saying how many were asked for.
+RuntimeError thread_start_error(std::size_t count, std::size_t started,
+                                const std::system_error& e) {
+  return RuntimeError("pmap: cannot start a thread for each of " + std::to_string(count) +
+                      " devices (" + std::to_string(started) + " running): " + e.what() +
+                      "; use fewer devices or raise the process' thread limit");
+}
 
 class Worker {
  public:
@@ -54,10 +67,21 @@ class WorkerSet {
 
   // Holder only: runs task(0) here and task(k) on worker k, then releases the set.
   void run(std::size_t count, const std::function<void(std::size_t)>& task) {
-    workers_.reserve(count);  // no reallocation after a worker thread has started
-    while (workers_.size() + 1 < count) {
-      workers_.push_back(std::make_unique<Worker>(this, workers_.size() + 1));
-      created_.fetch_add(1, std::memory_order_relaxed);
+    // Every worker starts before any task does, so a thread that cannot start leaves no
+    // replica waiting for it: the set is released and the call fails cleanly (workers
+    // already started stay for later calls).
+    try {
+      workers_.reserve(count);  // no reallocation after a worker thread has started
+      while (workers_.size() + 1 < count) {
+        workers_.push_back(std::make_unique<Worker>(this, workers_.size() + 1));
+        created_.fetch_add(1, std::memory_order_relaxed);
+      }
+    } catch (const std::system_error& e) {
+      busy_.store(false, std::memory_order_release);
+      throw thread_start_error(count, workers_.size() + 1, e);
+    } catch (...) {
+      busy_.store(false, std::memory_order_release);
+      throw;
     }
     task_ = &task;
     errors_.assign(count, nullptr);
@@ -110,9 +134,14 @@ void Worker::loop() {
   }
 }
 
-// The fallback for a call that finds the workers held: fresh threads, joined here.
+// The fallback for a call that finds the workers held: fresh threads, joined here. The
+// threads wait at a gate until all have started: if one cannot start, the others return
+// without running their task (a replica must not wait in a collective for one that never
+// runs) and the call fails.
 void run_on_fresh_threads(std::size_t count, const std::function<void(std::size_t)>& task) {
   std::vector<std::exception_ptr> errors(count);
+  enum Gate : int { kWait, kGo, kAbort };
+  std::atomic<int> gate{kWait};
   auto guarded = [&](std::size_t r) {
     try {
       task(r);
@@ -120,9 +149,27 @@ void run_on_fresh_threads(std::size_t count, const std::function<void(std::size_
       errors[r] = std::current_exception();
     }
   };
+  auto gated = [&](std::size_t r) {
+    gate.wait(kWait, std::memory_order_acquire);
+    if (gate.load(std::memory_order_acquire) == kGo) guarded(r);
+  };
   std::vector<std::thread> threads;
-  threads.reserve(count);
-  for (std::size_t r = 1; r < count; ++r) threads.emplace_back(guarded, r);
+  try {
+    threads.reserve(count);
+    for (std::size_t r = 1; r < count; ++r) threads.emplace_back(gated, r);
+  } catch (...) {
+    // Destroying a joinable std::thread would terminate: release and join the started.
+    gate.store(kAbort, std::memory_order_release);
+    gate.notify_all();
+    for (std::thread& t : threads) t.join();
+    try {
+      throw;
+    } catch (const std::system_error& e) {
+      throw thread_start_error(count, threads.size() + 1, e);
+    }
+  }
+  gate.store(kGo, std::memory_order_release);
+  gate.notify_all();
   guarded(0);
   for (std::thread& t : threads) t.join();
   for (const std::exception_ptr& e : errors) {

@@ -12,11 +12,15 @@
 namespace lanes::internal {
 
 int cpu_device_count() {
-  return static_cast<int>(env_int("LANES_CPU_DEVICES", hardware_threads(), 1, 4096));
+  return static_cast<int>(env_int("LANES_CPU_DEVICES", hardware_threads(), 1, kMaxCpuDevices));
 }
 
 std::vector<Device> make_cpu_devices(int n) {
   if (n <= 0) throw ArgumentError("cpu_devices: n must be positive, got " + std::to_string(n));
+  if (n > kMaxCpuDevices) {
+    throw ArgumentError("cpu_devices: n = " + std::to_string(n) + " is too large, the maximum is " +
+                        std::to_string(kMaxCpuDevices));
+  }
   // This process' own devices: under MPI, a pmap over them stays in this process.
   const int process = this_process();
   std::vector<Device> out;

@@ -10,10 +10,16 @@
 
 namespace lanes::internal {
 
+// The most CPU devices a process has (LANES_CPU_DEVICES, cpu_devices(n)): each one may
+// run a replica on its own thread, and more threads than this only exhaust the process'
+// thread and stack limits (docs/settings.md).
+inline constexpr int kMaxCpuDevices = 4096;
+
 // The CPU device count: LANES_CPU_DEVICES if set (ArgumentError naming the variable
-// unless an integer in [1, 4096]), otherwise the hardware threads (at least 1).
+// unless an integer in [1, kMaxCpuDevices]), otherwise the hardware threads (at least 1).
 int cpu_device_count();
 
+// cpu:0 .. cpu:n-1; ArgumentError naming n unless 1 <= n <= kMaxCpuDevices.
 std::vector<Device> make_cpu_devices(int n);
 
 // This process' rank in the MPI job (0 outside one, or in a build without MPI). In an MPI

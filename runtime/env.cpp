@@ -52,11 +52,19 @@ std::int64_t env_int(const char* name, std::int64_t fallback, std::int64_t min, 
   const char* first = text->data();
   const char* last = first + text->size();
   auto [end, ec] = std::from_chars(first, last, value);
-  if (ec != std::errc() || end != last || value < min || value > max) {
-    throw_bad_env(
-        name, *text,
-        "is not an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+  const std::string expected =
+      "is not an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
+  const bool digits = end == last && (ec == std::errc() || ec == std::errc::result_out_of_range);
+  if (digits && (ec == std::errc::result_out_of_range || value < min || value > max)) {
+    // An integer out of range says which bound it crosses (LANES_CPU_DEVICES=100000 is
+    // too large, not malformed); from_chars leaves `value` unset on overflow.
+    const bool high = ec == std::errc::result_out_of_range ? (*text)[0] != '-' : value > max;
+    throw_bad_env(name, *text,
+                  expected + ": " +
+                      (high ? "too large, the maximum is " + std::to_string(max)
+                            : "too small, the minimum is " + std::to_string(min)));
   }
+  if (ec != std::errc() || end != last) throw_bad_env(name, *text, expected);
   return value;
 }
 

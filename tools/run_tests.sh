@@ -3,7 +3,7 @@
 # test with CTest (unit tests, install and package tests, the -march compile check, the
 # export check, a short load test), build again with clang 19 in Release (library, tools,
 # examples), then the sanitizer jobs (tools/run_sanitizers.sh: the whole suite under
-# ASan+UBSan, the runtime and concurrency suites under TSan).
+# ASan+UBSan, the whole suite under TSan).
 # LANES_SKIP_SANITIZERS=1 stops after CTest and the clang build; LANES_SKIP_CLANG=1 skips
 # the clang build.
 set -euo pipefail

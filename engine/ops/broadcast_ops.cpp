@@ -6,6 +6,7 @@
 
 #include "engine/ops/promotion.h"
 #include "engine/trace.h"
+#include "runtime/dtype_check.h"
 
 namespace lanes {
 
@@ -42,10 +43,12 @@ Value broadcast_to(const Value& x, const Shape& shape) {
 }
 
 Value full(DType dtype, const Shape& shape, double value) {
+  internal::check_dtype_arg(dtype, "full");
   return full(dtype, shape, Scalar::of_double(dtype, value));
 }
 
 Value full(DType dtype, const Shape& shape, Scalar value) {
+  internal::check_dtype_arg(dtype, "full");
   return broadcast_in_dim(Value::from_literal(make_literal(value.convert(dtype), false)), shape,
                           {});
 }

@@ -13,6 +13,7 @@
 
 #include "engine/ops/promotion.h"
 #include "engine/trace.h"
+#include "runtime/dtype_check.h"
 
 namespace lanes {
 
@@ -148,6 +149,7 @@ Value where(const Value& pred, const Value& a, const Value& b) {
 
 Value astype(const Value& x, DType dtype) {
   internal::require_trace("astype");
+  internal::check_dtype_arg(dtype, "astype");
   return cast_to(x, dtype, /*weak=*/false);
 }
 

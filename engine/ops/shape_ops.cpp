@@ -6,6 +6,7 @@
 #include "engine/ops/axes.h"
 #include "engine/ops/promotion.h"
 #include "engine/trace.h"
+#include "runtime/dtype_check.h"
 
 namespace lanes {
 
@@ -99,6 +100,7 @@ Value concatenate(const std::vector<Value>& xs, std::int64_t axis) {
 }
 
 Value iota(DType dtype, const Shape& shape, std::int64_t dimension) {
+  internal::check_dtype_arg(dtype, "iota");
   auto rank = static_cast<std::int64_t>(shape.size());
   std::int64_t dim = internal::normalize_axis("iota", dimension, rank, shape);
   return internal::bind1("iota", {},

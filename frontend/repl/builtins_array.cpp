@@ -49,8 +49,7 @@ Array make_key(std::uint64_t seed, std::uint64_t stream) {
 double unit(std::uint64_t bits) { return static_cast<double>(bits >> 11) * 0x1p-53; }
 
 void check_size(Evaluator& ev, const CallArgs& a, const Shape& shape) {
-  std::int64_t n = 1;
-  for (std::int64_t d : shape) n *= d;
+  const std::int64_t n = shape_size(shape);  // 0 with a zero extent; ShapeError on overflow
   if (n > ev.options().max_elements) {
     throw ReplError("RuntimeError",
                     a.fname + "(): " + std::to_string(n) + " elements exceed the REPL's limit of " +
@@ -120,9 +119,12 @@ void register_array_builtins(Registry& reg) {
         bool has_stop = a.has(1) && !a.slots[1]->is_none();
         double start = has_stop ? a.number(0) : 0, stop = has_stop ? a.number(1) : a.number(0);
         double step = a.number_or(2, 1);
-        if (step == 0 || !(std::fabs(start) < 1e15) || !(std::fabs(stop) < 1e15) ||
-            !std::isfinite(step)) {
-          a.fail(2, "must be a finite, non-zero step with finite bounds");
+        // Each bad argument is named: arange(1e18) has a bad stop (its size), not a bad step.
+        if (step == 0 || !std::isfinite(step)) a.fail(2, "must be finite and non-zero");
+        if (!(std::fabs(start) < 1e15)) a.fail(0, "must be finite and below 1e15 in magnitude");
+        if (!(std::fabs(stop) < 1e15)) {
+          a.fail(has_stop ? 1 : 0,
+                 "must be finite and below 1e15 in magnitude (the size of the range)");
         }
         bool all_int = true;
         for (std::size_t i = 0; i < 3; ++i) {

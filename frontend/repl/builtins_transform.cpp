@@ -72,7 +72,10 @@ void register_transform_builtins(Registry& reg) {
         if (p != "precise" && p != "fast") a.fail(1, "must be 'precise' or 'fast'");
         o.precision = p == "fast" ? Precision::Fast : Precision::Precise;
         std::int64_t w = a.integer_or(2, 0);
-        if (w < 0 || w > 64) a.fail(2, "must be 0 (host width) or a lane count up to 64");
+        // lanes::jit checks the value (0 or a power of two up to 64); only a value that
+        // does not fit an int is caught here.
+        if (w != static_cast<int>(w))
+          a.fail(2, "must be 0 (host width) or a power of two up to 64");
         o.vector_width = static_cast<int>(w);
         o.parallel = a.boolean_or(3, true);
         return wrap("jit", a, lanes::jit(ev.to_fn(a.need(0), a.loc), o));

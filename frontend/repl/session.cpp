@@ -1,7 +1,11 @@
 // The REPL session: sources, error reports with carets, :load, completion.
 #include <lanes/repl.h>
 
-#include <fstream>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -11,6 +15,81 @@
 #include "frontend/repl/parser.h"
 
 namespace lanes::repl {
+
+namespace {
+
+// Scripts are read whole: a bound keeps `:load /dev/urandom` or an endless pipe from
+// exhausting memory (a script of 64 MiB is far beyond any real one).
+constexpr std::size_t kMaxScriptBytes = std::size_t{64} << 20;
+// An error echoes at most this much of its source line, around the column it points at
+// (a 10 MB line is not printed back).
+constexpr std::size_t kEchoChars = 200;
+
+struct TextPos {
+  int line, col;
+};
+
+// Where the first NUL byte of `text` is (lines counted from first_line), if any: the lexer
+// would take it for the end of the text and skip the rest silently.
+std::optional<TextPos> find_nul(std::string_view text, int first_line) {
+  const std::size_t at = text.find('\0');
+  if (at == std::string_view::npos) return std::nullopt;
+  int line = first_line;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < at; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  return TextPos{line, static_cast<int>(at - line_start) + 1};
+}
+
+std::string nul_message(TextPos p) {
+  return "NUL byte at line " + std::to_string(p.line) + ", column " + std::to_string(p.col) +
+         ": not a text file";
+}
+
+// A message quoting a huge token (a 10 MB name) is cut: the report stays readable.
+std::string bounded(const std::string& msg) {
+  constexpr std::size_t kMaxMessage = 2000;
+  if (msg.size() <= kMaxMessage) return msg;
+  return msg.substr(0, kMaxMessage) + "... (" + std::to_string(msg.size() - kMaxMessage) +
+         " more characters)";
+}
+
+}  // namespace
+
+std::string Session::read_script(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    throw ArgumentError("cannot read '" + path + "': it is a directory");
+  }
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) throw ArgumentError("cannot open '" + path + "'");
+  std::string text;
+  char chunk[1 << 16];
+  std::size_t n = 0;
+  // Chunk by chunk, so /dev/zero stops at its first chunk and an endless pipe at the limit.
+  while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0) {
+    const std::size_t before = text.size();
+    text.append(chunk, n);
+    if (std::string_view(chunk, n).find('\0') != std::string_view::npos) {
+      std::fclose(f);
+      throw ArgumentError("cannot read '" + path + "': " + nul_message(*find_nul(text, 1)));
+    }
+    if (text.size() > kMaxScriptBytes) {
+      std::fclose(f);
+      throw ArgumentError("cannot read '" + path + "': larger than " +
+                          std::to_string(kMaxScriptBytes >> 20) + " MiB (read " +
+                          std::to_string(before + n) + " bytes so far)");
+    }
+  }
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) throw ArgumentError("cannot read '" + path + "'");
+  return text;
+}
 
 std::string error_kind(const std::exception& e) {
   if (auto* r = dynamic_cast<const ReplError*>(&e)) return r->kind();
@@ -35,13 +114,15 @@ Session::Session(SessionOptions options, std::function<void(std::string_view)> s
   });
   evaluator_->load_file = [this](const std::string& path, Loc loc) {
     if (load_depth_ >= 16) throw ReplError("RecursionError", ":load nested too deeply", loc);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ReplError("ArgumentError", ":load cannot open '" + path + "'", loc);
-    std::ostringstream ss;
-    ss << in.rdbuf();
+    std::string text;
+    try {
+      text = read_script(path);
+    } catch (const ArgumentError& e) {
+      throw ReplError("ArgumentError", std::string(":load ") + e.what(), loc);
+    }
     ++load_depth_;
     try {
-      run_source(ss.str(), path, 1);
+      run_source(text, path, 1);
     } catch (...) {
       --load_depth_;
       throw;
@@ -55,6 +136,9 @@ Session::~Session() = default;
 void Session::run_source(std::string_view source, std::string_view origin, int first_line) {
   int id = static_cast<int>(sources_.size());
   sources_.push_back({std::string(origin), std::string(source), first_line});
+  if (std::optional<TextPos> nul = find_nul(source, first_line)) {
+    throw ReplError("SyntaxError", nul_message(*nul), Loc{nul->line, nul->col, id});
+  }
   Block program = parse_program(sources_.back().text, id, first_line);
   for (const StmtPtr& s : program) {
     evaluator_->exec_top(*s);
@@ -72,7 +156,7 @@ EvalOutput Session::run(std::string_view source, std::string_view origin, int fi
       r.col = loc->col;
       r.error = format_error(kind, msg, *loc);
     } else {
-      r.error = std::string(origin) + ": " + kind + ": " + msg + "\n";
+      r.error = std::string(origin) + ": " + kind + ": " + bounded(msg) + "\n";
     }
   };
   try {
@@ -104,14 +188,22 @@ std::string Session::format_error(const std::string& kind, const std::string& ms
     }
   }
   std::string out = origin + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.col) + ": " +
-                    kind + ": " + msg + "\n";
+                    kind + ": " + bounded(msg) + "\n";
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (!line.empty()) {
-    std::string caret;
-    for (int i = 0; i + 1 < loc.col && static_cast<std::size_t>(i) < line.size(); ++i) {
-      caret += line[static_cast<std::size_t>(i)] == '\t' ? '\t' : ' ';
+    // A long line is echoed as a window of kEchoChars around the column, "..." marking
+    // what is cut, with the caret under the same character.
+    const std::size_t at =
+        std::min(static_cast<std::size_t>(std::max(loc.col, 1) - 1), line.size());
+    std::size_t begin = 0, end = line.size();
+    if (line.size() > kEchoChars) {
+      begin = at > kEchoChars / 2 ? std::min(at - kEchoChars / 2, line.size() - kEchoChars) : 0;
+      end = begin + kEchoChars;
     }
-    out += "    " + line + "\n    " + caret + "^\n";
+    const std::string head = begin > 0 ? "..." : "", tail = end < line.size() ? "..." : "";
+    std::string caret(head.size(), ' ');
+    for (std::size_t i = begin; i < at; ++i) caret += line[i] == '\t' ? '\t' : ' ';
+    out += "    " + head + line.substr(begin, end - begin) + tail + "\n    " + caret + "^\n";
   }
   return out;
 }

@@ -2,7 +2,11 @@
 //
 // Storage is 64-byte aligned and shared between copies of an Array (copies are cheap
 // handles; use copy() for a deep copy). Array::view wraps memory the caller owns without
-// copying: the caller keeps it alive and unchanged while Lanes uses it.
+// copying: the caller keeps it alive and unchanged while Lanes uses it (during a call:
+// the outputs of a Fn never alias a view, see lanes::Outputs in <lanes/fn.h>).
+//
+// A DType argument must be one of DType's enumerators (ArgumentError otherwise), and a
+// shape with a zero extent has zero elements whatever its other extents are.
 //
 //   lanes::Array xs = lanes::Array::from(std::vector<double>{0.1, 0.2, 0.3});  // f64[3]
 //   lanes::Array m  = lanes::Array::zeros(lanes::DType::F32, {2, 3});

@@ -40,6 +40,13 @@ struct FnCallableAdapter;
 }  // namespace internal
 
 // The results of calling a Fn on arrays.
+//
+// Outputs own their data or share it with an owning Array (copies of an Array share its
+// refcounted storage, so an output that is an argument keeps that storage alive). An
+// output never aliases a non-owning Array::view: where an output would be the caller's
+// viewed memory (an identity output, x * 1.0 simplified away, a reshape of a view), the
+// call copies it, so freeing or overwriting the caller's buffer afterwards does not change
+// the outputs. This holds for every Fn (eager, jit, vmap, grad, pmap, amdgpu::call).
 class Outputs {
  public:
   Outputs() = default;
@@ -222,6 +229,9 @@ Fn fn_variadic(std::function<std::vector<Value>(const std::vector<Value>&)> call
                std::string name = "f");
 
 // Compiles f on first call for each abstract signature; later calls dispatch directly.
+// The outputs never alias an Array::view argument (see Outputs): a view that would be
+// returned as it is (f(x) = x, x * 1.0, reshape(x)) is copied, the only case that costs a
+// copy. ArgumentError for options out of range (opt_level, vector_width).
 Fn jit(const Fn& f, JitOptions options = {});
 
 // Prints the graph after tracing and each pass, the loop IR and the LLVM IR to stderr

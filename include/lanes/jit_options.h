@@ -15,8 +15,9 @@ enum class Precision { Precise, Fast };
 
 struct JitOptions {
   Precision precision = Precision::Precise;
-  // SIMD lanes per vector; 0 picks the host's width (AVX2: 4 f64 / 8 f32). Tests force
-  // 1, 2, 4, 8, 16 to exercise tails and masks.
+  // SIMD lanes per vector; 0 picks the host's width (AVX2: 4 f64 / 8 f32). Otherwise a
+  // power of two from 1 to 64 (tests force 1, 2, 4, 8, 16 to exercise tails and masks);
+  // other values are an ArgumentError at jit time.
   int vector_width = 0;
   // Split large kernels across the thread pool.
   bool parallel = true;

@@ -58,6 +58,11 @@ class Session {
   // Whether an interactive entry is incomplete (an open bracket, a def block not yet
   // closed by an empty line).
   static bool needs_more_input(std::string_view pending);
+  // The text of a script file, for run() (the `lanes` tool and :load read files with it).
+  // lanes::ArgumentError naming the path when it cannot be opened or read (a directory),
+  // holds a NUL byte (not a text file: /dev/zero; the message names the line) or is
+  // larger than 64 MiB. A pipe is read like a file, up to the same limit.
+  static std::string read_script(const std::string& path);
   // Completions of the identifier or :command that `prefix` ends with: names defined in
   // the session, builtins, keywords and commands.
   std::vector<std::string> complete(std::string_view prefix) const;

@@ -6,6 +6,8 @@
 //
 //   lanes [--time-budget SECONDS] [FILE]
 #include <histedit.h>
+#include <lanes/error.h>
+#include <lanes/repl.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -15,12 +17,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <cwchar>
-#include <fstream>
-#include <iostream>
 #include <sstream>
 #include <string>
-
-#include <lanes/repl.h>
 
 namespace {
 
@@ -233,20 +231,18 @@ int main(int argc, char** argv) {
   }
   lanes::repl::Session session(options, write_out);
   g_session = &session;
-  if (!file.empty()) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      std::fprintf(stderr, "lanes: cannot open '%s'\n", file.c_str());
+  if (!file.empty() || !isatty(STDIN_FILENO)) {
+    // A script file, or the script on standard input: read whole, as :load reads files
+    // (a directory, a NUL byte or more than 64 MiB is an error, not a hang or a crash).
+    const std::string origin = file.empty() ? "<stdin>" : file;
+    std::string text;
+    try {
+      text = lanes::repl::Session::read_script(file.empty() ? "/dev/stdin" : file);
+    } catch (const lanes::Error& e) {
+      std::fprintf(stderr, "lanes: %s\n", e.what());
       return 2;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return keep_going ? run_entries(session, ss.str(), file) : run_script(session, ss.str(), file);
-  }
-  if (!isatty(STDIN_FILENO)) {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    return run_script(session, ss.str(), "<stdin>");
+    return keep_going ? run_entries(session, text, origin) : run_script(session, text, origin);
   }
   return interactive(session);
 }
