@@ -90,8 +90,13 @@ std::vector<int> KernelBuilder::kahan_add(Scope* s, DType t, const std::vector<i
 int KernelBuilder::emit_sum(Scope* s, const std::vector<std::int64_t>& trips, DType t, int init,
                             const TermFn& term, bool reassociable) {
   const std::size_t n = trips.size();
+  // The number of terms, saturated above kSumBlock: the extents of an empty array may
+  // multiply past 2^63 ([2^32, 2^32, 0]).
   std::int64_t total = 1;
-  for (std::int64_t k : trips) total *= k;
+  for (std::int64_t k : trips) total = k == 0 ? 0 : total;
+  for (std::int64_t k : trips) {
+    if (total != 0) total = k > kSumBlock || total > kSumBlock / k ? kSumBlock + 1 : total * k;
+  }
   // A plain fold, from `from`, of the terms over the nest `level_trips` (the outer levels'
   // indices fixed by `prefix`; the first level's index offset by `first_base`).
   auto fold = [&](Scope* in, const std::vector<std::int64_t>& level_trips,
@@ -114,7 +119,7 @@ int KernelBuilder::emit_sum(Scope* s, const std::vector<std::int64_t>& trips, DT
   // hold more. A block is b iterations of level a (with the levels inside in full).
   std::size_t a = n - 1;
   std::int64_t inner = 1;
-  while (inner * trips[a] <= kSumBlock) inner *= trips[a--];  // total > kSumBlock: stops
+  while (trips[a] <= kSumBlock / inner) inner *= trips[a--];  // total > kSumBlock: stops
   const std::int64_t b = std::max<std::int64_t>(1, kSumBlock / inner);
   const std::int64_t blocks = trips[a] / b, tail = trips[a] % b;
   std::vector<std::int64_t> block_trips{b}, tail_trips{tail};
