@@ -130,8 +130,13 @@ llvm::OptimizationLevel ir_level(int opt_level) {
 class Jit {
  public:
   static Jit& get() {
-    static Jit jit;  // a throwing constructor leaves it unset: the next call retries
-    return jit;
+    // Never destroyed (as the engine context): a jitted Fn held in a static of the host
+    // application is destroyed at exit, after a function-local static Jit would be, and
+    // its module's tracker->remove() then ran on a destroyed ExecutionSession (a hang at
+    // exit: a static map of Fns in jit_reduce_vector_test). A throwing constructor leaves
+    // it unset: the next call retries.
+    static Jit* const jit = new Jit;
+    return *jit;
   }
 
   llvm::orc::LLJIT& lljit() { return *lljit_; }
