@@ -9,6 +9,7 @@
 #include <lanes/error.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "codegen/backend.h"
 #include "codegen/cpu/cpu_jit.h"
@@ -27,12 +28,22 @@ constexpr std::int64_t kParallelThreshold = 1 << 16;
 // Iterations of the counted loops one index point runs (the longest nest; a While
 // counts as one iteration): a full reduction's partials kernel has few points but
 // long loops (engine/lower/split_reduction.h).
+// a * b for counts (>= 0), saturated at INT64_MAX: the extents and trip counts of an
+// empty array's kernels may multiply past 2^63 ([2^32, 2^32, 0]); the products are only
+// compared with kParallelThreshold.
+std::int64_t saturating_mul(std::int64_t a, std::int64_t b) {
+  if (a == 0 || b == 0) return 0;
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  return a > kMax / b ? kMax : a * b;
+}
+
 std::int64_t loop_work(const loop::Block& block) {
   std::int64_t most = 1;
   for (const loop::Op& op : block.ops) {
     std::int64_t inner = 1;
     for (const loop::Block& b : op.blocks) inner = std::max(inner, loop_work(b));
-    if (op.kind == loop::OpKind::Loop) inner *= std::max<std::int64_t>(op.trip_count, 1);
+    if (op.kind == loop::OpKind::Loop)
+      inner = saturating_mul(inner, std::max<std::int64_t>(op.trip_count, 1));
     most = std::max(most, inner);
   }
   return most;
@@ -63,8 +74,8 @@ class CpuExecutable final : public Executable {
       ks.fn = code_->kernels.at(k);
       ks.outer_extent = kernel->extents.at(0);
       ks.points = 1;
-      for (std::int64_t e : kernel->extents) ks.points *= e;
-      ks.work = ks.points * loop_work(kernel->body);
+      for (std::int64_t e : kernel->extents) ks.points = saturating_mul(ks.points, e);
+      ks.work = saturating_mul(ks.points, loop_work(kernel->body));
       int va = kernel->vector_axis < 0 ? static_cast<int>(kernel->extents.size()) - 1
                                        : kernel->vector_axis;
       if (va == 0) ks.chunk_align = code_->widths.at(k);
