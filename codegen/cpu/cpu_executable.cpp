@@ -9,11 +9,11 @@
 #include <lanes/error.h>
 
 #include <algorithm>
-#include <limits>
 
 #include "codegen/backend.h"
 #include "codegen/cpu/cpu_jit.h"
 #include "runtime/check.h"
+#include "runtime/saturating.h"
 #include "runtime/small_vector.h"
 #include "runtime/thread_pool.h"
 
@@ -28,15 +28,6 @@ constexpr std::int64_t kParallelThreshold = 1 << 16;
 // Iterations of the counted loops one index point runs (the longest nest; a While
 // counts as one iteration): a full reduction's partials kernel has few points but
 // long loops (engine/lower/split_reduction.h).
-// a * b for counts (>= 0), saturated at INT64_MAX: the extents and trip counts of an
-// empty array's kernels may multiply past 2^63 ([2^32, 2^32, 0]); the products are only
-// compared with kParallelThreshold.
-std::int64_t saturating_mul(std::int64_t a, std::int64_t b) {
-  if (a == 0 || b == 0) return 0;
-  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
-  return a > kMax / b ? kMax : a * b;
-}
-
 std::int64_t loop_work(const loop::Block& block) {
   std::int64_t most = 1;
   for (const loop::Op& op : block.ops) {

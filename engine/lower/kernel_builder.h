@@ -129,6 +129,12 @@ class KernelBuilder {
   std::vector<int> kahan_add(Scope* s, DType t, const std::vector<int>& state, int v);
   // Whether reduction `e` is a float sum (the sums that emit_sum blocks).
   bool is_float_sum(const Equation& e) const;
+  // Folds element p * stride (+ the lane, index variable 0, when stride > 1) of buffers
+  // `bufs` (one per state component) for p in [0, count) into `init`, in order, in the
+  // kernel's root; `compensated`: a float sum whose partials join a Kahan total.
+  std::vector<int> fold_state_buffers(const Equation& e, const std::vector<int>& bufs,
+                                      std::int64_t count, std::int64_t stride,
+                                      const std::vector<int>& init, bool compensated);
   std::vector<int> reduction_loop(const Equation& e, const Coords& coords, Scope* s,
                                   const std::vector<int>& init, const ReduceRange* range);
   // The new state after one element `v` (its index `i`; -1 for reduce_*); with

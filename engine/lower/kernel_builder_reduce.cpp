@@ -10,6 +10,7 @@
 #include "engine/lower/split_reduction.h"
 #include "engine/primitive.h"
 #include "runtime/check.h"
+#include "runtime/saturating.h"
 
 namespace lanes::internal::lower {
 
@@ -90,13 +91,8 @@ std::vector<int> KernelBuilder::kahan_add(Scope* s, DType t, const std::vector<i
 int KernelBuilder::emit_sum(Scope* s, const std::vector<std::int64_t>& trips, DType t, int init,
                             const TermFn& term, bool reassociable) {
   const std::size_t n = trips.size();
-  // The number of terms, saturated above kSumBlock: the extents of an empty array may
-  // multiply past 2^63 ([2^32, 2^32, 0]).
-  std::int64_t total = 1;
-  for (std::int64_t k : trips) total = k == 0 ? 0 : total;
-  for (std::int64_t k : trips) {
-    if (total != 0) total = k > kSumBlock || total > kSumBlock / k ? kSumBlock + 1 : total * k;
-  }
+  std::int64_t total = 1;  // the number of terms (saturated: see runtime/saturating.h)
+  for (std::int64_t k : trips) total = saturating_mul(total, k);
   // A plain fold, from `from`, of the terms over the nest `level_trips` (the outer levels'
   // indices fixed by `prefix`; the first level's index offset by `first_base`).
   auto fold = [&](Scope* in, const std::vector<std::int64_t>& level_trips,
@@ -234,31 +230,46 @@ std::vector<int> KernelBuilder::emit_reduction(const Equation& e, const Coords& 
   return reduction_loop(e, coords, target(where), init, range);
 }
 
-std::vector<int> KernelBuilder::emit_fold_partials(const Equation& e, const std::vector<int>& bufs,
-                                                   std::int64_t count,
-                                                   const std::vector<int>& init) {
+std::vector<int> KernelBuilder::fold_state_buffers(const Equation& e, const std::vector<int>& bufs,
+                                                   std::int64_t count, std::int64_t stride,
+                                                   const std::vector<int>& init, bool compensated) {
   const bool arg = is_arg_reduce(e);
   const DType od = g_.aval(e.outputs[0]).dtype;
   std::vector<DType> dtypes{arg ? g_.aval(e.inputs[0]).dtype : od};
   if (arg) dtypes.push_back(od);
-  if (bufs.size() != dtypes.size() || init.size() != dtypes.size()) {
-    LANES_FAIL("lower: " + e.prim->name + " folds " + std::to_string(bufs.size()) +
-               " partial buffers into " + std::to_string(init.size()) + " values");
+  LANES_CHECK(bufs.size() == dtypes.size() && init.size() == dtypes.size(),
+              "lower: " + e.prim->name + " folds " + std::to_string(bufs.size()) +
+                  " state buffers into " + std::to_string(init.size()) + " values");
+  // Element p * stride (+ the lane, the kernel's index variable 0, when stride > 1).
+  auto load = [&](Scope* inner, std::size_t k, int p) {
+    Op op;
+    op.kind = OpKind::Load;
+    op.dtype = dtypes[k];
+    op.buffer = bufs[k];
+    op.index = stride == 1 ? affine_var(p) : scaled_add(affine_var(p), stride, affine_var(0));
+    return append(inner, std::move(op));
+  };
+  if (compensated) {  // a float sum: each partial joins the compensated total
+    std::vector<int> st = emit_loop_nest(
+        root_.get(), {count}, {od, od}, {init.at(0), constant(Scalar::of_double(od, 0))},
+        [&](Scope* inner, const std::vector<int>& vars, const std::vector<int>& state) {
+          return kahan_add(inner, od, state, load(inner, 0, vars[0]));
+        });
+    return {scalar(root_.get(), ScalarOp::Sub, od, {st[0], st[1]})};
   }
-  std::vector<int> state = emit_loop_nest(
+  return emit_loop_nest(
       root_.get(), {count}, dtypes, init,
       [&](Scope* inner, const std::vector<int>& vars, const std::vector<int>& state) {
         std::vector<int> part;
-        for (std::size_t k = 0; k < bufs.size(); ++k) {
-          Op op;
-          op.kind = OpKind::Load;
-          op.dtype = dtypes[k];
-          op.buffer = bufs[k];
-          op.index = affine_var(vars[0]);
-          part.push_back(append(inner, std::move(op)));
-        }
+        for (std::size_t k = 0; k < bufs.size(); ++k) part.push_back(load(inner, k, vars[0]));
         return reduction_step(e, inner, state, part[0], arg ? part[1] : -1, /*tie_by_index=*/true);
       });
+}
+
+std::vector<int> KernelBuilder::emit_fold_partials(const Equation& e, const std::vector<int>& bufs,
+                                                   std::int64_t count,
+                                                   const std::vector<int>& init) {
+  std::vector<int> state = fold_state_buffers(e, bufs, count, 1, init, /*compensated=*/false);
   // Tell backends which Loop this is (loop::PartialsFold): its results read it.
   const loop::Block& root = root_->block;
   for (std::size_t i = 0; i < root.ids.size(); ++i) {
@@ -269,37 +280,7 @@ std::vector<int> KernelBuilder::emit_fold_partials(const Equation& e, const std:
 
 std::vector<int> KernelBuilder::emit_fold_lanes(const Equation& e, const std::vector<int>& bufs,
                                                 std::int64_t groups, const std::vector<int>& init) {
-  const bool arg = is_arg_reduce(e);
-  const DType od = g_.aval(e.outputs[0]).dtype;
-  std::vector<DType> dtypes{arg ? g_.aval(e.inputs[0]).dtype : od};
-  if (arg) dtypes.push_back(od);
-  LANES_CHECK(bufs.size() == dtypes.size() && init.size() == dtypes.size(),
-              "lower: " + e.prim->name + " folds lanes of the wrong number of buffers");
-  auto load = [&](Scope* inner, std::size_t k, const AffineIndex& p) {
-    Op op;
-    op.kind = OpKind::Load;
-    op.dtype = dtypes[k];
-    op.buffer = bufs[k];
-    op.index = scaled_add(p, kSplitLanes, affine_var(0));  // p * kSplitLanes + lane
-    return append(inner, std::move(op));
-  };
-  if (is_float_sum(e)) {
-    // Each partial (itself a sum of many blocks) joins the compensated total directly.
-    std::vector<int> st = emit_loop_nest(
-        root_.get(), {groups}, {od, od}, {init[0], constant(Scalar::of_double(od, 0))},
-        [&](Scope* inner, const std::vector<int>& vars, const std::vector<int>& state) {
-          return kahan_add(inner, od, state, load(inner, 0, affine_var(vars[0])));
-        });
-    return {scalar(root_.get(), ScalarOp::Sub, od, {st[0], st[1]})};
-  }
-  return emit_loop_nest(
-      root_.get(), {groups}, dtypes, init,
-      [&](Scope* inner, const std::vector<int>& vars, const std::vector<int>& state) {
-        std::vector<int> part;
-        for (std::size_t k = 0; k < bufs.size(); ++k)
-          part.push_back(load(inner, k, affine_var(vars[0])));
-        return reduction_step(e, inner, state, part[0], arg ? part[1] : -1, /*tie_by_index=*/true);
-      });
+  return fold_state_buffers(e, bufs, groups, kSplitLanes, init, is_float_sum(e));
 }
 
 }  // namespace lanes::internal::lower
