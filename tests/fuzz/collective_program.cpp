@@ -63,26 +63,6 @@ const char* collective_name(CollectiveKind k) {
   return "?";
 }
 
-bool contains_collective(const std::vector<Step>& steps) {
-  for (const Step& s : steps) {
-    if (s.kind == StepKind::Collective) return true;
-    if (s.kind == StepKind::Cond && s.pred == PredKind::UniformData) return true;
-    if (contains_collective(s.then_steps) || contains_collective(s.else_steps)) return true;
-  }
-  return false;
-}
-
-bool divergent_control(const std::vector<Step>& steps) {
-  for (const Step& s : steps) {
-    const bool varying = (s.kind == StepKind::Cond && s.pred != PredKind::UniformData) ||
-                         (s.kind == StepKind::Loop && s.trip == TripKind::IndexPlus);
-    if (varying && (contains_collective(s.then_steps) || contains_collective(s.else_steps)))
-      return true;
-    if (divergent_control(s.then_steps) || divergent_control(s.else_steps)) return true;
-  }
-  return false;
-}
-
 // --- the DSL function ----------------------------------------------------------------
 
 struct FnBuilder {
@@ -393,8 +373,6 @@ std::vector<std::vector<double>> collective_inputs(const CollectiveProgram& p) {
 Fn build_replica_fn(const CollectiveProgram& p, const std::string& axis) {
   return fn([p, axis](Value x) { return FnBuilder{p, axis}.block(p.steps, x); });
 }
-
-bool has_divergent_control(const CollectiveProgram& p) { return divergent_control(p.steps); }
 
 SimulatedRun simulate(const CollectiveProgram& p, const std::vector<std::vector<double>>& inputs) {
   std::vector<Instr> code;

@@ -51,10 +51,6 @@ std::vector<std::vector<double>> collective_inputs(const CollectiveProgram& p);
 // The per-replica function f64[n] -> f64[n] for pmap(f, axis).
 Fn build_replica_fn(const CollectiveProgram& p, const std::string& axis);
 
-// Whether a cond or loop whose predicate or trip count may differ between replicas
-// contains a collective: a program pmap may reject before running it.
-bool has_divergent_control(const CollectiveProgram& p);
-
 struct SimulatedRun {
   bool diverges = false;  // the replicas' collective sequences differ
   std::string why;
