@@ -1,10 +1,11 @@
 // The REPL session: sources, error reports with carets, :load, completion.
 #include <lanes/repl.h>
-
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <istream>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -60,35 +61,34 @@ std::string bounded(const std::string& msg) {
 
 }  // namespace
 
+std::string Session::read_script(std::istream& in, const std::string& name) {
+  std::string text;
+  char chunk[1 << 16];
+  // Chunk by chunk, so /dev/zero stops at its first chunk and an endless pipe at the limit.
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    const auto n = static_cast<std::size_t>(in.gcount());
+    text.append(chunk, n);
+    if (std::string_view(chunk, n).find('\0') != std::string_view::npos) {
+      throw ArgumentError("cannot read '" + name + "': " + nul_message(*find_nul(text, 1)));
+    }
+    if (text.size() > kMaxScriptBytes) {
+      throw ArgumentError("cannot read '" + name + "': larger than " +
+                          std::to_string(kMaxScriptBytes >> 20) + " MiB (read " +
+                          std::to_string(text.size()) + " bytes so far)");
+    }
+  }
+  if (in.bad()) throw ArgumentError("cannot read '" + name + "'");
+  return text;
+}
+
 std::string Session::read_script(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
     throw ArgumentError("cannot read '" + path + "': it is a directory");
   }
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) throw ArgumentError("cannot open '" + path + "'");
-  std::string text;
-  char chunk[1 << 16];
-  std::size_t n = 0;
-  // Chunk by chunk, so /dev/zero stops at its first chunk and an endless pipe at the limit.
-  while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0) {
-    const std::size_t before = text.size();
-    text.append(chunk, n);
-    if (std::string_view(chunk, n).find('\0') != std::string_view::npos) {
-      std::fclose(f);
-      throw ArgumentError("cannot read '" + path + "': " + nul_message(*find_nul(text, 1)));
-    }
-    if (text.size() > kMaxScriptBytes) {
-      std::fclose(f);
-      throw ArgumentError("cannot read '" + path + "': larger than " +
-                          std::to_string(kMaxScriptBytes >> 20) + " MiB (read " +
-                          std::to_string(before + n) + " bytes so far)");
-    }
-  }
-  const bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) throw ArgumentError("cannot read '" + path + "'");
-  return text;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ArgumentError("cannot open '" + path + "'");
+  return read_script(in, path);
 }
 
 std::string error_kind(const std::exception& e) {

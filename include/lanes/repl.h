@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -63,6 +64,9 @@ class Session {
   // holds a NUL byte (not a text file: /dev/zero; the message names the line) or is
   // larger than 64 MiB. A pipe is read like a file, up to the same limit.
   static std::string read_script(const std::string& path);
+  // The same from a stream (standard input: std::cin, whatever fd 0 is: a pipe, a socket);
+  // `name` names it in errors.
+  static std::string read_script(std::istream& in, const std::string& name);
   // Completions of the identifier or :command that `prefix` ends with: names defined in
   // the session, builtins, keywords and commands.
   std::vector<std::string> complete(std::string_view prefix) const;

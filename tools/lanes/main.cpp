@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <cwchar>
+#include <iostream>
 #include <sstream>
 #include <string>
 
@@ -237,7 +238,8 @@ int main(int argc, char** argv) {
     const std::string origin = file.empty() ? "<stdin>" : file;
     std::string text;
     try {
-      text = lanes::repl::Session::read_script(file.empty() ? "/dev/stdin" : file);
+      text = file.empty() ? lanes::repl::Session::read_script(std::cin, origin)
+                          : lanes::repl::Session::read_script(file);
     } catch (const lanes::Error& e) {
       std::fprintf(stderr, "lanes: %s\n", e.what());
       return 2;

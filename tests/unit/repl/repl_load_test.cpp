@@ -4,10 +4,15 @@
 // long line echoes a bounded window of it once.
 #include <gtest/gtest.h>
 #include <lanes/error.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
+#include <streambuf>
 #include <string>
 
 #include "tests/unit/repl_test_util.h"
@@ -74,23 +79,44 @@ TEST(ReplLoad, ANulByteInTextPassedToRunIsALocatedError) {
       << r.error;
 }
 
-TEST(ReplLoad, ReadScriptLimitsTheSizeAndReadsPipes) {
+// An endless stream of '#' (a pipe that never ends, without a temporary file).
+class EndlessText : public std::streambuf {
+ public:
+  EndlessText() {
+    std::fill(std::begin(buf_), std::end(buf_), '#');
+    setg(buf_, buf_, buf_ + sizeof buf_);
+  }
+
+ protected:
+  int_type underflow() override {
+    setg(buf_, buf_, buf_ + sizeof buf_);
+    return traits_type::to_int_type(buf_[0]);
+  }
+
+ private:
+  char buf_[4096];
+};
+
+TEST(ReplLoad, ReadScriptReadsFilesAndStreamsUpToTheLimit) {
   EXPECT_EQ(Session::read_script("/dev/null"), "");
   TempFile ok("ok.lanes", "a = 1\n");
   EXPECT_EQ(Session::read_script(ok.path()), "a = 1\n");
+  std::istringstream piped("b = 2\n");
+  EXPECT_EQ(Session::read_script(piped, "<stdin>"), "b = 2\n");
   try {
     (void)Session::read_script("/does/not/exist.lanes");
     ADD_FAILURE() << "no error";
   } catch (const ArgumentError& e) {
     EXPECT_STREQ(e.what(), "cannot open '/does/not/exist.lanes'");
   }
-  // 65 MiB of text: larger than the limit (64 MiB).
-  TempFile big("big.lanes", std::string((std::size_t{65} << 20), '#'));
+  EndlessText endless_buf;
+  std::istream endless(&endless_buf);
   try {
-    (void)Session::read_script(big.path());
+    (void)Session::read_script(endless, "<stdin>");
     ADD_FAILURE() << "no error";
   } catch (const ArgumentError& e) {
-    EXPECT_NE(std::string(e.what()).find("larger than 64 MiB"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'<stdin>': larger than 64 MiB"), std::string::npos)
+        << e.what();
   }
 }
 
