@@ -93,10 +93,6 @@ Array Array::zeros(DType dtype, Shape shape) {
 
 Array Array::ones(DType dtype, Shape shape) { return full(dtype, std::move(shape), 1.0); }
 
-Array Array::full(DType dtype, Shape shape, double value) {
-  return full(dtype, std::move(shape), Scalar::of_double(dtype, value));
-}
-
 Array Array::full(DType dtype, Shape shape, Scalar value) {
   Array a = empty(dtype, std::move(shape));
   fill(a, value);
@@ -104,20 +100,18 @@ Array Array::full(DType dtype, Shape shape, Scalar value) {
 }
 
 Array Array::arange(double start, double stop, double step, DType dtype) {
-  if (!std::isfinite(start))
-    throw ArgumentError("arange: start " + std::to_string(start) + " is not finite");
-  if (!std::isfinite(stop))
-    throw ArgumentError("arange: stop " + std::to_string(stop) + " is not finite");
+  auto num = [](double x) { return Scalar::of(x).to_string(); };  // %.17g, not %f
+  if (!std::isfinite(start)) throw ArgumentError("arange: start " + num(start) + " is not finite");
+  if (!std::isfinite(stop)) throw ArgumentError("arange: stop " + num(stop) + " is not finite");
   if (step == 0 || !std::isfinite(step)) {
-    throw ArgumentError("arange: step " + std::to_string(step) + " must be finite and non-zero");
+    throw ArgumentError("arange: step " + num(step) + " must be finite and non-zero");
   }
   double count = std::ceil((stop - start) / step);
   // Blame the bound (the size it asks for), not the step: arange(1e18) is too large, not
   // badly stepped. An element count this large could not be allocated anyway.
   if (!(count < 0x1p62)) {
-    throw ArgumentError("arange: start " + std::to_string(start) + " to stop " +
-                        std::to_string(stop) + " by step " + std::to_string(step) +
-                        " makes too many elements (" + std::to_string(count) + ")");
+    throw ArgumentError("arange: start " + num(start) + " to stop " + num(stop) + " by step " +
+                        num(step) + " makes too many elements (" + num(count) + ")");
   }
   std::int64_t n = count > 0 ? static_cast<std::int64_t>(count) : 0;
   Array a = empty(dtype, {n});
@@ -194,12 +188,7 @@ void Array::check_dtype(DType requested) const {
   }
 }
 
-double Array::element_as_double(std::int64_t i) const {
-  return visit_dtype(dtype_, [&](auto t) {
-    using T = decltype(t);
-    return static_cast<double>(static_cast<const T*>(data_)[i]);
-  });
-}
+double Array::element_as_double(std::int64_t i) const { return element(i).as_double(); }
 
 Scalar Array::element(std::int64_t i) const {
   return visit_dtype(dtype_, [&](auto t) {

@@ -42,11 +42,6 @@ Value broadcast_to(const Value& x, const Shape& shape) {
   return broadcast_in_dim(x, shape, dims);
 }
 
-Value full(DType dtype, const Shape& shape, double value) {
-  internal::check_dtype_arg(dtype, "full");
-  return full(dtype, shape, Scalar::of_double(dtype, value));
-}
-
 Value full(DType dtype, const Shape& shape, Scalar value) {
   internal::check_dtype_arg(dtype, "full");
   return broadcast_in_dim(Value::from_literal(make_literal(value.convert(dtype), false)), shape,

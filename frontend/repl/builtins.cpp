@@ -38,12 +38,14 @@ std::int64_t CallArgs::integer_or(std::size_t i, std::int64_t fallback) const {
   return has(i) && !slots[i]->is_none() ? integer(i) : fallback;
 }
 
-double CallArgs::number(std::size_t i) const {
+Scalar CallArgs::scalar(std::size_t i) const {
   const RVal& v = need(i);
-  if (const Num* n = v.num()) return n->as_double();
-  if (const Array* a = v.array(); a && a->size() == 1) return a->element_as_double(0);
+  if (const Num* n = v.num()) return n->s;
+  if (const Array* a = v.array(); a && a->size() == 1) return a->element(0);
   fail(i, "must be a Python number, got " + type_name(v));
 }
+
+double CallArgs::number(std::size_t i) const { return scalar(i).as_double(); }
 
 double CallArgs::number_or(std::size_t i, double fallback) const {
   return has(i) && !slots[i]->is_none() ? number(i) : fallback;

@@ -44,7 +44,9 @@ struct CallArgs {
   // Static (host) arguments: Python numbers or concrete 0-d arrays.
   std::int64_t integer(std::size_t i) const;
   std::int64_t integer_or(std::size_t i, std::int64_t fallback) const;
-  double number(std::size_t i) const;
+  // Argument i as a concrete number, exact (a Python number or a one-element array).
+  Scalar scalar(std::size_t i) const;
+  double number(std::size_t i) const;  // scalar(i) as a double
   double number_or(std::size_t i, double fallback) const;
   bool boolean_or(std::size_t i, bool fallback) const;
   std::string string_or(std::size_t i, const std::string& fallback) const;

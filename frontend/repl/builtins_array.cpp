@@ -77,25 +77,14 @@ DType float_dtype(const CallArgs& a, std::size_t i) {
 }
 
 RVal number_from(const CallArgs& a, DType want) {
-  const RVal& v = a.need(0);
-  Scalar s;  // exact: int() of an i64 array element keeps all its bits
-  if (const Num* n = v.num()) {
-    s = n->s;
-  } else if (const Array* arr = v.array(); arr && arr->size() == 1) {
-    s = arr->element(0);
-  } else {
-    a.fail(0, "must be a concrete scalar, got " + type_name(v));
-  }
+  const Scalar s = a.scalar(0);  // exact: int() of an i64 array element keeps all its bits
   if (want == DType::F64) return RVal(Num::of_float(s.as_double()));
-  if (want == DType::Bool) return RVal(Num::of_bool(s.convert(DType::Bool).as<bool>()));
+  if (want == DType::Bool) return RVal(Num::of_bool(s.as<bool>()));
   if (!is_float(s.dtype())) return RVal(Num::of_int(s.as_int64()));
   const double x = s.as_double();  // Python's int(float): truncates; 2^63 is beyond i64
   if (std::isnan(x)) a.fail(0, "cannot convert float NaN to integer");
   if (!(std::fabs(x) < 9223372036854775808.0)) {
-    throw ReplError("OverflowError",
-                    "Python int too large to convert to C long: int(" + s.to_string() +
-                        ") is outside i64 [-9223372036854775808, 9223372036854775807]",
-                    a.loc);
+    int_overflow("int(" + s.to_string() + ")", a.loc);
   }
   return RVal(Num::of_int(static_cast<std::int64_t>(x)));
 }

@@ -63,7 +63,7 @@ void register_shape_builtins(Registry& reg) {
     return RVal(lanes::iota(a.dtype_or(0, DType::I64), a.shape(1), a.integer_or(2, 0)));
   });
   reg.op("full(shape, value, dtype=)", [](Evaluator&, const CallArgs& a) {
-    return RVal(lanes::full(a.dtype_or(2, DType::F64), a.shape(0), a.number(1)));
+    return RVal(lanes::full(a.dtype_or(2, DType::F64), a.shape(0), a.scalar(1)));
   });
   reg.op("dot_general(lhs, rhs, lhs_contracting, rhs_contracting, lhs_batch=, rhs_batch=)",
          [](Evaluator&, const CallArgs& a) {

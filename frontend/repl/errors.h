@@ -32,6 +32,16 @@ class ReplError : public lanes::Error {
 [[noreturn]] inline void type_error(const std::string& msg, Loc loc) {
   throw ReplError("TypeError", msg, loc);
 }
+// Python's ints are unbounded; the REPL's are i64 (they become i64 in arrays and traced
+// code anyway). A value outside i64 (`what`: the expression or literal) raises the
+// OverflowError that Python raises when it converts such an int to a C long, instead of
+// wrapping (docs/repl.md).
+[[noreturn]] inline void int_overflow(const std::string& what, Loc loc) {
+  throw ReplError("OverflowError",
+                  "Python int too large to convert to C long: " + what +
+                      " is outside i64 [-9223372036854775808, 9223372036854775807]",
+                  loc);
+}
 
 // The class name of an engine error, for reports ("ShapeError: add: ...").
 std::string error_kind(const std::exception& e);

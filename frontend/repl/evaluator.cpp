@@ -164,17 +164,12 @@ RVal parse_number(const Expr& e, bool negate) {
       syntax_error("invalid integer literal " + t, e.loc);
     }
     if (r.ec != std::errc()) {
-      // A valid Python int beyond i64: the REPL's ints are i64 (docs/repl.md).
-      throw ReplError("OverflowError",
-                      "Python int too large to convert to C long: " + text +
-                          " is outside i64 [-9223372036854775808, 9223372036854775807]",
-                      e.loc);
+      int_overflow(text, e.loc);  // a valid Python int beyond i64
     }
     return RVal(Num::of_int(v));
   }
-  if (negate) return RVal(Num::of_float(-std::strtod(t.c_str(), nullptr)));
-  double d = std::strtod(t.c_str(), nullptr);
-  return RVal(Num::of_float(d));
+  const double d = std::strtod(t.c_str(), nullptr);
+  return RVal(Num::of_float(negate ? -d : d));
 }
 
 RVal Evaluator::eval_inner(const Expr& e, Frame* frame) {

@@ -37,16 +37,6 @@ const std::map<std::string, std::string>& binary_builtin() {
   return m;
 }
 
-// Python's ints are unbounded; the REPL's are i64 (they become i64 in arrays and traced
-// code anyway). A result outside i64 raises the OverflowError that Python raises when it
-// converts such an int to a C long, instead of wrapping (docs/repl.md).
-[[noreturn]] void int_overflow(const std::string& what, Loc loc) {
-  throw ReplError("OverflowError",
-                  "Python int too large to convert to C long: " + what +
-                      " is outside i64 [-9223372036854775808, 9223372036854775807]",
-                  loc);
-}
-
 void check_overflow(bool overflowed, const Num& a, const std::string& op, const Num& b, Loc loc) {
   if (overflowed) int_overflow(a.s.to_string() + " " + op + " " + b.s.to_string(), loc);
 }

@@ -24,6 +24,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -47,9 +48,14 @@ class Array {
   static Array empty(DType dtype, Shape shape);
   static Array zeros(DType dtype, Shape shape);
   static Array ones(DType dtype, Shape shape);
-  static Array full(DType dtype, Shape shape, double value);
-  // `value` converted to `dtype` as astype would; exact for every i64.
+  // `value` converted to `dtype` as astype would; an integer argument is exact (never
+  // rounded through a double).
   static Array full(DType dtype, Shape shape, Scalar value);
+  template <class T>
+  requires std::is_arithmetic_v<T>
+  static Array full(DType dtype, Shape shape, T value) {
+    return full(dtype, std::move(shape), Scalar::of_value(dtype, value));
+  }
   // 0, 1, ..., n-1 (or start, start+step, ... below stop).
   static Array arange(double start, double stop, double step = 1, DType dtype = DType::F64);
   static Array arange(std::int64_t n, DType dtype = DType::I64);

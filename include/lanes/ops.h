@@ -8,10 +8,12 @@
 //   Value m = lanes::where(x > 0.0, x, 0.0);       // relu
 #pragma once
 
+#include <lanes/scalar.h>
 #include <lanes/value.h>
 
 #include <cstdint>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 // Everything this header declares is liblanes' public API, exported from the library
@@ -91,11 +93,13 @@ Value where(const Value& pred, const Value& a, const Value& b);
 Value astype(const Value& x, DType dtype);
 // An array constant in the active trace.
 Value constant(const Array& a);
-// Full arrays of a dtype and shape.
-Value full(DType dtype, const Shape& shape, double value);
-// `value` converted to `dtype` exactly as astype would: the overload for i64 values beyond
-// 2^53, which a double cannot hold (full(DType::I64, s, Scalar::of(INT64_MAX))).
+// Full arrays of a dtype and shape: `value` converted to `dtype` exactly as astype would
+// (an integer argument is never rounded through a double: full(DType::I64, s, INT64_MAX)).
 Value full(DType dtype, const Shape& shape, Scalar value);
+template <class T>
+requires std::is_arithmetic_v<T> Value full(DType dtype, const Shape& shape, T value) {
+  return full(dtype, shape, Scalar::of_value(dtype, value));
+}
 Value zeros_like(const Value& x);
 Value ones_like(const Value& x);
 

@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 // Everything this header declares is liblanes' public API, exported from the library
 // (which is built with -fvisibility=hidden).
@@ -38,6 +39,17 @@ class Scalar {
   // The C++ value `v` as a Scalar of its own dtype (bool, i32, i64, f32, f64): exact.
   template <class T>
   static Scalar of(T v);
+  // A C++ number `v` converted to `dtype` as astype converts it: integers (any C++
+  // integer type, bool) through of_int, exact; floating types through of_double.
+  template <class T>
+  requires std::is_arithmetic_v<T>
+  static Scalar of_value(DType dtype, T v) {
+    if constexpr (std::is_floating_point_v<T>) {
+      return of_double(dtype, static_cast<double>(v));
+    } else {
+      return of_int(dtype, static_cast<std::int64_t>(v));
+    }
+  }
 
   DType dtype() const { return dtype_; }
 

@@ -1,8 +1,9 @@
 // 64-bit integers are exact on every path that carries a scalar (issue 20, item 5): a
 // literal in user code, a folded constant, a loop-IR constant, a reduction identity,
-// Array::item and printing. Each case runs eager (the graph interpreter), under jit at the
-// forced widths 1, 2, 4, 8, 16 (sizes with tails), under vmap, and through the loop-IR
-// interpreter, against values computed here independently (two's complement arithmetic
+// Array::item and printing. The cases run eager (the graph interpreter) and under jit at
+// the forced widths 1, 2, 4, 8, 16 (sizes with tails); some also under vmap or through the
+// loop-IR interpreter (each test says which), against values computed here independently
+// (two's complement arithmetic
 // on uint64_t, the definition of wrapping in docs/semantics.md). The regressions of the
 // issue: x + INT64_MAX gave INT64_MIN under jit (the constant rounded to 2^63); x == 2^53 + 1
 // was inverted against eager (the constant rounded to 2^53).
@@ -124,12 +125,13 @@ TEST(Int64Exact, SelectMaxMinWithConstantsNearTwoToThe63) {
 }
 
 TEST(Int64Exact, ReductionIdentitiesAndConstants) {
-  // min's identity is INT64_MAX, max's INT64_MIN; sums and products wrap. Sizes 1..40
-  // cover the scalar loop and every tail of the vector loop.
+  // min's identity is INT64_MAX, max's INT64_MIN; sums and products wrap. The identities
+  // were exact before too (a complement trick); the constants kMax - 1 and 2^53 + 1 are
+  // what rounded. Sizes 1, 15, 17, 31, 40: the scalar loop and tails at every width.
   Fn f = fn([](Value x) {
     return std::vector<Value>{min(x), max(x), sum(x + Value(kMax - 1)), prod(x * Value(k2p53 + 1))};
   });
-  for (std::int64_t n = 1; n <= 40; n += 13) {
+  for (std::int64_t n : {1, 15, 17, 31, 40}) {
     for (std::int64_t fillv : {kMax, kMin, kMax - 1, k2p53 + 1}) {
       std::vector<std::int64_t> in(static_cast<std::size_t>(n), fillv);
       std::int64_t s = 0;
@@ -198,15 +200,20 @@ TEST(Int64Exact, FoldConstantsKeepsAllBits) {
 }
 
 TEST(Int64Exact, LiteralOutputsAndFullAreExact) {
-  // A literal as a program output (OutputSource) and lanes::full with a Scalar.
+  // A literal as a program output (OutputSource) and lanes::full with a Scalar and with a
+  // plain int64_t (which once rounded through a double to 2^63 and saturated to INT64_MAX).
   Fn f = fn([](Value x) {
-    return std::vector<Value>{x, Value(kMax - 1), full(DType::I64, {2}, Scalar::of(kMax - 1))};
+    return std::vector<Value>{x, Value(kMax - 1), full(DType::I64, {2}, Scalar::of(kMax - 1)),
+                              full(DType::I64, {2}, kMax - 1)};
   });
+  EXPECT_EQ(ints(Array::full(DType::I64, {2}, kMax - 1)),
+            (std::vector<std::int64_t>{kMax - 1, kMax - 1}));
   Array x = i64({1});
   for (bool compiled : {false, true}) {
     std::vector<Array> r = compiled ? jit(f)(x).arrays() : f(x).arrays();
     EXPECT_EQ(r[1].item<std::int64_t>(), kMax - 1) << compiled;
     EXPECT_EQ(ints(r[2]), (std::vector<std::int64_t>{kMax - 1, kMax - 1})) << compiled;
+    EXPECT_EQ(ints(r[3]), (std::vector<std::int64_t>{kMax - 1, kMax - 1})) << compiled;
   }
 }
 
