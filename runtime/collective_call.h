@@ -18,6 +18,7 @@
 #include <lanes/dtype.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <span>
 #include <string>
@@ -46,6 +47,8 @@ struct CollectiveCall {
   }
 };
 static_assert(std::is_trivially_copyable_v<CollectiveCall> && sizeof(CollectiveCall) == 48);
+// No padding: every byte sent over MPI is a member's (checked, not just claimed).
+static_assert(std::has_unique_object_representations_v<CollectiveCall>);
 
 // The call of `primitive` (or of the communicator's own `fallback` name, when null).
 inline CollectiveCall collective_call(CollectiveKind kind, const char* primitive,
@@ -95,11 +98,22 @@ inline std::uint64_t perm_hash(const std::vector<std::pair<int, int>>& perm) {
   return h;
 }
 
-// "psum(f32, 4 elements)".
+// "psum(f32, 4 elements)"; the parts of the identity that the name does not say are added,
+// so that two calls that differ never read the same: a raw all_reduce's op ("all_reduce(f32,
+// 4 elements, max)") and a ppermute's perm, by its hash ("ppermute(f32, 1 element, perm
+// 5e1c0a77)").
 inline std::string describe_call(const CollectiveCall& c) {
-  std::string name(c.primitive, strnlen(c.primitive, sizeof c.primitive));
-  return name + "(" + std::string(dtype_name(c.dtype)) + ", " + std::to_string(c.count) +
-         (c.count == 1 ? " element)" : " elements)");
+  std::string out = std::string(c.primitive) + "(" + std::string(dtype_name(c.dtype)) + ", " +
+                    std::to_string(c.count) + (c.count == 1 ? " element" : " elements");
+  if (c.kind == CollectiveKind::AllReduce && out.starts_with("all_reduce(")) {
+    out += c.op == ReduceOp::Sum ? ", sum" : c.op == ReduceOp::Max ? ", max" : ", min";
+  }
+  if (c.kind == CollectiveKind::Ppermute) {
+    char hash[16];
+    std::snprintf(hash, sizeof hash, "%08x", static_cast<unsigned>(c.perm_hash & 0xffffffffu));
+    out += std::string(", perm ") + hash;
+  }
+  return out + ")";
 }
 
 // "replica 2", "replicas 1-3", "replicas 0, 1, 3" (runs of three or more as a range).

@@ -65,8 +65,9 @@ class Communicator {
   // collectives in this run). Replicas waiting for it in a collective then throw the
   // divergence error; with threads it returns at once, over MPI it is a rendezvous of
   // every replica of the job (so that the other processes learn it), which throws like a
-  // collective when some replica is still in one. After every replica has finished, the
-  // communicator is ready for another run (MPI's world communicator is reused).
+  // collective when some replica is still in one. An MpiCommunicator (the world's, reused)
+  // is ready for another run once every replica has finished; a ThreadCommunicator serves
+  // one run.
   virtual void finished(int rank) = 0;
 
   // Whether the last call of `rank` threw an error that every replica of the run throws

@@ -31,8 +31,8 @@ constexpr std::size_t kRoundBytes = std::size_t{1} << 20;
 // Each replica's call descriptor crosses processes in a slot of kSlotBytes, followed by its
 // operand when that fits: a small collective then takes one exchange (the check and the
 // payload together), as many as it took before the check existed. 256 bytes: Open MPI's
-// shared-memory transport sends up to 256 bytes inline (btl_vader_max_inline_send); with
-// 512-byte slots a small psum measured about 1.5 times slower.
+// shared-memory transport sends up to 256 bytes inline (btl_vader_max_inline_send), which
+// one replica per process fits; the size is not otherwise tuned.
 constexpr std::size_t kSlotBytes = 256;
 constexpr std::size_t kInlineBytes = kSlotBytes - sizeof(CollectiveCall);
 

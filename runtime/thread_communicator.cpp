@@ -26,12 +26,13 @@ void ThreadCommunicator::check_rank(int rank, const char* what) const {
   }
 }
 
+RuntimeError ThreadCommunicator::aborted_error(const char* what) const {
+  return RuntimeError(std::string(what) + ": aborted because another replica failed: " + reason_);
+}
+
 void ThreadCommunicator::barrier(const char* what) {
   std::unique_lock lock(mu_);
-  auto aborted_error = [&] {
-    return RuntimeError(std::string(what) + ": aborted because another replica failed: " + reason_);
-  };
-  if (aborted_) throw aborted_error();
+  if (aborted_) throw aborted_error(what);
   const std::uint64_t gen = generation_;
   if (++arrived_ == size_) {
     arrived_ = 0;
@@ -40,7 +41,7 @@ void ThreadCommunicator::barrier(const char* what) {
     return;
   }
   cv_.wait(lock, [&] { return generation_ != gen || aborted_; });
-  if (generation_ == gen) throw aborted_error();
+  if (generation_ == gen) throw aborted_error(what);
 }
 
 void ThreadCommunicator::complete_locked() {
@@ -68,9 +69,7 @@ void ThreadCommunicator::post_and_wait(int rank, const CollectiveCall& call, con
   const auto r = static_cast<std::size_t>(rank);
   std::unique_lock lock(mu_);
   posts_[r].diverged = false;
-  if (aborted_) {
-    throw RuntimeError(std::string(what) + ": aborted because another replica failed: " + reason_);
-  }
+  if (aborted_) throw aborted_error(what);
   if (posts_[r].finished) {
     LANES_FAIL(std::string("communicator ") + what + ": replica " + std::to_string(rank) +
                " calls a collective after it finished");
@@ -83,10 +82,7 @@ void ThreadCommunicator::post_and_wait(int rank, const CollectiveCall& call, con
     complete_locked();
   } else {
     cv_.wait(lock, [&] { return generation_ != gen || aborted_; });
-    if (generation_ == gen) {
-      throw RuntimeError(std::string(what) +
-                         ": aborted because another replica failed: " + reason_);
-    }
+    if (generation_ == gen) throw aborted_error(what);
   }
   // verdict_ stays until the next collective completes, which needs this replica.
   if (!verdict_.empty()) {

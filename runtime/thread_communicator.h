@@ -12,6 +12,8 @@
 // the same RuntimeError, so none is left waiting. A communicator serves one pmap run.
 #pragma once
 
+#include <lanes/error.h>
+
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -55,6 +57,8 @@ class ThreadCommunicator final : public Communicator {
   void complete_locked();
   // Waits until every replica arrives. Throws if aborted.
   void barrier(const char* what);
+  // The error of a collective `what` after another replica aborted (reason_; mu_ held).
+  RuntimeError aborted_error(const char* what) const;
   void check_rank(int rank, const char* what) const;
 
   const int size_;

@@ -20,7 +20,16 @@
 namespace lanes {
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(__has_feature)  // clang
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define LANES_TEST_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)  // gcc
+#define LANES_TEST_SANITIZED 1
+#endif
+#if defined(LANES_TEST_SANITIZED)
 constexpr bool kSanitized = true;  // their allocators reserve address space lazily
 #else
 constexpr bool kSanitized = false;
@@ -57,7 +66,9 @@ template <class F>
   }
 }
 
-constexpr std::size_t kHeadroom = std::size_t{4} << 20;  // 4 MiB: less than one thread stack
+// 4 MiB: less than one default (8 MiB) thread stack; how many threads start under the cap
+// depends on the stack size (ulimit -s), so the messages' running counts are not pinned.
+constexpr std::size_t kHeadroom = std::size_t{4} << 20;
 
 TEST(ThreadStartFailureDeathTest, DeviceWorkersReportTheDeviceCountAndStayUsable) {
   if (kSanitized) GTEST_SKIP() << "RLIMIT_AS and sanitizer allocators do not mix";
@@ -84,7 +95,7 @@ TEST(ThreadStartFailureDeathTest, DeviceWorkersReportTheDeviceCountAndStayUsable
         });
       },
       ::testing::ExitedWithCode(0),
-      "pmap: cannot start a thread for each of 64 devices \\(2 running\\).*raise the "
+      "pmap: cannot start a thread for each of 64 devices \\([0-9]+ running\\).*raise the "
       "process' thread limit");
 }
 
