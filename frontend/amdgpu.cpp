@@ -29,8 +29,10 @@ internal::loop::Program lower(const Fn& f, const std::vector<Array>& args,
   return internal::lower_to_loops(internal::optimize_graph(*g), options);
 }
 
+// code_object, kernel_names and disassemble: the options are checked as jit checks them.
 internal::amdgpu::CodeObject compile(const Fn& f, const std::vector<Array>& args,
                                      const std::string& arch, const JitOptions& options) {
+  internal::check_jit_options(options, "amdgpu::code_object");
   return internal::amdgpu::compile_amdgpu(lower(f, args, options), arch, options.precision);
 }
 

@@ -78,7 +78,7 @@ struct MathGuardRow {
   // Bits: 1 = SLEEF (every width and accuracy variant), 2 = libmvec, 4 = Highway.
   unsigned char f64;
   unsigned char f32;
-  bool precise_only;  // the provider is within the Fast bound, only the 1-ULP one fails
+  bool precise_only;  // the provider is within the Fast bound, only the Precise one fails
 };
 
 namespace math_guard_table {

@@ -26,6 +26,7 @@
 #include "engine/transforms/vjp.h"
 #include "engine/transforms/vmap.h"
 #include "runtime/check.h"
+#include "runtime/owned_array.h"
 
 namespace lanes::internal {
 
@@ -42,7 +43,7 @@ void register_stop_gradient() {
     return {in[0]};
   };
   p.impl = [](std::span<const Array> in, const Params&) -> std::vector<Array> {
-    return {in[0].copy()};  // a copy: results never alias a caller-owned input buffer
+    return {owned(in[0])};  // never aliases the caller's memory (runtime/owned_array.h)
   };
   p.batch = Rule<BatchFn>::defined([](std::span<const Value> in, std::span<const std::int64_t> dims,
                                       std::int64_t, const Params&) {

@@ -11,6 +11,7 @@
 #include "engine/primitives/index_math.h"
 #include "engine/primitives/jvp_rules.h"
 #include "engine/trace.h"
+#include "runtime/owned_array.h"
 
 namespace lanes::internal {
 
@@ -247,8 +248,9 @@ void register_reshape() {
     return {{in[0].dtype, sizes, in[0].weak}};
   };
   p.impl = [](std::span<const Array> in, const Params& params) -> std::vector<Array> {
-    // A copy, not a view: the result must not alias a caller-owned input buffer.
-    return {in[0].copy().reshaped(params.get_ints("new_sizes"))};
+    // Shares an owning operand's storage; a view of the caller's memory is copied
+    // (runtime/owned_array.h).
+    return {owned(in[0]).reshaped(params.get_ints("new_sizes"))};
   };
   register_primitive(std::move(p));
 }

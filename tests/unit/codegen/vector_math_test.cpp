@@ -289,10 +289,11 @@ void binary_inputs(const MathCase& c, std::vector<T>& xs, std::vector<T>& ys) {
   }
 }
 
+// Runs op over (xs[, ys]) at each width in both modes, against the long double reference
+// computed once: every result within the documented bound.
 template <class T>
-void check_case(const MathCase& c, const std::vector<int>& widths) {
-  std::vector<T> xs = sweep<T>(c.lo, c.hi), ys;
-  if (c.binary) binary_inputs<T>(c, xs, ys);
+void check_inputs(const MathCase& c, const std::vector<T>& xs, const std::vector<T>& ys,
+                  const std::vector<int>& widths) {
   std::vector<long double> exact(xs.size());
   for (std::size_t i = 0; i < xs.size(); ++i) {
     exact[i] = c.binary ? c.ref2(xs[i], ys[i]) : c.ref1(xs[i]);
@@ -338,6 +339,13 @@ void check_case(const MathCase& c, const std::vector<int>& widths) {
           << " violations:" << examples;
     }
   }
+}
+
+template <class T>
+void check_case(const MathCase& c, const std::vector<int>& widths) {
+  std::vector<T> xs = sweep<T>(c.lo, c.hi), ys;
+  if (c.binary) binary_inputs<T>(c, xs, ys);
+  check_inputs<T>(c, xs, ys, widths);
 }
 
 // The points where providers were found out of bound, each checked alone: filled into 37
@@ -493,42 +501,6 @@ void edge_points(std::vector<T> xs, const F& f, std::vector<T>& out) {
   }
 }
 
-// Runs op over (xs[, ys]) at every width in both modes; each result within the bound.
-template <class T>
-void check_points(const MathCase& c, const std::vector<T>& xs, const std::vector<T>& ys) {
-  const DType t = sizeof(T) == 4 ? DType::F32 : DType::F64;
-  const loop::Program p =
-      one_op_program(c.op, t, c.binary ? 2 : 1, static_cast<std::int64_t>(xs.size()));
-  std::vector<Array> in = {Array::from(xs)};
-  if (c.binary) in.push_back(Array::from(ys));
-  for (Precision prec : {Precision::Precise, Precision::Fast}) {
-    const double bound = (prec == Precision::Precise ? c.precise : c.fast) + 0.01;
-    for (int w : {1, 2, 4, 8, 16}) {
-      lanes::JitOptions o;
-      o.precision = prec;
-      o.vector_width = w;
-      Array out = lanes::internal::compile_cpu(p, o)->run(in).at(0);
-      auto got = out.data<T>();
-      std::size_t violations = 0;
-      std::string examples;
-      for (std::size_t i = 0; i < xs.size(); ++i) {
-        const long double exact = c.binary ? c.ref2(xs[i], ys[i]) : c.ref1(xs[i]);
-        if (ulp_error<T>(got[i], exact) <= bound) continue;
-        if (++violations <= 4) {
-          char buf[200];
-          std::snprintf(buf, sizeof buf, " [x=%.17g%s y=%.17g got=%.17g exact=%.17Lg]",
-                        static_cast<double>(xs[i]), "", c.binary ? static_cast<double>(ys[i]) : 0.0,
-                        static_cast<double>(got[i]), exact);
-          examples += buf;
-        }
-      }
-      EXPECT_EQ(violations, 0u) << c.name << (sizeof(T) == 4 ? " f32" : " f64") << " W=" << w
-                                << (prec == Precision::Fast ? " fast" : " precise") << " out of "
-                                << xs.size() << " edge points:" << examples;
-    }
-  }
-}
-
 template <class T>
 void check_edges(const MathCase& c) {
   std::vector<T> xs, ys;
@@ -536,7 +508,7 @@ void check_edges(const MathCase& c) {
   if (!c.binary) {
     edge_points<T>(
         base, [&](T x) { return c.ref1(x); }, xs);
-    check_points<T>(c, xs, ys);
+    check_inputs<T>(c, xs, ys, {1, 2, 4, 8, 16});
     return;
   }
   // Binary: edges along x for fixed y, and along y for fixed x.
@@ -553,7 +525,7 @@ void check_edges(const MathCase& c) {
     xs.insert(xs.end(), py.size(), f);
     ys.insert(ys.end(), py.begin(), py.end());
   }
-  check_points<T>(c, xs, ys);
+  check_inputs<T>(c, xs, ys, {1, 2, 4, 8, 16});
 }
 
 class VectorMathEdges : public ::testing::TestWithParam<int> {};

@@ -110,9 +110,16 @@ TEST(OutputOwnership, GradAndVjpOutputs) {
   VjpResult r = vjp(id, {buf.view({6})});
   buf.clobber_and_free();
   EXPECT_TRUE(arrays_close(r.outputs[0], Array::from(kValues), 0));
-  // The pullback saved its primals: they were copied too.
-  Array ct = Array::from(std::vector<double>(6, 2.0));
-  EXPECT_TRUE(arrays_close(r.pullback(ct)[0], ct, 0));
+  // The pullback of x * x reads its saved primal x: it must have been copied too (a
+  // clobbered primal would give -999-based cotangents).
+  Fn square = fn([](Value x) { return x * x; });
+  CallerBuffer held(kValues);
+  VjpResult sq = vjp(square, {held.view({6})});
+  held.clobber_and_free();
+  std::vector<double> want;
+  for (double v : kValues) want.push_back(2 * v * 3.0);
+  EXPECT_TRUE(
+      arrays_close(sq.pullback(Array::from(std::vector<double>(6, 3.0)))[0], Array::from(want), 0));
 }
 
 TEST(OutputOwnership, OwningArgumentsPassThroughWithoutACopyAndStayAlive) {
