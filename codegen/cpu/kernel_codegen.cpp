@@ -41,6 +41,9 @@ namespace lanes::internal::cpu {
 
 namespace {
 
+// The most buffers a kernel tags with alias scopes (see make_alias_metadata).
+constexpr long kMaxScopedBuffers = 64;
+
 using llvm::Value;
 using loop::Block;
 using loop::Op;
@@ -247,6 +250,9 @@ void KernelEmitter::make_alias_metadata() {
   read_only_.assign(nb, 0);
   if (!disjoint_) return;
   for (std::size_t i = 0; i < nb; ++i) read_only_[i] = used_[i] && !stored_[i];
+  // Scopes cost LLVM time quadratic in the buffers a kernel uses (each access lists all
+  // the others); past kMaxScopedBuffers a kernel keeps its invariant loads only.
+  if (std::count(used_.begin(), used_.end(), 1) > kMaxScopedBuffers) return;
   llvm::MDBuilder md(m_.getContext());
   llvm::MDNode* domain = md.createAnonymousAliasScopeDomain(k_.name);
   std::vector<llvm::MDNode*> scopes(nb, nullptr);

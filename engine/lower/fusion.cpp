@@ -1,6 +1,7 @@
 // Fusion planning (see fusion.h for the rule).
 #include "engine/lower/fusion.h"
 
+#include <algorithm>
 #include <set>
 
 #include "engine/lower/inline_control_flow.h"
@@ -68,6 +69,7 @@ FusionPlan plan_fusion(const Graph& g) {
   // Forward: forced materializations, rule 2, and per-var loop/cost estimates.
   std::vector<bool> has_loop(nv, false);
   std::vector<int> cost(nv, 0);
+  std::vector<int> loop_depth(nv, 0);  // producers with loops on that path
   for (std::size_t i = 0; i < g.eqns.size(); ++i) {
     const Equation& e = g.eqns[i];
     LoweringKind kind = classify(e);
@@ -77,6 +79,12 @@ FusionPlan plan_fusion(const Graph& g) {
       if (can_inline_control_flow(g, e, out_used)) kind = LoweringKind::ControlFlow;
     }
     plan.eqn_kind[i] = kind;
+    // Rule 4: a value used in a later segment of kSegmentEqns equations is materialized.
+    for (const Atom& a : e.inputs) {
+      if (a.is_literal()) continue;
+      const int p = plan.producer[static_cast<std::size_t>(a.var)];
+      if (p >= 0 && p / kSegmentEqns != static_cast<int>(i) / kSegmentEqns) mark(a);
+    }
     for (int o : e.outputs) plan.producer[static_cast<std::size_t>(o)] = static_cast<int>(i);
     auto loopy = [&](const Atom& a) {
       return !a.is_literal() && !mat[static_cast<std::size_t>(a.var)] &&
@@ -121,17 +129,26 @@ FusionPlan plan_fusion(const Graph& g) {
       default:
         break;
     }
-    bool loop = kind == LoweringKind::Reduction || kind == LoweringKind::Contraction ||
-                kind == LoweringKind::ControlFlow;
+    const bool own_loop = kind == LoweringKind::Reduction || kind == LoweringKind::Contraction ||
+                          kind == LoweringKind::ControlFlow;
+    bool loop = own_loop;
     int c = 1;
+    int ld = own_loop ? 1 : 0;
     for (const Atom& a : e.inputs) {
       if (a.is_literal() || mat[static_cast<std::size_t>(a.var)]) continue;
-      loop = loop || has_loop[static_cast<std::size_t>(a.var)];
-      c += cost[static_cast<std::size_t>(a.var)];
+      const auto au = static_cast<std::size_t>(a.var);
+      loop = loop || has_loop[au];
+      c = std::min(c + cost[au], kCheapOps + 1);  // only compared with kCheapOps
+      ld = std::max(ld, loop_depth[au] + (own_loop ? 1 : 0));
     }
+    // Rule 4: a value at the end of a path through kMaxInlinedLoops loops is a boundary.
+    const bool cut = ld >= kMaxInlinedLoops;
     for (int o : e.outputs) {
-      has_loop[static_cast<std::size_t>(o)] = loop;
-      cost[static_cast<std::size_t>(o)] = c;
+      const auto ou = static_cast<std::size_t>(o);
+      if (cut && kind != LoweringKind::Host) mat[ou] = true;
+      has_loop[ou] = loop;
+      cost[ou] = c;
+      loop_depth[ou] = ld;
     }
   }
 

@@ -16,6 +16,13 @@
 //     dot_general (whose operands are re-read for each free index of the other side).
 //  3. Shared values: a value used by more than one kernel is materialized unless it is
 //     cheap to recompute (no loop and at most kCheapOps fused ops).
+//  4. Bounded kernels: the equations are cut into segments of kSegmentEqns in program
+//     order, and a value used in a later segment than its own is materialized; so is a
+//     value at the end of an inlined path through kMaxInlinedLoops producers with loops.
+//     The kernel builder's work per kernel and LLVM's per function then stay bounded
+//     however long the program (a chain of 10^5 steps is about 10^5 / kSegmentEqns
+//     kernels), for one store and load per element of each value that crosses a cut.
+//     A short program is one segment, so this never changes how it fuses.
 #pragma once
 
 #include <vector>
@@ -41,6 +48,8 @@ struct FusionPlan {
 };
 
 inline constexpr int kCheapOps = 8;
+inline constexpr int kSegmentEqns = 512;
+inline constexpr int kMaxInlinedLoops = 16;
 
 FusionPlan plan_fusion(const Graph& g);
 

@@ -163,50 +163,102 @@ int KernelBuilder::emit(const Atom& a, const Coords& coords) {
   return emit_in(a, coords, /*root=*/false);
 }
 
+// The walk is iterative (an explicit stack of pending values), so a chain of 10^5
+// inlined elementwise and index-map producers needs no stack depth. A producer with a loop
+// of its own (reduction, dot_general, inlined control flow) is expanded by a nested call
+// (it places its operands inside its loop scopes); fusion bounds how many of those nest
+// along one inlined path (kMaxInlinedLoops), so that recursion is bounded too.
 int KernelBuilder::emit_in(const Atom& a, const Coords& coords, bool root) {
-  if (a.is_literal()) return constant(a.literal.value);
-  const int v = a.var;
-  const AbstractValue& av = g_.aval(v);
-  if (static_cast<int>(coords.size()) != av.rank()) {
-    LANES_FAIL("lower: " + av.to_string() + " value %" + std::to_string(v) + " requested with " +
-               std::to_string(coords.size()) + " coordinates");
+  // A value whose operands are being emitted: once they are, it is combined and cached.
+  struct Pending {
+    Scope* scope;
+    std::string key;
+    ScalarOp op;  // None: the value is its single operand's (an index map, a reshape)
+    DType dtype;
+    std::vector<std::pair<Atom, Coords>> operands;
+    std::size_t next = 0;
+    std::vector<int> args;
+  };
+  std::vector<Pending> stack;
+  // Resolves a request at once (a literal, a cached or loaded value, a producer with a
+  // loop), or pushes it as Pending and returns -1.
+  auto start = [&](const Atom& x, const Coords& c, bool as_root) -> int {
+    if (x.is_literal()) return constant(x.literal.value);
+    const int v = x.var;
+    const AbstractValue& av = g_.aval(v);
+    if (static_cast<int>(c.size()) != av.rank()) {
+      LANES_FAIL("lower: " + av.to_string() + " value %" + std::to_string(v) + " requested with " +
+                 std::to_string(c.size()) + " coordinates");
+    }
+    Scope* s = target(c);
+    std::string key = (as_root ? "r" : "v") + std::to_string(v) + ":" + coords_key(c);
+    for (Scope* p = s; p; p = p->parent) {
+      auto it = p->cache.find(key);
+      if (it != p->cache.end()) return it->second;
+    }
+    const auto vu = static_cast<std::size_t>(v);
+    const bool mat = plan_.materialized[vu];
+    const int producer = plan_.producer[vu];
+    const LoweringKind kind =
+        producer < 0 ? LoweringKind::Host : plan_.eqn_kind[static_cast<std::size_t>(producer)];
+    int id = -1;
+    if (mat && !as_root) {
+      // A value this kernel itself stores, at the point where it stores it: its register.
+      const std::string root_key = "r" + std::to_string(v) + ":" + coords_key(c);
+      for (Scope* p = s; p; p = p->parent) {
+        auto it = p->cache.find(root_key);
+        if (it != p->cache.end()) return it->second;
+      }
+    }
+    if ((mat && !as_root) || kind == LoweringKind::Constant || producer < 0) {
+      int b = buffer_of_.at(vu);
+      if (b < 0) LANES_FAIL("lower: value %" + std::to_string(v) + " has no buffer");
+      Op op;
+      op.kind = OpKind::Load;
+      op.dtype = av.dtype;
+      op.buffer = b;
+      op.index = linearize(c, av.shape);
+      id = append(s, std::move(op));
+    } else {
+      const Equation& e = g_.eqns.at(static_cast<std::size_t>(producer));
+      Pending p{s, std::move(key), ScalarOp::None, av.dtype, {}, 0, {}};
+      if (!inline_operands(e, kind, v, c, p.operands)) {
+        id = expand(v, c, s);
+        key = std::move(p.key);
+      } else {
+        if (kind == LoweringKind::Elementwise) p.op = e.prim->scalar_op;
+        stack.push_back(std::move(p));
+        return -1;
+      }
+    }
+    s->cache[key] = id;
+    return id;
+  };
+  int r = start(a, coords, root);
+  while (!stack.empty()) {
+    Pending& p = stack.back();
+    if (r >= 0) p.args.push_back(r);
+    if (p.next < p.operands.size()) {
+      // Copies: start() may grow the stack and move p.
+      const Atom x = p.operands[p.next].first;
+      const Coords c = std::move(p.operands[p.next].second);
+      ++p.next;
+      r = start(x, c, /*as_root=*/false);
+      continue;
+    }
+    r = p.op == ScalarOp::None ? p.args.at(0) : scalar(p.scope, p.op, p.dtype, std::move(p.args));
+    p.scope->cache[p.key] = r;
+    stack.pop_back();
   }
-  Scope* s = target(coords);
-  std::string key = (root ? "r" : "v") + std::to_string(v) + ":" + coords_key(coords);
-  for (Scope* p = s; p; p = p->parent) {
-    auto it = p->cache.find(key);
-    if (it != p->cache.end()) return it->second;
-  }
-  int id;
-  const bool mat = plan_.materialized[static_cast<std::size_t>(v)];
-  const int producer = plan_.producer[static_cast<std::size_t>(v)];
-  const bool is_constant =
-      producer >= 0 && plan_.eqn_kind[static_cast<std::size_t>(producer)] == LoweringKind::Constant;
-  if ((mat && !root) || is_constant || producer < 0) {
-    int b = buffer_of_.at(static_cast<std::size_t>(v));
-    if (b < 0) LANES_FAIL("lower: value %" + std::to_string(v) + " has no buffer");
-    Op op;
-    op.kind = OpKind::Load;
-    op.dtype = av.dtype;
-    op.buffer = b;
-    op.index = linearize(coords, av.shape);
-    id = append(s, std::move(op));
-  } else {
-    id = expand(v, coords, s);
-  }
-  s->cache[key] = id;
-  return id;
+  return r;
 }
 
-int KernelBuilder::expand(int var, const Coords& coords, Scope* s) {
-  const Equation& e =
-      g_.eqns.at(static_cast<std::size_t>(plan_.producer[static_cast<std::size_t>(var)]));
-  const LoweringKind kind =
-      plan_.eqn_kind[static_cast<std::size_t>(plan_.producer[static_cast<std::size_t>(var)])];
+bool KernelBuilder::inline_operands(const Equation& e, LoweringKind kind, int var,
+                                    const Coords& coords,
+                                    std::vector<std::pair<Atom, Coords>>& operands) const {
   const AbstractValue& out = g_.aval(var);
   switch (kind) {
-    case LoweringKind::Elementwise: {
-      std::vector<int> args;
+    case LoweringKind::Elementwise:
       for (const Atom& a : e.inputs) {
         AbstractValue ia = g_.aval(a);
         Coords c;
@@ -216,27 +268,48 @@ int KernelBuilder::expand(int var, const Coords& coords, Scope* s) {
           const std::size_t od = static_cast<std::size_t>(d + off);
           c.push_back(ia.shape[du] == 1 && out.shape[od] != 1 ? affine_const(0) : coords[od]);
         }
-        args.push_back(emit(a, c));
+        operands.emplace_back(a, std::move(c));
       }
-      return scalar(s, e.prim->scalar_op, out.dtype, std::move(args));
-    }
+      return true;
     case LoweringKind::IndexMap:
-      return emit(e.inputs[0], e.prim->index_map(coords, g_.aval(e.inputs[0]), out, e.params));
+      operands.emplace_back(e.inputs[0],
+                            e.prim->index_map(coords, g_.aval(e.inputs[0]), out, e.params));
+      return true;
     case LoweringKind::Reshape: {
       const Atom& a = e.inputs[0];
-      AbstractValue ia = g_.aval(a);
-      if (a.is_literal()) return emit(a, {});
-      if (is_unit_reshape(ia.shape, out.shape)) {
-        std::vector<AffineIndex> nonunit;
-        for (std::size_t d = 0; d < coords.size(); ++d) {
-          if (out.shape[d] != 1) nonunit.push_back(coords[d]);
-        }
-        Coords c;
-        std::size_t k = 0;
-        for (auto ext : ia.shape) c.push_back(ext != 1 ? nonunit.at(k++) : affine_const(0));
-        return emit(a, c);
+      if (a.is_literal()) {
+        operands.emplace_back(a, Coords{});
+        return true;
       }
-      // The row-major offset is the same in the operand and the result.
+      AbstractValue ia = g_.aval(a);
+      if (!is_unit_reshape(ia.shape, out.shape)) return false;  // a load: expand()
+      std::vector<AffineIndex> nonunit;
+      for (std::size_t d = 0; d < coords.size(); ++d) {
+        if (out.shape[d] != 1) nonunit.push_back(coords[d]);
+      }
+      Coords c;
+      std::size_t k = 0;
+      for (auto ext : ia.shape) c.push_back(ext != 1 ? nonunit.at(k++) : affine_const(0));
+      operands.emplace_back(a, std::move(c));
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+// The producers that inline_operands() does not walk: a load through a reshape, iota, and
+// the producers with loops of their own.
+int KernelBuilder::expand(int var, const Coords& coords, Scope* s) {
+  const Equation& e =
+      g_.eqns.at(static_cast<std::size_t>(plan_.producer[static_cast<std::size_t>(var)]));
+  const LoweringKind kind =
+      plan_.eqn_kind[static_cast<std::size_t>(plan_.producer[static_cast<std::size_t>(var)])];
+  const AbstractValue& out = g_.aval(var);
+  switch (kind) {
+    case LoweringKind::Reshape: {
+      // Not a unit reshape: the row-major offset is the same in the operand and the result.
+      const Atom& a = e.inputs[0];
       int b = buffer_of_.at(static_cast<std::size_t>(a.var));
       if (b < 0) LANES_FAIL("lower: reshape operand is not materialized");
       Op op;

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "codegen/loop_ir.h"
@@ -33,6 +34,7 @@ using Coords = std::vector<loop::AffineIndex>;
 
 class KernelBuilder {
  public:
+  static constexpr std::size_t kMaxNameLength = 80;
   // `buffer_of[v]` is the buffer of materialized var v (or -1).
   KernelBuilder(const Graph& g, const FusionPlan& plan, const std::vector<int>& buffer_of,
                 std::string name, const Shape& extents);
@@ -48,8 +50,17 @@ class KernelBuilder {
   void store(int buffer, const Shape& shape, const Coords& coords, int value,
              std::int64_t offset = 0);
   loop::Kernel finish();
-  // Kernels that compute several values are named after all of them.
-  void add_name(const std::string& prim) { kernel_.name += "+" + prim; }
+  // The ops emitted so far.
+  int num_ops() const { return next_id_; }
+  // Kernels that compute several values are named after all of them (the first few: a
+  // long program's kernel stores hundreds).
+  void add_name(const std::string& prim) {
+    if (kernel_.name.size() < kMaxNameLength) {
+      kernel_.name += "+" + prim;
+    } else if (kernel_.name.back() != '.') {
+      kernel_.name += "+...";
+    }
+  }
 
   // --- reductions in parts (kernel_builder_reduce.cpp; used by split_reduction.h) ---
   // The state of reduction `e` while it runs: {accumulator} for reduce_*, {best value,
@@ -94,6 +105,11 @@ class KernelBuilder {
   };
   Scope* target(const Coords& coords) const;
   int emit_in(const Atom& a, const Coords& coords, bool root);
+  // The operands (with their coordinates) that value `var` of kind `kind` combines
+  // without a loop: an elementwise op's, an index map's or a unit reshape's single one.
+  // False for the other producers, which expand() emits.
+  bool inline_operands(const Equation& e, LoweringKind kind, int var, const Coords& coords,
+                       std::vector<std::pair<Atom, Coords>>& operands) const;
   int expand(int var, const Coords& coords, Scope* s);
   int append(Scope* s, loop::Op op);
   int constant(Scalar value);  // deduplicated per kernel

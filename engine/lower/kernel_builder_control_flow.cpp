@@ -161,17 +161,35 @@ std::vector<int> KernelBuilder::emit_graph(const Graph& g, const std::vector<int
   for (std::size_t i = 0; i < g.inputs.size(); ++i) {
     env[static_cast<std::size_t>(g.inputs[i])] = inputs.at(i);
   }
+  // The equations the roots need, found backwards; then emitted in program order, so a
+  // sub-graph of 10^5 chained equations needs no stack depth.
   std::vector<int> producer(g.vars.size(), -1);
   for (std::size_t i = 0; i < g.eqns.size(); ++i) {
     for (int o : g.eqns[i].outputs) producer[static_cast<std::size_t>(o)] = static_cast<int>(i);
   }
-  std::function<int(const Atom&)> get = [&](const Atom& a) -> int {
-    if (a.is_literal()) return constant(a.literal.value);
-    const std::size_t v = static_cast<std::size_t>(a.var);
-    if (env[v] != kPending) return env[v];
-    const int p = producer[v];
+  std::vector<char> needed(g.eqns.size(), 0);
+  std::vector<int> stack;
+  auto need = [&](const Atom& a) {
+    if (a.is_literal() || env[static_cast<std::size_t>(a.var)] != kPending) return;
+    const int p = producer[static_cast<std::size_t>(a.var)];
     if (p < 0) LANES_FAIL("lower: sub-graph var %" + std::to_string(a.var) + " undefined");
-    const Equation& q = g.eqns[static_cast<std::size_t>(p)];
+    if (needed[static_cast<std::size_t>(p)] == 0) {
+      needed[static_cast<std::size_t>(p)] = 1;
+      stack.push_back(p);
+    }
+  };
+  for (const Atom& a : roots) need(a);
+  while (!stack.empty()) {
+    const int p = stack.back();
+    stack.pop_back();
+    for (const Atom& x : g.eqns[static_cast<std::size_t>(p)].inputs) need(x);
+  }
+  auto get = [&](const Atom& a) {
+    return a.is_literal() ? constant(a.literal.value) : env[static_cast<std::size_t>(a.var)];
+  };
+  for (std::size_t i = 0; i < g.eqns.size(); ++i) {
+    if (needed[i] == 0) continue;
+    const Equation& q = g.eqns[i];
     std::vector<int> args;
     bool missing = false;
     for (const Atom& x : q.inputs) {
@@ -183,7 +201,7 @@ std::vector<int> KernelBuilder::emit_graph(const Graph& g, const std::vector<int
       for (std::size_t k = 0; k < q.outputs.size(); ++k) {
         env[static_cast<std::size_t>(q.outputs[k])] = r[k];
       }
-      return env[v];
+      continue;
     }
     const AbstractValue& out = g.aval(q.outputs[0]);
     int id = -1;
@@ -201,9 +219,8 @@ std::vector<int> KernelBuilder::emit_graph(const Graph& g, const std::vector<int
       default:
         LANES_FAIL("lower: " + q.prim->name + " in an inlined sub-graph");
     }
-    env[v] = id;
-    return id;
-  };
+    env[static_cast<std::size_t>(q.outputs[0])] = id;
+  }
   std::vector<int> r;
   for (const Atom& a : roots) r.push_back(get(a));
   return r;

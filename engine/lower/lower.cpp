@@ -20,6 +20,9 @@ namespace lanes::internal {
 
 namespace {
 
+// The loop-IR ops after which a kernel takes no further roots.
+constexpr int kMaxKernelOps = 8192;
+
 using lower::Coords;
 using lower::KernelBuilder;
 
@@ -29,6 +32,9 @@ class Lowering {
       : g_(g), options_(options), plan_(lower::plan_fusion(g)) {
     buffer_of_.assign(g.vars.size(), -1);
     output_pos_.assign(g.vars.size(), -1);
+    open_root_.assign(g.vars.size(), 0);
+    seen_.assign(g.vars.size(), 0);
+    seen_point_.assign(g.vars.size(), 0);
     for (std::size_t p = g.outputs.size(); p-- > 0;) {
       if (!g.outputs[p].is_literal())
         output_pos_[static_cast<std::size_t>(g.outputs[p].var)] = static_cast<int>(p);
@@ -108,7 +114,15 @@ class Lowering {
       // Values of one shape computed one after the other share a kernel (and its loads and
       // common subexpressions, and a loop's other results), unless the new one reads what
       // the open kernel stores.
-      if (open_ && (open_shape_ != av.shape || depends_on_open(v))) flush();
+      // A kernel grows to about kMaxKernelOps loop-IR ops (many outputs of one shape), so
+      // LLVM's work per function stays bounded.
+      // Nor does a kernel span two segments of fusion rule 4 (its values' live ranges
+      // would).
+      const int segment = plan_.producer[static_cast<std::size_t>(v)] / lower::kSegmentEqns;
+      if (open_ && (open_shape_ != av.shape || open_->num_ops() >= kMaxKernelOps ||
+                    open_segment_ != segment || depends_on_open(v))) {
+        flush();
+      }
       if (open_) {
         if (open_roots_.empty() || plan_.producer[static_cast<std::size_t>(open_roots_.back())] !=
                                        plan_.producer[static_cast<std::size_t>(v)]) {
@@ -118,11 +132,13 @@ class Lowering {
         open_ = std::make_unique<KernelBuilder>(g_, plan_, buffer_of_, kernel_name(e.prim->name),
                                                 av.shape);
         open_shape_ = av.shape;
+        open_segment_ = segment;
       }
       Coords c = open_->parallel_coords();
       const int value = open_->emit_root(v, c);
       open_->store(result_buffer(v), av.shape, c, value);
       open_roots_.push_back(v);
+      open_root_[static_cast<std::size_t>(v)] = 1;
     }
   }
 
@@ -130,25 +146,40 @@ class Lowering {
     if (!open_) return;
     prog_.steps.push_back(open_->finish());
     open_.reset();
+    for (int v : open_roots_) open_root_[static_cast<std::size_t>(v)] = 0;
     open_roots_.clear();
   }
 
-  // True if computing v would load a value stored by the open kernel.
-  bool depends_on_open(int v) const {
-    std::vector<bool> seen(g_.vars.size(), false);
-    std::vector<int> stack{v};
+  // True if computing v would load a value stored by the open kernel. Reading one at the
+  // point where the kernel stores it is no load (the kernel builder reuses the stored
+  // register), so a chain of materialized values of one shape stays one kernel: v is read
+  // at the kernel's point, and so is each operand of an elementwise op of that shape.
+  // The walk covers v's inlined producers only; `seen_` is stamped per walk (per var and
+  // whether it is reached at the kernel's point), so many roots do not cost a pass over
+  // the graph each.
+  bool depends_on_open(int v) {
+    ++walk_;
+    std::vector<std::pair<int, bool>> stack{{v, true}};
     while (!stack.empty()) {
-      const int u = stack.back();
+      const auto [u, at_point] = stack.back();
       stack.pop_back();
       const int prod = plan_.producer[static_cast<std::size_t>(u)];
       if (prod < 0) continue;
-      for (const Atom& a : g_.eqns[static_cast<std::size_t>(prod)].inputs) {
-        if (a.is_literal() || seen[static_cast<std::size_t>(a.var)]) continue;
-        seen[static_cast<std::size_t>(a.var)] = true;
-        if (std::find(open_roots_.begin(), open_roots_.end(), a.var) != open_roots_.end()) {
-          return true;
+      const Equation& e = g_.eqns[static_cast<std::size_t>(prod)];
+      const bool pointwise =
+          at_point && plan_.eqn_kind[static_cast<std::size_t>(prod)] == LoweringKind::Elementwise;
+      for (const Atom& a : e.inputs) {
+        if (a.is_literal()) continue;
+        const auto au = static_cast<std::size_t>(a.var);
+        const bool same_point = pointwise && g_.aval(a.var).shape == open_shape_;
+        int& stamp = same_point ? seen_point_[au] : seen_[au];
+        if (stamp == walk_) continue;
+        stamp = walk_;
+        if (open_root_[au] != 0) {
+          if (!same_point) return true;
+          continue;
         }
-        if (!plan_.materialized[static_cast<std::size_t>(a.var)]) stack.push_back(a.var);
+        if (!plan_.materialized[au]) stack.emplace_back(a.var, same_point);
       }
     }
     return false;
@@ -308,7 +339,12 @@ class Lowering {
   loop::Program prog_;
   std::unique_ptr<KernelBuilder> open_;  // the kernel being built, if any
   Shape open_shape_;
+  int open_segment_ = 0;
   std::vector<int> open_roots_;  // the values it stores
+  std::vector<char> open_root_;  // per var: whether open_roots_ holds it
+  std::vector<int> seen_;        // per var: the last depends_on_open walk that reached it
+  std::vector<int> seen_point_;  // ... at the kernel's point
+  int walk_ = 0;
 };
 
 }  // namespace
