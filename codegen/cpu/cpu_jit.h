@@ -17,7 +17,10 @@
 namespace lanes::internal::cpu {
 
 // void kernel(void** buffers, int64_t outer_begin, int64_t outer_end): runs the index
-// points whose outermost coordinate lies in [outer_begin, outer_end).
+// points whose outermost coordinate lies in [outer_begin, outer_end). buffers[n], after
+// the program's n buffers, is the address of the cancel flag (a std::atomic<uint32_t>,
+// runtime/cancel.h): a While stops iterating once it is nonzero, leaving its outputs
+// unspecified, and the caller throws lanes::Cancelled.
 using KernelFn = void (*)(void** buffers, std::int64_t outer_begin, std::int64_t outer_end);
 
 // Host SIMD facts, detected once.
