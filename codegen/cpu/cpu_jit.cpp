@@ -440,6 +440,12 @@ std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
   return out;
 }
 
+namespace {
+std::atomic<bool> g_cancel_checks{true};
+}  // namespace
+void set_cancel_checks_for_bench(bool on) { g_cancel_checks.store(on); }
+bool cancel_checks_for_bench() { return g_cancel_checks.load(); }
+
 std::string CompiledModule::assembly() const {
   Jit& jit = Jit::get();
   llvm::LLVMContext ctx;

@@ -74,5 +74,9 @@ void trigger_llvm_fatal_error_for_test();
 // report_fatal_error, which the backend turns into CompileError), so that tests see how
 // a failure deep in LLVM reaches the caller through the compile cache and jit.
 void fail_next_compiles_for_test(int n);
+// Benchmark hook: whether Whiles check the cancel flag (default true). Only for measuring
+// the check's cost (bench/cancel_bench.cpp); not part of the compile-cache key.
+void set_cancel_checks_for_bench(bool on);
+bool cancel_checks_for_bench();
 
 }  // namespace lanes::internal::cpu

@@ -36,6 +36,7 @@
 
 #include <functional>
 
+#include "codegen/cpu/cpu_jit.h"
 #include "codegen/cpu/scalar_codegen.h"
 #include "codegen/llvm/loop_emitter.h"
 
@@ -336,7 +337,7 @@ llvm::Function* KernelEmitter::emit(const std::string& name) {
     Value* slot = b_.CreateConstInBoundsGEP1_64(ptr, fn_->getArg(0), i);
     buffer_ptrs_[i] = b_.CreateAlignedLoad(ptr, slot, llvm::Align(8));
   }
-  if (has_while_) {
+  if (has_while_ && cancel_checks_for_bench()) {
     Value* slot = b_.CreateConstInBoundsGEP1_64(ptr, fn_->getArg(0), bufs_.size());
     cancel_flag_ = b_.CreateAlignedLoad(ptr, slot, llvm::Align(8), "cancel_flag");
   }
