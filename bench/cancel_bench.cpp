@@ -22,13 +22,13 @@ constexpr double kRelTol = 1e-12;
 
 Fn newton() {
   return fn([](Value a) {
-    auto [x, step] = while_loop(
-        [](Carry c) { return lanes::abs(std::get<1>(c)) > kRelTol * std::get<0>(c); },
-        [a](Carry c) {
-          Value x = std::get<0>(c), next = 0.5 * (x + a / x);
-          return std::make_tuple(next, next - x);
-        },
-        std::make_tuple(a, a));
+    auto [x, step] =
+        while_loop([](Carry c) { return lanes::abs(std::get<1>(c)) > kRelTol * std::get<0>(c); },
+                   [a](Carry c) {
+                     Value x = std::get<0>(c), next = 0.5 * (x + a / x);
+                     return std::make_tuple(next, next - x);
+                   },
+                   std::make_tuple(a, a));
     (void)step;
     return x;
   });

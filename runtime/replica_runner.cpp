@@ -100,8 +100,8 @@ template <class Kind, class... Rest>
 }
 
 [[noreturn]] void rethrow_naming(const std::exception_ptr& error, const std::string& where) {
-  rethrow_naming<Cancelled, ShapeError, DTypeError, ArgumentError, TraceError, AxisNameError, UnsupportedError,
-                 CompileError, RuntimeError, InternalError, Error>(error, where);
+  rethrow_naming<Cancelled, ShapeError, DTypeError, ArgumentError, TraceError, AxisNameError,
+                 UnsupportedError, CompileError, RuntimeError, InternalError, Error>(error, where);
 }
 
 }  // namespace

@@ -230,7 +230,8 @@ class CpuExecutable final : public Executable {
   }
 
   // `cancel`: once set, chunks not yet started are skipped (the caller throws).
-  void run_kernel(const KernelStep& k, void** ptrs, const std::atomic<std::uint32_t>& cancel) const {
+  void run_kernel(const KernelStep& k, void** ptrs,
+                  const std::atomic<std::uint32_t>& cancel) const {
     if (k.points <= 0) return;
     const std::int64_t n = k.outer_extent;
     if (!options_.parallel || k.work <= kParallelThreshold || n < 2) {

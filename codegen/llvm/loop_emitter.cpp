@@ -6,8 +6,8 @@
 // narrows the mask, leaves when no lane is active (an `or` reduction), runs the body with
 // the mask as the execution mask of nested control flow, and updates only the active
 // lanes' carries. Every While also leaves when the backend's cancel flag (cancel_flag())
-// is set, checked once per iteration. If with a uniform predicate is a real branch; with a varying one both
-// blocks run, each under the execution mask of the lanes that take it (so loops inside
+// is set, checked once per iteration. If with a uniform predicate is a real branch; with a varying
+// one both blocks run, each under the execution mask of the lanes that take it (so loops inside
 // stop for the others), and the results are blended. The mask of the enclosing While
 // body or If arm limits nested Whiles, so a loop never runs for a lane that would not
 // reach it.
