@@ -1,5 +1,5 @@
 // The cost of cancellation checks in compiled while loops (docs/cancellation.md): Newton's
-// sqrt (bench/comparison_lanes.cpp's per-element function) under jit(vmap(f)) on one
+// sqrt (bench/newton.h, the comparison benchmark's while_loop) under jit(vmap(f)) on one
 // thread, compiled with and without the per-iteration flag check, alternating so that
 // both see the same machine state. Prints the median ns/element of each and the ratio.
 //   ninja -C build lanes-bench-cancel && build/bench/lanes-bench-cancel [n] [rounds]
@@ -11,34 +11,19 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "bench/newton.h"
 #include "codegen/cpu/cpu_jit.h"
 #include "engine/compile_cache.h"
 
 namespace {
 
 using namespace lanes;
-using Carry = std::tuple<Value, Value>;
-constexpr double kRelTol = 1e-12;
-
-Fn newton() {
-  return fn([](Value a) {
-    auto [x, step] =
-        while_loop([](Carry c) { return lanes::abs(std::get<1>(c)) > kRelTol * std::get<0>(c); },
-                   [a](Carry c) {
-                     Value x = std::get<0>(c), next = 0.5 * (x + a / x);
-                     return std::make_tuple(next, next - x);
-                   },
-                   std::make_tuple(a, a));
-    (void)step;
-    return x;
-  });
-}
 
 // Median seconds per call of a freshly compiled jit(vmap(newton)) (the cache keeps
 // nothing, so each round compiles with the hook's current setting).
 double measure(const Array& a, bool checks) {
   internal::cpu::set_cancel_checks_for_bench(checks);
-  Fn f = jit(vmap(newton()), {.parallel = false});
+  Fn f = jit(vmap(lanes::bench::newton_sqrt_per_element()), {.parallel = false});
   const std::string ir = f.llvm_ir({a});
   if ((ir.find("load atomic volatile") != std::string::npos) != checks) {
     std::fprintf(stderr, "the check is %s the IR\n", checks ? "missing from" : "still in");
