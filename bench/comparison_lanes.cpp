@@ -12,6 +12,7 @@
 
 #include "comparison_eager_cpp.h"
 #include "comparison_hand_simd.h"
+#include "newton.h"
 #include "runtime/block_cache.h"
 
 namespace lanes::bench::comparison {
@@ -27,19 +28,7 @@ Fn per_element(Func f) {
     case Func::SinExp:
       return fn([](Value x, Value y) { return lanes::sin(x) * y + lanes::exp(-x * x); }, "sinexp");
     case Func::Newton:
-      return fn(
-          [](Value a) {
-            auto [x, step] = while_loop(
-                [](Carry c) { return lanes::abs(std::get<1>(c)) > kNewtonRelTol * std::get<0>(c); },
-                [a](Carry c) {
-                  Value x = std::get<0>(c), next = 0.5 * (x + a / x);
-                  return std::make_tuple(next, next - x);
-                },
-                std::make_tuple(a, a));
-            (void)step;
-            return x;
-          },
-          "newton");
+      return newton_sqrt_per_element();
     case Func::Outer:
       return fn([](Value v, Value w) { return lanes::sum(lanes::outer(v, v) * w); }, "outer");
   }

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "engine/primitive.h"
+#include "runtime/cancel.h"
 #include "runtime/check.h"
 
 namespace lanes::internal {
@@ -31,7 +32,10 @@ std::vector<Array> interpret(const Graph& g, std::span<const Array> inputs) {
     return *env[static_cast<std::size_t>(a.var)];
   };
   std::vector<Array> args;
+  throw_if_cancelled();
   for (const Equation& e : g.eqns) {
+    // Between equations: a long eager program, or the body of a loop, stops here.
+    throw_if_cancelled();
     args.clear();
     for (const Atom& a : e.inputs) args.push_back(read(a));
     std::vector<Array> outs = e.prim->impl(args, e.params);

@@ -8,6 +8,7 @@
 #include "engine/passes/fold_constants.h"
 #include "engine/passes/expand_composites.h"
 #include "engine/passes/simplify.h"
+#include "runtime/cancel.h"
 
 #include <chrono>
 #include <cstdio>
@@ -32,6 +33,7 @@ constexpr Pass kPasses[] = {
 Graph optimize_graph(const Graph& input) {
   Graph g = input;
   for (const Pass& pass : kPasses) {
+    throw_if_cancelled();  // a cancelled compile stops between passes
     auto t0 = std::chrono::steady_clock::now();
     Graph next = pass.run(g);
     auto t1 = std::chrono::steady_clock::now();
@@ -50,6 +52,7 @@ Graph optimize_graph(const Graph& input) {
 
 std::shared_ptr<Executable> compile_graph(const Graph& g, const JitOptions& options) {
   Graph optimized = optimize_graph(g);
+  throw_if_cancelled();
   auto t0 = std::chrono::steady_clock::now();
   loop::Program program = lower_to_loops(optimized, options);
   auto t1 = std::chrono::steady_clock::now();
@@ -59,6 +62,7 @@ std::shared_ptr<Executable> compile_graph(const Graph& g, const JitOptions& opti
                   std::chrono::duration<double, std::milli>(t1 - t0).count());
     debug_print(title, program.to_string());
   }
+  throw_if_cancelled();  // codegen checks again between kernels and before LLVM's optimizer
   std::shared_ptr<Executable> exe = compile_cpu(std::move(program), options);
   auto t2 = std::chrono::steady_clock::now();
   if (debug_ir_enabled()) {

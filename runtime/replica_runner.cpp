@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "runtime/cancel.h"
 #include "runtime/check.h"
 #include "runtime/collective_call.h"
 #include "runtime/device_workers.h"
@@ -99,8 +100,8 @@ template <class Kind, class... Rest>
 }
 
 [[noreturn]] void rethrow_naming(const std::exception_ptr& error, const std::string& where) {
-  rethrow_naming<ShapeError, DTypeError, ArgumentError, TraceError, AxisNameError, UnsupportedError,
-                 CompileError, RuntimeError, InternalError, Error>(error, where);
+  rethrow_naming<Cancelled, ShapeError, DTypeError, ArgumentError, TraceError, AxisNameError,
+                 UnsupportedError, CompileError, RuntimeError, InternalError, Error>(error, where);
 }
 
 }  // namespace
@@ -131,8 +132,11 @@ std::vector<Array> run_replicas(std::span<const Array> inputs, const ReplicaLaun
   std::exception_ptr first_error;
   std::size_t failed = 0;
   bool first_together = false;  // the recorded error is a divergence (see below)
+  // The replicas observe the caller's cancel token (the caller's scope keeps it alive).
+  CancelState* const cancel = current_cancel_state();
   auto run_one = [&](std::size_t r) {
     const int rank = static_cast<int>(r);
+    CurrentCancelState cancel_scope(cancel);
     try {
       std::vector<AxisBinding> bindings = parent;
       bindings.push_back({std::string(launch.axis_name), rank, n, placement.comm});

@@ -20,6 +20,7 @@
 // in a collective), and run_replicas throws the first error once every local replica has
 // returned: the same lanes::Error kind, its message prefixed with
 // "pmap replica R of N (axis 'A'): "; any other exception becomes a RuntimeError.
+// Every local replica runs under the caller's cancel token (runtime/cancel.h).
 #pragma once
 
 #include <lanes/array.h>

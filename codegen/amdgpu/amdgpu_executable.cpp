@@ -3,7 +3,8 @@
 // kernels launched (ceil(points / kWorkgroupSize) workgroups of kWorkgroupSize
 // work-items, arguments as KernelInfo::buffers says), outputs copied back or kept on the
 // device. Every device buffer is owned by a shared_ptr, so a failure anywhere (a launch,
-// a copy, a host step) frees what the run allocated.
+// a copy, a host step) frees what the run allocated. Cancellation is checked on the host
+// before each launch and after the last (a kernel on the device is not interrupted).
 #include "codegen/amdgpu/amdgpu_executable.h"
 
 #include <lanes/error.h>
@@ -11,6 +12,7 @@
 #include <optional>
 #include <utility>
 
+#include "runtime/cancel.h"
 #include "runtime/check.h"
 #include "runtime/hip_runtime.h"
 
@@ -86,6 +88,8 @@ class HipExecutableImpl final : public HipExecutable {
       const KernelInfo& info = code_.kernels.at(k);
       void* fn = functions_.at(k++);
       if (info.points <= 0) continue;
+      // Host side only: a kernel already launched runs to its end on the device.
+      throw_if_cancelled();
       std::vector<void*> args;
       for (int b : info.buffers) args.push_back(const_cast<void**>(&dev.at(b)->ptr()));
       const std::int64_t groups = (info.points + kWorkgroupSize - 1) / kWorkgroupSize;
@@ -98,6 +102,7 @@ class HipExecutableImpl final : public HipExecutable {
                   stream);
     }
     stream.synchronize();
+    throw_if_cancelled();
     Buffers out;
     for (const loop::OutputSource& o : program_.outputs) {
       if (o.buffer >= 0) {

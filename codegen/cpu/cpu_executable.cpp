@@ -6,12 +6,18 @@
 // work, except that large kernels are split over the thread pool. The per-call buffer
 // tables live on the caller's stack (SmallVector), so concurrent calls of one
 // executable share nothing mutable and a call allocates only its output Arrays.
+//
+// Cancellation: kernels are handed the current token's flag (cpu_jit.h); a call checks
+// the token before each step and after the last, and skips the thread-pool chunks not yet
+// started once it is set, so a cancelled call throws lanes::Cancelled (runtime/cancel.h).
 #include <lanes/error.h>
 
 #include <algorithm>
+#include <atomic>
 
 #include "codegen/backend.h"
 #include "codegen/cpu/cpu_jit.h"
+#include "runtime/cancel.h"
 #include "runtime/check.h"
 #include "runtime/saturating.h"
 #include "runtime/small_vector.h"
@@ -138,7 +144,7 @@ class CpuExecutable final : public Executable {
  private:
   // Per-call buffer tables, inline up to this many buffers (most programs have few).
   using Arrays = SmallVector<Array, 12>;
-  using Pointers = SmallVector<void*, 12>;
+  using Pointers = SmallVector<void*, 13>;  // the buffers and the cancel flag
   using ArrayRefs = SmallVector<const Array*, 12>;
 
   void check_input_count(std::size_t n) const {
@@ -176,13 +182,19 @@ class CpuExecutable final : public Executable {
       // Kernels only read through these pointers; const_cast is for the shared ABI.
       ptrs.push_back(const_cast<void*>(a->raw()));
     }
+    // After the buffers: the current token's flag, which kernels with a While read.
+    const std::atomic<std::uint32_t>* cancel = current_cancel_flag();
+    ptrs.push_back(const_cast<std::atomic<std::uint32_t>*>(cancel));
     for (std::size_t s = 0; s < program_.steps.size(); ++s) {
+      throw_if_cancelled();
       if (const auto* host = std::get_if<loop::HostStep>(&program_.steps[s])) {
         run_host(*host, table, owned, ptrs);
       } else {
-        run_kernel(kernel_steps_[s], ptrs.data());
+        run_kernel(kernel_steps_[s], ptrs.data(), *cancel);
       }
     }
+    // A While cut short by the flag left partial results: they are never returned.
+    throw_if_cancelled();
     std::vector<Array> out;
     out.reserve(program_.outputs.size());
     for (std::size_t j = 0; j < program_.outputs.size(); ++j) {
@@ -217,7 +229,9 @@ class CpuExecutable final : public Executable {
     }
   }
 
-  void run_kernel(const KernelStep& k, void** ptrs) const {
+  // `cancel`: once set, chunks not yet started are skipped (the caller throws).
+  void run_kernel(const KernelStep& k, void** ptrs,
+                  const std::atomic<std::uint32_t>& cancel) const {
     if (k.points <= 0) return;
     const std::int64_t n = k.outer_extent;
     if (!options_.parallel || k.work <= kParallelThreshold || n < 2) {
@@ -239,8 +253,10 @@ class CpuExecutable final : public Executable {
       const KernelStep& k;
       void** ptrs;
       std::int64_t size, n;
-    } job{k, ptrs, size, n};
+      const std::atomic<std::uint32_t>& cancel;
+    } job{k, ptrs, size, n, cancel};
     pool->parallel_for(chunks, [&job](std::int64_t c) {
+      if (job.cancel.load(std::memory_order_relaxed) != 0) return;
       const std::int64_t begin = c * job.size;
       job.k.fn(job.ptrs, begin, std::min(job.n, begin + job.size));
     });

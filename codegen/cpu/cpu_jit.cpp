@@ -35,6 +35,7 @@
 #include "codegen/cpu/scalar_codegen.h"
 #include "codegen/llvm/fatal_error.h"
 #include "codegen/llvm/optimize.h"
+#include "runtime/cancel.h"
 #include "runtime/check.h"
 #include "runtime/runtime_symbols.h"
 
@@ -407,6 +408,7 @@ std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
   for (const loop::Step& step : program.steps) {
     const auto* k = std::get_if<loop::Kernel>(&step);
     if (k == nullptr) continue;
+    throw_if_cancelled();
     std::string name =
         "lanes_m" + std::to_string(module_id) + "_k" + std::to_string(symbols.size());
     // A forced vector width (tests, the fuzzers) keeps the vector axis.
@@ -422,6 +424,7 @@ std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
   llvm::raw_string_ostream vos(broken);
   if (llvm::verifyModule(*mod, &vos))
     LANES_FAIL("cpu backend: emitted invalid LLVM IR: " + vos.str());
+  throw_if_cancelled();  // LLVM's optimizer and code generation run to the end
   std::string ir;
   {
     std::lock_guard lock(jit.mu);
@@ -436,6 +439,12 @@ std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
   out->llvm_ir = std::move(ir);
   return out;
 }
+
+namespace {
+std::atomic<bool> g_cancel_checks{true};
+}  // namespace
+void set_cancel_checks_for_bench(bool on) { g_cancel_checks.store(on); }
+bool cancel_checks_for_bench() { return g_cancel_checks.load(); }
 
 std::string CompiledModule::assembly() const {
   Jit& jit = Jit::get();

@@ -17,7 +17,10 @@
 namespace lanes::internal::cpu {
 
 // void kernel(void** buffers, int64_t outer_begin, int64_t outer_end): runs the index
-// points whose outermost coordinate lies in [outer_begin, outer_end).
+// points whose outermost coordinate lies in [outer_begin, outer_end). buffers[n], after
+// the program's n buffers, is the address of the cancel flag (a std::atomic<uint32_t>,
+// runtime/cancel.h): a While stops iterating once it is nonzero, leaving its outputs
+// unspecified, and the caller throws lanes::Cancelled.
 using KernelFn = void (*)(void** buffers, std::int64_t outer_begin, std::int64_t outer_end);
 
 // Host SIMD facts, detected once.
@@ -71,5 +74,9 @@ void trigger_llvm_fatal_error_for_test();
 // report_fatal_error, which the backend turns into CompileError), so that tests see how
 // a failure deep in LLVM reaches the caller through the compile cache and jit.
 void fail_next_compiles_for_test(int n);
+// Benchmark hook: whether Whiles check the cancel flag (default true). Only for measuring
+// the check's cost (bench/cancel_bench.cpp); not part of the compile-cache key.
+void set_cancel_checks_for_bench(bool on);
+bool cancel_checks_for_bench();
 
 }  // namespace lanes::internal::cpu

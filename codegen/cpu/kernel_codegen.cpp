@@ -15,7 +15,9 @@
 //
 // Control flow (in the walker): Loop is a counted loop (uniform trip count). While with a
 // uniform condition is a plain loop; with a varying one it keeps an active-lane mask and
-// exits when the mask is empty. If with a uniform predicate branches; with a varying one
+// exits when the mask is empty. Every While also exits when the cancel flag (a uint32
+// whose address follows the buffers' in `buffers`) is nonzero; the executable then throws
+// lanes::Cancelled. If with a uniform predicate branches; with a varying one
 // both blocks run under lane masks and the results are blended. In the W = 1 epilogue
 // everything is uniform: plain loops and branches.
 //
@@ -34,6 +36,7 @@
 
 #include <functional>
 
+#include "codegen/cpu/cpu_jit.h"
 #include "codegen/cpu/scalar_codegen.h"
 #include "codegen/llvm/loop_emitter.h"
 
@@ -71,6 +74,7 @@ class KernelEmitter : public llvmgen::LoopEmitter {
   void emit_store(const loop::Store& s) override;
   void on_loop_latch(const Op& op, std::span<llvm::PHINode* const> carries,
                      std::span<Value* const> next) override;
+  Value* cancel_flag() override { return cancel_flag_; }
 
   Value* counted_loop(Value* begin, Value* limit, std::int64_t step,
                       const std::function<void(Value*)>& body);
@@ -86,6 +90,7 @@ class KernelEmitter : public llvmgen::LoopEmitter {
   const bool disjoint_;
   const bool reassociate_;
   int va_ = 0;
+  Value* cancel_flag_ = nullptr;  // buffers[bufs_.size()], loaded at entry (kernels with a While)
 
   std::vector<llvm::MDNode*> scope_;    // per buffer: !alias.scope (null: none)
   std::vector<llvm::MDNode*> noalias_;  // per buffer: !noalias, the other buffers' scopes
@@ -337,6 +342,10 @@ llvm::Function* KernelEmitter::emit(const std::string& name) {
     if (!used_[i]) continue;
     Value* slot = b_.CreateConstInBoundsGEP1_64(ptr, fn_->getArg(0), i);
     buffer_ptrs_[i] = b_.CreateAlignedLoad(ptr, slot, llvm::Align(8));
+  }
+  if (has_while_ && cancel_checks_for_bench()) {
+    Value* slot = b_.CreateConstInBoundsGEP1_64(ptr, fn_->getArg(0), bufs_.size());
+    cancel_flag_ = b_.CreateAlignedLoad(ptr, slot, llvm::Align(8), "cancel_flag");
   }
   std::vector<int> outer_dims;
   for (int d = 0; d < rank; ++d) {

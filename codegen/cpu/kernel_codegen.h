@@ -1,5 +1,6 @@
 // Emits one loop-IR Kernel as an LLVM function
 //   void name(void** buffers, int64_t outer_begin, int64_t outer_end)
+// (buffers[buffers.size()]: the address of the cancel flag, read by kernels with a While)
 // that runs the index points whose outermost coordinate is in [outer_begin, outer_end),
 // SPMD on SIMD: the vector axis is mapped to `width` lanes. With 1 < tail_width < width,
 // the points left over by whole `width` steps run `tail_width` lanes at a time before the

@@ -5,8 +5,9 @@
 // active-lane mask in a phi: each iteration evaluates the condition for all lanes,
 // narrows the mask, leaves when no lane is active (an `or` reduction), runs the body with
 // the mask as the execution mask of nested control flow, and updates only the active
-// lanes' carries. If with a uniform predicate is a real branch; with a varying one both
-// blocks run, each under the execution mask of the lanes that take it (so loops inside
+// lanes' carries. Every While also leaves when the backend's cancel flag (cancel_flag())
+// is set, checked once per iteration. If with a uniform predicate is a real branch; with a varying
+// one both blocks run, each under the execution mask of the lanes that take it (so loops inside
 // stop for the others), and the results are blended. The mask of the enclosing While
 // body or If arm limits nested Whiles, so a loop never runs for a lane that would not
 // reach it.
@@ -54,6 +55,7 @@ void LoopEmitter::index_kernel() {
   stored_.assign(bufs_.size(), 0);
   buffer_ptrs_.assign(bufs_.size(), nullptr);
   idx_.assign(static_cast<std::size_t>(k_.num_index_vars), nullptr);
+  has_while_ = false;
   std::vector<const Block*> work{&k_.body};
   while (!work.empty()) {
     const Block& block = *work.back();
@@ -67,6 +69,7 @@ void LoopEmitter::index_kernel() {
       def_[id] = &op;
       dtype_[id] = op.dtype;  // loop::verify: comparisons are bool
       if (op.kind == OpKind::Load) used_[op.buffer] = 1;
+      if (op.kind == OpKind::While) has_while_ = true;
       for (const Block& inner : op.blocks) work.push_back(&inner);
     }
   }
@@ -181,13 +184,15 @@ void LoopEmitter::emit_while(const Op& op, int id) {
   emit_block(cond);
   Value* c = value(cond.yields[0]);
   Value* act2 = nullptr;
+  Value* go = nullptr;
   if (masked) {
     act2 = b_.CreateAnd(act, widen(c, true));
-    b_.CreateCondBr(b_.CreateOrReduce(act2), body_bb, exit);
+    go = b_.CreateOrReduce(act2);
   } else {
     if (c->getType()->isVectorTy()) fail("uniform While condition is a vector");
-    b_.CreateCondBr(c, body_bb, exit);
+    go = c;
   }
+  b_.CreateCondBr(and_not_cancelled(go), body_bb, exit);
   b_.SetInsertPoint(body_bb);
   if (masked) mask_ = act2;
   emit_block(body);
@@ -203,6 +208,16 @@ void LoopEmitter::emit_while(const Op& op, int id) {
   b_.SetInsertPoint(exit);
   mask_ = saved_mask;
   loop_results_[id].assign(phis.begin(), phis.end());
+}
+
+Value* LoopEmitter::and_not_cancelled(Value* go) {
+  Value* flag = cancel_flag();
+  if (flag == nullptr) return go;
+  // A volatile (never hoisted) monotonic load: one load and a predictable branch per
+  // iteration. The loop then leaves with whatever carries it has; the caller throws.
+  llvm::LoadInst* f = b_.CreateAlignedLoad(b_.getInt32Ty(), flag, llvm::Align(4), true, "cancel");
+  f->setAtomic(llvm::AtomicOrdering::Monotonic);
+  return b_.CreateAnd(go, b_.CreateICmpEQ(f, b_.getInt32(0)));
 }
 
 void LoopEmitter::emit_if(const Op& op, int id) {

@@ -7,6 +7,7 @@
 //     with the backend's MathCallHook (SLEEF on the CPU, ocml on AMDGPU);
 //   - on_loop_latch: a Loop's new carries before its back edge (the CPU marks the combines
 //     of reassociable loops);
+//   - cancel_flag: the flag every While checks per iteration (the CPU's cancellation);
 //   - the parallel dimensions: the backend creates the function, binds idx_ for them (the
 //     CPU's loop nest over SIMD steps, AMDGPU's work-item id) and calls emit_point.
 // SIMD: the backend sets `lanes_` (the width of the code being emitted) and `varying_`
@@ -65,6 +66,9 @@ class LoopEmitter {
                                    std::span<const DType> dtypes);
   virtual void on_loop_latch(const loop::Op& /*op*/, std::span<llvm::PHINode* const> /*carries*/,
                              std::span<llvm::Value* const> /*next*/) {}
+  // A pointer to the i32 cancel flag (nonzero: stop) that every While checks at each
+  // iteration, or nullptr (no check). The CPU reads it from the kernel's arguments.
+  virtual llvm::Value* cancel_flag() { return nullptr; }
 
   // --- helpers for backends ---
   [[noreturn]] void fail(const std::string& what) const;  // InternalError naming the kernel
@@ -89,6 +93,8 @@ class LoopEmitter {
   // <lanes_ x i64> {0, stride, 2 stride, ...}.
   llvm::Value* lane_offsets(std::int64_t stride);
   llvm::Value* all_lanes();
+  // `go` (an i1: run another iteration), and-ed with "the cancel flag is clear".
+  llvm::Value* and_not_cancelled(llvm::Value* go);
   // Bool is a byte in memory, an i1 in registers.
   llvm::Type* mem_type(DType t);
   // The i64 element offset of an affine index at the bound index variables (for the
@@ -109,6 +115,7 @@ class LoopEmitter {
   std::vector<char> varying_;              // per id: one value per SIMD lane (backend's analysis)
   std::vector<char> used_;                 // per buffer: loaded or stored by the kernel
   std::vector<char> stored_;               // per buffer: stored by the kernel
+  bool has_while_ = false;                 // the kernel has a While op (index_kernel)
   std::vector<llvm::Value*> buffer_ptrs_;  // per buffer (the backend sets the used ones)
   std::vector<llvm::Value*> idx_;          // i64 per index variable; nullptr: unbound
   std::vector<llvm::Value*> vals_;         // per id

@@ -22,6 +22,8 @@ namespace {
 // Scripts are read whole: a bound keeps `:load /dev/urandom` or an endless pipe from
 // exhausting memory (a script of 64 MiB is far beyond any real one).
 constexpr std::size_t kMaxScriptBytes = std::size_t{64} << 20;
+// The error kind of an entry stopped by Session::interrupt (lanes::Cancelled).
+constexpr const char* kInterruptKind = "KeyboardInterrupt";
 // An error echoes at most this much of its source line, around the column it points at
 // (a 10 MB line is not printed back).
 constexpr std::size_t kEchoChars = 200;
@@ -102,6 +104,7 @@ std::string error_kind(const std::exception& e) {
   if (dynamic_cast<const CompileError*>(&e)) return "CompileError";
   if (dynamic_cast<const RuntimeError*>(&e)) return "RuntimeError";
   if (dynamic_cast<const InternalError*>(&e)) return "InternalError";
+  if (dynamic_cast<const Cancelled*>(&e)) return kInterruptKind;
   if (dynamic_cast<const lanes::Error*>(&e)) return "Error";
   return "InternalError";
 }
@@ -159,10 +162,24 @@ EvalOutput Session::run(std::string_view source, std::string_view origin, int fi
       r.error = std::string(origin) + ": " + kind + ": " + bounded(msg) + "\n";
     }
   };
+  // One line, as Python's KeyboardInterrupt: no location or caret for a Ctrl-C.
+  auto interrupted = [&](const char* msg) {
+    r.ok = false;
+    r.cancelled = true;
+    r.error = std::string(kInterruptKind) + ": " + msg + "\n";
+  };
+  cancel_.reset();
   try {
+    CancelScope scope(cancel_);
     run_source(source, origin, first_line);
   } catch (const ReplError& e) {
-    fail(e.kind(), e.what(), e.located() ? std::optional<Loc>(e.loc()) : std::nullopt);
+    if (e.kind() == kInterruptKind) {
+      interrupted(e.what());
+    } else {
+      fail(e.kind(), e.what(), e.located() ? std::optional<Loc>(e.loc()) : std::nullopt);
+    }
+  } catch (const Cancelled& e) {
+    interrupted(e.what());
   } catch (const lanes::Error& e) {
     fail(error_kind(e), e.what(), std::nullopt);
   } catch (const std::bad_alloc&) {
@@ -176,6 +193,8 @@ EvalOutput Session::run(std::string_view source, std::string_view origin, int fi
 }
 
 bool Session::quit_requested() const { return evaluator_->quit_requested(); }
+
+void Session::interrupt() noexcept { cancel_.cancel(); }
 
 std::string Session::format_error(const std::string& kind, const std::string& msg,
                                   const Loc& loc) const {

@@ -66,6 +66,15 @@ class RuntimeError : public Error {
   using Error::Error;
 };
 
+// The call observed a cancelled lanes::CancelToken, or one whose deadline passed
+// (include/lanes/cancel.h): the computation or compile stopped early and has no result.
+// The message is "cancelled" or "deadline exceeded" (a pmap replica's is prefixed, as its
+// other errors are). The engine stays usable.
+class Cancelled : public Error {
+ public:
+  using Error::Error;
+};
+
 // A broken internal invariant: a bug in Lanes. The message starts with the source file and
 // line of the check that failed; please report it.
 class InternalError : public Error {

@@ -11,6 +11,7 @@
 
 #include <lanes/array.h>
 #include <lanes/autodiff.h>
+#include <lanes/cancel.h>
 #include <lanes/collectives.h>
 #include <lanes/control_flow.h>
 #include <lanes/dtype.h>

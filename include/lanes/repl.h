@@ -10,6 +10,8 @@
 // the result (with line, column and a caret under the offending token).
 #pragma once
 
+#include <lanes/cancel.h>
+
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
@@ -42,6 +44,8 @@ struct EvalOutput {
   std::string error;  // "origin:LINE:COL: Kind: message\n<source line>\n<caret>\n"
   int line = 0, col = 0;
   bool quit = false;  // :quit was run
+  // The entry was stopped by interrupt() (error: "KeyboardInterrupt: cancelled\n").
+  bool cancelled = false;
 };
 
 class Session {
@@ -71,6 +75,12 @@ class Session {
   // the session, builtins, keywords and commands.
   std::vector<std::string> complete(std::string_view prefix) const;
   bool quit_requested() const;
+  // Stops the entry that run() is running (a computation or a compile, at its next
+  // cancellation check: include/lanes/cancel.h): run() then returns with `cancelled` set,
+  // and the session's names and history are as the entry left them. Async-signal-safe
+  // (an atomic store): the `lanes` tool calls it from its SIGINT handler. Each run()
+  // starts uncancelled, so an interrupt() between entries is forgotten.
+  void interrupt() noexcept;
 
  private:
   void run_source(std::string_view source, std::string_view origin, int first_line);
@@ -86,6 +96,7 @@ class Session {
   std::string buffer_;
   std::unique_ptr<Evaluator> evaluator_;
   int load_depth_ = 0;
+  CancelToken cancel_;  // observed by the entry run() runs
 };
 
 }  // namespace lanes::repl

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Interactive test of `lanes` through a pseudo-terminal: the prompt, a multi-line def
 with `...` continuation prompts, history recall with the up arrow, tab completion of a
-builtin and of a user name, an error, Ctrl-C on a half-typed line, the history file in
-$HOME, and :quit.
+builtin and of a user name, an error, Ctrl-C on a half-typed line, Ctrl-C cancelling a
+never-ending while_loop (eager and jitted) with the session's names kept, the history
+file in $HOME, and :quit. Every wait has a timeout, so a hang fails the test.
 
 usage: pty_test.py LANES
 """
@@ -55,6 +56,18 @@ class Term:
     def send(self, s):
         os.write(self.fd, s.encode())
 
+    def interrupt(self, pattern, tries=20):
+        """Sends Ctrl-C until pattern appears: a SIGINT that lands before the entry starts
+        running is spent on the line just entered, so the first may be lost."""
+        time.sleep(0.3)
+        for _ in range(tries):
+            self.send("\x03")
+            try:
+                return self.expect(pattern, timeout=2)
+            except AssertionError:
+                continue
+        return self.expect(pattern, timeout=1)
+
 
 def main():
     lanes = os.path.abspath(sys.argv[1])
@@ -100,6 +113,14 @@ def main():
     t.expect(r"KeyboardInterrupt.*>>> ")
     t.send("sq(4.0)\r")
     t.expect(r"\n16\.\n.*>>> ")
+    # Ctrl-C during a computation that never ends (eager, then jitted) cancels it: a
+    # one-line message, the prompt returns, the names defined before are still there.
+    for entry in ["while_loop(lambda c: c > -1.0, lambda c: c + 1.0, 0.0)",
+                  "jit(lambda x: while_loop(lambda c: c > -1.0, lambda c: c + 1.0, x))(0.0)"]:
+        t.send(entry + "\r")
+        t.interrupt(r"KeyboardInterrupt: cancelled\n.*>>> ")
+        t.send("my_long_name\r")
+        t.expect(r"\n41\n.*>>> ")
     t.send(":quit\r")
     _, status = os.waitpid(t.pid, 0)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, "exit status %r" % status

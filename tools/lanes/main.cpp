@@ -28,8 +28,13 @@ bool g_continuation = false;
 volatile std::sig_atomic_t g_interrupted = 0;
 
 // Ctrl-C at the prompt abandons the line being typed (the read is interrupted, as the
-// handler is installed without SA_RESTART). It does not interrupt a running computation.
-void on_sigint(int) { g_interrupted = 1; }
+// handler is installed without SA_RESTART). During an entry it also cancels the running
+// computation or compile (Session::interrupt: an atomic store, async-signal-safe); the
+// entry ends with "KeyboardInterrupt: cancelled" and the prompt returns.
+void on_sigint(int) {
+  g_interrupted = 1;
+  if (g_session != nullptr) g_session->interrupt();
+}
 
 // libedit's character reader, replaced so that Ctrl-C is never lost: a SIGINT that lands
 // before the read starts (while the previous answer is printed, say) only sets the flag,
@@ -194,6 +199,7 @@ int interactive(lanes::repl::Session& s) {
     }
     lanes::repl::EvalOutput r = s.run(pending, "<stdin>");
     pending.clear();
+    if (r.cancelled) g_interrupted = 0;  // that Ctrl-C was for the entry, not the next line
     if (!r.ok) {
       std::fflush(stdout);
       std::fputs(r.error.c_str(), stderr);
