@@ -11,15 +11,15 @@
 //     in (d) }
 #pragma once
 
+#include "engine/ir/abstract_value.h"
+#include "engine/ir/params.h"
+
 #include <lanes/value.h>
 
 #include <atomic>
 #include <cstddef>
 #include <string>
 #include <vector>
-
-#include "engine/ir/abstract_value.h"
-#include "engine/ir/params.h"
 
 namespace lanes::internal {
 
