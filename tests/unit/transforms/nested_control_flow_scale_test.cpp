@@ -14,6 +14,7 @@
 #include "engine/passes/dce.h"
 #include "engine/primitive.h"
 #include "frontend/fn_impl.h"
+#include "graph_test_util.h"
 #include "test_util.h"
 
 namespace lanes {
@@ -23,17 +24,8 @@ using internal::Graph;
 using internal::structural_equal;
 using internal::structural_hash;
 
-Graph trace(const Fn& f, const std::vector<Array>& args) {
-  internal::Signature sig;
-  for (const Array& a : args) sig.push_back(internal::aval_of(a));
-  return *f.impl()->graph_for(sig);
-}
-
-int count(const Graph& g, const std::string& prim) {
-  int n = 0;
-  for (const auto& e : g.eqns) n += e.prim->name == prim;
-  return n;
-}
+Graph trace(const Fn& f, const std::vector<Array>& args) { return testing::traced_graph(f, args); }
+int count(const Graph& g, const std::string& prim) { return testing::count_prim(g, prim); }
 
 // cond(v > 0, next level, v + 1), `depth` levels; the innermost level multiplies by `k`.
 Value nest(const Value& v, int depth, double k = 2.0) {
