@@ -2,6 +2,7 @@
 #include "engine/ir/graph.h"
 
 #include <set>
+#include <unordered_set>
 
 #include "engine/primitive.h"
 #include "runtime/check.h"
@@ -134,7 +135,10 @@ std::string Graph::to_string() const {
   return out;
 }
 
-void verify(const Graph& g) {
+namespace {
+// Checks `g` itself; its sub-graphs are handed to `sub` (verified by the caller's loop).
+template <class Sub>
+void verify_one(const Graph& g, Sub&& sub) {
   std::vector<bool> defined(g.vars.size(), false);
   auto define = [&](int v, const std::string& where) {
     if (v < 0 || static_cast<std::size_t>(v) >= g.vars.size()) {
@@ -179,15 +183,30 @@ void verify(const Graph& g) {
       }
     }
     for (const auto& [k, p] : e.params.entries()) {
-      if (const auto* sub = std::get_if<GraphRef>(&p)) {
-        if (*sub) verify(**sub);
-      } else if (const auto* subs = std::get_if<std::vector<GraphRef>>(&p)) {
-        for (const auto& s : *subs)
-          if (s) verify(*s);
+      if (const auto* one = std::get_if<GraphRef>(&p)) {
+        if (*one) sub(one->get());
+      } else if (const auto* many = std::get_if<std::vector<GraphRef>>(&p)) {
+        for (const auto& s : *many)
+          if (s) sub(s.get());
       }
     }
   }
   for (const Atom& a : g.outputs) use(a, "output");
+}
+}  // namespace
+
+void verify(const Graph& g) {
+  // A worklist, each distinct sub-graph once: no recursion on nesting depth, and shared
+  // sub-graphs (grad's branches reuse the primal's) are not re-checked per reference.
+  std::vector<const Graph*> work{&g};
+  std::unordered_set<const Graph*> seen{&g};
+  while (!work.empty()) {
+    const Graph* next = work.back();
+    work.pop_back();
+    verify_one(*next, [&](const Graph* s) {
+      if (seen.insert(s).second) work.push_back(s);
+    });
+  }
 }
 
 }  // namespace lanes::internal

@@ -16,6 +16,8 @@
 
 #include <lanes/value.h>
 
+#include <atomic>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -57,11 +59,30 @@ struct Equation {
   Params params;
 };
 
+// The structural hash of a graph, computed once (graph_identity.h). A copy or a move starts
+// empty, so a copied graph that is then changed never carries a stale hash; a graph must
+// not change after it was hashed (graphs behind a GraphRef never do).
+class HashSlot {
+ public:
+  HashSlot() = default;
+  HashSlot(const HashSlot&) noexcept {}
+  HashSlot& operator=(const HashSlot&) noexcept {
+    value_.store(0, std::memory_order_relaxed);
+    return *this;
+  }
+  std::size_t get() const { return value_.load(std::memory_order_relaxed); }  // 0: not yet
+  void set(std::size_t h) const { value_.store(h, std::memory_order_relaxed); }
+
+ private:
+  mutable std::atomic<std::size_t> value_{0};
+};
+
 struct Graph {
   std::vector<AbstractValue> vars;  // indexed by variable number
   std::vector<int> inputs;
   std::vector<Equation> eqns;
   std::vector<Atom> outputs;
+  HashSlot hash_slot;  // read through structural_hash (graph_identity.h)
 
   const AbstractValue& aval(int var) const { return vars.at(static_cast<std::size_t>(var)); }
   AbstractValue aval(const Atom& a) const;

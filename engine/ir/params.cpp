@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <functional>
+#include <string_view>
 
 #include "engine/ir/graph.h"
+#include "engine/ir/graph_identity.h"
 #include "runtime/check.h"
 
 namespace lanes::internal {
@@ -41,40 +43,76 @@ void Params::throw_wrong_type(const std::string& name) const {
 }
 
 namespace {
-bool param_equal(const Param& a, const Param& b) {
+// Sub-graphs `a` and `b` equal, or possibly equal (then queued on `pending`).
+bool graph_equal_deferred(const GraphRef& a, const GraphRef& b,
+                          std::vector<std::pair<const Graph*, const Graph*>>& pending) {
+  if (a.get() == b.get()) return true;
+  if (!a || !b) return false;
+  if (structural_hash(*a) != structural_hash(*b)) return false;
+  pending.emplace_back(a.get(), b.get());
+  return true;
+}
+
+bool array_equal(const Array& a, const Array& b) {
+  if (a.dtype() != b.dtype() || a.shape() != b.shape()) return false;
+  if (a.raw() == b.raw()) return true;
+  return std::equal(static_cast<const char*>(a.raw()),
+                    static_cast<const char*>(a.raw()) + a.nbytes(),
+                    static_cast<const char*>(b.raw()));
+}
+
+bool param_equal(const Param& a, const Param& b,
+                 std::vector<std::pair<const Graph*, const Graph*>>& pending) {
   if (a.index() != b.index()) return false;
-  if (const auto* ga = std::get_if<GraphRef>(&a)) {
-    const auto& gb = std::get<GraphRef>(b);
-    return ga->get() == gb.get() || (*ga && gb && (*ga)->to_string() == gb->to_string());
-  }
-  if (const auto* va = std::get_if<std::vector<GraphRef>>(&a)) {
-    const auto& vb = std::get<std::vector<GraphRef>>(b);
-    if (va->size() != vb.size()) return false;
-    for (std::size_t i = 0; i < va->size(); ++i) {
-      if (!param_equal(Param((*va)[i]), Param(vb[i]))) return false;
-    }
-    return true;
-  }
-  if (const auto* aa = std::get_if<Array>(&a)) {
-    const auto& ab = std::get<Array>(b);
-    if (aa->raw() == ab.raw() && aa->shape() == ab.shape() && aa->dtype() == ab.dtype())
-      return true;
-    return aa->dtype() == ab.dtype() && aa->shape() == ab.shape() &&
-           std::equal(static_cast<const char*>(aa->raw()),
-                      static_cast<const char*>(aa->raw()) + aa->nbytes(),
-                      static_cast<const char*>(ab.raw()));
-  }
   return std::visit(
       [&](const auto& va) {
         using T = std::decay_t<decltype(va)>;
-        if constexpr (std::is_same_v<T, Array> || std::is_same_v<T, GraphRef> ||
-                      std::is_same_v<T, std::vector<GraphRef>>) {
-          return false;  // handled above
+        const T& vb = std::get<T>(b);
+        if constexpr (std::is_same_v<T, GraphRef>) {
+          return graph_equal_deferred(va, vb, pending);
+        } else if constexpr (std::is_same_v<T, std::vector<GraphRef>>) {
+          if (va.size() != vb.size()) return false;
+          for (std::size_t i = 0; i < va.size(); ++i) {
+            if (!graph_equal_deferred(va[i], vb[i], pending)) return false;
+          }
+          return true;
+        } else if constexpr (std::is_same_v<T, Array>) {
+          return array_equal(va, vb);
         } else {
-          return va == std::get<T>(b);
+          return va == vb;
         }
       },
       a);
+}
+
+std::size_t graph_ref_hash(const GraphRef& g) { return g ? structural_hash(*g) : 0x51ed27; }
+
+std::size_t param_hash(const Param& p) {
+  std::size_t h = p.index();
+  std::visit(
+      [&](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, GraphRef>) {
+          h = hash_mix(h, graph_ref_hash(v));
+        } else if constexpr (std::is_same_v<T, std::vector<GraphRef>>) {
+          for (const GraphRef& g : v) h = hash_mix(h, graph_ref_hash(g));
+        } else if constexpr (std::is_same_v<T, std::vector<std::int64_t>>) {
+          for (std::int64_t x : v) h = hash_mix(h, std::hash<std::int64_t>{}(x));
+        } else if constexpr (std::is_same_v<T, Array>) {
+          h = hash_mix(h, static_cast<std::size_t>(v.dtype()));
+          for (std::int64_t d : v.shape()) h = hash_mix(h, std::hash<std::int64_t>{}(d));
+          h = hash_mix(h, std::hash<std::string_view>{}(
+                              std::string_view(static_cast<const char*>(v.raw()), v.nbytes())));
+        } else if constexpr (std::is_same_v<T, double>) {
+          h = hash_mix(h, std::hash<double>{}(v == 0.0 ? 0.0 : v));  // == has -0.0 == 0.0
+        } else if constexpr (std::is_same_v<T, DType>) {
+          h = hash_mix(h, static_cast<std::size_t>(v));
+        } else {
+          h = hash_mix(h, std::hash<T>{}(v));
+        }
+      },
+      p);
+  return h;
 }
 
 std::string param_to_string(const Param& p) {
@@ -105,19 +143,31 @@ std::string param_to_string(const Param& p) {
 }
 }  // namespace
 
-bool Params::operator==(const Params& other) const {
+bool Params::equal_deferring_graphs(
+    const Params& other, std::vector<std::pair<const Graph*, const Graph*>>& pending) const {
   if (entries_.size() != other.entries_.size()) return false;
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     if (entries_[i].first != other.entries_[i].first) return false;
-    if (!param_equal(entries_[i].second, other.entries_[i].second)) return false;
+    if (!param_equal(entries_[i].second, other.entries_[i].second, pending)) return false;
+  }
+  return true;
+}
+
+bool Params::operator==(const Params& other) const {
+  std::vector<std::pair<const Graph*, const Graph*>> pending;
+  if (!equal_deferring_graphs(other, pending)) return false;
+  for (const auto& [a, b] : pending) {
+    if (!structural_equal(*a, *b)) return false;
   }
   return true;
 }
 
 std::size_t Params::hash() const {
-  // Hash the text form: params are small, and this keeps graphs and arrays consistent
-  // with operator== without a hand-written hash per alternative.
-  return std::hash<std::string>{}(to_string());
+  std::size_t h = entries_.size();
+  for (const auto& [name, value] : entries_) {
+    h = hash_mix(hash_mix(h, std::hash<std::string>{}(name)), param_hash(value));
+  }
+  return h;
 }
 
 std::string Params::to_string() const {

@@ -43,8 +43,16 @@ class Params {
   const GraphRef& get_graph(const std::string& name) const { return get<GraphRef>(name); }
 
   const std::vector<std::pair<std::string, Param>>& entries() const { return entries_; }
+  // Equal names and values; sub-graphs compare structurally (graph_identity.h).
   bool operator==(const Params& other) const;
+  // Consistent with ==: sub-graphs contribute their cached structural hash, so this is
+  // linear in the params' own size once the sub-graphs are hashed. No printing.
   std::size_t hash() const;
+  // == for everything but the contents of sub-graphs: a pair of distinct sub-graphs with
+  // equal structural hashes is appended to `pending` for the caller to compare (so that
+  // graph equality needs no recursion on nesting depth).
+  bool equal_deferring_graphs(const Params& other,
+                              std::vector<std::pair<const Graph*, const Graph*>>& pending) const;
   std::string to_string() const;  // "axes=[0,1], dtype=f32"
 
  private:

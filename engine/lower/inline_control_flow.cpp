@@ -2,7 +2,9 @@
 // sub-graphs, and the structural match of vmap's per-lane while_loop form.
 #include "engine/lower/inline_control_flow.h"
 
+#include <map>
 #include <string>
+#include <utility>
 
 #include "engine/lower/fusion.h"
 #include "engine/primitive.h"
@@ -57,10 +59,43 @@ bool pointwise_eqn(const Graph& g, const Equation& e, const Shape& point,
   }
 }
 
+// Answers of pointwise_graph during one can_inline_control_flow call: a sub-graph shared
+// by several equations (grad's branches reuse the primal's nested graphs) is examined once.
+using PointwiseMemo = std::map<std::pair<const Graph*, Shape>, bool>;
+thread_local PointwiseMemo* t_pointwise_memo = nullptr;
+
+class PointwiseMemoScope {
+ public:
+  PointwiseMemoScope() : outer_(t_pointwise_memo) {
+    if (!outer_) t_pointwise_memo = &memo_;
+  }
+  ~PointwiseMemoScope() {
+    if (!outer_) t_pointwise_memo = nullptr;
+  }
+  PointwiseMemoScope(const PointwiseMemoScope&) = delete;
+  PointwiseMemoScope& operator=(const PointwiseMemoScope&) = delete;
+
+ private:
+  PointwiseMemo* outer_;
+  PointwiseMemo memo_;
+};
+
+bool pointwise_graph_uncached(const Graph& g, const Shape& point, int skip_var);
+
 // Every value of `g` is point-shaped or rank 0 and every equation can be emitted per
 // point; the equation producing `skip_var` (the per-lane while condition's reduction) is
 // left to the caller.
 bool pointwise_graph(const Graph& g, const Shape& point, int skip_var = -1) {
+  if (skip_var >= 0 || !t_pointwise_memo) return pointwise_graph_uncached(g, point, skip_var);
+  const auto key = std::make_pair(&g, point);
+  auto it = t_pointwise_memo->find(key);
+  if (it != t_pointwise_memo->end()) return it->second;
+  const bool r = pointwise_graph_uncached(g, point, skip_var);
+  t_pointwise_memo->emplace(key, r);
+  return r;
+}
+
+bool pointwise_graph_uncached(const Graph& g, const Shape& point, int skip_var) {
   for (int v : g.inputs) {
     if (!fits(g.aval(v).shape, point)) return false;
   }
@@ -316,6 +351,7 @@ Shape control_flow_point_shape(const Graph& g, const Equation& e) {
 
 bool can_inline_control_flow(const Graph& g, const Equation& e, const std::vector<bool>& used) {
   if (e.prim->lowering != LoweringKind::ControlFlow) return false;
+  PointwiseMemoScope memo;  // the sub-graphs stay alive (held by e) while it is in use
   return inlinable(g, e, control_flow_point_shape(g, e), used);
 }
 

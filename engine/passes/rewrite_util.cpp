@@ -1,18 +1,50 @@
 // Helpers shared by the graph passes.
 #include "engine/passes/rewrite_util.h"
 
+#include <map>
+#include <utility>
+
 namespace lanes::internal {
 
-Params map_subgraphs(const Params& params, const std::function<Graph(const Graph&)>& pass) {
+namespace {
+// The sub-graphs mapped so far by the outermost map_subgraphs call running on this thread:
+// (pass, input) -> (input kept alive so its address stays unique, result).
+struct Memo {
+  int depth = 0;
+  std::map<std::pair<GraphPass, const Graph*>, std::pair<GraphRef, GraphRef>> done;
+};
+thread_local Memo t_memo;
+
+GraphRef map_one(const GraphRef& g, GraphPass pass) {
+  if (!g) return g;
+  const auto key = std::make_pair(pass, g.get());
+  auto it = t_memo.done.find(key);
+  if (it != t_memo.done.end()) return it->second.second;
+  GraphRef r = std::make_shared<const Graph>(pass(*g));
+  t_memo.done.emplace(key, std::make_pair(g, r));
+  return r;
+}
+
+class MemoScope {
+ public:
+  MemoScope() { ++t_memo.depth; }
+  ~MemoScope() {
+    if (--t_memo.depth == 0) t_memo.done.clear();
+  }
+  MemoScope(const MemoScope&) = delete;
+  MemoScope& operator=(const MemoScope&) = delete;
+};
+}  // namespace
+
+Params map_subgraphs(const Params& params, GraphPass pass) {
   Params out = params;
+  MemoScope scope;
   for (const auto& [name, value] : params.entries()) {
     if (const auto* g = std::get_if<GraphRef>(&value)) {
-      if (*g) out.set(name, std::make_shared<const Graph>(pass(**g)));
+      if (*g) out.set(name, map_one(*g, pass));
     } else if (const auto* gs = std::get_if<std::vector<GraphRef>>(&value)) {
       std::vector<GraphRef> mapped;
-      for (const GraphRef& s : *gs) {
-        mapped.push_back(s ? std::make_shared<const Graph>(pass(*s)) : s);
-      }
+      for (const GraphRef& s : *gs) mapped.push_back(map_one(s, pass));
       out.set(name, std::move(mapped));
     }
   }

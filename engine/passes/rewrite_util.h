@@ -2,11 +2,10 @@
 // pass to the sub-graphs held in an equation's params, and renumbering variables densely.
 #pragma once
 
-#include "engine/ir/graph.h"
-
-#include <functional>
 #include <optional>
 #include <vector>
+
+#include "engine/ir/graph.h"
 
 namespace lanes::internal {
 
@@ -26,7 +25,12 @@ class Substitution {
 };
 
 // Params with `pass` applied to every sub-graph (GraphRef and vector<GraphRef> entries).
-Params map_subgraphs(const Params& params, const std::function<Graph(const Graph&)>& pass);
+// A sub-graph object met again during the same outermost call (transforms share
+// sub-graphs: grad's branches hold the primal's nested graphs too) is mapped once and its
+// result shared, so a pass over nested control flow takes time linear in the number of
+// distinct sub-graphs, not in the size of the tree they unfold to.
+using GraphPass = Graph (*)(const Graph&);
+Params map_subgraphs(const Params& params, GraphPass pass);
 
 // The same graph with variables renumbered 0.. in order of definition, unused ones dropped.
 Graph renumber(const Graph& g);

@@ -430,6 +430,8 @@ BatchResult cond_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, cons
             out_dims};
   }
   // A predicate per lane: evaluate every branch, then pick per lane.
+  // Each branch is batched straight into this trace (not through vmap_graph, whose
+  // result would hold the flattened nested branches once per level: quadratic).
   std::vector<std::vector<Value>> outs;
   for (const GraphRef& b : branches) {
     BatchedValues r = batch_inline(*b, ops, op_dims, batch_size);
@@ -488,9 +490,11 @@ BatchResult while_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, con
   for (const Value& v : cconsts) cc_avals.push_back(aval_of(v));
   for (const Value& v : bconsts) bc_avals.push_back(aval_of(v));
   const std::size_t nc = c0.size();
+  // The condition and body are batched once each by vmap_graph (remembered for nested
+  // rules, vmap.cpp) and inlined where they are used.
+  const Graph batched_cond = vmap_graph(cg, cond_in, batch_size, Dims{0});
   auto lane_pred = [&](std::span<const Value> cs, std::span<const Value> consts) {
-    BatchedValues p = batch_inline(cg, cat_values({cs, consts}), cond_in, batch_size);
-    return p.values[0];  // bool[B]: the per-element predicate is rank 0
+    return inline_graph(batched_cond, cat_values({cs, consts}))[0];  // bool[B]
   };
   std::vector<AbstractValue> cond_avals = carry_avals;
   cond_avals.insert(cond_avals.end(), cc_avals.begin(), cc_avals.end());
@@ -502,13 +506,10 @@ BatchResult while_batch(BatchIn in, BatchDims dims, std::int64_t batch_size, con
   TracedGraph new_body = trace_graph(body_avals, [&](std::span<const Value> ins) {
     std::span<const Value> cs = ins.subspan(0, nc);
     Value active = lane_pred(cs, ins.subspan(nc, cn));
-    BatchedValues next =
-        batch_inline(bg, cat_values({cs, ins.subspan(nc + cn)}), body_in, batch_size);
+    std::vector<Value> next = inline_graph(vmap_graph(bg, body_in, batch_size, Dims(nc, 0)),
+                                           cat_values({cs, ins.subspan(nc + cn)}));
     std::vector<Value> outs;
-    for (std::size_t k = 0; k < nc; ++k) {
-      outs.push_back(
-          select_lanes(active, batch_at(next.values[k], next.dims[k], batch_size, 0), cs[k]));
-    }
+    for (std::size_t k = 0; k < nc; ++k) outs.push_back(select_lanes(active, next[k], cs[k]));
     return outs;
   });
   Params p = params;

@@ -1,8 +1,11 @@
 // The vmap pass (see vmap.h): a batching interpreter over a graph, emitting into a trace.
 #include "engine/transforms/vmap.h"
 
+#include <algorithm>
 #include <optional>
+#include <unordered_map>
 
+#include "engine/ir/graph_identity.h"
 #include "engine/primitive.h"
 #include "engine/primitives/batching.h"
 #include "engine/trace.h"
@@ -48,6 +51,75 @@ void check_rule_result(const Equation& e, const Graph& g, const BatchResult& r,
   }
 }
 
+// Batched sub-graphs remembered while the outermost batching call on this thread runs.
+// Loop rules batch a body several times with the same axes (batched_outputs for the carry
+// fixed point, then vmap_graph), and each time the nested loops' rules do the same: without
+// this, a loop nest of depth d is batched 2^d times. Entries are keyed by structure
+// (graph_identity.h) and hold a copy of the graph they describe (its sub-graphs shared), so
+// a freed graph whose address is reused never matches; the outermost call (the user's
+// graph, possibly still changing) is not remembered.
+struct MemoEntry {
+  Graph graph;
+  std::vector<std::int64_t> in_dims;
+  std::int64_t batch_size = 0;
+  std::string axis_name;
+  std::optional<std::vector<std::int64_t>> out_dims;  // nullopt: a batched_outputs entry
+  GraphRef batched;                                   // vmap_graph's result
+  std::vector<bool> outputs_batched;                  // batched_outputs' result
+};
+
+struct Memo {
+  int depth = 0;
+  std::unordered_multimap<std::size_t, MemoEntry> entries;  // by structural hash
+};
+thread_local Memo t_memo;
+
+class MemoScope {
+ public:
+  MemoScope() : outermost_(t_memo.depth++ == 0) {}
+  ~MemoScope() {
+    if (--t_memo.depth == 0) t_memo.entries.clear();
+  }
+  MemoScope(const MemoScope&) = delete;
+  MemoScope& operator=(const MemoScope&) = delete;
+  bool outermost() const { return outermost_; }
+
+ private:
+  bool outermost_;
+};
+
+const MemoEntry* memo_find(const Graph& g, std::span<const std::int64_t> in_dims,
+                           std::int64_t batch_size,
+                           const std::optional<std::vector<std::int64_t>>& out_dims) {
+  auto [lo, hi] = t_memo.entries.equal_range(structural_hash(g));
+  for (auto it = lo; it != hi; ++it) {
+    const MemoEntry& m = it->second;
+    if (m.batch_size == batch_size && m.out_dims == out_dims && m.axis_name == t_batch_axis_name &&
+        std::equal(m.in_dims.begin(), m.in_dims.end(), in_dims.begin(), in_dims.end()) &&
+        structural_equal(m.graph, g)) {
+      return &m;
+    }
+  }
+  return nullptr;
+}
+
+MemoEntry& memo_add(const Graph& g, std::span<const std::int64_t> in_dims, std::int64_t batch_size,
+                    std::optional<std::vector<std::int64_t>> out_dims) {
+  MemoEntry m;
+  m.graph = g;
+  m.in_dims.assign(in_dims.begin(), in_dims.end());
+  m.batch_size = batch_size;
+  m.axis_name = t_batch_axis_name;
+  m.out_dims = std::move(out_dims);
+  return t_memo.entries.emplace(structural_hash(g), std::move(m))->second;
+}
+
+Graph vmap_graph_uncached(const Graph& g, std::span<const std::int64_t> in_dims,
+                          std::int64_t batch_size, std::span<const std::int64_t> out_dims,
+                          const std::string& what);
+std::vector<bool> batched_outputs_uncached(const Graph& g, std::span<const std::int64_t> in_dims,
+                                           std::int64_t batch_size);
+
 }  // namespace
 
 BatchedValues batch_inline(const Graph& g, std::span<const Value> inputs,
@@ -72,6 +144,7 @@ BatchedValues batch_inline(const Graph& g, std::span<const Value> inputs,
     return a.is_literal() ? -1 : dim[static_cast<std::size_t>(a.var)];
   };
   Tracer& t = current_tracer("vmap");
+  MemoScope memo_scope;
   std::vector<Value> args;
   std::vector<std::int64_t> arg_dims;
   for (const Equation& e : g.eqns) {
@@ -111,6 +184,33 @@ BatchedValues batch_inline(const Graph& g, std::span<const Value> inputs,
 
 Graph vmap_graph(const Graph& g, std::span<const std::int64_t> in_dims, std::int64_t batch_size,
                  std::span<const std::int64_t> out_dims, const std::string& what) {
+  MemoScope scope;
+  if (scope.outermost()) return vmap_graph_uncached(g, in_dims, batch_size, out_dims, what);
+  std::optional<std::vector<std::int64_t>> key(std::in_place, out_dims.begin(), out_dims.end());
+  if (const MemoEntry* m = memo_find(g, in_dims, batch_size, key)) return *m->batched;
+  GraphRef r =
+      std::make_shared<const Graph>(vmap_graph_uncached(g, in_dims, batch_size, out_dims, what));
+  memo_add(g, in_dims, batch_size, std::move(key)).batched = r;
+  return *r;
+}
+
+std::vector<bool> batched_outputs(const Graph& g, std::span<const std::int64_t> in_dims,
+                                  std::int64_t batch_size) {
+  MemoScope scope;
+  if (scope.outermost()) return batched_outputs_uncached(g, in_dims, batch_size);
+  if (const MemoEntry* m = memo_find(g, in_dims, batch_size, std::nullopt)) {
+    return m->outputs_batched;
+  }
+  std::vector<bool> r = batched_outputs_uncached(g, in_dims, batch_size);
+  memo_add(g, in_dims, batch_size, std::nullopt).outputs_batched = r;
+  return r;
+}
+
+namespace {
+
+Graph vmap_graph_uncached(const Graph& g, std::span<const std::int64_t> in_dims,
+                          std::int64_t batch_size, std::span<const std::int64_t> out_dims,
+                          const std::string& what) {
   if (out_dims.size() != g.outputs.size()) {
     LANES_FAIL("vmap_graph: " + std::to_string(out_dims.size()) + " out_dims for " +
                std::to_string(g.outputs.size()) + " outputs");
@@ -145,8 +245,8 @@ Graph vmap_graph(const Graph& g, std::span<const std::int64_t> in_dims, std::int
   return *t.graph;
 }
 
-std::vector<bool> batched_outputs(const Graph& g, std::span<const std::int64_t> in_dims,
-                                  std::int64_t batch_size) {
+std::vector<bool> batched_outputs_uncached(const Graph& g, std::span<const std::int64_t> in_dims,
+                                           std::int64_t batch_size) {
   std::vector<AbstractValue> avals;
   for (std::size_t i = 0; i < g.inputs.size(); ++i) {
     avals.push_back(with_batch_axis(g.aval(g.inputs[i]), in_dims[i], batch_size));
@@ -159,6 +259,8 @@ std::vector<bool> batched_outputs(const Graph& g, std::span<const std::int64_t> 
   });
   return result;
 }
+
+}  // namespace
 
 BatchAxisScope::BatchAxisScope(std::string name) : saved_(std::move(t_batch_axis_name)) {
   t_batch_axis_name = std::move(name);

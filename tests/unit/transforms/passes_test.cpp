@@ -8,6 +8,7 @@
 #include "engine/passes/simplify.h"
 #include "engine/primitive.h"
 #include "frontend/fn_impl.h"
+#include "graph_test_util.h"
 #include "test_util.h"
 
 #include <lanes/lanes.h>
@@ -19,17 +20,8 @@ namespace {
 
 using internal::Graph;
 
-Graph trace(const Fn& f, const std::vector<Array>& args) {
-  internal::Signature sig;
-  for (const Array& a : args) sig.push_back(internal::aval_of(a));
-  return *f.impl()->graph_for(sig);
-}
-
-int count(const Graph& g, const std::string& prim) {
-  int n = 0;
-  for (const auto& e : g.eqns) n += e.prim->name == prim;
-  return n;
-}
+Graph trace(const Fn& f, const std::vector<Array>& args) { return testing::traced_graph(f, args); }
+int count(const Graph& g, const std::string& prim) { return testing::count_prim(g, prim); }
 
 void expect_same_values(const Graph& a, const Graph& b, const std::vector<Array>& args) {
   std::vector<Array> ra = internal::interpret(a, args), rb = internal::interpret(b, args);
