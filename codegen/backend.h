@@ -30,7 +30,11 @@ class Executable {
   virtual std::string assembly() const { return {}; }   // the machine code, as text
 };
 
-// Compiles for the host CPU (codegen/cpu). Throws CompileError on failure.
-std::shared_ptr<Executable> compile_cpu(loop::Program program, const JitOptions& options);
+class CompileMonitor;
+
+// Compiles for the host CPU (codegen/cpu). Throws CompileError on failure. `monitor`, when
+// given, sees the phases "codegen", "llvm_optimize" and "machine_code".
+std::shared_ptr<Executable> compile_cpu(loop::Program program, const JitOptions& options,
+                                        CompileMonitor* monitor = nullptr);
 
 }  // namespace lanes::internal

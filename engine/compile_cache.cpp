@@ -64,6 +64,8 @@ struct CompileCacheState {
 namespace {
 using Cache = CompileCacheState;
 
+// Every option that changes the compiled code; not on_progress, which only watches a
+// compile (functions that differ in it share executables).
 std::string cache_key(const Graph& g, const JitOptions& o) {
   return g.to_string() + "|precision=" + std::to_string(static_cast<int>(o.precision)) +
          "|width=" + std::to_string(o.vector_width) + "|parallel=" + std::to_string(o.parallel) +

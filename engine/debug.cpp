@@ -5,33 +5,39 @@
 #include <iostream>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "runtime/env.h"
 
 namespace lanes::internal {
 
 namespace {
-std::atomic<int> g_debug_ir{-1};  // -1: not read from the environment yet
+// Per topic: -1 while not read from the environment yet, else 0 or 1.
+std::atomic<int> g_debug_ir{-1};
+std::atomic<int> g_debug_time{-1};
 
-}  // namespace
-
-// A bad value throws here, and again at every use until it is fixed or set_debug_ir decides.
-bool debug_ir_from_env() {
-  bool ir = false;
-  for (const std::string& topic : env_list("LANES_DEBUG", {"ir"})) ir = ir || topic == "ir";
-  return ir;
+bool topic_from_env(std::string_view topic) {
+  bool on = false;
+  for (const std::string& t : env_list("LANES_DEBUG", {"ir", "time"})) on = on || t == topic;
+  return on;
 }
 
-bool debug_ir_enabled() {
-  int v = g_debug_ir.load(std::memory_order_relaxed);
+bool enabled(std::atomic<int>& flag, std::string_view topic) {
+  int v = flag.load(std::memory_order_relaxed);
   if (v < 0) {
-    v = debug_ir_from_env() ? 1 : 0;
-    g_debug_ir.store(v, std::memory_order_relaxed);
+    v = topic_from_env(topic) ? 1 : 0;
+    flag.store(v, std::memory_order_relaxed);
   }
   return v == 1;
 }
+}  // namespace
 
+// A bad value throws here, and again at every use until it is fixed or a setter decides.
+bool debug_ir_from_env() { return topic_from_env("ir"); }
+bool debug_ir_enabled() { return enabled(g_debug_ir, "ir"); }
 void set_debug_ir(bool on) { g_debug_ir.store(on ? 1 : 0); }
+bool debug_time_enabled() { return enabled(g_debug_time, "time"); }
+void set_debug_time(bool on) { g_debug_time.store(on ? 1 : 0); }
 
 void debug_print(const std::string& title, const std::string& text) {
   if (!debug_ir_enabled()) return;

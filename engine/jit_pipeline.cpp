@@ -1,17 +1,18 @@
 // The pass list of jit (Halide's Lower.cpp, in miniature).
 #include "engine/jit_pipeline.h"
 
+#include <chrono>
+#include <cstdio>
+
+#include "codegen/compile_monitor.h"
 #include "engine/debug.h"
 #include "engine/lower/lower.h"
 #include "engine/passes/cse.h"
 #include "engine/passes/dce.h"
-#include "engine/passes/fold_constants.h"
 #include "engine/passes/expand_composites.h"
+#include "engine/passes/fold_constants.h"
 #include "engine/passes/simplify.h"
 #include "runtime/cancel.h"
-
-#include <chrono>
-#include <cstdio>
 
 namespace lanes::internal {
 
@@ -30,13 +31,17 @@ constexpr Pass kPasses[] = {
 };
 }  // namespace
 
-Graph optimize_graph(const Graph& input) {
+Graph optimize_graph(const Graph& input, CompileMonitor* monitor) {
+  CompileMonitor own(nullptr, debug_time_enabled());  // when the caller has none
+  CompileMonitor& m = monitor ? *monitor : own;
   Graph g = input;
   for (const Pass& pass : kPasses) {
     throw_if_cancelled();  // a cancelled compile stops between passes
+    m.phase(pass.name, g.eqns.size(), "equations");
     auto t0 = std::chrono::steady_clock::now();
     Graph next = pass.run(g);
     auto t1 = std::chrono::steady_clock::now();
+    m.end_phase();
     if (debug_ir_enabled()) {
       std::string text = next.to_string();
       char title[128];
@@ -51,10 +56,17 @@ Graph optimize_graph(const Graph& input) {
 }
 
 std::shared_ptr<Executable> compile_graph(const Graph& g, const JitOptions& options) {
-  Graph optimized = optimize_graph(g);
+  CompileMonitor monitor(options.on_progress, debug_time_enabled());
+  // The callback reports this compile only: the executable and the compiles it starts
+  // later (a pmap body) get none.
+  JitOptions plain = options;
+  plain.on_progress = nullptr;
+  Graph optimized = optimize_graph(g, &monitor);
   throw_if_cancelled();
   auto t0 = std::chrono::steady_clock::now();
-  loop::Program program = lower_to_loops(optimized, options);
+  monitor.phase("lower", optimized.eqns.size(), "equations");
+  loop::Program program = lower_to_loops(optimized, plain, &monitor);
+  monitor.end_phase();
   auto t1 = std::chrono::steady_clock::now();
   if (debug_ir_enabled()) {
     char title[64];
@@ -63,7 +75,8 @@ std::shared_ptr<Executable> compile_graph(const Graph& g, const JitOptions& opti
     debug_print(title, program.to_string());
   }
   throw_if_cancelled();  // codegen checks again between kernels and before LLVM's optimizer
-  std::shared_ptr<Executable> exe = compile_cpu(std::move(program), options);
+  std::shared_ptr<Executable> exe = compile_cpu(std::move(program), plain, &monitor);
+  monitor.finish();
   auto t2 = std::chrono::steady_clock::now();
   if (debug_ir_enabled()) {
     char title[64];

@@ -11,11 +11,15 @@
 
 namespace lanes::internal {
 
-// Runs the clean-up passes in order; with LANES_DEBUG=ir prints the graph after each
-// pass that changed it, with the pass times.
-Graph optimize_graph(const Graph& g);
+class CompileMonitor;
 
-// optimize_graph, lower to loops, compile for the host CPU.
+// Runs the clean-up passes in order, each a phase of `monitor` (when null, one of its own
+// that only prints times: LANES_DEBUG=time); with LANES_DEBUG=ir prints the graph after
+// each pass that changed it, with the pass times.
+Graph optimize_graph(const Graph& g, CompileMonitor* monitor = nullptr);
+
+// optimize_graph, lower to loops, compile for the host CPU; reports progress to
+// options.on_progress and phase times with LANES_DEBUG=time (codegen/compile_monitor.h).
 std::shared_ptr<Executable> compile_graph(const Graph& g, const JitOptions& options);
 
 }  // namespace lanes::internal

@@ -276,8 +276,9 @@ class CpuExecutable final : public Executable {
 
 }  // namespace
 
-std::shared_ptr<Executable> compile_cpu(loop::Program program, const JitOptions& options) {
-  auto code = cpu::compile_kernels(program, options);
+std::shared_ptr<Executable> compile_cpu(loop::Program program, const JitOptions& options,
+                                        CompileMonitor* monitor) {
+  auto code = cpu::compile_kernels(program, options, monitor);
   return std::make_shared<CpuExecutable>(std::move(program), options, std::move(code));
 }
 

@@ -30,6 +30,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "codegen/compile_monitor.h"
 #include "codegen/cpu/inner_vectorization.h"
 #include "codegen/cpu/kernel_codegen.h"
 #include "codegen/cpu/scalar_codegen.h"
@@ -390,7 +391,8 @@ bool stores_to_fresh_buffers(const loop::Kernel& kernel, const loop::Program& pr
 }  // namespace
 
 std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
-                                                const JitOptions& options) {
+                                                const JitOptions& options,
+                                                CompileMonitor* monitor) {
   Jit& jit = Jit::get();
   if (jit.injected_failures.load() > 0 && jit.injected_failures.fetch_sub(1) > 0) {
     llvm::report_fatal_error("lanes: injected compile failure for a test");
@@ -405,10 +407,17 @@ std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
   const std::uint64_t module_id = jit.next_module.fetch_add(1);
   std::vector<std::string> symbols;
   std::vector<int> widths;
+  if (monitor) {
+    const auto kernels = std::count_if(program.steps.begin(), program.steps.end(), [](auto& s) {
+      return std::holds_alternative<loop::Kernel>(s);
+    });
+    monitor->phase("codegen", static_cast<std::size_t>(kernels), "kernels");
+  }
   for (const loop::Step& step : program.steps) {
     const auto* k = std::get_if<loop::Kernel>(&step);
     if (k == nullptr) continue;
     throw_if_cancelled();
+    if (monitor) monitor->advance(symbols.size());
     std::string name =
         "lanes_m" + std::to_string(module_id) + "_k" + std::to_string(symbols.size());
     // A forced vector width (tests, the fuzzers) keeps the vector axis.
@@ -426,13 +435,16 @@ std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
     LANES_FAIL("cpu backend: emitted invalid LLVM IR: " + vos.str());
   throw_if_cancelled();  // LLVM's optimizer and code generation run to the end
   std::string ir;
+  if (monitor) monitor->phase("llvm_optimize", 1, "modules");
   {
     std::lock_guard lock(jit.mu);
     optimize_module(*mod, jit.tm(), ir_level(options.opt_level));
   }
   ir = print_module(*mod);
+  if (monitor) monitor->phase("machine_code", 1, "modules");
   std::vector<void*> addresses;
   auto out = add_and_lookup(std::move(ctx), std::move(mod), diag, symbols, &addresses);
+  if (monitor) monitor->advance(1);
   for (void* a : addresses) out->kernels.push_back(reinterpret_cast<KernelFn>(a));
   out->widths = std::move(widths);
   out->symbols = std::move(symbols);

@@ -14,6 +14,10 @@
 #include <string>
 #include <vector>
 
+namespace lanes::internal {
+class CompileMonitor;
+}
+
 namespace lanes::internal::cpu {
 
 // void kernel(void** buffers, int64_t outer_begin, int64_t outer_end): runs the index
@@ -56,9 +60,12 @@ class CompiledModule {
   std::unique_ptr<Impl> impl;
 };
 
-// Emits, optimizes and JIT-compiles the kernels of `program`. Throws CompileError.
+// Emits, optimizes and JIT-compiles the kernels of `program`, reporting the phases
+// "codegen", "llvm_optimize" and "machine_code" to `monitor` if given (never while
+// holding the JIT's locks). Throws CompileError.
 std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
-                                                const JitOptions& options);
+                                                const JitOptions& options,
+                                                CompileMonitor* monitor = nullptr);
 
 // Testing hooks. compile_ir_text JIT-compiles LLVM IR text and returns the address of
 // `symbol` (the module is freed with the returned owner); errors become CompileError.

@@ -69,59 +69,89 @@ std::string literal_text(const Literal& l) {
   return l.value.to_string() + ":" + std::string(dtype_name(l.dtype())) + (l.weak ? "~" : "");
 }
 
-void print_graph(const Graph& g, int indent, std::string& out);
-
-std::string atom_text(const Graph& g, const Atom& a) {
-  (void)g;
+std::string atom_text(const Atom& a) {
   return a.is_literal() ? literal_text(a.literal) : var_name(a.var);
 }
 
-void print_graph(const Graph& g, int indent, std::string& out) {
-  std::string pad(static_cast<std::size_t>(indent), ' ');
+// One graph being printed: the equation to print next, and the sub-graphs of the last
+// printed equation still to print below it.
+struct PrintFrame {
+  const Graph* g = nullptr;
+  std::string pad;
+  std::size_t next_eqn = 0;
+  std::vector<std::pair<std::string, GraphRef>> subs;  // "branches[0]=", the graph (or null)
+  std::size_t next_sub = 0;
+};
+
+void open_graph(const Graph& g, std::string pad, std::vector<PrintFrame>& stack, std::string& out) {
   out += "{ lambda";
   for (int v : g.inputs) out += " " + var_name(v) + ":" + g.aval(v).to_string();
   out += " .\n";
-  for (const Equation& e : g.eqns) {
-    out += pad + "  ";
-    for (std::size_t i = 0; i < e.outputs.size(); ++i) {
-      out += (i ? " " : "") + var_name(e.outputs[i]) + ":" + g.aval(e.outputs[i]).to_string();
-    }
-    out += " = " + (e.prim ? e.prim->name : std::string("?"));
-    // Sub-graphs are printed indented below; scalar params inline.
-    std::string inline_params;
-    std::vector<std::pair<std::string, const Param*>> graphs;
-    for (const auto& [k, v] : e.params.entries()) {
-      if (std::holds_alternative<GraphRef>(v) || std::holds_alternative<std::vector<GraphRef>>(v)) {
-        graphs.push_back({k, &v});
-        continue;
+  PrintFrame f;
+  f.g = &g;
+  f.pad = std::move(pad);
+  stack.push_back(std::move(f));
+}
+
+// Prints the equation's line; its sub-graphs go to `subs`, to be printed indented below.
+void print_equation(const Graph& g, const Equation& e, const std::string& pad,
+                    std::vector<std::pair<std::string, GraphRef>>& subs, std::string& out) {
+  out += pad + "  ";
+  for (std::size_t i = 0; i < e.outputs.size(); ++i) {
+    out += (i ? " " : "") + var_name(e.outputs[i]) + ":" + g.aval(e.outputs[i]).to_string();
+  }
+  out += " = " + (e.prim ? e.prim->name : std::string("?"));
+  std::string inline_params;
+  for (const auto& [k, v] : e.params.entries()) {
+    if (const auto* one = std::get_if<GraphRef>(&v)) {
+      subs.emplace_back(k + "=", *one);
+    } else if (const auto* list = std::get_if<std::vector<GraphRef>>(&v)) {
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        subs.emplace_back(k + (list->size() > 1 ? "[" + std::to_string(i) + "]" : "") + "=",
+                          (*list)[i]);
       }
+    } else {
       Params one;
       one.set(k, v);
       inline_params += (inline_params.empty() ? "" : ", ") + one.to_string();
     }
-    if (!inline_params.empty()) out += "[" + inline_params + "]";
-    for (const Atom& a : e.inputs) out += " " + atom_text(g, a);
-    out += "\n";
-    for (const auto& [k, p] : graphs) {
-      std::vector<GraphRef> list;
-      if (const auto* one = std::get_if<GraphRef>(p))
-        list.push_back(*one);
-      else
-        list = std::get<std::vector<GraphRef>>(*p);
-      for (std::size_t i = 0; i < list.size(); ++i) {
-        out += pad + "    " + k + (list.size() > 1 ? "[" + std::to_string(i) + "]" : "") + "=";
-        if (list[i])
-          print_graph(*list[i], indent + 4, out);
-        else
-          out += "null\n";
+  }
+  if (!inline_params.empty()) out += "[" + inline_params + "]";
+  for (const Atom& a : e.inputs) out += " " + atom_text(a);
+  out += "\n";
+}
+
+// The text form, with an explicit stack of the graphs being printed: a long graph is a
+// loop over its equations, and nested sub-graphs (cond in cond in ...) take heap, not
+// native stack, however deep they nest.
+void print_graph(const Graph& root, std::string& out) {
+  std::vector<PrintFrame> stack;
+  open_graph(root, "", stack, out);
+  while (!stack.empty()) {
+    PrintFrame& f = stack.back();
+    if (f.next_sub < f.subs.size()) {
+      auto& [label, sub] = f.subs[f.next_sub++];
+      out += f.pad + "    " + label;
+      if (sub) {
+        open_graph(*sub, f.pad + "    ", stack, out);  // invalidates f
+      } else {
+        out += "null\n";
       }
+      continue;
     }
+    if (f.next_eqn < f.g->eqns.size()) {
+      f.subs.clear();
+      f.next_sub = 0;
+      print_equation(*f.g, f.g->eqns[f.next_eqn++], f.pad, f.subs, out);
+      continue;
+    }
+    out += f.pad + "  in (";
+    for (std::size_t i = 0; i < f.g->outputs.size(); ++i) {
+      out += (i ? ", " : "") + atom_text(f.g->outputs[i]);
+    }
+    out += ") }\n";
+    stack.pop_back();
   }
-  out += pad + "  in (";
-  for (std::size_t i = 0; i < g.outputs.size(); ++i) {
-    out += (i ? ", " : "") + atom_text(g, g.outputs[i]);
-  }
-  out += ") }\n";
 }
 
 [[noreturn]] void verify_fail(const Graph& g, const std::string& what) {
@@ -131,7 +161,7 @@ void print_graph(const Graph& g, int indent, std::string& out) {
 
 std::string Graph::to_string() const {
   std::string out;
-  print_graph(*this, 0, out);
+  print_graph(*this, out);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "codegen/compile_monitor.h"
 #include "codegen/loop_verify.h"
 #include "engine/interpreter.h"
 #include "engine/lower/fusion.h"
@@ -28,8 +29,8 @@ using lower::KernelBuilder;
 
 class Lowering {
  public:
-  Lowering(const Graph& g, const JitOptions& options)
-      : g_(g), options_(options), plan_(lower::plan_fusion(g)) {
+  Lowering(const Graph& g, const JitOptions& options, CompileMonitor* monitor)
+      : g_(g), options_(options), monitor_(monitor), plan_(lower::plan_fusion(g)) {
     buffer_of_.assign(g.vars.size(), -1);
     output_pos_.assign(g.vars.size(), -1);
     open_root_.assign(g.vars.size(), 0);
@@ -48,7 +49,10 @@ class Lowering {
       buffer_of_[static_cast<std::size_t>(v)] =
           add_buffer(g_.aval(v), loop::BufferKind::Input, static_cast<int>(i));
     }
-    for (std::size_t i = 0; i < g_.eqns.size(); ++i) lower_equation(g_.eqns[i], plan_.eqn_kind[i]);
+    for (std::size_t i = 0; i < g_.eqns.size(); ++i) {
+      lower_equation(g_.eqns[i], plan_.eqn_kind[i]);
+      if (monitor_) monitor_->advance(i + 1);
+    }
     flush();
     for (std::size_t p = 0; p < g_.outputs.size(); ++p)
       add_output(g_.outputs[p], static_cast<int>(p));
@@ -333,6 +337,7 @@ class Lowering {
 
   const Graph& g_;
   JitOptions options_;  // handed to host steps that compile sub-programs (pmap)
+  CompileMonitor* monitor_;
   lower::FusionPlan plan_;
   std::vector<int> buffer_of_;
   std::vector<int> output_pos_;
@@ -349,12 +354,13 @@ class Lowering {
 
 }  // namespace
 
-loop::Program lower_to_loops(const Graph& g, const JitOptions& options) {
+loop::Program lower_to_loops(const Graph& g, const JitOptions& options, CompileMonitor* monitor) {
   // Composites lower as what they expand to, whoever calls (jit's pass list has expanded
   // them already, so that its clean-ups see through them; the AMDGPU and pmap paths and tests
   // may not). Precision and vector width matter to the backend, and to host steps that compile.
-  if (has_composites(g)) return loop::verified(Lowering(expand_composites(g), options).run());
-  return loop::verified(Lowering(g, options).run());
+  if (has_composites(g))
+    return loop::verified(Lowering(expand_composites(g), options, monitor).run());
+  return loop::verified(Lowering(g, options, monitor).run());
 }
 
 }  // namespace lanes::internal

@@ -15,6 +15,10 @@
 
 namespace lanes::internal {
 
-loop::Program lower_to_loops(const Graph& g, const JitOptions& options);
+class CompileMonitor;
+
+// `monitor`, when given, hears of each equation lowered (CompileMonitor::advance).
+loop::Program lower_to_loops(const Graph& g, const JitOptions& options,
+                             CompileMonitor* monitor = nullptr);
 
 }  // namespace lanes::internal

@@ -30,6 +30,14 @@ struct Subscript {
 };
 
 struct Expr {
+  Expr() = default;
+  Expr(const Expr&) = delete;
+  Expr& operator=(const Expr&) = delete;
+  // Frees the subtrees only this node holds with a worklist, so that a long chain
+  // (1 + 1 + ... of 10^5 terms, nested through the left operands) is freed without
+  // recursing on its length.
+  ~Expr();
+
   enum class Kind {
     Number,     // text in `name`; is_float tells 1 from 1.0
     String,     // value in `name`
@@ -53,7 +61,10 @@ struct Expr {
   std::vector<ExprPtr> kw_values;
   std::vector<Subscript> subscripts;
   std::vector<std::string> params;
-  int depth = 1;  // height of this subtree (bounded by the parser)
+  // How deep the evaluator recurses into this subtree: its height, except that the left
+  // operand of a Binary adds no level (a chain a + b - c ... is evaluated in a loop).
+  // Bounded by the parser (kMaxExprDepth).
+  int depth = 1;
 };
 
 struct Stmt {

@@ -68,6 +68,7 @@ void register_transform_builtins(Registry& reg) {
       "jit(f, precision=, vector_width=, parallel=)",
       [](Evaluator& ev, const CallArgs& a) {
         JitOptions o;
+        o.on_progress = ev.options().on_compile_progress;
         std::string p = a.string_or(1, "precise");
         if (p != "precise" && p != "fast") a.fail(1, "must be 'precise' or 'fast'");
         o.precision = p == "fast" ? Precision::Fast : Precision::Precise;

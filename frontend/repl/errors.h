@@ -5,6 +5,7 @@
 
 #include <lanes/error.h>
 
+#include <new>
 #include <string>
 
 #include "frontend/repl/ast.h"
@@ -45,5 +46,24 @@ class ReplError : public lanes::Error {
 
 // The class name of an engine error, for reports ("ShapeError: add: ...").
 std::string error_kind(const std::exception& e);
+
+// Returns f(), reporting an error it throws at `loc`: an engine error becomes a ReplError
+// of its kind, out of memory a RuntimeError, any other exception an InternalError; a
+// ReplError passes unchanged, located at `loc` if it was not yet.
+template <class F>
+auto at_loc(Loc loc, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const ReplError& err) {
+    if (!err.located()) throw ReplError(err.kind(), err.what(), loc);
+    throw;
+  } catch (const lanes::Error& err) {
+    throw ReplError(error_kind(err), err.what(), loc);
+  } catch (const std::bad_alloc&) {
+    throw ReplError("RuntimeError", "out of memory", loc);
+  } catch (const std::exception& err) {
+    throw ReplError("InternalError", err.what(), loc);
+  }
+}
 
 }  // namespace lanes::repl

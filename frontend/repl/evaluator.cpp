@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "frontend/repl/errors.h"
+#include "frontend/repl/stack_guard.h"
 #include "runtime/check.h"
 
 namespace lanes::repl {
@@ -139,17 +140,8 @@ RVal Evaluator::lookup(const std::string& name, const Frame* frame, Loc loc) con
 // --- expressions --------------------------------------------------------------------
 
 RVal Evaluator::eval(const Expr& e, Frame* frame) {
-  try {
-    return eval_inner(e, frame);
-  } catch (const ReplError&) {
-    throw;
-  } catch (const lanes::Error& err) {
-    throw ReplError(error_kind(err), err.what(), e.loc);
-  } catch (const std::bad_alloc&) {
-    throw ReplError("RuntimeError", "out of memory", e.loc);
-  } catch (const std::exception& err) {
-    throw ReplError("InternalError", err.what(), e.loc);
-  }
+  check_stack(e.loc);
+  return at_loc(e.loc, [&] { return eval_inner(e, frame); });
 }
 
 // `negate`: the literal is the operand of a unary minus, so that -9223372036854775808

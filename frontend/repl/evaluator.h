@@ -105,6 +105,7 @@ class Evaluator {
   RVal invoke_fn(const FnValue& f, const std::vector<RVal>& args, Loc loc);
   RVal lookup(const std::string& name, const Frame* frame, Loc loc) const;
   RVal eval_binary(const Expr& e, Frame* frame);
+  RVal apply_binary(const Expr& e, RVal a, RVal b);  // e's operator on its operands' values
   RVal eval_unary(const Expr& e, Frame* frame);
   RVal eval_list(const Expr& e, Frame* frame);
   RVal eval_index(const Expr& e, Frame* frame);

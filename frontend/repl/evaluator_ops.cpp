@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <vector>
 
 #include "frontend/repl/errors.h"
 #include "frontend/repl/evaluator.h"
@@ -143,9 +144,21 @@ std::optional<RVal> num_binary(const std::string& op, const Num& a, const Num& b
   return std::nullopt;  // e.g. @ on numbers: let the array op report it
 }
 
+// A chain a + b - c ... nests through its left operands: it is walked in a loop, so that
+// its length costs no stack (Expr::depth counts only its right operands).
 RVal Evaluator::eval_binary(const Expr& e, Frame* frame) {
-  RVal a = eval(*e.items[0], frame);
-  RVal b = eval(*e.items[1], frame);
+  std::vector<const Expr*> chain{&e};
+  while (chain.back()->items[0]->kind == EK::Binary) chain.push_back(chain.back()->items[0].get());
+  RVal acc = eval(*chain.back()->items[0], frame);
+  for (std::size_t i = chain.size(); i-- > 0;) {
+    const Expr& node = *chain[i];
+    RVal b = eval(*node.items[1], frame);
+    acc = at_loc(node.loc, [&] { return apply_binary(node, std::move(acc), std::move(b)); });
+  }
+  return acc;
+}
+
+RVal Evaluator::apply_binary(const Expr& e, RVal a, RVal b) {
   const std::string& op = e.name;
   if (a.num() && b.num()) {
     if (auto r = num_binary(op, *a.num(), *b.num(), e.loc)) return *r;

@@ -118,14 +118,17 @@ class Parser {
     return finish(e);
   }
 
-  // Sets the height of a new node; a left-leaning chain (1+1+1+...) is as deep as a
-  // nested one for the evaluator, so both are bounded here.
+  // Sets the depth of a new node (see Expr::depth) and bounds it. The left operand of a
+  // binary operator adds no level: the evaluator walks a left-leaning chain (1+1+1+...)
+  // in a loop, so a chain of any length is as deep as its deepest right operand.
   static ExprPtr finish(std::shared_ptr<Expr> e) {
     int d = 0;
     auto see = [&](const ExprPtr& c) {
       if (c) d = std::max(d, c->depth);
     };
-    for (const ExprPtr& c : e->items) see(c);
+    const bool binary = e->kind == EK::Binary;
+    if (binary) d = e->items[0]->depth - 1;
+    for (std::size_t i = binary ? 1 : 0; i < e->items.size(); ++i) see(e->items[i]);
     for (const ExprPtr& c : e->kw_values) see(c);
     for (const Subscript& s : e->subscripts) {
       see(s.index);

@@ -1,6 +1,7 @@
 // Printing, describing and flattening REPL values.
 #include "frontend/repl/rvalue.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -28,6 +29,20 @@ std::string shape_text(const Shape& s) {
   return out + "]";
 }
 }  // namespace
+
+RVal RVal::tuple(std::vector<RVal> items) {
+  int nesting = 0;
+  for (const RVal& x : items) nesting = std::max(nesting, x.nesting_);
+  if (nesting >= kMaxTupleNesting) {
+    throw ReplError("RecursionError",
+                    "tuples nested more than " + std::to_string(kMaxTupleNesting) + " deep", Loc{},
+                    /*located=*/false);
+  }
+  RVal r;
+  r.v = std::make_shared<const std::vector<RVal>>(std::move(items));
+  r.nesting_ = nesting + 1;
+  return r;
+}
 
 std::string describe_type(const RVal& v) {
   if (const Num* n = v.num()) return std::string(dtype_name(n->dtype())) + " number";

@@ -51,11 +51,11 @@ struct RVal {
   RVal(DType t) : v(t) {}                   // NOLINT(google-explicit-constructor)
   RVal(std::string s) : v(std::move(s)) {}  // NOLINT(google-explicit-constructor)
   RVal(Module m) : v(std::move(m)) {}       // NOLINT(google-explicit-constructor)
-  static RVal tuple(std::vector<RVal> items) {
-    RVal r;
-    r.v = std::make_shared<const std::vector<RVal>>(std::move(items));
-    return r;
-  }
+  // A tuple of the items. Tuples nest at most kMaxTupleNesting deep (t = (t,) repeated
+  // would otherwise build a value that printing and freeing recurse on): deeper is a
+  // RecursionError, located at the expression that builds it.
+  static RVal tuple(std::vector<RVal> items);
+  int tuple_nesting() const { return nesting_; }  // 0 for a value that is not a tuple
 
   bool is_none() const { return std::holds_alternative<NoneV>(v); }
   const Num* num() const { return std::get_if<Num>(&v); }
@@ -74,7 +74,12 @@ struct RVal {
   const Module* module() const { return std::get_if<Module>(&v); }
   // A number, an array or a traced value: something array operations accept.
   bool is_tensor() const { return num() || array() || traced(); }
+
+ private:
+  int nesting_ = 0;
 };
+
+inline constexpr int kMaxTupleNesting = 100;
 
 // Every callable value: builtins, user functions (def, lambda) and lanes::Fns.
 struct Callable {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <lanes/cancel.h>
+#include <lanes/jit_options.h>
 
 #include <cstdint>
 #include <functional>
@@ -36,6 +37,9 @@ struct SessionOptions {
   int max_call_depth = 64;     // user function calls nested deeper are a RecursionError
   std::int64_t max_elements = std::int64_t{1} << 28;  // largest array the REPL creates
   std::int64_t max_loop_iterations = -1;              // default while_loop bound (-1: none)
+  // Given to every jit the session makes (JitOptions::on_progress): the `lanes` tool shows
+  // it as a one-line indicator on a terminal.
+  std::function<void(const lanes::CompileProgress&)> on_compile_progress = nullptr;
 };
 
 struct EvalOutput {

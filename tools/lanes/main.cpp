@@ -2,7 +2,8 @@
 // editing, history in ~/.lanes_history, tab completion, `...` continuation prompts);
 // `lanes FILE` runs a script, and with non-terminal standard input it runs the script read
 // from it without prompts. In script mode the first error prints FILE:LINE:COL, the line
-// and a caret, and the exit status is 1.
+// and a caret, and the exit status is 1. Compiles that take longer than a moment show a
+// one-line progress indicator on stderr when it is a terminal.
 //
 //   lanes [--time-budget SECONDS] [FILE]
 #include <histedit.h>
@@ -67,13 +68,40 @@ int read_char(EditLine*, wchar_t* out) {
   }
 }
 
+// The compile progress indicator (on a terminal only): one line on stderr, rewritten in
+// place, cleared before any output and when the entry is done.
+bool g_progress_shown = false;
+
+void show_progress(const lanes::CompileProgress& p) {
+  std::fprintf(stderr, "\r\033[Kcompiling: %.*s %zu/%zu %.*s (%.1f s)",
+               static_cast<int>(p.phase.size()), p.phase.data(), p.done, p.total,
+               static_cast<int>(p.unit.size()), p.unit.data(), p.seconds);
+  std::fflush(stderr);
+  g_progress_shown = true;
+}
+
+void clear_progress() {
+  if (!g_progress_shown) return;
+  std::fputs("\r\033[K", stderr);
+  std::fflush(stderr);
+  g_progress_shown = false;
+}
+
 void write_out(std::string_view text) {
+  clear_progress();
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fflush(stdout);
 }
 
+lanes::repl::EvalOutput run_entry(lanes::repl::Session& s, const std::string& text,
+                                  const std::string& origin, int first_line = 1) {
+  lanes::repl::EvalOutput r = s.run(text, origin, first_line);
+  clear_progress();
+  return r;
+}
+
 int run_script(lanes::repl::Session& s, const std::string& text, const std::string& origin) {
-  lanes::repl::EvalOutput r = s.run(text, origin);
+  lanes::repl::EvalOutput r = run_entry(s, text, origin);
   if (!r.ok) {
     std::fflush(stdout);
     std::fputs(r.error.c_str(), stderr);
@@ -91,7 +119,7 @@ int run_entries(lanes::repl::Session& s, const std::string& text, const std::str
   std::string line;
   auto flush = [&] {
     if (pending.find_first_not_of(" \t\r\n") != std::string::npos) {
-      lanes::repl::EvalOutput r = s.run(pending, origin, first);
+      lanes::repl::EvalOutput r = run_entry(s, pending, origin, first);
       if (!r.ok) {
         std::fflush(stdout);
         std::fputs(r.error.c_str(), stderr);
@@ -197,7 +225,7 @@ int interactive(lanes::repl::Session& s) {
       pending.clear();
       continue;
     }
-    lanes::repl::EvalOutput r = s.run(pending, "<stdin>");
+    lanes::repl::EvalOutput r = run_entry(s, pending, "<stdin>");
     pending.clear();
     if (r.cancelled) g_interrupted = 0;  // that Ctrl-C was for the entry, not the next line
     if (!r.ok) {
@@ -236,6 +264,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (isatty(STDERR_FILENO)) options.on_compile_progress = show_progress;
   lanes::repl::Session session(options, write_out);
   g_session = &session;
   if (!file.empty() || !isatty(STDIN_FILENO)) {

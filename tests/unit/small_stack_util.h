@@ -1,0 +1,47 @@
+// Runs a test body on a thread with a small stack (1 MiB by default, an eighth of the
+// usual main-thread stack), so that work proportional to a program's size or depth that
+// recursed on the stack would crash the test instead of passing by luck.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <pthread.h>
+
+#include <cstddef>
+#include <exception>
+#include <functional>
+
+namespace lanes::testing {
+
+inline constexpr std::size_t kSmallStackBytes = std::size_t{1} << 20;
+
+// Calls `body` on a fresh thread with a `stack_bytes` stack and waits for it; an exception
+// `body` throws is rethrown here (gtest assertions inside `body` report as usual).
+inline void run_on_small_stack(const std::function<void()>& body,
+                               std::size_t stack_bytes = kSmallStackBytes) {
+  struct Job {
+    const std::function<void()>* body;
+    std::exception_ptr error;
+  } job{&body, nullptr};
+  pthread_attr_t attr;
+  ASSERT_EQ(pthread_attr_init(&attr), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, stack_bytes), 0);
+  pthread_t thread;
+  const int rc = pthread_create(
+      &thread, &attr,
+      [](void* p) -> void* {
+        auto* j = static_cast<Job*>(p);
+        try {
+          (*j->body)();
+        } catch (...) {
+          j->error = std::current_exception();
+        }
+        return nullptr;
+      },
+      &job);
+  pthread_attr_destroy(&attr);
+  ASSERT_EQ(rc, 0);
+  ASSERT_EQ(pthread_join(thread, nullptr), 0);
+  if (job.error) std::rethrow_exception(job.error);
+}
+
+}  // namespace lanes::testing
