@@ -3,7 +3,7 @@
 // in and out of cache, with one thread and with the pool, and for row sums under vmap
 // (error: the worst row).
 // Run it on two builds (before / after a change to the reductions) on the same machine:
-//   ninja -C build lanes-bench-sum && build/bench/lanes-bench-sum [max_n]
+//   ninja -C build lanes-bench-sum && build/bench/lanes-bench-sum [max_n [ROWSxCOLS ...]]
 #include <lanes/lanes.h>
 
 #include <algorithm>
@@ -83,5 +83,12 @@ int main(int argc, char** argv) {
   row_sums(1000, 1000);
   row_sums(100, 100);
   row_sums(16, 100000);
+  row_sums(1000, 300);
+  row_sums(100, 10000);
+  // More row shapes: ROWSxCOLS arguments after max_n.
+  for (int a = 2; a < argc; ++a) {
+    long long rows = 0, cols = 0;
+    if (std::sscanf(argv[a], "%lldx%lld", &rows, &cols) == 2) row_sums(rows, cols);
+  }
   return 0;
 }
