@@ -28,9 +28,9 @@ bool is_arg_reduce(const Equation& e) { return e.prim->reduction.arg; }
 // emit_lane_sum's shape: kLaneSumBytes / sizeof(T) lanes (64 for f32, 32 for f64: four
 // AVX-512 registers; with two sums per lane, eight independent chains of additions), and
 // blocks of kLaneSumRows rows (a lane's block sum: two sums of at most 8 terms each).
-// Measured (bench/sum_bench.cpp, docs/precision.md): blocks of 8 rows in one sum were up
-// to 9% slower than the blocks of 128 before them on rows of 1000 (two compensated
-// additions per row instead of one); 32 lanes were slower than 64 on rows of 1000.
+// Measured (bench/sum_bench.cpp, docs/benchmarks.md "Float sums"): blocks of 8 rows in
+// one sum were 9% slower than the blocks of 128 before them on rows of 1000 (two
+// compensated additions per row instead of one); 32 or 16 lanes were slower than 64 there.
 constexpr std::int64_t kLaneSumBytes = 256;
 constexpr std::int64_t kLaneSumRows = 16;
 
