@@ -3,7 +3,7 @@
 // in and out of cache, with one thread and with the pool, and for row sums under vmap
 // (error: the worst row).
 // Run it on two builds (before / after a change to the reductions) on the same machine:
-//   ninja -C build lanes-bench-sum && build/bench/lanes-bench-sum [max_n]
+//   ninja -C build lanes-bench-sum && build/bench/lanes-bench-sum [max_n [ROWSxCOLS ...]]
 #include <lanes/lanes.h>
 
 #include <algorithm>
@@ -45,27 +45,30 @@ void full_sum(std::int64_t n, bool parallel) {
 }
 
 // The error column: the largest over the rows (each against its long double sum).
+template <class T>
 void row_sums(std::int64_t rows, std::int64_t cols) {
-  std::vector<float> v(static_cast<std::size_t>(rows * cols));
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i % 1000) * 0.001f;
+  std::vector<T> v(static_cast<std::size_t>(rows * cols));
+  for (std::size_t i = 0; i < v.size(); ++i)
+    v[i] = static_cast<T>(i % 1000) * static_cast<T>(0.001);
   Fn f = jit(vmap(fn([](Value r) { return sum(r); })));
   Array x = Array::view(v.data(), {rows, cols});
   Array out;
   const double t = bench::time_median([&] { out = f(x); }, 31, rows * cols <= 100000 ? 100 : 1);
+  const long double u = sizeof(T) == 4 ? 0x1p-24L : 0x1p-53L;
   double worst = 0;
   for (std::int64_t r = 0; r < rows; ++r) {
     long double exact = 0, abs_sum = 0;
     for (std::int64_t c = 0; c < cols; ++c) {
-      const float e = v[static_cast<std::size_t>(r * cols + c)];
+      const T e = v[static_cast<std::size_t>(r * cols + c)];
       exact += e;
       abs_sum += std::fabs(static_cast<long double>(e));
     }
     const long double err = std::fabs(out.element_as_double(r) - exact);
-    if (abs_sum > 0) worst = std::max(worst, static_cast<double>(err / (0x1p-24L * abs_sum)));
+    if (abs_sum > 0) worst = std::max(worst, static_cast<double>(err / (u * abs_sum)));
   }
-  std::printf("| vmap row sum f32 | %lld x %lld | pool | %.3f | %.2f |\n",
-              static_cast<long long>(rows), static_cast<long long>(cols),
-              1e9 * t / static_cast<double>(rows * cols), worst);
+  std::printf("| vmap row sum %s | %lld x %lld | pool | %.3f | %.2f |\n",
+              sizeof(T) == 4 ? "f32" : "f64", static_cast<long long>(rows),
+              static_cast<long long>(cols), 1e9 * t / static_cast<double>(rows * cols), worst);
 }
 
 }  // namespace
@@ -80,8 +83,17 @@ int main(int argc, char** argv) {
       full_sum<double>(n, parallel);
     }
   }
-  row_sums(1000, 1000);
-  row_sums(100, 100);
-  row_sums(16, 100000);
+  row_sums<float>(1000, 1000);
+  row_sums<float>(100, 100);
+  row_sums<float>(16, 100000);
+  row_sums<float>(1000, 300);
+  row_sums<float>(100, 10000);
+  row_sums<double>(1000, 1000);
+  row_sums<double>(1000, 300);
+  // More f32 row shapes: ROWSxCOLS arguments after max_n.
+  for (int a = 2; a < argc; ++a) {
+    long long rows = 0, cols = 0;
+    if (std::sscanf(argv[a], "%lldx%lld", &rows, &cols) == 2) row_sums<float>(rows, cols);
+  }
   return 0;
 }

@@ -108,8 +108,11 @@ void print_op(std::ostringstream& os, int id, const Op& op, int indent) {
       os << "result " << op.result_index << " of %" << (op.args.empty() ? -1 : op.args[0]);
       break;
     case OpKind::Loop: {
-      os << (op.reassociable ? "reduce_loop i" : "loop i") << op.index_var << " in [0, "
-         << op.trip_count << ")";
+      os << (op.lanes          ? "lanes_loop i"
+             : op.reassociable ? "reduce_loop i"
+                               : "loop i")
+         << op.index_var << " in [0, " << op.trip_count << ")";
+      if (op.lanes) os << " fold " << scalar_op_name(op.sop);
       const Block* body = op.blocks.empty() ? nullptr : &op.blocks[0];
       os << " carries(";
       for (std::size_t k = 0; k < op.args.size(); ++k) {

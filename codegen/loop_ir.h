@@ -97,6 +97,14 @@ struct Op {
   // then fold the iterations in another order, e.g. vectorize the loop with partial
   // accumulators; the result then differs from the sequential fold by rounding only.
   bool reassociable = false;
+  // Loop: a lane loop (KernelBuilder::emit_lane_sum, a long float sum along a row): its
+  // iterations l = index_var in [0, trip_count) (a power of two) are independent lanes,
+  // each running the body from the initial carries (args), not from the previous
+  // iteration's yields; result c is the halving fold of the lanes' yields c under `sop`
+  // (while w > 1: w /= 2, y[l] = sop(y[l], y[l + w]) for l < w; then y[0]). The order is
+  // fixed, so every backend gives the same bits; a backend may run the lanes in SIMD
+  // (the CPU: one <trip_count x T> register per value, codegen/cpu/kernel_codegen.cpp).
+  bool lanes = false;
   std::vector<Block> blocks;  // Loop: one body block; While: {cond, body}; If: {then, else}
   int result_index = 0;       // LoopResult
 };

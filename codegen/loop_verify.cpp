@@ -203,6 +203,15 @@ class KernelVerifier {
         check_blocks(op, id, blocks);
         check_carries(op, id, op.blocks[0], args, "body");
         if (op.trip_count < 0) fail_op(id, op, "has trip count " + std::to_string(op.trip_count));
+        if (op.lanes && (op.trip_count < 1 || (op.trip_count & (op.trip_count - 1)) != 0)) {
+          fail_op(
+              id, op,
+              "is a lane loop of " + std::to_string(op.trip_count) + " lanes, not a power of two");
+        }
+        if (op.lanes && op.sop != ScalarOp::Add && op.sop != ScalarOp::Mul &&
+            op.sop != ScalarOp::Max && op.sop != ScalarOp::Min) {
+          fail_op(id, op, "is a lane loop folded by " + std::string(scalar_op_name(op.sop)));
+        }
         if (op.index_var < static_cast<int>(k_.extents.size()) ||
             op.index_var >= k_.num_index_vars) {
           fail_op(id, op,

@@ -56,10 +56,33 @@ bool gathers_in(const Block& block, int vector_axis) {
   return false;
 }
 
+// Whether the loads in `block` (at any depth) read contiguously or invariantly along
+// index variable `var`: -1 if one strides by more than one element, else whether one
+// reads contiguously.
+int contiguous_along(const Block& block, int var) {
+  int contiguous = 0;
+  for (const Op& op : block.ops) {
+    if (op.kind == OpKind::Load) {
+      const std::int64_t s = op.index.stride_of(var);
+      if (s != 0 && s != 1) return -1;
+      contiguous = contiguous || s == 1;
+    }
+    for (const Block& b : op.blocks) {
+      const int c = contiguous_along(b, var);
+      if (c < 0) return -1;
+      contiguous = contiguous || c;
+    }
+  }
+  return contiguous;
+}
+
 // Whether some vectorizable innermost reduction loop in `block` gathers along the
-// vector axis.
+// vector axis, or `block` holds a lane loop that reads contiguously along its lanes.
 bool find_gathering_reduction(const Block& block, int vector_axis) {
   for (const Op& op : block.ops) {
+    if (op.kind == OpKind::Loop && op.lanes && contiguous_along(op.blocks[0], op.index_var) > 0) {
+      return true;
+    }
     if (op.kind == OpKind::Loop && vectorizable_reduction(op) &&
         gathers_in(op.blocks[0], vector_axis)) {
       return true;

@@ -13,6 +13,9 @@
 // a load with a nonzero stride along it, or through a loop carry); otherwise it is
 // uniform and stays a scalar register. Varying values are <W x T>.
 //
+// Lane loops (loop::Op::lanes) run their lanes as SIMD lanes when the points run one at
+// a time (reassociate_reductions), else lane by lane (emit_lanes).
+//
 // Control flow (in the walker): Loop is a counted loop (uniform trip count). While with a
 // uniform condition is a plain loop; with a varying one it keeps an active-lane mask and
 // exits when the mask is empty. Every While also exits when the cancel flag (a uint32
@@ -34,6 +37,7 @@
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "codegen/cpu/cpu_jit.h"
@@ -75,6 +79,7 @@ class KernelEmitter : public llvmgen::LoopEmitter {
   void on_loop_latch(const Op& op, std::span<llvm::PHINode* const> carries,
                      std::span<Value* const> next) override;
   Value* cancel_flag() override { return cancel_flag_; }
+  void emit_lanes(const Op& op, int id) override;
 
   Value* counted_loop(Value* begin, Value* limit, std::int64_t step,
                       const std::function<void(Value*)>& body);
@@ -246,6 +251,56 @@ void KernelEmitter::on_loop_latch(const Op& op, std::span<llvm::PHINode* const> 
       combine->setHasAllowReassoc(true);
     }
   }
+}
+
+// A lane loop in a kernel whose points run one at a time (reassociate_: W = 1, see
+// inner_vectorization.h) runs its lanes as SIMD lanes: its index variable becomes the
+// vector axis of its body (varying values are <trip_count x T>, loads contiguous along it
+// are vector loads), and the halving fold is a shuffle and a vector op per level.
+// Elsewhere (a forced width, the W lanes of the vector axis) its lanes run in turn.
+void KernelEmitter::emit_lanes(const Op& op, int id) {
+  if (!reassociate_ || lanes_ != 1) {
+    LoopEmitter::emit_lanes(op, id);
+    return;
+  }
+  const Block& body = op.blocks[0];
+  const std::size_t n = op.args.size();
+  const std::vector<char> saved_varying = varying_;
+  const int saved_va = va_;
+  Value* saved_idx = idx_[op.index_var];
+  std::fill(varying_.begin(), varying_.end(), 0);  // values outside the body are scalars
+  va_ = op.index_var;
+  while (propagate(body)) {
+  }
+  lanes_ = static_cast<int>(op.trip_count);
+  idx_[op.index_var] = b_.getInt64(0);
+  for (std::size_t c = 0; c < n; ++c) vals_[body.params[c]] = value(op.args[c]);  // uniform
+  emit_block(body);
+  std::vector<Value*> results(n);
+  for (std::size_t c = 0; c < n; ++c) {
+    const DType dt = body.param_dtypes[c];
+    Value* v = widen(value(body.yields[c]), lanes_ > 1);
+    for (int w = lanes_ / 2; w >= 1; w /= 2) {
+      if (w == 1) {
+        v = fold_pair(op, dt, b_.CreateExtractElement(v, std::uint64_t{0}),
+                      b_.CreateExtractElement(v, std::uint64_t{1}));
+        break;
+      }
+      llvm::SmallVector<int, 64> lo(static_cast<std::size_t>(w)), hi(static_cast<std::size_t>(w));
+      for (int l = 0; l < w; ++l) {
+        lo[static_cast<std::size_t>(l)] = l;
+        hi[static_cast<std::size_t>(l)] = l + w;
+      }
+      v = fold_pair(op, dt, b_.CreateShuffleVector(v, lo), b_.CreateShuffleVector(v, hi));
+    }
+    if (v->getType()->isVectorTy()) v = b_.CreateExtractElement(v, std::uint64_t{0});
+    results[c] = v;
+  }
+  lanes_ = 1;
+  va_ = saved_va;
+  idx_[op.index_var] = saved_idx;
+  varying_ = saved_varying;
+  loop_results_[id] = std::move(results);
 }
 
 void KernelEmitter::make_alias_metadata() {

@@ -10,7 +10,7 @@
 // `reassociate_reductions` (with width 1, see codegen/cpu/inner_vectorization.h): the
 // combining op of each reassociable Loop (loop::Op::reassociable) carries LLVM's
 // `reassoc` flag, so LLVM's loop vectorizer runs that loop in SIMD with partial
-// accumulators.
+// accumulators, and each lane loop (loop::Op::lanes) runs its lanes as SIMD lanes.
 #pragma once
 
 #include "codegen/loop_ir.h"

@@ -1,6 +1,9 @@
 // The shared walk over a kernel body (see loop_emitter.h).
 //
 // Loop: a header with the index variable and one phi per carry, the body, the back edge.
+// A lane loop (loop::Op::lanes), unless the backend runs its lanes in SIMD: a loop over
+// the lanes, each from the initial carries, storing its yields to a stack slot per lane;
+// then the halving fold of the slots.
 // While with a uniform condition is a plain loop; with a varying one it keeps the
 // active-lane mask in a phi: each iteration evaluates the condition for all lanes,
 // narrows the mask, leaves when no lane is active (an `or` reduction), runs the body with
@@ -17,6 +20,7 @@
 #include <llvm/IR/Module.h>
 
 #include <algorithm>
+#include <array>
 
 #include "codegen/loop_verify.h"
 #include "runtime/check.h"
@@ -128,6 +132,10 @@ Value* LoopEmitter::emit_scalar(const Op& op, std::span<Value* const> args,
 }
 
 void LoopEmitter::emit_loop(const Op& op, int id, Value* start, std::int64_t step) {
+  if (op.lanes) {
+    emit_lanes(op, id);
+    return;
+  }
   const Block& body = op.blocks[0];
   const std::size_t n = op.args.size();
   std::vector<Value*> init(n);
@@ -156,6 +164,65 @@ void LoopEmitter::emit_loop(const Op& op, int id, Value* start, std::int64_t ste
   b_.SetInsertPoint(exit);
   idx_[op.index_var] = saved;
   loop_results_[id].assign(phis.begin(), phis.end());
+}
+
+Value* LoopEmitter::fold_pair(const Op& op, DType dt, Value* a, Value* b) {
+  Op f;
+  f.kind = OpKind::Scalar;
+  f.sop = op.sop;
+  f.dtype = dt;
+  const std::array<Value*, 2> args{a, b};
+  const std::array<DType, 2> dts{dt, dt};
+  return emit_scalar(f, args, dts);
+}
+
+void LoopEmitter::emit_lanes(const Op& op, int id) {
+  const Block& body = op.blocks[0];
+  const std::size_t n = op.args.size();
+  const std::uint64_t k = static_cast<std::uint64_t>(op.trip_count);
+  // One stack slot per lane and carry (allocas in the entry block: one per function).
+  std::vector<llvm::Type*> types(n);
+  std::vector<llvm::AllocaInst*> slots(n);
+  llvm::IRBuilder<> entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+  for (std::size_t c = 0; c < n; ++c) {
+    types[c] =
+        register_type(m_.getContext(), body.param_dtypes[c], vec(body.params[c]) ? lanes_ : 1);
+    slots[c] = entry.CreateAlloca(llvm::ArrayType::get(types[c], k));
+  }
+  std::vector<Value*> init(n);
+  for (std::size_t c = 0; c < n; ++c) init[c] = widen(value(op.args[c]), vec(body.params[c]));
+  const auto [pre, header, body_bb, exit] = begin_loop("lanes", "lanes_body", "lanes_exit");
+  llvm::PHINode* l = b_.CreatePHI(b_.getInt64Ty(), 2, "lane");
+  l->addIncoming(b_.getInt64(0), pre);
+  b_.CreateCondBr(b_.CreateICmpULT(l, b_.getInt64(static_cast<std::int64_t>(k))), body_bb, exit);
+  b_.SetInsertPoint(body_bb);
+  Value* saved = idx_[op.index_var];
+  idx_[op.index_var] = l;
+  for (std::size_t c = 0; c < n; ++c) vals_[body.params[c]] = init[c];
+  emit_block(body);
+  for (std::size_t c = 0; c < n; ++c) {
+    Value* y = widen(value(body.yields[c]), vec(body.params[c]));
+    b_.CreateStore(y, b_.CreateGEP(slots[c]->getAllocatedType(), slots[c], {b_.getInt64(0), l}));
+  }
+  l->addIncoming(b_.CreateAdd(l, b_.getInt64(1)), b_.GetInsertBlock());
+  b_.CreateBr(header);
+  b_.SetInsertPoint(exit);
+  idx_[op.index_var] = saved;
+  std::vector<Value*> results(n);
+  for (std::size_t c = 0; c < n; ++c) {
+    std::vector<Value*> ys(k);
+    for (std::uint64_t q = 0; q < k; ++q) {
+      ys[q] = b_.CreateLoad(types[c],
+                            b_.CreateConstGEP2_64(slots[c]->getAllocatedType(), slots[c], 0, q));
+    }
+    for (std::uint64_t w = k / 2; w >= 1; w /= 2) {
+      for (std::uint64_t q = 0; q < w; ++q) {
+        ys[q] = fold_pair(op, body.param_dtypes[c], ys[q], ys[q + w]);
+      }
+    }
+    results[c] = ys.at(0);
+  }
+  loop_results_[id] = std::move(results);
 }
 
 void LoopEmitter::emit_while(const Op& op, int id) {

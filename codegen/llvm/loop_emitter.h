@@ -55,6 +55,11 @@ class LoopEmitter {
   // A counted Loop: its index variable runs start (nullptr: 0), start + step, ... while
   // below the trip count.
   void emit_loop(const loop::Op& op, int id, llvm::Value* start = nullptr, std::int64_t step = 1);
+  // A lane loop (loop::Op::lanes); by default its lanes one after the other (a loop
+  // storing each lane's yields to the stack), then the halving fold.
+  virtual void emit_lanes(const loop::Op& op, int id);
+  // sop(a, b) for a lane loop's fold (`op` the lane loop, `dt` the carry's dtype).
+  llvm::Value* fold_pair(const loop::Op& op, DType dt, llvm::Value* a, llvm::Value* b);
   void emit_while(const loop::Op& op, int id);
   void emit_if(const loop::Op& op, int id);
 

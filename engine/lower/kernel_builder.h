@@ -137,10 +137,21 @@ class KernelBuilder {
   // A float sum of `init` and term(idx) over the nest `trips` (idx[l]: the affine index of
   // level l), in blocks of at most kSumBlock terms summed in order, the block sums added
   // with compensation (kahan_add); a nest of at most kSumBlock terms is one plain fold.
-  // The block loops are `reassociable`, the compensated ones never.
+  // The block loops are `reassociable`, the compensated ones never. A sum whose innermost
+  // level is `contiguous` (the operand's last axis) and longer than kSumBlock is
+  // emit_lane_sum's instead.
   using TermFn = std::function<int(Scope*, const std::vector<loop::AffineIndex>&)>;
   int emit_sum(Scope* s, const std::vector<std::int64_t>& trips, DType t, int init,
-               const TermFn& term, bool reassociable);
+               const TermFn& term, bool reassociable, bool contiguous);
+  // init + the float sum of term(idx) over the nest outer x {count} (count >= the lanes):
+  // a lane loop (loop::Op::lanes) of k = 256 bytes / sizeof(T) lanes. Lane q takes the
+  // terms q + k r of each row of the nest (rows r of k terms; one of the last count % k
+  // terms too when q >= k - count % k); per block of 16 rows it sums the even rows and
+  // the odd rows apart, in order from 0, adds the two, and adds that block sum to its
+  // compensated total (kahan_add; a lane with one block sum in all keeps it as it is).
+  // The lane totals are folded pairwise (the lane loop's halving fold), init added last.
+  int emit_lane_sum(Scope* s, const std::vector<std::int64_t>& outer, std::int64_t count, DType t,
+                    int init, const TermFn& term);
   // The compensated sum's state {sum, -error} after adding v (Kahan).
   std::vector<int> kahan_add(Scope* s, DType t, const std::vector<int>& state, int v);
   // Whether reduction `e` is a float sum (the sums that emit_sum blocks).

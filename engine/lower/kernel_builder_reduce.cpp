@@ -2,7 +2,8 @@
 // argmax/argmin as counted loop nests carrying their state, over the whole reduced range
 // (a reduction inlined into its consumer) or over a part of it, and the folds of partial
 // states that split_reduction.h uses to finish a reduction computed in parts. Float sums
-// are blocked and compensated (emit_sum; bound in docs/precision.md).
+// are blocked and compensated (emit_sum), long ones along a row summed in lanes
+// (emit_lane_sum); orders and bounds in docs/precision.md.
 #include <algorithm>
 #include <limits>
 
@@ -23,6 +24,15 @@ using loop::OpKind;
 namespace {
 
 bool is_arg_reduce(const Equation& e) { return e.prim->reduction.arg; }
+
+// emit_lane_sum's shape: kLaneSumBytes / sizeof(T) lanes (64 for f32, 32 for f64: four
+// AVX-512 registers; with two sums per lane, eight independent chains of additions), and
+// blocks of kLaneSumRows rows (a lane's block sum: two sums of at most 8 terms each).
+// Measured (bench/sum_bench.cpp, docs/benchmarks.md "Float sums"): blocks of 8 rows in
+// one sum were 9% slower than the blocks of 128 before them on rows of 1000 (two
+// compensated additions per row instead of one); 32 or 16 lanes were slower than 64 there.
+constexpr std::int64_t kLaneSumBytes = 256;
+constexpr std::int64_t kLaneSumRows = 16;
 
 }  // namespace
 
@@ -89,7 +99,7 @@ std::vector<int> KernelBuilder::kahan_add(Scope* s, DType t, const std::vector<i
 }
 
 int KernelBuilder::emit_sum(Scope* s, const std::vector<std::int64_t>& trips, DType t, int init,
-                            const TermFn& term, bool reassociable) {
+                            const TermFn& term, bool reassociable, bool contiguous) {
   const std::size_t n = trips.size();
   std::int64_t total = 1;  // the number of terms (saturated: see runtime/saturating.h)
   for (std::int64_t k : trips) total = saturating_mul(total, k);
@@ -111,6 +121,9 @@ int KernelBuilder::emit_sum(Scope* s, const std::vector<std::int64_t>& trips, DT
         reassociable)[0];
   };
   if (total <= kSumBlock) return fold(s, trips, {}, nullptr, init);
+  if (contiguous && trips.back() > kSumBlock) {
+    return emit_lane_sum(s, {trips.begin(), trips.end() - 1}, trips.back(), t, init, term);
+  }
   // Split level a: the levels inside it hold at most kSumBlock terms, with level a they
   // hold more. A block is b iterations of level a (with the levels inside in full).
   std::size_t a = n - 1;
@@ -143,6 +156,103 @@ int KernelBuilder::emit_sum(Scope* s, const std::vector<std::int64_t>& trips, DT
         return r;
       });
   return scalar(s, ScalarOp::Sub, t, {state[0], state[1]});
+}
+
+int KernelBuilder::emit_lane_sum(Scope* s, const std::vector<std::int64_t>& outer,
+                                 std::int64_t count, DType t, int init, const TermFn& term) {
+  const std::int64_t k = kLaneSumBytes / static_cast<std::int64_t>(dtype_size(t));
+  const std::int64_t m = kLaneSumRows;
+  LANES_CHECK(count >= k, "lower: a lane sum of " + std::to_string(count) + " terms in " +
+                              std::to_string(k) + " lanes");
+  const std::int64_t rows = count / k, rest = count % k;
+  const std::int64_t blocks = rows / m, tail = rows % m;
+  std::int64_t outer_terms = 1;
+  for (std::int64_t n : outer) outer_terms = saturating_mul(outer_terms, n);
+  const int zero = constant(Scalar::of_double(t, 0));
+  const std::vector<int> lane_sum = emit_loop_nest(
+      s, {k}, {t}, {zero}, [&](Scope* ls, const std::vector<int>& lane, const std::vector<int>& p) {
+        const AffineIndex q = affine_var(lane[0]);
+        // This lane's term in row `row` (an affine index of rows; the outer levels'
+        // indices in `prefix`).
+        auto lane_term = [&](Scope* in, const std::vector<AffineIndex>& prefix,
+                             const AffineIndex& row) {
+          std::vector<AffineIndex> idx = prefix;
+          idx.push_back(scaled_add(row, k, q));
+          return term(in, idx);
+        };
+        // The sum of this lane's terms in the n <= m rows from row `first`, and of `extra`
+        // (a value, or -1): two sums from 0, in order, one of the even rows and the last
+        // of an odd n, one of the odd rows and `extra`; then their sum.
+        auto rows_sum = [&](Scope* in, std::int64_t n, const std::vector<AffineIndex>& prefix,
+                            const AffineIndex& first, int extra) {
+          std::vector<int> ab{zero, zero};
+          if (n >= 2) {
+            ab = emit_loop_nest(
+                in, {n / 2}, {t, t}, ab,
+                [&](Scope* body, const std::vector<int>& j, const std::vector<int>& st) {
+                  const AffineIndex even = scaled_add(affine_var(j[0], 2), 1, first);
+                  const AffineIndex odd = scaled_add(even, 1, affine_const(1));
+                  return std::vector<int>{
+                      scalar(body, ScalarOp::Add, t, {st[0], lane_term(body, prefix, even)}),
+                      scalar(body, ScalarOp::Add, t, {st[1], lane_term(body, prefix, odd)})};
+                });
+          }
+          if (n % 2 != 0) {
+            const AffineIndex last = scaled_add(first, 1, affine_const(n - 1));
+            ab[0] = scalar(in, ScalarOp::Add, t, {ab[0], lane_term(in, prefix, last)});
+          }
+          if (extra >= 0) ab[1] = scalar(in, ScalarOp::Add, t, {ab[1], extra});
+          return scalar(in, ScalarOp::Add, t, {ab[0], ab[1]});
+        };
+        // The sum of the rows after the blocks (and of the rest).
+        auto tail_sum = [&](Scope* in, const std::vector<AffineIndex>& prefix) {
+          int extra = -1;
+          if (rest > 0) {
+            // The last `rest` lanes also take one of the last `rest` terms: count - k + q.
+            std::vector<AffineIndex> idx = prefix;
+            idx.push_back(scaled_add(affine_const(count - k), 1, q));
+            const int take = scalar(
+                in, ScalarOp::Ge, DType::Bool,
+                {index_value(q, DType::I64), constant(Scalar::of_int(DType::I64, k - rest))});
+            extra = scalar(in, ScalarOp::Select, t, {take, term(in, idx), zero});
+          }
+          return rows_sum(in, tail, prefix, affine_const(blocks * m), extra);
+        };
+        if (blocks == 0 && outer_terms == 1) {  // one part: no compensation needed
+          return std::vector<int>{
+              tail_sum(ls, std::vector<AffineIndex>(outer.size(), affine_const(0)))};
+        }
+        const std::vector<int> st = emit_loop_nest(
+            ls, outer, {t, t}, {p[0], zero},
+            [&](Scope* in, const std::vector<int>& vars, const std::vector<int>& st0) {
+              std::vector<AffineIndex> prefix;
+              for (int v : vars) prefix.push_back(affine_var(v));
+              std::vector<int> r = st0;
+              if (blocks > 0) {
+                r = emit_loop_nest(
+                    in, {blocks}, {t, t}, r,
+                    [&](Scope* bin, const std::vector<int>& g, const std::vector<int>& bst) {
+                      return kahan_add(bin, t, bst,
+                                       rows_sum(bin, m, prefix, affine_var(g[0], m), -1));
+                    });
+              }
+              if (tail == 0 && rest == 0) return r;
+              return kahan_add(in, t, r, tail_sum(in, prefix));
+            });
+        return std::vector<int>{scalar(ls, ScalarOp::Sub, t, {st[0], st[1]})};
+      });
+  // Mark the Loop that emit_loop_nest made (lane_sum[0] reads it) as a lane loop.
+  loop::Block& block = s->block;
+  int loop_id = -1;
+  for (std::size_t i = 0; i < block.ids.size(); ++i) {
+    if (block.ids[i] == lane_sum[0]) loop_id = block.ops[i].args.at(0);
+  }
+  for (std::size_t i = 0; i < block.ids.size(); ++i) {
+    if (block.ids[i] != loop_id) continue;
+    block.ops[i].lanes = true;
+    block.ops[i].sop = ScalarOp::Add;
+  }
+  return scalar(s, ScalarOp::Add, t, {init, lane_sum[0]});
 }
 
 std::vector<int> KernelBuilder::reduction_loop(const Equation& e, const Coords& coords, Scope* s,
@@ -193,7 +303,7 @@ std::vector<int> KernelBuilder::reduction_loop(const Equation& e, const Coords& 
         [&](Scope* inner, const std::vector<AffineIndex>& idx) {
           return convert(inner, element(idx, nullptr), ia.dtype, od);
         },
-        reassociable)};
+        reassociable, range == nullptr && axes.back() == ia.rank() - 1)};
   }
   std::vector<DType> dtypes{arg ? ia.dtype : od};
   if (arg) dtypes.push_back(od);

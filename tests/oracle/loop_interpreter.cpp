@@ -1,11 +1,13 @@
 // The loop-IR reference interpreter: buffers are Arrays, kernels run point by point
-// with one Scalar per op id, loops run their body block trip_count times, While and
-// If run per point (the loop IR's semantics, which a SIMD backend reproduces with masks). The
-// program is checked by loop::verify first (ids, scopes, dtypes, block shapes, buffers), and
-// every load and store is bounds-checked as it runs, so a lowering bug shows up as an
+// with one Scalar per op id, loops run their body block trip_count times (a lane loop:
+// each lane from the initial carries, then the halving fold), While and If run per point
+// (the loop IR's semantics, which a SIMD backend reproduces with masks). The program is
+// checked by loop::verify first (ids, scopes, dtypes, block shapes, buffers), and every
+// load and store is bounds-checked as it runs, so a lowering bug shows up as an
 // InternalError here rather than as a wrong number.
 #include "tests/oracle/loop_interpreter.h"
 
+#include <array>
 #include <string>
 #include <type_traits>
 #include <unordered_map>
@@ -140,6 +142,10 @@ class KernelRunner {
     std::vector<Scalar> carries;
     for (int a : op.args) carries.push_back(value(a));
     std::size_t iv = static_cast<std::size_t>(op.index_var);
+    if (op.lanes) {
+      loop_results_[id] = eval_lanes(op, carries);
+      return Scalar{};
+    }
     for (std::int64_t t = 0; t < op.trip_count; ++t) {
       vars_.at(iv) = t;
       for (std::size_t c = 0; c < carries.size(); ++c) slot(body.params[c]) = carries[c];
@@ -148,6 +154,29 @@ class KernelRunner {
     }
     loop_results_[id] = carries;
     return Scalar{};
+  }
+
+  // A lane loop (loop::Op::lanes): each lane from `init`, then the halving fold.
+  std::vector<Scalar> eval_lanes(const Op& op, const std::vector<Scalar>& init) {
+    const Block& body = op.blocks[0];
+    std::vector<std::vector<Scalar>> lanes;  // [lane][carry]
+    for (std::int64_t t = 0; t < op.trip_count; ++t) {
+      vars_.at(static_cast<std::size_t>(op.index_var)) = t;
+      for (std::size_t c = 0; c < init.size(); ++c) slot(body.params[c]) = init[c];
+      run_block(body);
+      std::vector<Scalar> ys;
+      for (int y : body.yields) ys.push_back(value(y));
+      lanes.push_back(std::move(ys));
+    }
+    for (std::size_t w = lanes.size() / 2; w >= 1; w /= 2) {
+      for (std::size_t l = 0; l < w; ++l) {
+        for (std::size_t c = 0; c < init.size(); ++c) {
+          const std::array<Scalar, 2> pair{lanes[l][c], lanes[l + w][c]};
+          lanes[l][c] = scalar_eval(op.sop, body.param_dtypes[c], pair);
+        }
+      }
+    }
+    return lanes.at(0);
   }
 
   // Per point: while (cond(carries)) carries = body(carries).

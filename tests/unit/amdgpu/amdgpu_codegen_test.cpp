@@ -311,5 +311,22 @@ TEST(AmdgpuCodegen, MissingToolchainIsACompileError) {
   EXPECT_TRUE(amdgpu::compiler_available());
 }
 
+// A row sum longer than 128 terms is a lane loop (loop::Op::lanes): the AMDGPU backend
+// runs its lanes one after the other (the loop emitter's default, lanes through a private
+// stack array) and folds them in the lane loop's order.
+TEST(AmdgpuCodegen, LaneSumsCompile) {
+  REQUIRE_AMDGPU_TOOLCHAIN();
+  for (DType t : {DType::F32, DType::F64}) {
+    Case c{
+        "vmap(sum)", vmap(fn([](Value r) { return sum(r); })), {testing::sine_ramp(t, {5, 300})}};
+    Program p = lowered(c);
+    ASSERT_NE(p.to_string().find("lanes_loop"), std::string::npos) << p.to_string();
+    for (const char* arch : kArchs) {
+      ia::CodeObject co = ia::compile_amdgpu(p, arch);
+      expect_valid_code_object(co, arch, kernel_count(p));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lanes
