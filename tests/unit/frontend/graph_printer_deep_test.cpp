@@ -14,6 +14,7 @@
 namespace lanes::internal {
 namespace {
 
+using lanes::testing::kSmallStackBytes;
 using lanes::testing::run_on_small_stack;
 
 // { lambda a:f64[] . b = sin[params] a  in (b) }, one equation.
@@ -52,10 +53,11 @@ TEST(GraphPrinterDeep, NestedSubGraphsPrintOnASmallStack) {
   constexpr int kDepth = 1000;
   GraphRef g = one_equation({});
   for (int i = 0; i < kDepth; ++i) g = one_equation({{"body", g}, {"level", std::int64_t{i}}});
-  // 64 KiB: far less than a recursion through 1000 levels would need (the text itself
-  // grows quadratically with the depth, through its indentation, so the depth stays small).
+  // 64 KiB (512 KiB sanitized): far less than a recursion through 1000 levels would need
+  // (the text itself grows quadratically with the depth, through its indentation, so the
+  // depth stays small).
   std::string text;
-  run_on_small_stack([&] { text = g->to_string(); }, std::size_t{64} << 10);
+  run_on_small_stack([&] { text = g->to_string(); }, kSmallStackBytes / 16);
   // Per level: the header (on the line of its parent's "body="), the equation, the output line.
   EXPECT_EQ(lines(text), 3u * (kDepth + 1));
   const std::string innermost = std::string(4 * kDepth + 2, ' ') + "b:f64[] = sin a\n";

@@ -1,5 +1,5 @@
 // Programs of 10^5 equations (issue 18): a chain and a nesting of one value run through
-// the interpreter, vmap, grad and jit on a 1 MiB stack (small_stack.h), against the same
+// the interpreter, vmap, grad and jit on a 1 MiB stack (small_stack_util.h), against the same
 // recurrence computed by plain C++ loops, and through fusion's segment and loop-depth cuts.
 #include <gtest/gtest.h>
 #include <lanes/lanes.h>
@@ -7,7 +7,7 @@
 #include <cmath>
 #include <vector>
 
-#include "small_stack.h"
+#include "small_stack_util.h"
 
 namespace lanes {
 namespace {
@@ -80,6 +80,15 @@ void expect_near_all(const Array& got, double (*ref)(double), const char* what) 
   }
 }
 
+// jit(vmap(grad(f))) against the interpreted vmap(grad(f)).
+void expect_jit_equals_interpreted_grad(const Array& got, const Fn& f) {
+  const Array want = vmap(grad(f))(points());
+  for (std::size_t i = 0; i < kPoints.size(); ++i) {
+    EXPECT_NEAR(got.data<double>()[i], want.data<double>()[i],
+                1e-9 * (1 + std::abs(want.data<double>()[i])));
+  }
+}
+
 double chain_value(double x) { return chain_reference(x).first; }
 double chain_slope(double x) { return chain_reference(x).second; }
 double nesting_value(double x) { return nesting_reference(x).first; }
@@ -121,11 +130,7 @@ TEST(DeepProgram, JitOfGradOfADeepNestingOnASmallStack) {
       return y;
     });
     const Array got = jit(vmap(grad(f)), kFast)(points());
-    const Array want = vmap(grad(f))(points());
-    for (std::size_t i = 0; i < kPoints.size(); ++i) {
-      EXPECT_NEAR(got.data<double>()[i], want.data<double>()[i],
-                  1e-9 * (1 + std::abs(want.data<double>()[i])));
-    }
+    expect_jit_equals_interpreted_grad(got, f);
   });
 }
 
@@ -138,11 +143,7 @@ TEST(DeepProgram, OptimizedJitOfALongChainOnASmallStack) {
       return y;
     });
     const Array got = jit(vmap(grad(f)))(points());
-    const Array want = vmap(grad(f))(points());
-    for (std::size_t i = 0; i < kPoints.size(); ++i) {
-      EXPECT_NEAR(got.data<double>()[i], want.data<double>()[i],
-                  1e-9 * (1 + std::abs(want.data<double>()[i])));
-    }
+    expect_jit_equals_interpreted_grad(got, f);
   });
 }
 
