@@ -139,19 +139,19 @@ bool KernelEmitter::propagate(const Block& block) {
       }
       case OpKind::While: {
         // A carry is varying if its init or its update is, or if the condition is (points
-        // then stop after different numbers of iterations).
+        // then stop after different numbers of iterations). One visit of each block per
+        // pass: the callers repeat passes to the fixed point, and visiting twice here made
+        // nested while loops cost 2^depth visits.
         const Block& cond = op.blocks[0];
         const Block& body = op.blocks[1];
-        for (int pass = 0; pass < 2; ++pass) {
-          for (std::size_t c = 0; c < op.args.size(); ++c) {
-            bool v = varying_[op.args[c]] || varying_[body.yields[c]] || varying_[cond.yields[0]] ||
-                     varying_[cond.params[c]] || varying_[body.params[c]];
-            mark(cond.params[c], v);
-            mark(body.params[c], v);
-          }
-          if (propagate(cond)) changed = true;
-          if (propagate(body)) changed = true;
+        for (std::size_t c = 0; c < op.args.size(); ++c) {
+          bool v = varying_[op.args[c]] || varying_[body.yields[c]] || varying_[cond.yields[0]] ||
+                   varying_[cond.params[c]] || varying_[body.params[c]];
+          mark(cond.params[c], v);
+          mark(body.params[c], v);
         }
+        if (propagate(cond)) changed = true;
+        if (propagate(body)) changed = true;
         break;
       }
       case OpKind::If: {
