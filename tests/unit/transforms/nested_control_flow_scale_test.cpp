@@ -1,11 +1,13 @@
 // Nested control flow at scale (issue 18): sub-graphs are hashed and compared by
 // structure (not by address or printed text), CSE merges equal sub-graphs and keeps
 // different ones apart, and a cond nested 2,000 deep goes through jit, vmap and the
-// interpreter on the default main-thread stack with the interpreter's answer. Compile
+// interpreter (on a 16 MiB stack, for the test's own recursion) with the interpreter's
+// answer. Compile
 // times are printed by build/bench/lanes-bench-nested-cf, not asserted here.
 #include <gtest/gtest.h>
 #include <lanes/lanes.h>
 
+#include <functional>
 #include <vector>
 
 #include "engine/interpreter.h"
@@ -15,6 +17,7 @@
 #include "engine/primitive.h"
 #include "frontend/fn_impl.h"
 #include "graph_test_util.h"
+#include "small_stack_util.h"
 #include "test_util.h"
 
 namespace lanes {
@@ -41,6 +44,15 @@ Fn nested_fn(int depth, double k = 2.0) {
 }
 
 const Array kScalar = Array::scalar(0.5);
+
+// Tracing a nesting written as recursive C++ recurses in the test's own code (nest, cond,
+// the trace of a branch, nest, ...), a few frames per level. The depth-2000 tests run on
+// a thread whose stack is sized for that: 16 MiB, or 128 MiB in sanitized builds, whose
+// frames are several times larger (8 MiB overflowed under ASan).
+const std::size_t kUserRecursionStack = testing::kSmallStackBytes * 16;
+void run_deep(const std::function<void()>& body) {
+  testing::run_on_small_stack(body, kUserRecursionStack);
+}
 
 TEST(StructuralIdentity, SeparatelyTracedGraphsAreEqual) {
   Graph a = trace(nested_fn(3), {kScalar});
@@ -78,14 +90,16 @@ TEST(StructuralIdentity, ACopyStartsWithoutAHashAndHashesTheSame) {
 }
 
 TEST(StructuralIdentity, DeepNestingHashesAndComparesWithoutRecursion) {
-  const int depth = 2000;
-  Graph a = trace(nested_fn(depth), {kScalar});
-  Graph b = trace(nested_fn(depth), {kScalar});
-  Graph c = trace(nested_fn(depth, 5.0), {kScalar});  // differs at the innermost level
-  EXPECT_TRUE(structural_equal(a, b));
-  EXPECT_FALSE(structural_equal(a, c));
-  EXPECT_EQ(structural_hash(a), structural_hash(b));
-  EXPECT_NE(structural_hash(a), structural_hash(c));
+  run_deep([] {
+    const int depth = 2000;
+    Graph a = trace(nested_fn(depth), {kScalar});
+    Graph b = trace(nested_fn(depth), {kScalar});
+    Graph c = trace(nested_fn(depth, 5.0), {kScalar});  // differs at the innermost level
+    EXPECT_TRUE(structural_equal(a, b));
+    EXPECT_FALSE(structural_equal(a, c));
+    EXPECT_EQ(structural_hash(a), structural_hash(b));
+    EXPECT_NE(structural_hash(a), structural_hash(c));
+  });
 }
 
 // Two conds with separately traced, structurally equal branches: CSE merges them.
@@ -126,15 +140,19 @@ TEST(NestedCse, KeepsSubgraphsThatDifferInAParam) {
 // 0: LLVM's register allocator at -O2 is super-linear on this kernel (each level's select
 // keeps its operands live until the innermost level is done), which is codegen's matter.
 TEST(NestedControlFlowScale, Cond2000DeepUnderJitMatchesTheInterpreter) {
-  Fn f = nested_fn(2000);
-  Array x = Array::from(std::vector<double>{-3.0, -0.2, 0.0, 0.3, 1.0, 2.5, 499.9, 600.0});
-  EXPECT_TRUE(testing::arrays_close(jit(vmap(f), {.opt_level = 0})(x), vmap(f)(x)));
+  run_deep([] {
+    Fn f = nested_fn(2000);
+    Array x = Array::from(std::vector<double>{-3.0, -0.2, 0.0, 0.3, 1.0, 2.5, 499.9, 600.0});
+    EXPECT_TRUE(testing::arrays_close(jit(vmap(f), {.opt_level = 0})(x), vmap(f)(x)));
+  });
 }
 
 TEST(NestedControlFlowScale, GradOfNestedCondUnderJitMatchesTheInterpreter) {
-  Fn f = nested_fn(300);
-  Array x = Array::from(std::vector<double>{-3.0, -0.2, 0.3, 1.0, 2.5, 60.0, 74.9, 80.0});
-  EXPECT_TRUE(testing::arrays_close(jit(vmap(grad(f)), {.opt_level = 0})(x), vmap(grad(f))(x)));
+  run_deep([] {
+    Fn f = nested_fn(300);
+    Array x = Array::from(std::vector<double>{-3.0, -0.2, 0.3, 1.0, 2.5, 60.0, 74.9, 80.0});
+    EXPECT_TRUE(testing::arrays_close(jit(vmap(grad(f)), {.opt_level = 0})(x), vmap(grad(f))(x)));
+  });
 }
 
 }  // namespace
