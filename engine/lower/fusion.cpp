@@ -67,9 +67,11 @@ FusionPlan plan_fusion(const Graph& g) {
   }
 
   // Forward: forced materializations, rule 2, and per-var loop/cost estimates.
-  std::vector<bool> has_loop(nv, false);
+  // loop_depth[v]: the most producers with loops (reductions, dots, inlined control flow)
+  // on one inlined path that ends at v; v's expression contains a loop iff it is > 0.
+  std::vector<int> loop_depth(nv, 0);
   std::vector<int> cost(nv, 0);
-  std::vector<int> loop_depth(nv, 0);  // producers with loops on that path
+  auto has_loop = [&](std::size_t v) { return loop_depth[v] > 0; };
   for (std::size_t i = 0; i < g.eqns.size(); ++i) {
     const Equation& e = g.eqns[i];
     LoweringKind kind = classify(e);
@@ -88,7 +90,7 @@ FusionPlan plan_fusion(const Graph& g) {
     for (int o : e.outputs) plan.producer[static_cast<std::size_t>(o)] = static_cast<int>(i);
     auto loopy = [&](const Atom& a) {
       return !a.is_literal() && !mat[static_cast<std::size_t>(a.var)] &&
-             has_loop[static_cast<std::size_t>(a.var)];
+             has_loop(static_cast<std::size_t>(a.var));
     };
     std::int64_t out_size = g.aval(e.outputs[0]).size();
     if (kind == LoweringKind::ControlFlow) {
@@ -129,26 +131,24 @@ FusionPlan plan_fusion(const Graph& g) {
       default:
         break;
     }
-    const bool own_loop = kind == LoweringKind::Reduction || kind == LoweringKind::Contraction ||
-                          kind == LoweringKind::ControlFlow;
-    bool loop = own_loop;
+    const int own_loop = kind == LoweringKind::Reduction || kind == LoweringKind::Contraction ||
+                                 kind == LoweringKind::ControlFlow
+                             ? 1
+                             : 0;
     int c = 1;
-    int ld = own_loop ? 1 : 0;
+    int depth = own_loop;
     for (const Atom& a : e.inputs) {
       if (a.is_literal() || mat[static_cast<std::size_t>(a.var)]) continue;
       const auto au = static_cast<std::size_t>(a.var);
-      loop = loop || has_loop[au];
       c = std::min(c + cost[au], kCheapOps + 1);  // only compared with kCheapOps
-      ld = std::max(ld, loop_depth[au] + (own_loop ? 1 : 0));
+      depth = std::max(depth, loop_depth[au] + own_loop);
     }
-    // Rule 4: a value at the end of a path through kMaxInlinedLoops loops is a boundary.
-    const bool cut = ld >= kMaxInlinedLoops;
     for (int o : e.outputs) {
       const auto ou = static_cast<std::size_t>(o);
-      if (cut && kind != LoweringKind::Host) mat[ou] = true;
-      has_loop[ou] = loop;
+      // Rule 4: a value at the end of a path through kMaxInlinedLoops loops is a boundary.
+      if (depth >= kMaxInlinedLoops) mat[ou] = true;
       cost[ou] = c;
-      loop_depth[ou] = ld;
+      loop_depth[ou] = depth;
     }
   }
 
@@ -171,7 +171,7 @@ FusionPlan plan_fusion(const Graph& g) {
     }
     for (int o : e.outputs) {
       const std::size_t ou = static_cast<std::size_t>(o);
-      if (!mat[ou] && roots[ou].size() > 1 && (has_loop[ou] || cost[ou] > kCheapOps)) {
+      if (!mat[ou] && roots[ou].size() > 1 && (has_loop(ou) || cost[ou] > kCheapOps)) {
         mat[ou] = true;
       }
       if (shared_loop && used[ou]) mat[ou] = true;

@@ -117,13 +117,18 @@ int KernelBuilder::convert(Scope* s, int value, DType from, DType to) {
   return scalar(s, ScalarOp::Convert, to, {value});
 }
 
-int KernelBuilder::index_value(const AffineIndex& c, DType dtype) {
-  Scope* s = target({c});
-  std::string key = "idx" + coords_key({c}) + std::string(dtype_name(dtype));
-  for (Scope* p = s; p; p = p->parent) {
+int KernelBuilder::cached(const Scope* s, const std::string& key) {
+  for (const Scope* p = s; p; p = p->parent) {
     auto it = p->cache.find(key);
     if (it != p->cache.end()) return it->second;
   }
+  return -1;
+}
+
+int KernelBuilder::index_value(const AffineIndex& c, DType dtype) {
+  Scope* s = target({c});
+  std::string key = "idx" + coords_key({c}) + std::string(dtype_name(dtype));
+  if (const int hit = cached(s, key); hit >= 0) return hit;
   int acc = -1;
   for (const auto& [v, stride] : c.terms) {
     Scope* vs = var_scope_.at(static_cast<std::size_t>(v));
@@ -191,25 +196,20 @@ int KernelBuilder::emit_in(const Atom& a, const Coords& coords, bool root) {
                  std::to_string(c.size()) + " coordinates");
     }
     Scope* s = target(c);
-    std::string key = (as_root ? "r" : "v") + std::to_string(v) + ":" + coords_key(c);
-    for (Scope* p = s; p; p = p->parent) {
-      auto it = p->cache.find(key);
-      if (it != p->cache.end()) return it->second;
-    }
+    const std::string point = std::to_string(v) + ":" + coords_key(c);
+    std::string key = (as_root ? "r" : "v") + point;
+    if (const int hit = cached(s, key); hit >= 0) return hit;
     const auto vu = static_cast<std::size_t>(v);
     const bool mat = plan_.materialized[vu];
+    // A value this kernel itself stores, requested at the point where it stores it: its
+    // register (lower.cpp's depends_on_open allows only such reads of the open kernel).
+    if (mat && !as_root) {
+      if (const int hit = cached(s, "r" + point); hit >= 0) return hit;
+    }
     const int producer = plan_.producer[vu];
     const LoweringKind kind =
         producer < 0 ? LoweringKind::Host : plan_.eqn_kind[static_cast<std::size_t>(producer)];
     int id = -1;
-    if (mat && !as_root) {
-      // A value this kernel itself stores, at the point where it stores it: its register.
-      const std::string root_key = "r" + std::to_string(v) + ":" + coords_key(c);
-      for (Scope* p = s; p; p = p->parent) {
-        auto it = p->cache.find(root_key);
-        if (it != p->cache.end()) return it->second;
-      }
-    }
     if ((mat && !as_root) || kind == LoweringKind::Constant || producer < 0) {
       int b = buffer_of_.at(vu);
       if (b < 0) LANES_FAIL("lower: value %" + std::to_string(v) + " has no buffer");
@@ -221,13 +221,12 @@ int KernelBuilder::emit_in(const Atom& a, const Coords& coords, bool root) {
       id = append(s, std::move(op));
     } else {
       const Equation& e = g_.eqns.at(static_cast<std::size_t>(producer));
-      Pending p{s, std::move(key), ScalarOp::None, av.dtype, {}, 0, {}};
-      if (!inline_operands(e, kind, v, c, p.operands)) {
+      std::vector<std::pair<Atom, Coords>> operands;
+      if (!inline_operands(e, kind, v, c, operands)) {
         id = expand(v, c, s);
-        key = std::move(p.key);
       } else {
-        if (kind == LoweringKind::Elementwise) p.op = e.prim->scalar_op;
-        stack.push_back(std::move(p));
+        const ScalarOp op = kind == LoweringKind::Elementwise ? e.prim->scalar_op : ScalarOp::None;
+        stack.push_back(Pending{s, std::move(key), op, av.dtype, std::move(operands), 0, {}});
         return -1;
       }
     }

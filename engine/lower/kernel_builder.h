@@ -104,6 +104,8 @@ class KernelBuilder {
     std::map<std::string, std::vector<int>> multi;  // control flow: all results
   };
   Scope* target(const Coords& coords) const;
+  // The id cached under `key` in scope `s` or an enclosing one, or -1.
+  static int cached(const Scope* s, const std::string& key);
   int emit_in(const Atom& a, const Coords& coords, bool root);
   // The operands (with their coordinates) that value `var` of kind `kind` combines
   // without a loop: an elementwise op's, an index map's or a unit reshape's single one.

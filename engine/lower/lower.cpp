@@ -117,11 +117,9 @@ class Lowering {
       const AbstractValue& av = g_.aval(v);
       // Values of one shape computed one after the other share a kernel (and its loads and
       // common subexpressions, and a loop's other results), unless the new one reads what
-      // the open kernel stores.
-      // A kernel grows to about kMaxKernelOps loop-IR ops (many outputs of one shape), so
-      // LLVM's work per function stays bounded.
-      // Nor does a kernel span two segments of fusion rule 4 (its values' live ranges
-      // would).
+      // the open kernel stores elsewhere than at its own point, the kernel already has
+      // kMaxKernelOps loop-IR ops, or the new one is in another segment of fusion rule 4:
+      // so LLVM's work per function, and the live ranges in it, stay bounded.
       const int segment = plan_.producer[static_cast<std::size_t>(v)] / lower::kSegmentEqns;
       if (open_ && (open_shape_ != av.shape || open_->num_ops() >= kMaxKernelOps ||
                     open_segment_ != segment || depends_on_open(v))) {

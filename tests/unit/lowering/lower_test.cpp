@@ -5,22 +5,25 @@
 #include "engine/lower/lower.h"
 
 #include <gtest/gtest.h>
+#include <lanes/control_flow.h>
 #include <lanes/ops.h>
 
 #include <cmath>
 #include <cstring>
 
 #include "codegen/backend.h"
-#include "tests/oracle/loop_interpreter.h"
 #include "engine/interpreter.h"
+#include "engine/lower/fusion.h"
 #include "lower_test_prims.h"
 #include "test_util.h"
+#include "tests/oracle/loop_interpreter.h"
 
 namespace lanes {
 namespace {
 
 using internal::AbstractValue;
 using internal::Graph;
+using internal::LoweringKind;
 using internal::Params;
 using internal::loop::BufferKind;
 using internal::loop::Kernel;
@@ -28,6 +31,7 @@ using internal::loop::Op;
 using internal::loop::OpKind;
 using internal::loop::Program;
 using lower_test::prims;
+namespace lower = internal::lower;
 
 using Body = std::function<std::vector<Value>(std::span<const Value>)>;
 
@@ -409,6 +413,65 @@ TEST(Lower, ProgramPrinterShowsKernelsLoopsAndBuffers) {
   EXPECT_NE(text.find("loop i1 in [0, 4)"), std::string::npos) << text;
   EXPECT_NE(text.find("load b0[4*i0 + i1]"), std::string::npos) << text;
   EXPECT_NE(text.find("store b1[i0]"), std::string::npos) << text;
+}
+
+namespace rule4 {
+
+// A chain of `n` sin equations on f64[8].
+Graph sin_chain(int n) {
+  return trace({f64({8})}, [&](std::span<const Value> a) {
+    Value y = a[0];
+    for (int i = 0; i < n; ++i) y = B(prims().sin, {y});
+    return std::vector<Value>{y};
+  });
+}
+
+}  // namespace rule4
+
+// Fusion rule 4: a value used in a later segment than its own is materialized, and each
+// segment is its own kernel.
+TEST(Lower, LongProgramsAreCutIntoSegments) {
+  const int n = 2 * lower::kSegmentEqns + 100;
+  Graph g = rule4::sin_chain(n);
+  lower::FusionPlan plan = lower::plan_fusion(g);
+  for (int i = 0; i < n; ++i) {
+    const bool crosses = (i + 1) % lower::kSegmentEqns == 0 || i + 1 == n;  // or an output
+    EXPECT_EQ(
+        plan.materialized[static_cast<std::size_t>(g.eqns[static_cast<std::size_t>(i)].outputs[0])],
+        crosses)
+        << "equation " << i;
+  }
+  Program p = check(g, {data({8})});
+  EXPECT_EQ(kernels(p).size(), 3u);
+  // A program of one segment is not cut.
+  Graph short_chain = rule4::sin_chain(lower::kSegmentEqns);
+  EXPECT_EQ(kernels(check(short_chain, {data({8})})).size(), 1u);
+}
+
+// Fusion rule 4: an inlined path through kMaxInlinedLoops producers with loops ends at a
+// materialized value, so the kernel builder's nested expansion stays bounded.
+TEST(Lower, InlinedLoopsAreCutEveryKMaxInlinedLoops) {
+  const int n = 2 * lower::kMaxInlinedLoops + 5;
+  Graph g = trace({f64({8})}, [&](std::span<const Value> a) {
+    Value y = a[0];
+    for (int i = 0; i < n; ++i) {
+      y = fori_loop(
+          0, 3, [](Value, Value acc) { return acc * 0.5 + 1.0; }, y);
+    }
+    return std::vector<Value>{y};
+  });
+  lower::FusionPlan plan = lower::plan_fusion(g);
+  int loops = 0;
+  int materialized_loops = 0;
+  for (std::size_t i = 0; i < g.eqns.size(); ++i) {
+    if (plan.eqn_kind[i] != LoweringKind::ControlFlow) continue;
+    ++loops;
+    materialized_loops += plan.materialized[static_cast<std::size_t>(g.eqns[i].outputs[0])];
+  }
+  ASSERT_EQ(loops, n) << "the loops are inlined";
+  // The 16th, the 32nd, and the last (the output).
+  EXPECT_EQ(materialized_loops, 3);
+  check(g, {data({8})});
 }
 
 }  // namespace

@@ -147,8 +147,8 @@ TEST(DeepProgram, OptimizedJitOfALongChainOnASmallStack) {
   });
 }
 
-// 200 chained loops inlined per element: fusion cuts the chain every kMaxInlinedLoops
-// loops, so the kernel builder's nested expansion stays shallow.
+// 200 chained loops inlined per element, on the small stack, against the recurrence
+// (Lower.InlinedLoopsAreCutEveryKMaxInlinedLoops checks where fusion cuts such a chain).
 TEST(DeepProgram, ChainOfInlinedLoopsOnASmallStack) {
   run_on_small_stack([] {
     const Fn f = fn([](Value x) {
