@@ -85,11 +85,6 @@ std::uint32_t CancelState::poll() noexcept {
 
 CancelState* current_cancel_state() noexcept { return t_current; }
 
-CurrentCancelState::CurrentCancelState(CancelState* state) noexcept : previous_(t_current) {
-  t_current = state;
-}
-CurrentCancelState::~CurrentCancelState() { t_current = previous_; }
-
 const std::atomic<std::uint32_t>* current_cancel_flag() noexcept {
   return t_current != nullptr ? &t_current->flag : &g_never_set;
 }
