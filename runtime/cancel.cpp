@@ -3,6 +3,7 @@
 
 #include <lanes/error.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -25,7 +26,9 @@ std::int64_t now_ns() {
 
 // Sets the flag of tokens whose deadline passes, for compiled code (which reads only the
 // flag). One thread for the process, started by the first deadline; it sleeps until the
-// earliest pending deadline. Tokens are held weakly: a dropped token is forgotten.
+// earliest pending deadline. Tokens are held weakly: a dropped token is forgotten, and
+// its entry swept out once the entries have doubled since the last sweep (a server that
+// makes a token with a long timeout per request keeps only its live ones).
 class DeadlineWatcher {
  public:
   static DeadlineWatcher& get() {
@@ -37,6 +40,10 @@ class DeadlineWatcher {
   void add(const std::shared_ptr<CancelState>& s, std::int64_t deadline) {
     {
       std::lock_guard lock(mu_);
+      if (pending_.size() >= sweep_at_) {
+        std::erase_if(pending_, [](const auto& e) { return e.second.expired(); });
+        sweep_at_ = std::max(kMinSweep, 2 * pending_.size());
+      }
       pending_.emplace(deadline, s);
       if (!started_) {
         std::thread(&DeadlineWatcher::loop, this).detach();
@@ -44,6 +51,11 @@ class DeadlineWatcher {
       }
     }
     cv_.notify_one();
+  }
+
+  std::size_t pending() {
+    std::lock_guard lock(mu_);
+    return pending_.size();
   }
 
  private:
@@ -68,6 +80,8 @@ class DeadlineWatcher {
   std::mutex mu_;
   std::condition_variable cv_;
   std::multimap<std::int64_t, std::weak_ptr<CancelState>> pending_;
+  static constexpr std::size_t kMinSweep = 64;
+  std::size_t sweep_at_ = kMinSweep;  // sweep when pending_ reaches this size
   bool started_ = false;
 };
 
@@ -84,6 +98,8 @@ std::uint32_t CancelState::poll() noexcept {
 }
 
 CancelState* current_cancel_state() noexcept { return t_current; }
+
+std::size_t pending_deadlines_for_test() { return DeadlineWatcher::get().pending(); }
 
 const std::atomic<std::uint32_t>* current_cancel_flag() noexcept {
   return t_current != nullptr ? &t_current->flag : &g_never_set;

@@ -15,6 +15,7 @@
 #include <lanes/cancel.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -41,6 +42,10 @@ CancelState* current_cancel_state() noexcept;
 // The flag compiled code reads for the current token: never nullptr (without a scope, a
 // flag that is never set).
 const std::atomic<std::uint32_t>* current_cancel_flag() noexcept;
+
+// For tests: the deadlines the watcher thread holds (of live tokens, and of dropped ones
+// not yet swept out).
+std::size_t pending_deadlines_for_test();
 
 // Throws lanes::Cancelled for a flag's value (kCancelledBy...).
 [[noreturn]] void throw_cancelled(std::uint32_t why);

@@ -3,6 +3,8 @@
 // and under pmap (replica threads); the same function runs normally afterwards; a
 // deadline; a cancelled compile leaves no cache entry behind; the REPL session's
 // interrupt(). A hang fails through CTest's per-test timeout.
+#include "runtime/cancel.h"
+
 #include <gtest/gtest.h>
 #include <lanes/lanes.h>
 #include <lanes/repl.h>
@@ -148,6 +150,20 @@ TEST(Cancel, Deadline) {
   EXPECT_TRUE(passed.cancelled());
   passed.reset();
   EXPECT_FALSE(passed.cancelled());
+}
+
+TEST(Cancel, DroppedDeadlinesAreForgotten) {
+  // A token per call with a long timeout, dropped after the call: the watcher keeps the
+  // live one, not ten thousand dropped ones.
+  const CancelToken live = CancelToken::with_timeout(1h);
+  for (int i = 0; i < 10000; ++i) {
+    CancelScope scope(CancelToken::with_timeout(1h));
+    check_cancelled();
+  }
+  const std::size_t pending = internal::pending_deadlines_for_test();
+  EXPECT_GE(pending, 1u);
+  EXPECT_LT(pending, 1000u);
+  EXPECT_FALSE(live.cancelled());
 }
 
 TEST(Cancel, CompileLeavesNoCacheEntry) {
