@@ -15,6 +15,9 @@ namespace {
 
 thread_local CancelState* t_current = nullptr;
 
+// CancelToken::cancel() is async-signal-safe only on a lock-free flag.
+static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+
 // The flag handed to compiled code when no scope is active: never set.
 constinit std::atomic<std::uint32_t> g_never_set{0};
 
