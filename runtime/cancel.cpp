@@ -7,6 +7,8 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <string>
+#include <system_error>
 #include <thread>
 
 namespace lanes::internal {
@@ -47,9 +49,15 @@ class DeadlineWatcher {
         std::erase_if(pending_, [](const auto& e) { return e.second.expired(); });
         sweep_at_ = std::max(kMinSweep, 2 * pending_.size());
       }
-      pending_.emplace(deadline, s);
+      const auto entry = pending_.emplace(deadline, s);
       if (!started_) {
-        std::thread(&DeadlineWatcher::loop, this).detach();
+        try {
+          std::thread(&DeadlineWatcher::loop, this).detach();
+        } catch (const std::system_error& e) {
+          pending_.erase(entry);  // the next token with a deadline tries again
+          throw RuntimeError(std::string("cancel token: cannot start the deadline thread: ") +
+                             e.what());
+        }
         started_ = true;
       }
     }
