@@ -1,5 +1,6 @@
 // Newton's square root in a while_loop, written for one element: the comparison
-// benchmark's Newton case and the cancel-check benchmark share it.
+// benchmark's Newton case, the cancel-check benchmark and the while-width tests
+// (tests/unit/codegen/jit_while_width_test.cpp) share it.
 #pragma once
 
 #include <lanes/lanes.h>

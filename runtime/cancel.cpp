@@ -3,9 +3,12 @@
 
 #include <lanes/error.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <string>
+#include <system_error>
 #include <thread>
 
 namespace lanes::internal {
@@ -13,6 +16,9 @@ namespace lanes::internal {
 namespace {
 
 thread_local CancelState* t_current = nullptr;
+
+// CancelToken::cancel() is async-signal-safe only on a lock-free flag.
+static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 
 // The flag handed to compiled code when no scope is active: never set.
 constinit std::atomic<std::uint32_t> g_never_set{0};
@@ -25,7 +31,9 @@ std::int64_t now_ns() {
 
 // Sets the flag of tokens whose deadline passes, for compiled code (which reads only the
 // flag). One thread for the process, started by the first deadline; it sleeps until the
-// earliest pending deadline. Tokens are held weakly: a dropped token is forgotten.
+// earliest pending deadline. Tokens are held weakly: a dropped token is forgotten, and
+// its entry swept out once the entries have doubled since the last sweep (a server that
+// makes a token with a long timeout per request keeps only its live ones).
 class DeadlineWatcher {
  public:
   static DeadlineWatcher& get() {
@@ -37,13 +45,28 @@ class DeadlineWatcher {
   void add(const std::shared_ptr<CancelState>& s, std::int64_t deadline) {
     {
       std::lock_guard lock(mu_);
-      pending_.emplace(deadline, s);
+      if (pending_.size() >= sweep_at_) {
+        std::erase_if(pending_, [](const auto& e) { return e.second.expired(); });
+        sweep_at_ = std::max(kMinSweep, 2 * pending_.size());
+      }
+      const auto entry = pending_.emplace(deadline, s);
       if (!started_) {
-        std::thread(&DeadlineWatcher::loop, this).detach();
+        try {
+          std::thread(&DeadlineWatcher::loop, this).detach();
+        } catch (const std::system_error& e) {
+          pending_.erase(entry);  // the next token with a deadline tries again
+          throw RuntimeError(std::string("cancel token: cannot start the deadline thread: ") +
+                             e.what());
+        }
         started_ = true;
       }
     }
     cv_.notify_one();
+  }
+
+  std::size_t pending() {
+    std::lock_guard lock(mu_);
+    return pending_.size();
   }
 
  private:
@@ -68,6 +91,8 @@ class DeadlineWatcher {
   std::mutex mu_;
   std::condition_variable cv_;
   std::multimap<std::int64_t, std::weak_ptr<CancelState>> pending_;
+  static constexpr std::size_t kMinSweep = 64;
+  std::size_t sweep_at_ = kMinSweep;  // sweep when pending_ reaches this size
   bool started_ = false;
 };
 
@@ -85,10 +110,7 @@ std::uint32_t CancelState::poll() noexcept {
 
 CancelState* current_cancel_state() noexcept { return t_current; }
 
-CurrentCancelState::CurrentCancelState(CancelState* state) noexcept : previous_(t_current) {
-  t_current = state;
-}
-CurrentCancelState::~CurrentCancelState() { t_current = previous_; }
+std::size_t pending_deadlines_for_test() { return DeadlineWatcher::get().pending(); }
 
 const std::atomic<std::uint32_t>* current_cancel_flag() noexcept {
   return t_current != nullptr ? &t_current->flag : &g_never_set;

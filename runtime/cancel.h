@@ -15,6 +15,7 @@
 #include <lanes/cancel.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -38,22 +39,13 @@ struct CancelState : std::enable_shared_from_this<CancelState> {
 // The current token's state on this thread (nullptr: no scope).
 CancelState* current_cancel_state() noexcept;
 
-// Makes `state` (which must outlive the scope; nullptr: none) the current one on this
-// thread, as CancelScope does: pmap's replica threads run under their caller's state.
-class CurrentCancelState {
- public:
-  explicit CurrentCancelState(CancelState* state) noexcept;
-  ~CurrentCancelState();
-  CurrentCancelState(const CurrentCancelState&) = delete;
-  CurrentCancelState& operator=(const CurrentCancelState&) = delete;
-
- private:
-  CancelState* previous_;
-};
-
 // The flag compiled code reads for the current token: never nullptr (without a scope, a
 // flag that is never set).
 const std::atomic<std::uint32_t>* current_cancel_flag() noexcept;
+
+// For tests: the deadlines the watcher thread holds (of live tokens, and of dropped ones
+// not yet swept out).
+std::size_t pending_deadlines_for_test();
 
 // Throws lanes::Cancelled for a flag's value (kCancelledBy...).
 [[noreturn]] void throw_cancelled(std::uint32_t why);

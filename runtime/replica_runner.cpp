@@ -2,6 +2,7 @@
 // first error and the stacked outputs.
 #include "runtime/replica_runner.h"
 
+#include <lanes/cancel.h>
 #include <lanes/error.h>
 
 #include <exception>
@@ -11,7 +12,6 @@
 #include <string>
 #include <utility>
 
-#include "runtime/cancel.h"
 #include "runtime/check.h"
 #include "runtime/collective_call.h"
 #include "runtime/device_workers.h"
@@ -132,11 +132,11 @@ std::vector<Array> run_replicas(std::span<const Array> inputs, const ReplicaLaun
   std::exception_ptr first_error;
   std::size_t failed = 0;
   bool first_together = false;  // the recorded error is a divergence (see below)
-  // The replicas observe the caller's cancel token (the caller's scope keeps it alive).
-  CancelState* const cancel = current_cancel_state();
+  // The replicas observe the caller's cancel token.
+  const CancelToken cancel = current_cancel_token();
   auto run_one = [&](std::size_t r) {
     const int rank = static_cast<int>(r);
-    CurrentCancelState cancel_scope(cancel);
+    const CancelScope cancel_scope(cancel);
     try {
       std::vector<AxisBinding> bindings = parent;
       bindings.push_back({std::string(launch.axis_name), rank, n, placement.comm});

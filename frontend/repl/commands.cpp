@@ -131,6 +131,8 @@ void Evaluator::command(const Stmt& s) {
       out_(text);
     } catch (const ReplError&) {
       throw;
+    } catch (const Cancelled&) {
+      throw;
     } catch (const lanes::Error& err) {
       throw ReplError(error_kind(err), err.what(), e.loc);
     }

@@ -49,13 +49,16 @@ std::string error_kind(const std::exception& e);
 
 // Returns f(), reporting an error it throws at `loc`: an engine error becomes a ReplError
 // of its kind, out of memory a RuntimeError, any other exception an InternalError; a
-// ReplError passes unchanged, located at `loc` if it was not yet.
+// ReplError passes unchanged, located at `loc` if it was not yet. lanes::Cancelled passes
+// unchanged: Session::run reports it as a KeyboardInterrupt, without a location.
 template <class F>
 auto at_loc(Loc loc, F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const ReplError& err) {
     if (!err.located()) throw ReplError(err.kind(), err.what(), loc);
+    throw;
+  } catch (const Cancelled&) {
     throw;
   } catch (const lanes::Error& err) {
     throw ReplError(error_kind(err), err.what(), loc);

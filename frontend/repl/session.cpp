@@ -104,7 +104,6 @@ std::string error_kind(const std::exception& e) {
   if (dynamic_cast<const CompileError*>(&e)) return "CompileError";
   if (dynamic_cast<const RuntimeError*>(&e)) return "RuntimeError";
   if (dynamic_cast<const InternalError*>(&e)) return "InternalError";
-  if (dynamic_cast<const Cancelled*>(&e)) return kInterruptKind;
   if (dynamic_cast<const lanes::Error*>(&e)) return "Error";
   return "InternalError";
 }
@@ -173,11 +172,7 @@ EvalOutput Session::run(std::string_view source, std::string_view origin, int fi
     CancelScope scope(cancel_);
     run_source(source, origin, first_line);
   } catch (const ReplError& e) {
-    if (e.kind() == kInterruptKind) {
-      interrupted(e.what());
-    } else {
-      fail(e.kind(), e.what(), e.located() ? std::optional<Loc>(e.loc()) : std::nullopt);
-    }
+    fail(e.kind(), e.what(), e.located() ? std::optional<Loc>(e.loc()) : std::nullopt);
   } catch (const Cancelled& e) {
     interrupted(e.what());
   } catch (const lanes::Error& e) {

@@ -58,7 +58,8 @@ class CancelToken {
 
   // A fresh token: not cancelled, no deadline.
   CancelToken();
-  // A token that cancels itself at `deadline` (already passed: cancelled at once).
+  // A token that cancels itself at `deadline` (already passed: cancelled at once). The
+  // first one starts the process's deadline thread (lanes::RuntimeError if it cannot).
   static CancelToken with_deadline(Clock::time_point deadline);
   // A token that cancels itself `timeout` from now.
   static CancelToken with_timeout(Clock::duration timeout);

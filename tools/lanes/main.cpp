@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -26,14 +27,17 @@ namespace {
 
 lanes::repl::Session* g_session = nullptr;
 bool g_continuation = false;
-volatile std::sig_atomic_t g_interrupted = 0;
+// Set by the SIGINT handler, which may run on any thread (the thread pool's, pmap's), so
+// an atomic rather than a volatile sig_atomic_t (lock-free: async-signal-safe).
+std::atomic<bool> g_interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
 
 // Ctrl-C at the prompt abandons the line being typed (the read is interrupted, as the
 // handler is installed without SA_RESTART). During an entry it also cancels the running
 // computation or compile (Session::interrupt: an atomic store, async-signal-safe); the
 // entry ends with "KeyboardInterrupt: cancelled" and the prompt returns.
 void on_sigint(int) {
-  g_interrupted = 1;
+  g_interrupted = true;
   if (g_session != nullptr) g_session->interrupt();
 }
 
@@ -200,7 +204,7 @@ int interactive(lanes::repl::Session& s) {
     int count = 0;
     const char* line = el_gets(el, &count);
     if (!line && g_interrupted) {
-      g_interrupted = 0;
+      g_interrupted = false;
       el_reset(el);
       write_out("\nKeyboardInterrupt\n");
       pending.clear();
@@ -210,7 +214,7 @@ int interactive(lanes::repl::Session& s) {
       write_out("\n");
       break;
     }
-    g_interrupted = 0;
+    g_interrupted = false;
     std::string text(line);
     if (text.find_first_not_of(" \t\r\n") != std::string::npos) {
       std::string entry = text;
@@ -227,7 +231,7 @@ int interactive(lanes::repl::Session& s) {
     }
     lanes::repl::EvalOutput r = run_entry(s, pending, "<stdin>");
     pending.clear();
-    if (r.cancelled) g_interrupted = 0;  // that Ctrl-C was for the entry, not the next line
+    if (r.cancelled) g_interrupted = false;  // that Ctrl-C was for the entry, not the next line
     if (!r.ok) {
       std::fflush(stdout);
       std::fputs(r.error.c_str(), stderr);

@@ -14,6 +14,7 @@
 #include <ostream>
 #include <variant>
 
+#include "bench/newton.h"
 #include "codegen/cpu/cpu_jit.h"
 #include "engine/jit_pipeline.h"
 #include "engine/lower/lower.h"
@@ -58,19 +59,6 @@ int chosen_width(const Fn& f, const std::vector<Array>& args, JitOptions options
   return chosen_widths(f, args, options).width;
 }
 
-// Newton's sqrt as the benchmark writes it: stop when the step is below 1e-12 of x.
-Value newton(const Value& a) {
-  auto [x, step] =
-      while_loop([](C2 c) { return lanes::abs(std::get<1>(c)) > 1e-12 * std::get<0>(c); },
-                 [a](C2 c) {
-                   Value x = std::get<0>(c), next = 0.5 * (x + a / x);
-                   return std::make_tuple(next, next - x);
-                 },
-                 std::make_tuple(a, a));
-  (void)step;
-  return x;
-}
-
 // Positive values spanning 1e-200 .. 1e200, log-uniform and scattered, so neighbouring
 // lanes run from a few to hundreds of Newton iterations.
 Array scattered_positive(std::int64_t n) {
@@ -83,7 +71,7 @@ Array scattered_positive(std::int64_t n) {
 }
 
 TEST(JitWhileWidth, ShortWhileTakesFourRegistersAndARegisterForItsTail) {
-  Fn f = vmap(fn([](Value a) { return newton(a); }));
+  Fn f = vmap(bench::newton_sqrt_per_element());  // as the benchmarks write it
   const int w = native_width(8);
   EXPECT_EQ(chosen_widths(f, {scattered_positive(64 * w)}), (Widths{4 * w, 0}));
   // Points left over by whole wide steps run one register at a time.
@@ -126,7 +114,7 @@ TEST(JitWhileWidth, LongBodiesAndVectorMathKeepOneRegister) {
 }
 
 TEST(JitWhileWidth, WideNewtonMatchesClosedFormAndInterpreter) {
-  Fn f = vmap(fn([](Value a) { return newton(a); }));
+  Fn f = vmap(bench::newton_sqrt_per_element());  // as the benchmarks write it
   Fn jf = jit(f);
   const int w = native_width(8);
   for (std::int64_t n : {std::int64_t{64} * w, std::int64_t{64} * w + 4 * w - 1}) {
@@ -177,7 +165,7 @@ TEST(JitWhileWidth, WideCollatzKeepsEachLanesTripCount) {
 TEST(JitWhileWidth, ThreadPoolChunksAgreeWithOneThread) {
   // Over 2^16 points, so chunks (aligned to the wide step) run on the pool; the last one
   // ends with the tail loops.
-  Fn f = vmap(fn([](Value a) { return newton(a); }));
+  Fn f = vmap(bench::newton_sqrt_per_element());  // as the benchmarks write it
   Array a = scattered_positive((std::int64_t{1} << 17) + 37);
   Array par = jit(f, {.parallel = true})(a);
   Array one = jit(f, {.parallel = false})(a);

@@ -3,10 +3,13 @@
 // and under pmap (replica threads); the same function runs normally afterwards; a
 // deadline; a cancelled compile leaves no cache entry behind; the REPL session's
 // interrupt(). A hang fails through CTest's per-test timeout.
+#include "runtime/cancel.h"
+
 #include <gtest/gtest.h>
 #include <lanes/lanes.h>
 #include <lanes/repl.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -30,14 +33,12 @@ Fn count_to() {
 }
 
 // Runs `call` under a token that another thread cancels after `delay`; expects
-// lanes::Cancelled, and returns the seconds from the cancel to the throw.
+// lanes::Cancelled (a call that never ends otherwise: a hang fails by CTest's timeout).
 template <class Call>
-double cancel_after(Call call, std::chrono::milliseconds delay = 50ms) {
+void cancel_after(Call call, std::chrono::milliseconds delay = 50ms) {
   CancelToken token;
-  Clock::time_point cancelled_at{};
   std::thread canceller([&] {
     std::this_thread::sleep_for(delay);
-    cancelled_at = Clock::now();
     token.cancel();
   });
   bool threw = false;
@@ -48,10 +49,8 @@ double cancel_after(Call call, std::chrono::milliseconds delay = 50ms) {
     threw = true;
     EXPECT_NE(std::string(e.what()).find("cancelled"), std::string::npos) << e.what();
   }
-  const Clock::time_point end = Clock::now();
   canceller.join();
   EXPECT_TRUE(threw) << "the call returned instead of throwing lanes::Cancelled";
-  return std::chrono::duration<double>(end - cancelled_at).count();
 }
 
 Array iota(int n) {
@@ -97,7 +96,7 @@ TEST(Cancel, JitWhileLoopFromAnotherThread) {
   // Compiled first, so that the cancel reaches the running loop (not the compile), which
   // checks the flag at each iteration.
   EXPECT_NE(f.llvm_ir({0.0, 1.0}).find("load atomic volatile"), std::string::npos);
-  EXPECT_LT(cancel_after([&] { f(0.0, kInf); }), 10.0);
+  cancel_after([&] { f(0.0, kInf); });
   // The same executable afterwards, with and without a scope.
   EXPECT_EQ(f(0.0, 10.0)[0].item<double>(), 10.0);
   CancelScope scope{CancelToken()};
@@ -108,7 +107,7 @@ TEST(Cancel, JitVmapWhileLoop) {
   // Masked lanes, and a kernel large enough to be split over the thread pool.
   Fn f = jit(vmap(count_to(), {0, none}));
   f(iota(1 << 17), 1.0);  // compiled before the cancel
-  EXPECT_LT(cancel_after([&] { f(iota(1 << 17), kInf); }), 10.0);
+  cancel_after([&] { f(iota(1 << 17), kInf); });
   Array r = f(iota(1 << 17), 4.0);
   EXPECT_EQ(r.data<double>()[0], 4.0);
   EXPECT_EQ(r.data<double>()[100], 100.0);
@@ -116,16 +115,16 @@ TEST(Cancel, JitVmapWhileLoop) {
 
 TEST(Cancel, EagerAndVmappedInterpreter) {
   Fn f = count_to();
-  EXPECT_LT(cancel_after([&] { f(0.0, kInf); }), 10.0);
+  cancel_after([&] { f(0.0, kInf); });
   EXPECT_EQ(f(0.0, 3.0)[0].item<double>(), 3.0);
   Fn g = vmap(count_to(), {0, none});
-  EXPECT_LT(cancel_after([&] { g(iota(8), kInf); }), 10.0);
+  cancel_after([&] { g(iota(8), kInf); });
 }
 
 TEST(Cancel, PmapReplicas) {
   Fn f = pmap(count_to(), "i", {0, none}, 0, cpu_devices(2));
   f(iota(2), 1.0);  // compiled before the cancel
-  EXPECT_LT(cancel_after([&] { f(iota(2), kInf); }), 10.0);
+  cancel_after([&] { f(iota(2), kInf); });
   Array r = f(iota(2), 3.0);
   EXPECT_EQ(r.data<double>()[1], 3.0);
 }
@@ -141,13 +140,26 @@ TEST(Cancel, Deadline) {
   } catch (const Cancelled& e) {
     EXPECT_STREQ(e.what(), "deadline exceeded");
   }
-  const double took = std::chrono::duration<double>(Clock::now() - start).count();
-  EXPECT_GE(took, 0.09);
-  EXPECT_LT(took, 10.0);
+  // Not before the deadline (the clock is monotonic: this cannot flake).
+  EXPECT_GE(Clock::now() - start, 100ms);
   CancelToken passed = CancelToken::with_deadline(Clock::now() - 1s);
   EXPECT_TRUE(passed.cancelled());
   passed.reset();
   EXPECT_FALSE(passed.cancelled());
+}
+
+TEST(Cancel, DroppedDeadlinesAreForgotten) {
+  // A token per call with a long timeout, dropped after the call: the watcher keeps the
+  // live one, not ten thousand dropped ones.
+  const CancelToken live = CancelToken::with_timeout(1h);
+  for (int i = 0; i < 10000; ++i) {
+    CancelScope scope(CancelToken::with_timeout(1h));
+    check_cancelled();
+  }
+  const std::size_t pending = internal::pending_deadlines_for_test();
+  EXPECT_GE(pending, 1u);
+  EXPECT_LT(pending, 1000u);
+  EXPECT_FALSE(live.cancelled());
 }
 
 TEST(Cancel, CompileLeavesNoCacheEntry) {
@@ -180,11 +192,16 @@ TEST(Cancel, CompileOfALongChainStopsAtItsDeadline) {
 TEST(Cancel, ReplSessionInterrupt) {
   repl::Session s;
   ASSERT_TRUE(s.run("kept = 41\n", "<test>").ok);
+  // Repeated until the entry returns: an interrupt() before run() starts is forgotten.
+  std::atomic<bool> done{false};
   std::thread interrupter([&] {
-    std::this_thread::sleep_for(100ms);
-    s.interrupt();
+    while (!done) {
+      std::this_thread::sleep_for(20ms);
+      s.interrupt();
+    }
   });
   repl::EvalOutput r = s.run("while_loop(lambda c: c > -1.0, lambda c: c + 1.0, 0.0)\n", "<test>");
+  done = true;
   interrupter.join();
   EXPECT_TRUE(r.cancelled);
   EXPECT_EQ(r.error, "KeyboardInterrupt: cancelled\n");
