@@ -10,6 +10,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "codegen/compile_monitor.h"
@@ -174,6 +175,27 @@ TEST(CompileProgress, DebugTimePrintsOneLinePerPhase) {
   }
   EXPECT_NE(err.find("lanes time: compile total "), std::string::npos) << err;
   EXPECT_NE(err.find(" ms  "), std::string::npos) << err;
+}
+
+TEST(CompileProgress, DebugIrPrintsEachPhaseTimeBeforeItsIr) {
+  internal::set_debug_ir(true);
+  ::testing::internal::CaptureStderr();
+  jit(chain(4, 1.0008))(kInput);
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  internal::set_debug_ir(false);
+  // The time line of the phase that made each IR, then the IR (one clock for both topics).
+  const std::pair<std::string, std::string> time_then_ir[] = {
+      {"expand_composites", "after expand_composites"},
+      {"dce", "after dce"},
+      {"lower", "loop IR"},
+      {"machine_code", "LLVM IR"}};
+  for (const auto& [phase, title] : time_then_ir) {
+    const std::size_t time = err.find("lanes time: " + phase + " ");
+    const std::size_t ir = err.find("--- " + title + " ---");
+    ASSERT_NE(time, std::string::npos) << phase << "\n" << err;
+    ASSERT_NE(ir, std::string::npos) << title << "\n" << err;
+    EXPECT_LT(time, ir) << phase;
+  }
 }
 
 TEST(CompileProgress, DebugTimeIsATopicOfLanesDebug) {
