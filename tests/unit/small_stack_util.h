@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 #include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <exception>
@@ -27,16 +29,30 @@ inline constexpr std::size_t kSmallStackBytes = std::size_t{1} << 20;
 #endif
 
 // Calls `body` on a fresh thread with a `stack_bytes` stack and waits for it; an exception
-// `body` throws is rethrown here (gtest assertions inside `body` report as usual).
+// `body` throws is rethrown here (gtest assertions inside `body` report as usual). The
+// stack is mapped here, below a guard page, rather than sized with setstacksize: glibc
+// reuses a cached stack of a finished thread up to 4 times the size asked for, so a test
+// that needs a small stack could otherwise run on a larger one, depending on test order.
 inline void run_on_small_stack(const std::function<void()>& body,
                                std::size_t stack_bytes = kSmallStackBytes) {
   struct Job {
     const std::function<void()>* body;
     std::exception_ptr error;
   } job{&body, nullptr};
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  const std::size_t bytes = (stack_bytes + page - 1) / page * page;
+  void* mem = mmap(nullptr, page + bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  ASSERT_NE(mem, MAP_FAILED);
+  struct Unmap {
+    void* mem;
+    std::size_t size;
+    ~Unmap() { munmap(mem, size); }
+  } unmap{mem, page + bytes};
+  ASSERT_EQ(mprotect(mem, page, PROT_NONE), 0);  // an overflow faults at once
   pthread_attr_t attr;
   ASSERT_EQ(pthread_attr_init(&attr), 0);
-  ASSERT_EQ(pthread_attr_setstacksize(&attr, stack_bytes), 0);
+  ASSERT_EQ(pthread_attr_setstack(&attr, static_cast<char*>(mem) + page, bytes), 0);
   pthread_t thread;
   const int rc = pthread_create(
       &thread, &attr,
