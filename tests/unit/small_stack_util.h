@@ -14,19 +14,19 @@
 
 namespace lanes::testing {
 
+// Whether this is an ASan or TSan build (gcc defines __SANITIZE_*, clang has __has_feature).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+inline constexpr bool kSanitized =
+    __has_feature(address_sanitizer) || __has_feature(thread_sanitizer);
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
 // Sanitizers' frames are several times larger, so their builds get 8 MiB (still far below
 // what a recursion per equation of a 10^5-equation program would need).
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-inline constexpr std::size_t kSmallStackBytes = std::size_t{8} << 20;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-inline constexpr std::size_t kSmallStackBytes = std::size_t{8} << 20;
-#else
-inline constexpr std::size_t kSmallStackBytes = std::size_t{1} << 20;
-#endif
-#else
-inline constexpr std::size_t kSmallStackBytes = std::size_t{1} << 20;
-#endif
+inline constexpr std::size_t kSmallStackBytes = std::size_t{kSanitized ? 8 : 1} << 20;
 
 // Calls `body` on a fresh thread with a `stack_bytes` stack and waits for it; an exception
 // `body` throws is rethrown here (gtest assertions inside `body` report as usual). The
