@@ -1,7 +1,7 @@
 // One compile's phases, watched: each phase is timed (one line per phase on stderr with
-// LANES_DEBUG=time) and reported to JitOptions::on_progress, rate-limited so that small
-// compiles never call it and large ones at most every 50 ms. The jit pipeline
-// (engine/jit_pipeline.cpp) makes one per compile and hands it down to lowering and the
+// LANES_DEBUG=time or ir: the compile's one clock) and reported to JitOptions::on_progress,
+// rate-limited so that small compiles never call it and large ones at most every 50 ms. The jit
+// pipeline (engine/jit_pipeline.cpp) makes one per compile and hands it down to lowering and the
 // CPU code generator, which call phase() and advance() outside every engine lock.
 #pragma once
 

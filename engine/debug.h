@@ -1,6 +1,7 @@
 // LANES_DEBUG: what the engine prints while it works.
 //   LANES_DEBUG=ir     the graph after tracing and after each pass that changed it,
-//                      the loop IR and the LLVM IR handed to the JIT, with pass times
+//                      the loop IR and the LLVM IR handed to the JIT, each after the
+//                      time line of the phase that made it (as LANES_DEBUG=time)
 //   LANES_DEBUG=time   one line per compile phase (each graph pass, lowering, LLVM IR
 //                      generation, LLVM's optimisation, machine code) with its time in
 //                      ms and its size, and the compile's total, on stderr

@@ -14,12 +14,12 @@ namespace lanes::internal {
 class CompileMonitor;
 
 // Runs the clean-up passes in order, each a phase of `monitor` (when null, one of its own
-// that only prints times: LANES_DEBUG=time); with LANES_DEBUG=ir prints the graph after
-// each pass that changed it, with the pass times.
+// that only prints times); with LANES_DEBUG=ir prints the graph after each pass that
+// changed it, each after the monitor's line with the pass time.
 Graph optimize_graph(const Graph& g, CompileMonitor* monitor = nullptr);
 
 // optimize_graph, lower to loops, compile for the host CPU; reports progress to
-// options.on_progress and phase times with LANES_DEBUG=time (codegen/compile_monitor.h).
+// options.on_progress and phase times with LANES_DEBUG=time or ir (codegen/compile_monitor.h).
 std::shared_ptr<Executable> compile_graph(const Graph& g, const JitOptions& options);
 
 }  // namespace lanes::internal

@@ -8,6 +8,7 @@
 
 #include "frontend/repl/errors.h"
 #include "frontend/repl/lexer.h"
+#include "frontend/repl/stack_guard.h"
 
 namespace lanes::repl {
 
@@ -97,9 +98,12 @@ class Parser {
     if (!accept(TK::Newline) && !at(TK::End) && !at(TK::Dedent)) unexpected("end of line");
   }
 
-  // Bounds recursion: every nested construct goes through one of these.
+  // Bounds recursion: every nested construct goes through one of these. The bound alone
+  // does not fit every thread (48 nested parentheses, some 15 frames a level, overflowed a
+  // 256 KiB stack in a RelWithDebInfo build), so each level checks the stack too.
   struct Nest {
     explicit Nest(Parser& p) : p(p) {
+      check_stack(p.cur().loc);
       if (++p.depth_ > kMaxNesting) {
         syntax_error("too deeply nested (more than " + std::to_string(kMaxNesting) + " levels)",
                      p.cur().loc);

@@ -55,7 +55,6 @@ struct RVal {
   // would otherwise build a value that printing and freeing recurse on): deeper is a
   // RecursionError, located at the expression that builds it.
   static RVal tuple(std::vector<RVal> items);
-  int tuple_nesting() const { return nesting_; }  // 0 for a value that is not a tuple
 
   bool is_none() const { return std::holds_alternative<NoneV>(v); }
   const Num* num() const { return std::get_if<Num>(&v); }
@@ -76,7 +75,7 @@ struct RVal {
   bool is_tensor() const { return num() || array() || traced(); }
 
  private:
-  int nesting_ = 0;
+  int nesting_ = 0;  // how deep tuples nest in this value (0: not a tuple)
 };
 
 inline constexpr int kMaxTupleNesting = 100;

@@ -1,9 +1,10 @@
-// The evaluator's guard against running out of stack. The REPL's documented bounds (100
+// The REPL's guard against running out of stack. The REPL's documented bounds (100
 // levels in the parser, 200 in an expression, 64 nested calls) compose: 64 calls of a
 // function whose body nests 100 deep need several MiB of stack, more than a thread may
 // have (1 MiB is common for worker threads). So the evaluator also checks, at every
 // expression, how much of its thread's stack is left, and stops with a RecursionError
-// while enough remains for the engine work below it (tracing, compiling).
+// while enough remains for the engine work below it (tracing, compiling); the parser
+// checks at every nesting level.
 #pragma once
 
 #include <cstddef>
@@ -12,7 +13,8 @@
 
 namespace lanes::repl {
 
-// Stack the evaluator leaves to what it calls; also the least it needs to start.
+// Stack the evaluator leaves to what it calls; also the least the parser and evaluator
+// need to start.
 inline constexpr std::size_t kStackReserve = std::size_t{256} << 10;
 
 // Bytes left between the caller's frame and the end of the calling thread's stack (the

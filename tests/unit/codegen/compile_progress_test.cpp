@@ -10,6 +10,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "codegen/compile_monitor.h"
@@ -163,17 +164,41 @@ TEST(CompileProgress, AnExceptionFromTheCallbackEndsTheCompile) {
   EXPECT_EQ(f(kInput)[0].size(), 3);  // the engine stays usable; the next call compiles
 }
 
-TEST(CompileProgress, DebugTimePrintsOneLinePerPhase) {
-  internal::set_debug_time(true);
+// What compiling and running `f` prints to stderr with the LANES_DEBUG topic that `set`
+// switches.
+std::string debug_output(void (*set)(bool), const Fn& f) {
+  set(true);
   ::testing::internal::CaptureStderr();
-  jit(chain(4, 1.0007))(kInput);
-  const std::string err = ::testing::internal::GetCapturedStderr();
-  internal::set_debug_time(false);
+  jit(f)(kInput);
+  std::string err = ::testing::internal::GetCapturedStderr();
+  set(false);
+  return err;
+}
+
+TEST(CompileProgress, DebugTimePrintsOneLinePerPhase) {
+  const std::string err = debug_output(internal::set_debug_time, chain(4, 1.0007));
   for (const std::string& p : kPhases) {
     EXPECT_NE(err.find("lanes time: " + p + " "), std::string::npos) << p << "\n" << err;
   }
   EXPECT_NE(err.find("lanes time: compile total "), std::string::npos) << err;
   EXPECT_NE(err.find(" ms  "), std::string::npos) << err;
+}
+
+TEST(CompileProgress, DebugIrPrintsEachPhaseTimeBeforeItsIr) {
+  const std::string err = debug_output(internal::set_debug_ir, chain(4, 1.0008));
+  // The time line of the phase that made each IR, then the IR (one clock for both topics).
+  const std::pair<std::string, std::string> time_then_ir[] = {
+      {"expand_composites", "after expand_composites"},
+      {"dce", "after dce"},
+      {"lower", "loop IR"},
+      {"machine_code", "LLVM IR"}};
+  for (const auto& [phase, title] : time_then_ir) {
+    const std::size_t time = err.find("lanes time: " + phase + " ");
+    const std::size_t ir = err.find("--- " + title + " ---");
+    ASSERT_NE(time, std::string::npos) << phase << "\n" << err;
+    ASSERT_NE(ir, std::string::npos) << title << "\n" << err;
+    EXPECT_LT(time, ir) << phase;
+  }
 }
 
 TEST(CompileProgress, DebugTimeIsATopicOfLanesDebug) {

@@ -28,7 +28,9 @@ GraphRef one_equation(Params params) {
   return g;
 }
 
-std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+std::size_t lines(const std::string& s) {
+  return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
+}
 
 TEST(GraphPrinterDeep, LongChainPrintsOnASmallStack) {
   constexpr int kEqns = 100000;
@@ -70,7 +72,8 @@ TEST(GraphPrinterDeep, NestedSubGraphsPrintOnASmallStack) {
 
 TEST(GraphPrinterDeep, SubGraphListsAndNullsKeepTheirFormat) {
   GraphRef leaf = one_equation({});
-  GraphRef g = one_equation({{"branches", std::vector<GraphRef>{leaf, nullptr}}, {"n", std::int64_t{2}}});
+  GraphRef g =
+      one_equation({{"branches", std::vector<GraphRef>{leaf, nullptr}}, {"n", std::int64_t{2}}});
   EXPECT_EQ(g->to_string(),
             "{ lambda a:f64[] .\n"
             "  b:f64[] = sin[n=2] a\n"

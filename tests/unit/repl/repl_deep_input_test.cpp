@@ -153,6 +153,10 @@ TEST(ReplDeepInput, DeepRecursionIsARecursionError) {
   // A stack too small for the evaluator to start is an error too, not a crash.
   err = error_on_small_stack_of("1 + 1\n", std::size_t{128} << 10);
   EXPECT_NE(err.find("RecursionError"), std::string::npos) << err;
+  // So is one too small for the parser: nesting within its bound, which the parser alone
+  // would recurse through past the end of a 192 KiB stack.
+  err = error_on_small_stack_of(nest("(", "1", ")", 45), std::size_t{192} << 10);
+  EXPECT_NE(err.find("RecursionError: the program nests too deeply"), std::string::npos) << err;
 }
 
 }  // namespace

@@ -16,17 +16,7 @@ using testing::run_on_small_stack;
 
 // Sanitized builds run a tenth of the size (their code is 5-20 times slower; the stack
 // they get is still far below what a recursion per equation would need).
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr int kEquations = 10000;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr int kEquations = 10000;
-#else
-constexpr int kEquations = 100000;
-#endif
-#else
-constexpr int kEquations = 100000;
-#endif
+constexpr int kEquations = testing::kSanitized ? 10000 : 100000;
 const std::vector<double> kPoints = {-0.7, 0.3, 1.1, 2.0, -1.9};
 
 Array points() { return Array::from(kPoints); }
