@@ -134,6 +134,22 @@ TEST(StructuralIdentity, ASharedGraphIsHashedFromManyThreads) {
   for (std::size_t h : seen) EXPECT_EQ(h, expected);
 }
 
+// A sub-graph object held twice (as grad's branches hold the primal's) is mapped once by a
+// pass, and both places hold the one result.
+TEST(NestedPasses, ASharedSubgraphIsMappedOnce) {
+  Graph g = trace(nested_fn(3), {kScalar});
+  ASSERT_EQ(g.eqns[1].prim->name, "cond");
+  using Branches = std::vector<internal::GraphRef>;
+  const internal::GraphRef inner = g.eqns[1].params.get<Branches>("branches")[1];
+  g.eqns[1].params.set("branches", Branches{inner, inner});
+  for (const Graph& c :
+       {internal::eliminate_common_subexpressions(g), internal::eliminate_dead_code(g)}) {
+    const Branches& out = c.eqns[1].params.get<Branches>("branches");
+    EXPECT_EQ(out[0].get(), out[1].get());
+    EXPECT_TRUE(structural_equal(*out[0], *inner));
+  }
+}
+
 // Two conds with separately traced, structurally equal branches: CSE merges them.
 TEST(NestedCse, MergesStructurallyEqualSubgraphs) {
   Fn f = fn([](Value x) { return nest(x, 4) + nest(x, 4); });
