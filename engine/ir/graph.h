@@ -94,8 +94,8 @@ struct Graph {
 };
 
 // Checks the SSA and typing invariants: every variable defined once before use, each
-// equation's output avals equal to what its primitive's shape rule gives, sub-graphs
-// verified recursively. Throws InternalError naming the equation on failure.
+// equation's output avals equal to what its primitive's shape rule gives; each distinct
+// sub-graph once, by a worklist. Throws InternalError naming the equation on failure.
 void verify(const Graph& g);
 
 }  // namespace lanes::internal

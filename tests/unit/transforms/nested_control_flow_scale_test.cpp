@@ -1,13 +1,14 @@
 // Nested control flow at scale (issue 18): sub-graphs are hashed and compared by
-// structure (not by address or printed text), CSE merges equal sub-graphs and keeps
-// different ones apart, and a cond nested 2,000 deep goes through jit, vmap and the
-// interpreter (on a 16 MiB stack, for the test's own recursion) with the interpreter's
-// answer. Compile
-// times are printed by build/bench/lanes-bench-nested-cf, not asserted here.
+// structure (not by address or printed text), without recursion on the nesting depth;
+// CSE merges equal sub-graphs and keeps different ones apart, and a cond nested 2,000
+// deep goes through jit, vmap and the interpreter with the interpreter's answer (on a
+// large stack: see kUserRecursionStack). Compile times are printed by
+// build/bench/lanes-bench-nested-cf, not asserted here.
 #include <gtest/gtest.h>
 #include <lanes/lanes.h>
 
 #include <functional>
+#include <thread>
 #include <vector>
 
 #include "engine/interpreter.h"
@@ -46,9 +47,12 @@ Fn nested_fn(int depth, double k = 2.0) {
 const Array kScalar = Array::scalar(0.5);
 
 // Tracing a nesting written as recursive C++ recurses in the test's own code (nest, cond,
-// the trace of a branch, nest, ...), a few frames per level. The depth-2000 tests run on
-// a thread whose stack is sized for that: 16 MiB, or 128 MiB in sanitized builds, whose
-// frames are several times larger (8 MiB overflowed under ASan).
+// the trace of a branch, nest, ...), a few frames per level. The engine still recurses
+// once per nesting level too: the graph passes through map_subgraphs, vmap through the
+// control-flow batching rules, lowering through the control-flow inliner (at depth 2,000,
+// CSE alone overflowed 1 MiB and vmap 2 MiB). So the depth-2000 tests run on a thread of
+// 16 MiB, or 128 MiB in sanitized builds, whose frames are several times larger (8 MiB
+// overflowed under ASan); only hashing, comparing and verifying are checked on a small one.
 const std::size_t kUserRecursionStack = testing::kSmallStackBytes * 16;
 // Sanitized builds nest 400 deep: TSan's shadow of a 2000-deep trace was killed for memory.
 const int kDeepNesting = testing::kSmallStackBytes > (std::size_t{1} << 20) ? 400 : 2000;
@@ -91,17 +95,59 @@ TEST(StructuralIdentity, ACopyStartsWithoutAHashAndHashesTheSame) {
   EXPECT_FALSE(structural_equal(a, copy));
 }
 
-TEST(StructuralIdentity, DeepNestingHashesAndComparesWithoutRecursion) {
-  run_deep([] {
-    const int depth = kDeepNesting;
-    Graph a = trace(nested_fn(depth), {kScalar});
-    Graph b = trace(nested_fn(depth), {kScalar});
-    Graph c = trace(nested_fn(depth, 5.0), {kScalar});  // differs at the innermost level
-    EXPECT_TRUE(structural_equal(a, b));
-    EXPECT_FALSE(structural_equal(a, c));
-    EXPECT_EQ(structural_hash(a), structural_hash(b));
-    EXPECT_NE(structural_hash(a), structural_hash(c));
+TEST(StructuralIdentity, DeepNestingHashesComparesAndVerifiesWithoutRecursion) {
+  // Traced on the large stack (the test's own recursion); hashed, compared and verified on
+  // 64 KiB (512 KiB sanitized), far less than a recursion through the levels would need.
+  // The graphs are destroyed here, outside the small stack.
+  const int depth = kDeepNesting;
+  Graph a, b, c;
+  run_deep([&] {
+    a = trace(nested_fn(depth), {kScalar});
+    b = trace(nested_fn(depth), {kScalar});
+    c = trace(nested_fn(depth, 5.0), {kScalar});  // differs at the innermost level
   });
+  testing::run_on_small_stack(
+      [&] {
+        EXPECT_TRUE(structural_equal(a, b));
+        EXPECT_FALSE(structural_equal(a, c));
+        EXPECT_EQ(structural_hash(a), structural_hash(b));
+        EXPECT_NE(structural_hash(a), structural_hash(c));
+        internal::verify(a);
+      },
+      testing::kSmallStackBytes / 16);
+}
+
+// A graph shared between threads (a cached trace compiled by several callers) is hashed by
+// all of them at once: the cached slot is written without a race (checked under TSan) and
+// every thread reads the same hash.
+TEST(StructuralIdentity, ASharedGraphIsHashedFromManyThreads) {
+  const Graph a = trace(nested_fn(50), {kScalar});
+  // From a separately traced equal graph, so that no graph of `a` is hashed yet.
+  const std::size_t expected = structural_hash(trace(nested_fn(50), {kScalar}));
+  ASSERT_EQ(a.hash_slot.get(), 0u);
+  std::vector<std::size_t> seen(8, 0);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    threads.emplace_back([&a, &seen, i] { seen[i] = structural_hash(a); });
+  }
+  for (std::thread& t : threads) t.join();
+  for (std::size_t h : seen) EXPECT_EQ(h, expected);
+}
+
+// A sub-graph object held twice (as grad's branches hold the primal's) is mapped once by a
+// pass, and both places hold the one result.
+TEST(NestedPasses, ASharedSubgraphIsMappedOnce) {
+  Graph g = trace(nested_fn(3), {kScalar});
+  ASSERT_EQ(g.eqns[1].prim->name, "cond");
+  using Branches = std::vector<internal::GraphRef>;
+  const internal::GraphRef inner = g.eqns[1].params.get<Branches>("branches")[1];
+  g.eqns[1].params.set("branches", Branches{inner, inner});
+  for (const Graph& c :
+       {internal::eliminate_common_subexpressions(g), internal::eliminate_dead_code(g)}) {
+    const Branches& out = c.eqns[1].params.get<Branches>("branches");
+    EXPECT_EQ(out[0].get(), out[1].get());
+    EXPECT_TRUE(structural_equal(*out[0], *inner));
+  }
 }
 
 // Two conds with separately traced, structurally equal branches: CSE merges them.
