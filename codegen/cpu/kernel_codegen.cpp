@@ -256,7 +256,8 @@ void KernelEmitter::on_loop_latch(const Op& op, std::span<llvm::PHINode* const> 
 // A lane loop in a kernel whose points run one at a time (reassociate_: W = 1, see
 // inner_vectorization.h) runs its lanes as SIMD lanes: its index variable becomes the
 // vector axis of its body (varying values are <trip_count x T>, loads contiguous along it
-// are vector loads), and the halving fold is a shuffle and a vector op per level.
+// are vector loads), and the halving fold (codegen/lane_fold.h's order) is a shuffle and
+// a vector op per level.
 // Elsewhere (a forced width, the W lanes of the vector axis) its lanes run in turn.
 void KernelEmitter::emit_lanes(const Op& op, int id) {
   if (!reassociate_ || lanes_ != 1) {

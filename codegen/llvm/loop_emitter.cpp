@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <array>
 
+#include "codegen/lane_fold.h"
 #include "codegen/loop_verify.h"
 #include "runtime/check.h"
 
@@ -215,12 +216,9 @@ void LoopEmitter::emit_lanes(const Op& op, int id) {
       ys[q] = b_.CreateLoad(types[c],
                             b_.CreateConstGEP2_64(slots[c]->getAllocatedType(), slots[c], 0, q));
     }
-    for (std::uint64_t w = k / 2; w >= 1; w /= 2) {
-      for (std::uint64_t q = 0; q < w; ++q) {
-        ys[q] = fold_pair(op, body.param_dtypes[c], ys[q], ys[q + w]);
-      }
-    }
-    results[c] = ys.at(0);
+    results[c] = loop::fold_lanes(std::move(ys), [&](Value* a, Value* b) {
+      return fold_pair(op, body.param_dtypes[c], a, b);
+    });
   }
   loop_results_[id] = std::move(results);
 }

@@ -25,12 +25,29 @@ namespace {
 
 bool is_arg_reduce(const Equation& e) { return e.prim->reduction.arg; }
 
+// The position in `block` of the Loop that LoopResult `result` (emit_loop_nest's) reads.
+std::size_t loop_index(const loop::Block& block, int result) {
+  int loop_id = -1;
+  for (std::size_t i = 0; i < block.ids.size(); ++i) {
+    if (block.ids[i] == result) loop_id = block.ops[i].args.at(0);
+  }
+  for (std::size_t i = 0; i < block.ids.size(); ++i) {
+    if (block.ids[i] == loop_id) return i;
+  }
+  LANES_FAIL("lower: no Loop in the block for result %" + std::to_string(result));
+}
+
 // emit_lane_sum's shape: kLaneSumBytes / sizeof(T) lanes (64 for f32, 32 for f64: four
 // AVX-512 registers; with two sums per lane, eight independent chains of additions), and
 // blocks of kLaneSumRows rows (a lane's block sum: two sums of at most 8 terms each).
 // Measured (bench/sum_bench.cpp, docs/benchmarks.md "Float sums"): blocks of 8 rows in
 // one sum were 9% slower than the blocks of 128 before them on rows of 1000 (two
 // compensated additions per row instead of one); 32 or 16 lanes were slower than 64 there.
+// The lane count does not depend on the host (the same bits everywhere): on AVX2 a value
+// is eight ymm registers, and while a block's row additions stay in registers, its
+// compensated update (32 ymm live) spills: `llc -mcpu=haswell` of jit(vmap(sum))'s IR
+// for f32[3, 20000] puts 24 spills and reloads among the block loop's 217 instructions
+// (1024 terms), -mcpu=skylake-avx512 none. Not timed on an AVX2 host.
 constexpr std::int64_t kLaneSumBytes = 256;
 constexpr std::int64_t kLaneSumRows = 16;
 
@@ -242,16 +259,9 @@ int KernelBuilder::emit_lane_sum(Scope* s, const std::vector<std::int64_t>& oute
         return std::vector<int>{scalar(ls, ScalarOp::Sub, t, {st[0], st[1]})};
       });
   // Mark the Loop that emit_loop_nest made (lane_sum[0] reads it) as a lane loop.
-  loop::Block& block = s->block;
-  int loop_id = -1;
-  for (std::size_t i = 0; i < block.ids.size(); ++i) {
-    if (block.ids[i] == lane_sum[0]) loop_id = block.ops[i].args.at(0);
-  }
-  for (std::size_t i = 0; i < block.ids.size(); ++i) {
-    if (block.ids[i] != loop_id) continue;
-    block.ops[i].lanes = true;
-    block.ops[i].sop = ScalarOp::Add;
-  }
+  Op& lanes = s->block.ops[loop_index(s->block, lane_sum[0])];
+  lanes.lanes = true;
+  lanes.sop = ScalarOp::Add;
   return scalar(s, ScalarOp::Add, t, {init, lane_sum[0]});
 }
 
@@ -381,10 +391,7 @@ std::vector<int> KernelBuilder::emit_fold_partials(const Equation& e, const std:
                                                    const std::vector<int>& init) {
   std::vector<int> state = fold_state_buffers(e, bufs, count, 1, init, /*compensated=*/false);
   // Tell backends which Loop this is (loop::PartialsFold): its results read it.
-  const loop::Block& root = root_->block;
-  for (std::size_t i = 0; i < root.ids.size(); ++i) {
-    if (root.ids[i] == state[0]) kernel_.fold = {root.ops[i].args.at(0), bufs};
-  }
+  kernel_.fold = {root_->block.ids[loop_index(root_->block, state[0])], bufs};
   return state;
 }
 

@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include "codegen/lane_fold.h"
 #include "codegen/loop_verify.h"
 
 namespace lanes::internal {
@@ -159,24 +160,21 @@ class KernelRunner {
   // A lane loop (loop::Op::lanes): each lane from `init`, then the halving fold.
   std::vector<Scalar> eval_lanes(const Op& op, const std::vector<Scalar>& init) {
     const Block& body = op.blocks[0];
-    std::vector<std::vector<Scalar>> lanes;  // [lane][carry]
+    std::vector<std::vector<Scalar>> ys(init.size());  // [carry][lane]
     for (std::int64_t t = 0; t < op.trip_count; ++t) {
       vars_.at(static_cast<std::size_t>(op.index_var)) = t;
       for (std::size_t c = 0; c < init.size(); ++c) slot(body.params[c]) = init[c];
       run_block(body);
-      std::vector<Scalar> ys;
-      for (int y : body.yields) ys.push_back(value(y));
-      lanes.push_back(std::move(ys));
+      for (std::size_t c = 0; c < init.size(); ++c) ys[c].push_back(value(body.yields[c]));
     }
-    for (std::size_t w = lanes.size() / 2; w >= 1; w /= 2) {
-      for (std::size_t l = 0; l < w; ++l) {
-        for (std::size_t c = 0; c < init.size(); ++c) {
-          const std::array<Scalar, 2> pair{lanes[l][c], lanes[l + w][c]};
-          lanes[l][c] = scalar_eval(op.sop, body.param_dtypes[c], pair);
-        }
-      }
+    std::vector<Scalar> results;
+    for (std::size_t c = 0; c < init.size(); ++c) {
+      results.push_back(loop::fold_lanes(std::move(ys[c]), [&](Scalar a, Scalar b) {
+        const std::array<Scalar, 2> pair{a, b};
+        return scalar_eval(op.sop, body.param_dtypes[c], pair);
+      }));
     }
-    return lanes.at(0);
+    return results;
   }
 
   // Per point: while (cond(carries)) carries = body(carries).

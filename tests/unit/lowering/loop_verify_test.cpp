@@ -278,6 +278,19 @@ TEST(LoopVerify, EachBrokenInvariantIsNamed) {
       {"negative trip count",
        [](Program& p) { top(p, 3).trip_count = -2; },
        {"op %3 (Loop): has trip count -2"}},
+      {"lane loop of a count of lanes not a power of two",
+       [](Program& p) {
+         top(p, 3).lanes = true;
+         top(p, 3).sop = ScalarOp::Add;
+         top(p, 3).trip_count = 3;
+       },
+       {"op %3 (Loop): is a lane loop of 3 lanes, not a power of two"}},
+      {"lane loop folded by an op that does not reassociate",
+       [](Program& p) {
+         top(p, 3).lanes = true;
+         top(p, 3).sop = ScalarOp::Sub;
+       },
+       {"op %3 (Loop): is a lane loop folded by "}},
       {"loop without its body",
        [](Program& p) { top(p, 3).blocks.clear(); },
        {"op %3 (Loop): has 0 blocks, expected 1"}},
