@@ -79,9 +79,13 @@ class KernelEmitter : public llvmgen::LoopEmitter {
   void on_loop_latch(const Op& op, std::span<llvm::PHINode* const> carries,
                      std::span<Value* const> next) override;
   Value* cancel_flag() override { return cancel_flag_; }
+  bool buffers_disjoint() const override { return disjoint_; }
   void emit_lanes(const Op& op, int id) override;
 
-  Value* counted_loop(Value* begin, Value* limit, std::int64_t step,
+  // body(i) for i = begin, begin + step, ... while i < limit; returns the first i not run.
+  // `max_span` bounds limit - begin statically: when one step covers it, the body runs
+  // at most once and there is no loop (see emit_nest).
+  Value* counted_loop(Value* begin, Value* limit, std::int64_t step, std::int64_t max_span,
                       const std::function<void(Value*)>& body);
   void emit_nest(const std::vector<int>& dims, std::size_t pos);
   // Element pointer of lane 0, and the stride along the vector axis.
@@ -168,7 +172,24 @@ bool KernelEmitter::propagate(const Block& block) {
 }
 
 Value* KernelEmitter::counted_loop(Value* begin, Value* limit, std::int64_t step,
-                                   const std::function<void(Value*)>& body) {
+                                   std::int64_t max_span, const std::function<void(Value*)>& body) {
+  if (max_span <= step) {
+    llvm::LLVMContext& ctx = m_.getContext();
+    llvm::BasicBlock* pre = b_.GetInsertBlock();
+    auto* once = llvm::BasicBlock::Create(ctx, "once", fn_);
+    auto* done = llvm::BasicBlock::Create(ctx, "done", fn_);
+    b_.CreateCondBr(b_.CreateICmpSLT(begin, limit), once, done);
+    b_.SetInsertPoint(once);
+    body(begin);
+    Value* next = b_.CreateAdd(begin, b_.getInt64(step), "", /*HasNUW=*/false, /*HasNSW=*/true);
+    llvm::BasicBlock* last = b_.GetInsertBlock();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    llvm::PHINode* rest = b_.CreatePHI(b_.getInt64Ty(), 2, "rest");
+    rest->addIncoming(begin, pre);
+    rest->addIncoming(next, last);
+    return rest;
+  }
   const auto [pre, header, body_bb, exit] = begin_loop("loop", "body", "exit");
   llvm::PHINode* i = b_.CreatePHI(b_.getInt64Ty(), 2, "i");
   i->addIncoming(begin, pre);
@@ -348,28 +369,37 @@ void KernelEmitter::emit_nest(const std::vector<int>& dims, std::size_t pos) {
     if (d == 0) return {fn_->getArg(1), fn_->getArg(2)};
     return {b_.getInt64(0), b_.getInt64(k_.extents[d])};
   };
+  // Loops are bounded by the static extents: a dimension of extent 1 runs its body at
+  // most once without a loop, and a SIMD step wider than the vector axis is not emitted.
+  // For a kernel of one point (a scalar program, as grad makes) a loop kept LLVM's LICM
+  // hoisting the whole body out of it while the stores stayed inside, so every stored
+  // value was live across the rest of the kernel, and a W-lane loop that never runs was
+  // compiled as well.
   if (pos < dims.size()) {
     auto [lo, hi] = range(dims[pos]);
-    counted_loop(lo, hi, 1, [&](Value* i) {
+    counted_loop(lo, hi, 1, k_.extents[dims[pos]], [&](Value* i) {
       idx_[dims[pos]] = i;
       emit_nest(dims, pos + 1);
     });
     return;
   }
   auto [lo, hi] = range(va_);
+  const std::int64_t extent = k_.extents[va_];
   Value* rest = lo;
   std::vector<int> steps;
-  if (width_ > 1) steps.push_back(width_);
-  if (tail_width_ > 1 && tail_width_ < width_) steps.push_back(tail_width_);
+  if (width_ > 1 && width_ <= extent) steps.push_back(width_);
+  if (tail_width_ > 1 && tail_width_ < width_ && tail_width_ <= extent) {
+    steps.push_back(tail_width_);
+  }
   for (int w : steps) {
     Value* limit = b_.CreateSub(hi, b_.getInt64(w - 1));
-    rest = counted_loop(rest, limit, w, [&](Value* i) {
+    rest = counted_loop(rest, limit, w, extent - (w - 1), [&](Value* i) {
       idx_[va_] = i;
       lanes_ = w;
       emit_point();
     });
   }
-  counted_loop(rest, hi, 1, [&](Value* i) {
+  counted_loop(rest, hi, 1, extent, [&](Value* i) {
     idx_[va_] = i;
     lanes_ = 1;
     emit_point();

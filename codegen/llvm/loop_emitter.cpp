@@ -78,7 +78,24 @@ void LoopEmitter::index_kernel() {
       for (const Block& inner : op.blocks) work.push_back(&inner);
     }
   }
-  for (const loop::Store& s : k_.stores) used_[s.buffer] = stored_[s.buffer] = 1;
+  std::vector<char> loaded = used_;
+  bool early = true;
+  for (const loop::Store& s : k_.stores) {
+    early = early && !loaded[s.buffer] && !stored_[s.buffer];
+    used_[s.buffer] = stored_[s.buffer] = 1;
+  }
+  early_stores_.clear();
+  if (!early) return;
+  std::vector<std::int64_t> position(n, -1);
+  for (std::size_t i = 0; i < k_.body.ops.size(); ++i) {
+    position[static_cast<std::size_t>(k_.body.ids[i])] = static_cast<std::int64_t>(i);
+  }
+  // The last slot holds stores of values that are not top-level ops (none today).
+  early_stores_.resize(k_.body.ops.size() + 1);
+  for (const loop::Store& s : k_.stores) {
+    const std::int64_t at = position[static_cast<std::size_t>(s.value)];
+    early_stores_[at < 0 ? k_.body.ops.size() : static_cast<std::size_t>(at)].push_back(&s);
+  }
 }
 
 bool LoopEmitter::result_varying(const Op& op, int k) const {
@@ -397,8 +414,17 @@ void LoopEmitter::emit_block(const Block& block) {
 void LoopEmitter::emit_point() {
   std::fill(vals_.begin(), vals_.end(), nullptr);
   for (auto& r : loop_results_) r.clear();
-  emit_block(k_.body);
-  for (const loop::Store& s : k_.stores) emit_store(s);
+  if (early_stores_.empty() || !buffers_disjoint()) {
+    emit_block(k_.body);
+    for (const loop::Store& s : k_.stores) emit_store(s);
+    return;
+  }
+  const Block& body = k_.body;
+  for (std::size_t i = 0; i < body.ops.size(); ++i) {
+    emit_op(body.ops[i], body.ids[i]);
+    for (const loop::Store* s : early_stores_[i]) emit_store(*s);
+  }
+  for (const loop::Store* s : early_stores_.back()) emit_store(*s);
 }
 
 }  // namespace lanes::internal::llvmgen

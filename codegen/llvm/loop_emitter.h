@@ -48,7 +48,13 @@ class LoopEmitter {
   // Verifies the kernel (loop::verify) and indexes it: def_, dtype_, used_, stored_, and
   // empty vals_, loop_results_, idx_ (one per index variable), varying_ (all uniform).
   void index_kernel();
-  // The body and the stores of the kernel at the index point(s) bound in idx_.
+  // The body and the stores of the kernel at the index point(s) bound in idx_. Where the
+  // backend's buffers_disjoint() and no buffer is both loaded and stored or stored twice,
+  // each store follows the op that makes its value (early_stores_), so a stored value's
+  // register is free from there on: stored at the end, every stored value of a long
+  // kernel was live across the rest of the body, and across each call of it (a
+  // vector-math call clobbers every vector register), which made the register
+  // allocator's work and the spills grow with the kernel's length times its stores.
   void emit_point();
   void emit_block(const loop::Block& block);
   void emit_op(const loop::Op& op, int id);
@@ -74,6 +80,9 @@ class LoopEmitter {
   // A pointer to the i32 cancel flag (nonzero: stop) that every While checks at each
   // iteration, or nullptr (no check). The CPU reads it from the kernel's arguments.
   virtual llvm::Value* cancel_flag() { return nullptr; }
+  // Whether no buffer the kernel stores to overlaps another buffer it uses (then a store
+  // may move before a load of another buffer). By default not known.
+  virtual bool buffers_disjoint() const { return false; }
 
   // --- helpers for backends ---
   [[noreturn]] void fail(const std::string& what) const;  // InternalError naming the kernel
@@ -121,6 +130,9 @@ class LoopEmitter {
   std::vector<char> used_;                 // per buffer: loaded or stored by the kernel
   std::vector<char> stored_;               // per buffer: stored by the kernel
   bool has_while_ = false;                 // the kernel has a While op (index_kernel)
+  // Per top-level body op (by position), the stores of its value when they go right after
+  // it (see emit_point); empty when the stores go at the end.
+  std::vector<std::vector<const loop::Store*>> early_stores_;
   std::vector<llvm::Value*> buffer_ptrs_;  // per buffer (the backend sets the used ones)
   std::vector<llvm::Value*> idx_;          // i64 per index variable; nullptr: unbound
   std::vector<llvm::Value*> vals_;         // per id

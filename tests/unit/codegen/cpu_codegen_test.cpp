@@ -771,6 +771,43 @@ TEST(CpuJit, IrAndAssemblyText) {
   EXPECT_NE(as.find("ymm"), std::string::npos) << as;
 }
 
+// A kernel of one point (a scalar program, as grad makes) is straight-line code: no loop
+// (LLVM's LICM hoisted such a body out of its loop and left the stores inside, so every
+// stored value was live to the end) and no W-lane loop that could never run.
+TEST(CpuJit, OnePointKernelHasNoLoopAndNoVectorCode) {
+  Program p = elementwise({DType::F64}, {DType::F64}, 1, [](Body& b, const std::vector<int>& l) {
+    return std::vector<int>{b.sop(ScalarOp::Sin, DType::F64, {l[0]})};
+  });
+  auto exe = compile_cpu(p, width(8));
+  const std::string ir = exe->llvm_ir();
+  EXPECT_EQ(ir.find("<8 x double>"), std::string::npos) << ir;
+  EXPECT_EQ(ir.find(" phi "), std::string::npos) << ir;
+  const std::vector<Array> in{Array::from(std::vector<double>{0.5}, {1})};
+  EXPECT_TRUE(arrays_close(exe->run(in)[0], Array::from(std::vector<double>{std::sin(0.5)}, {1})));
+}
+
+// Stores to disjoint buffers follow the op that makes their value, so the value's
+// register is free before the next call (a stored value was live to the kernel's end).
+TEST(CpuJit, StoreFollowsItsValue) {
+  Program p = elementwise({DType::F64}, {DType::F64, DType::F64}, 1,
+                          [](Body& b, const std::vector<int>& l) {
+                            const int s = b.sop(ScalarOp::Sin, DType::F64, {l[0]});
+                            return std::vector<int>{s, b.sop(ScalarOp::Cos, DType::F64, {s})};
+                          });
+  auto exe = compile_cpu(p, width(1));
+  const std::string ir = exe->llvm_ir();
+  const auto sin_call = ir.find("call double @Sleef_sin_u10");
+  const auto cos_call = ir.find("call double @Sleef_cos_u10");
+  ASSERT_NE(sin_call, std::string::npos) << ir;
+  ASSERT_NE(cos_call, std::string::npos) << ir;
+  const auto first_store = ir.find("store double", sin_call);
+  EXPECT_LT(first_store, cos_call) << ir;
+  const std::vector<Array> in{Array::from(std::vector<double>{0.5}, {1})};
+  auto out = exe->run(in);
+  EXPECT_TRUE(arrays_close(out[0], Array::from(std::vector<double>{std::sin(0.5)}, {1})));
+  EXPECT_TRUE(arrays_close(out[1], Array::from(std::vector<double>{std::cos(std::sin(0.5))}, {1})));
+}
+
 TEST(CpuJit, CompileLatencyAndDispatchCost) {
   Program p = elementwise({DType::F64, DType::F64}, {DType::F64}, 16, [](Body& b, const std::vector<int>& l) {
     return std::vector<int>{b.sop(ScalarOp::Add, DType::F64, {b.sop(ScalarOp::Mul, DType::F64, {l[0], l[1]}), l[0]})};
