@@ -242,7 +242,8 @@ class CpuExecutable final : public Executable {
     // this job finishes on the one it started on.
     const std::shared_ptr<ThreadPool> pool = ThreadPool::global();
     // A few chunks per thread balance uneven progress; chunk starts stay W-aligned when
-    // dim 0 is the vector axis so only the last chunk has a tail.
+    // dim 0 is the vector axis so only the last chunk has a tail (the kernel relies on it:
+    // it emits no W = 1 epilogue when extent % W is 0, kernel_codegen.cpp emit_nest).
     std::int64_t chunks = std::min<std::int64_t>(n, pool->num_threads() * 4);
     std::int64_t size = (n + chunks - 1) / chunks;
     size = (size + k.chunk_align - 1) / k.chunk_align * k.chunk_align;

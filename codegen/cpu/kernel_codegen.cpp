@@ -370,8 +370,9 @@ void KernelEmitter::emit_nest(const std::vector<int>& dims, std::size_t pos) {
     return {b_.getInt64(0), b_.getInt64(k_.extents[d])};
   };
   // Loops are bounded by the static extents: a dimension of extent 1 runs its body at
-  // most once without a loop, and a SIMD step wider than the vector axis is not emitted.
-  // For a kernel of one point (a scalar program, as grad makes) a loop kept LLVM's LICM
+  // most once without a loop, a SIMD step wider than the points it could see is not
+  // emitted, and neither is a step (or the W = 1 epilogue) that no point reaches. For a
+  // kernel of one point (a scalar program, as grad makes) a loop kept LLVM's LICM
   // hoisting the whole body out of it while the stores stayed inside, so every stored
   // value was live across the rest of the kernel, and a W-lane loop that never runs was
   // compiled as well.
@@ -384,22 +385,24 @@ void KernelEmitter::emit_nest(const std::vector<int>& dims, std::size_t pos) {
     return;
   }
   auto [lo, hi] = range(va_);
-  const std::int64_t extent = k_.extents[va_];
+  // `left`: the most points the steps so far can leave. The vector axis runs over all of
+  // [0, extent), or, as dim 0, over a chunk that starts at a multiple of W (the pool's
+  // chunk_align, cpu_executable.cpp) and either has a multiple of W points or ends at the
+  // extent, so a W-step loop leaves 0 or extent % W points.
+  std::int64_t left = k_.extents[va_];
   Value* rest = lo;
-  std::vector<int> steps;
-  if (width_ > 1 && width_ <= extent) steps.push_back(width_);
-  if (tail_width_ > 1 && tail_width_ < width_ && tail_width_ <= extent) {
-    steps.push_back(tail_width_);
-  }
-  for (int w : steps) {
+  for (int w : {width_, tail_width_ < width_ ? tail_width_ : 0}) {
+    if (w <= 1 || w > left) continue;
     Value* limit = b_.CreateSub(hi, b_.getInt64(w - 1));
-    rest = counted_loop(rest, limit, w, extent - (w - 1), [&](Value* i) {
+    rest = counted_loop(rest, limit, w, left - (w - 1), [&](Value* i) {
       idx_[va_] = i;
       lanes_ = w;
       emit_point();
     });
+    left %= w;
   }
-  counted_loop(rest, hi, 1, extent, [&](Value* i) {
+  if (left == 0) return;
+  counted_loop(rest, hi, 1, left, [&](Value* i) {
     idx_[va_] = i;
     lanes_ = 1;
     emit_point();

@@ -759,7 +759,8 @@ TEST(CpuJit, CodeIsFreedWithTheExecutable) {
 }
 
 TEST(CpuJit, IrAndAssemblyText) {
-  Program p = elementwise({DType::F64}, {DType::F64}, 8, [](Body& b, const std::vector<int>& l) {
+  // 10 points at W = 4: two vector steps and an epilogue of 2 (at 8 there is none).
+  Program p = elementwise({DType::F64}, {DType::F64}, 10, [](Body& b, const std::vector<int>& l) {
     return std::vector<int>{b.sop(ScalarOp::Sin, DType::F64, {l[0]})};
   });
   auto exe = compile_cpu(p, width(4));
@@ -783,7 +784,8 @@ TEST(CpuJit, OnePointKernelHasNoLoopAndNoVectorCode) {
   EXPECT_EQ(ir.find("<8 x double>"), std::string::npos) << ir;
   EXPECT_EQ(ir.find(" phi "), std::string::npos) << ir;
   const std::vector<Array> in{Array::from(std::vector<double>{0.5}, {1})};
-  EXPECT_TRUE(arrays_close(exe->run(in)[0], Array::from(std::vector<double>{std::sin(0.5)}, {1})));
+  EXPECT_TRUE(
+      arrays_close(exe->run(in)[0], Array::from(std::vector<double>{std::sin(0.5)}, {1}), 1));
 }
 
 // Stores to disjoint buffers follow the op that makes their value, so the value's
@@ -804,8 +806,27 @@ TEST(CpuJit, StoreFollowsItsValue) {
   EXPECT_LT(first_store, cos_call) << ir;
   const std::vector<Array> in{Array::from(std::vector<double>{0.5}, {1})};
   auto out = exe->run(in);
-  EXPECT_TRUE(arrays_close(out[0], Array::from(std::vector<double>{std::sin(0.5)}, {1})));
-  EXPECT_TRUE(arrays_close(out[1], Array::from(std::vector<double>{std::cos(std::sin(0.5))}, {1})));
+  EXPECT_TRUE(arrays_close(out[0], Array::from(std::vector<double>{std::sin(0.5)}, {1}), 1));
+  EXPECT_TRUE(
+      arrays_close(out[1], Array::from(std::vector<double>{std::cos(std::sin(0.5))}, {1}), 2));
+}
+
+// With the extent a multiple of W, every chunk the pool runs is whole vectors: no W = 1
+// epilogue is compiled, and the result is still every point's (on the pool too).
+TEST(CpuJit, NoEpilogueWhenTheExtentIsAMultipleOfW) {
+  const std::int64_t n = 1 << 17;  // large enough for the pool to split
+  Program p = elementwise({DType::F64}, {DType::F64}, n, [](Body& b, const std::vector<int>& l) {
+    return std::vector<int>{b.sop(ScalarOp::Sin, DType::F64, {l[0]})};
+  });
+  auto exe = compile_cpu(p, width(8));
+  const std::string ir = exe->llvm_ir();
+  EXPECT_NE(ir.find("Sleef_sind8_u10"), std::string::npos) << ir;
+  EXPECT_EQ(ir.find("Sleef_sin_u10"), std::string::npos) << "no W = 1 epilogue";
+  const Array x = fill<double>(n, [](std::int64_t i) { return 0.001 * static_cast<double>(i); });
+  const Array want =
+      fill<double>(n, [](std::int64_t i) { return std::sin(0.001 * static_cast<double>(i)); });
+  const std::vector<Array> in{x};
+  EXPECT_TRUE(arrays_close(exe->run(in)[0], want, 1));  // SLEEF: 1 ulp
 }
 
 TEST(CpuJit, CompileLatencyAndDispatchCost) {
