@@ -212,14 +212,7 @@ void verify_one(const Graph& g, Sub&& sub) {
                            " but the shape rule gives " + expect[k].to_string());
       }
     }
-    for (const auto& [k, p] : e.params.entries()) {
-      if (const auto* one = std::get_if<GraphRef>(&p)) {
-        if (*one) sub(one->get());
-      } else if (const auto* many = std::get_if<std::vector<GraphRef>>(&p)) {
-        for (const auto& s : *many)
-          if (s) sub(s.get());
-      }
-    }
+    e.params.for_each_graph([&](const GraphRef& s) { sub(s.get()); });
   }
   for (const Atom& a : g.outputs) use(a, "output");
 }
