@@ -46,7 +46,8 @@ double nest_cond_reference(double v, int depth) {
 // fori_loop(0, 1, body) where the body adds 1 and runs the next level; the innermost doubles.
 Value nest_fori(const Value& v, int depth) {
   if (depth == 0) return v * 2.0;
-  return fori_loop(0, 1, [depth](Value, Value w) { return nest_fori(w + 1.0, depth - 1); }, v);
+  return fori_loop(
+      0, 1, [depth](Value, Value w) { return nest_fori(w + 1.0, depth - 1); }, v);
 }
 double nest_fori_reference(double v, int depth) { return (v + depth) * 2.0; }
 
