@@ -6,12 +6,14 @@
 #include "engine/primitive.h"
 #include "runtime/cancel.h"
 #include "runtime/check.h"
+#include "runtime/nesting_guard.h"
 
 namespace lanes::internal {
 
 Array literal_array(const Literal& l) { return Array::full(l.dtype(), {}, l.value); }
 
 std::vector<Array> interpret(const Graph& g, std::span<const Array> inputs) {
+  NestingGuard guard("interpret");  // control flow runs its sub-graphs through here
   if (inputs.size() != g.inputs.size()) {
     throw ArgumentError("interpret: the graph takes " + std::to_string(g.inputs.size()) +
                         " inputs, got " + std::to_string(inputs.size()));

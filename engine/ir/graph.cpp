@@ -166,9 +166,8 @@ std::string Graph::to_string() const {
 }
 
 namespace {
-// Checks `g` itself; its sub-graphs are handed to `sub` (verified by the caller's loop).
-template <class Sub>
-void verify_one(const Graph& g, Sub&& sub) {
+// Checks `g` itself; its sub-graphs are verified by the caller's walk.
+void verify_one(const Graph& g) {
   std::vector<bool> defined(g.vars.size(), false);
   auto define = [&](int v, const std::string& where) {
     if (v < 0 || static_cast<std::size_t>(v) >= g.vars.size()) {
@@ -212,31 +211,18 @@ void verify_one(const Graph& g, Sub&& sub) {
                            " but the shape rule gives " + expect[k].to_string());
       }
     }
-    for (const auto& [k, p] : e.params.entries()) {
-      if (const auto* one = std::get_if<GraphRef>(&p)) {
-        if (*one) sub(one->get());
-      } else if (const auto* many = std::get_if<std::vector<GraphRef>>(&p)) {
-        for (const auto& s : *many)
-          if (s) sub(s.get());
-      }
-    }
   }
   for (const Atom& a : g.outputs) use(a, "output");
 }
 }  // namespace
 
 void verify(const Graph& g) {
-  // A worklist, each distinct sub-graph once: no recursion on nesting depth, and shared
-  // sub-graphs (grad's branches reuse the primal's) are not re-checked per reference.
-  std::vector<const Graph*> work{&g};
-  std::unordered_set<const Graph*> seen{&g};
-  while (!work.empty()) {
-    const Graph* next = work.back();
-    work.pop_back();
-    verify_one(*next, [&](const Graph* s) {
-      if (seen.insert(s).second) work.push_back(s);
-    });
-  }
+  // Each distinct sub-graph once: no recursion on nesting depth, and shared sub-graphs
+  // (grad's branches reuse the primal's) are not re-checked per reference.
+  any_graph_in(g, [](const Graph& s) {
+    verify_one(s);
+    return false;
+  });
 }
 
 }  // namespace lanes::internal

@@ -19,6 +19,7 @@
 #include <atomic>
 #include <cstddef>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace lanes::internal {
@@ -92,6 +93,26 @@ struct Graph {
 
   std::string to_string() const;  // the readable text form
 };
+
+// Calls f(const Graph&) on `root` and on each distinct sub-graph reachable from it, once
+// each, by a worklist (no recursion on nesting depth); stops early when f returns true,
+// and returns whether it did.
+template <class F>
+bool any_graph_in(const Graph& root, F&& f) {
+  std::vector<const Graph*> work{&root};
+  std::unordered_set<const Graph*> seen{&root};
+  while (!work.empty()) {
+    const Graph* g = work.back();
+    work.pop_back();
+    if (f(*g)) return true;
+    for (const Equation& e : g->eqns) {
+      e.params.for_each_graph([&](const GraphRef& s) {
+        if (seen.insert(s.get()).second) work.push_back(s.get());
+      });
+    }
+  }
+  return false;
+}
 
 // Checks the SSA and typing invariants: every variable defined once before use, each
 // equation's output avals equal to what its primitive's shape rule gives; each distinct

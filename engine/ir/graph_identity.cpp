@@ -13,17 +13,7 @@ namespace {
 
 template <class F>
 void for_each_subgraph(const Graph& g, F&& f) {
-  for (const Equation& e : g.eqns) {
-    for (const auto& [name, value] : e.params.entries()) {
-      if (const auto* one = std::get_if<GraphRef>(&value)) {
-        if (*one) f(**one);
-      } else if (const auto* many = std::get_if<std::vector<GraphRef>>(&value)) {
-        for (const GraphRef& s : *many) {
-          if (s) f(*s);
-        }
-      }
-    }
-  }
+  for (const Equation& e : g.eqns) e.params.for_each_graph([&](const GraphRef& s) { f(*s); });
 }
 
 std::size_t aval_hash(const AbstractValue& a) {

@@ -38,6 +38,36 @@ const Param& Params::at(const std::string& name) const {
   LANES_FAIL("missing parameter '" + name + "' (have: " + to_string() + ")");
 }
 
+namespace {
+// The sub-graphs waiting to be dropped by the release loop running on this thread (null:
+// none runs). A plain pointer: nothing to destroy at thread exit.
+thread_local std::vector<GraphRef>* t_release = nullptr;
+}  // namespace
+
+Params::~Params() {
+  std::vector<GraphRef> mine;
+  std::vector<GraphRef>& out = t_release ? *t_release : mine;
+  for (auto& [name, value] : entries_) {
+    if (auto* one = std::get_if<GraphRef>(&value)) {
+      if (*one) out.push_back(std::move(*one));
+    } else if (auto* many = std::get_if<std::vector<GraphRef>>(&value)) {
+      for (GraphRef& s : *many) {
+        if (s) out.push_back(std::move(s));
+      }
+    }
+  }
+  if (t_release || mine.empty()) return;
+  // The outermost release on this thread: a graph freed here hands its own sub-graphs to
+  // `mine` (above) rather than freeing them inside this frame.
+  t_release = &mine;
+  while (!mine.empty()) {
+    GraphRef g = std::move(mine.back());
+    mine.pop_back();
+    g.reset();
+  }
+  t_release = nullptr;
+}
+
 void Params::throw_wrong_type(const std::string& name) const {
   LANES_FAIL("parameter '" + name + "' has an unexpected type (" + to_string() + ")");
 }

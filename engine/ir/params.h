@@ -25,6 +25,14 @@ class Params {
  public:
   Params() = default;
   Params(std::initializer_list<std::pair<std::string, Param>> init);
+  // Releases the sub-graphs it holds without recursion on their nesting depth: on the
+  // first destructor of a thread's chain, a loop drops them one by one, and the params of
+  // a graph freed meanwhile hand theirs to that loop instead of dropping them in place.
+  ~Params();
+  Params(const Params&) = default;
+  Params(Params&&) noexcept = default;
+  Params& operator=(const Params&) = default;
+  Params& operator=(Params&&) noexcept = default;
 
   Params& set(const std::string& name, Param value);
   bool has(const std::string& name) const;
@@ -43,6 +51,20 @@ class Params {
   const GraphRef& get_graph(const std::string& name) const { return get<GraphRef>(name); }
 
   const std::vector<std::pair<std::string, Param>>& entries() const { return entries_; }
+  // Calls f(const GraphRef&) for every non-null sub-graph held (GraphRef and
+  // vector<GraphRef> entries), in entry order.
+  template <class F>
+  void for_each_graph(F&& f) const {
+    for (const auto& [name, value] : entries_) {
+      if (const auto* one = std::get_if<GraphRef>(&value)) {
+        if (*one) f(*one);
+      } else if (const auto* many = std::get_if<std::vector<GraphRef>>(&value)) {
+        for (const GraphRef& s : *many) {
+          if (s) f(s);
+        }
+      }
+    }
+  }
   // Equal names and values; sub-graphs compare structurally (graph_identity.h).
   bool operator==(const Params& other) const;
   // Consistent with ==: sub-graphs contribute their cached structural hash, so this is

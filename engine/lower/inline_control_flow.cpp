@@ -9,6 +9,7 @@
 #include "engine/lower/fusion.h"
 #include "engine/primitive.h"
 #include "runtime/check.h"
+#include "runtime/nesting_guard.h"
 
 namespace lanes::internal::lower {
 
@@ -96,6 +97,7 @@ bool pointwise_graph(const Graph& g, const Shape& point, int skip_var = -1) {
 }
 
 bool pointwise_graph_uncached(const Graph& g, const Shape& point, int skip_var) {
+  NestingGuard guard("jit (inlining control flow)");  // recurses into nested control flow
   for (int v : g.inputs) {
     if (!fits(g.aval(v).shape, point)) return false;
   }

@@ -48,27 +48,15 @@ Graph expand_once(const Graph& g) {
   return *t.graph;
 }
 
-bool params_mention_composite(const Params& params) {
-  for (const auto& [name, value] : params.entries()) {
-    if (const auto* g = std::get_if<GraphRef>(&value)) {
-      if (*g && has_composites(**g)) return true;
-    } else if (const auto* gs = std::get_if<std::vector<GraphRef>>(&value)) {
-      for (const GraphRef& s : *gs) {
-        if (s && has_composites(*s)) return true;
-      }
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 bool has_composites(const Graph& g) {
-  for (const Equation& e : g.eqns) {
-    if (e.prim->lowering == LoweringKind::Composite) return true;
-    if (params_mention_composite(e.params)) return true;
-  }
-  return false;
+  return any_graph_in(g, [](const Graph& s) {
+    for (const Equation& e : s.eqns) {
+      if (e.prim->lowering == LoweringKind::Composite) return true;
+    }
+    return false;
+  });
 }
 
 Graph expand_composites(const Graph& g) {

@@ -15,14 +15,12 @@ struct Memo {
 };
 thread_local Memo t_memo;
 
-GraphRef map_one(const GraphRef& g, GraphPass pass) {
-  if (!g) return g;
-  const auto key = std::make_pair(pass, g.get());
-  auto it = t_memo.done.find(key);
-  if (it != t_memo.done.end()) return it->second.second;
-  GraphRef r = std::make_shared<const Graph>(pass(*g));
-  t_memo.done.emplace(key, std::make_pair(g, r));
-  return r;
+bool mapped(const GraphRef& g, GraphPass pass) {
+  return t_memo.done.contains(std::make_pair(pass, g.get()));
+}
+
+const GraphRef& result_of(const GraphRef& g, GraphPass pass) {
+  return t_memo.done.at(std::make_pair(pass, g.get())).second;
 }
 
 class MemoScope {
@@ -34,18 +32,51 @@ class MemoScope {
   MemoScope(const MemoScope&) = delete;
   MemoScope& operator=(const MemoScope&) = delete;
 };
+
+// Maps every sub-graph reachable from `params` that is not mapped yet, innermost first,
+// by an explicit post-order walk of the sub-graph DAG. When `pass` then runs on a graph,
+// the map_subgraphs calls it makes for that graph's equations find every sub-graph
+// mapped already, so the stack stays flat however deep the nesting.
+void map_reachable(const Params& params, GraphPass pass) {
+  struct Item {
+    GraphRef graph;
+    bool children_pushed = false;
+  };
+  std::vector<Item> stack;
+  auto push = [&](const GraphRef& s) {
+    if (!mapped(s, pass)) stack.push_back(Item{s, false});
+  };
+  params.for_each_graph(push);
+  while (!stack.empty()) {
+    if (mapped(stack.back().graph, pass)) {  // met before, through another parent
+      stack.pop_back();
+      continue;
+    }
+    if (!stack.back().children_pushed) {
+      stack.back().children_pushed = true;
+      const GraphRef g = stack.back().graph;  // push may move the stack's items
+      for (const Equation& e : g->eqns) e.params.for_each_graph(push);
+      continue;
+    }
+    GraphRef g = std::move(stack.back().graph);
+    stack.pop_back();
+    GraphRef r = std::make_shared<const Graph>(pass(*g));
+    t_memo.done.emplace(std::make_pair(pass, g.get()), std::make_pair(g, std::move(r)));
+  }
+}
 }  // namespace
 
 Params map_subgraphs(const Params& params, GraphPass pass) {
-  Params out = params;
   MemoScope scope;
+  map_reachable(params, pass);
+  Params out = params;
   for (const auto& [name, value] : params.entries()) {
     if (const auto* g = std::get_if<GraphRef>(&value)) {
-      if (*g) out.set(name, map_one(*g, pass));
+      if (*g) out.set(name, result_of(*g, pass));
     } else if (const auto* gs = std::get_if<std::vector<GraphRef>>(&value)) {
-      std::vector<GraphRef> mapped;
-      for (const GraphRef& s : *gs) mapped.push_back(map_one(s, pass));
-      out.set(name, std::move(mapped));
+      std::vector<GraphRef> results;
+      for (const GraphRef& s : *gs) results.push_back(s ? result_of(s, pass) : s);
+      out.set(name, std::move(results));
     }
   }
   return out;

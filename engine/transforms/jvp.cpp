@@ -9,6 +9,7 @@
 #include "engine/primitives/jvp_rules.h"
 #include "engine/trace.h"
 #include "runtime/check.h"
+#include "runtime/nesting_guard.h"
 
 namespace lanes::internal {
 
@@ -43,6 +44,7 @@ void check_rule_result(const Equation& e, const Graph& g, const JvpResult& r) {
 
 JvpValues jvp_inline(const Graph& g, std::span<const Value> primals,
                      std::span<const Tangent> tangents) {
+  NestingGuard guard("jvp");  // control-flow rules differentiate sub-graphs through here
   if (primals.size() != g.inputs.size() || tangents.size() != g.inputs.size()) {
     LANES_FAIL("jvp: graph takes " + std::to_string(g.inputs.size()) + " inputs, got " +
                std::to_string(primals.size()) + " primals and " + std::to_string(tangents.size()) +

@@ -7,6 +7,7 @@
 
 #include "engine/trace.h"
 #include "runtime/check.h"
+#include "runtime/nesting_guard.h"
 
 namespace lanes::internal {
 
@@ -40,6 +41,7 @@ Value zeros_of(const AbstractValue& like) { return lanes::full(like.dtype, like.
 
 VjpValues vjp_inline(const Graph& g, std::span<const Value> primals,
                      std::span<const Cotangent> out_cts, const std::vector<bool>& wants) {
+  NestingGuard guard("vjp");  // control-flow rules transpose sub-graphs through here
   if (primals.size() != g.inputs.size() || out_cts.size() != g.outputs.size() ||
       (!wants.empty() && wants.size() != g.inputs.size())) {
     LANES_FAIL("vjp: graph takes " + std::to_string(g.inputs.size()) + " inputs and " +

@@ -10,6 +10,7 @@
 #include "engine/primitives/batching.h"
 #include "engine/trace.h"
 #include "runtime/check.h"
+#include "runtime/nesting_guard.h"
 
 namespace lanes::internal {
 
@@ -124,6 +125,7 @@ std::vector<bool> batched_outputs_uncached(const Graph& g, std::span<const std::
 
 BatchedValues batch_inline(const Graph& g, std::span<const Value> inputs,
                            std::span<const std::int64_t> in_dims, std::int64_t batch_size) {
+  NestingGuard guard("vmap");  // control-flow rules batch sub-graphs through here
   if (inputs.size() != g.inputs.size() || in_dims.size() != g.inputs.size()) {
     LANES_FAIL("vmap: graph takes " + std::to_string(g.inputs.size()) + " inputs, got " +
                std::to_string(inputs.size()) + " values and " + std::to_string(in_dims.size()) +

@@ -17,10 +17,6 @@ namespace lanes::repl {
 // need to start.
 inline constexpr std::size_t kStackReserve = std::size_t{256} << 10;
 
-// Bytes left between the caller's frame and the end of the calling thread's stack (the
-// bounds are read once per thread); a huge value when they cannot be read.
-std::size_t stack_left();
-
 // Throws a RecursionError at `loc` when less than kStackReserve of the stack is left.
 void check_stack(Loc loc);
 

@@ -47,12 +47,13 @@ Fn nested_fn(int depth, double k = 2.0) {
 const Array kScalar = Array::scalar(0.5);
 
 // Tracing a nesting written as recursive C++ recurses in the test's own code (nest, cond,
-// the trace of a branch, nest, ...), a few frames per level. The engine still recurses
-// once per nesting level too: the graph passes through map_subgraphs, vmap through the
-// control-flow batching rules, lowering through the control-flow inliner (at depth 2,000,
-// CSE alone overflowed 1 MiB and vmap 2 MiB). So the depth-2000 tests run on a thread of
-// 16 MiB, or 128 MiB in sanitized builds, whose frames are several times larger (8 MiB
-// overflowed under ASan); only hashing, comparing and verifying are checked on a small one.
+// the trace of a branch, nest, ...), a few frames per level. The graph passes and graph
+// destruction no longer recurse per level (tests/unit/scale/nested_subgraphs_test.cpp runs
+// them 10^4 deep on 1 MiB), but the interpreter, vmap, jvp, vjp and lowering's
+// control-flow inliner still do, bounded by runtime/nesting_guard.h (a few hundred to
+// about a thousand levels on 1 MiB). So the depth-2000 tests run on a thread of 16 MiB, or
+// 128 MiB in sanitized builds, whose frames are several times larger (8 MiB overflowed
+// under ASan); hashing, comparing and verifying are checked on a small one.
 const std::size_t kUserRecursionStack = testing::kSmallStackBytes * 16;
 // Sanitized builds nest 400 deep: TSan's shadow of a 2000-deep trace was killed for memory.
 const int kDeepNesting = testing::kSmallStackBytes > (std::size_t{1} << 20) ? 400 : 2000;
