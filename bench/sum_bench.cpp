@@ -1,7 +1,7 @@
 // Float sums under jit (engine/lower/split_reduction.h, KernelBuilder::emit_sum): ns per
 // element and the error against a long double sum, for full sums of f32 and f64 vectors
-// in and out of cache, with one thread and with the pool, and for row sums under vmap
-// (error: the worst row).
+// in and out of cache, with one thread and with the pool, for row sums under vmap and for
+// sums along axis 0 (error: the worst row or column).
 // Run it on two builds (before / after a change to the reductions) on the same machine:
 //   ninja -C build lanes-bench-sum && build/bench/lanes-bench-sum [max_n [ROWSxCOLS ...]]
 #include <lanes/lanes.h>
@@ -71,6 +71,32 @@ void row_sums(std::int64_t rows, std::int64_t cols) {
               static_cast<long long>(cols), 1e9 * t / static_cast<double>(rows * cols), worst);
 }
 
+// Sums along axis 0 of a rows x cols matrix (each result element sums a strided column);
+// the error column: the worst column.
+template <class T>
+void axis0_sums(std::int64_t rows, std::int64_t cols) {
+  std::vector<T> v(static_cast<std::size_t>(rows * cols));
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const double g = static_cast<double>(i) * 0.6180339887498949;
+    v[i] = static_cast<T>(g - std::floor(g));
+  }
+  Fn f = jit(fn([](Value x) { return sum(x, {0}); }));
+  Array x = Array::view(v.data(), {rows, cols});
+  Array out;
+  const double t = bench::time_median([&] { out = f(x); }, 31, rows * cols <= 100000 ? 100 : 1);
+  const long double u = sizeof(T) == 4 ? 0x1p-24L : 0x1p-53L;
+  double worst = 0;
+  for (std::int64_t c = 0; c < cols; ++c) {
+    long double exact = 0;
+    for (std::int64_t r = 0; r < rows; ++r) exact += v[static_cast<std::size_t>(r * cols + c)];
+    const long double err = std::fabs(out.element_as_double(c) - exact);
+    if (exact > 0) worst = std::max(worst, static_cast<double>(err / (u * exact)));
+  }
+  std::printf("| axis-0 sum %s | %lld x %lld | pool | %.3f | %.2f |\n",
+              sizeof(T) == 4 ? "f32" : "f64", static_cast<long long>(rows),
+              static_cast<long long>(cols), 1e9 * t / static_cast<double>(rows * cols), worst);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -90,6 +116,10 @@ int main(int argc, char** argv) {
   row_sums<float>(100, 10000);
   row_sums<double>(1000, 1000);
   row_sums<double>(1000, 300);
+  axis0_sums<float>(1000, 1000);
+  axis0_sums<float>(10000, 100);
+  axis0_sums<float>(100, 10000);
+  axis0_sums<double>(1000, 1000);
   // More f32 row shapes: ROWSxCOLS arguments after max_n.
   for (int a = 2; a < argc; ++a) {
     long long rows = 0, cols = 0;
