@@ -1,8 +1,10 @@
 // KernelBuilder's float sums (see kernel_builder.h): the order in which reduce_sum (and so
 // mean) adds its terms under jit, with the error bound docs/precision.md ("Reductions")
-// derives from it. Every float sum but a short row (at most kSumBlock terms along the
-// operand's last axis: one plain fold) is built from one piece, emit_blocked_sum: blocks
-// of 16 terms summed in two chains of 8, the block sums added to a Kahan-compensated total.
+// derives from it. Every float sum is built from one piece, emit_blocked_sum (blocks of 16
+// terms summed in two chains of 8, the block sums added to a Kahan-compensated total),
+// except a whole sum of at most kSumBlock terms (one plain fold, the interpreter's order)
+// and a whole sum over short rows of the operand's last axis (emit_short_rows: blocks of
+// at most kSumBlock terms that LLVM may run in SIMD along the row).
 // A long row runs it once per lane of a lane loop (emit_lane_sum, 64 f32 / 32 f64 lanes
 // folded pairwise); a sum along other axes once per result element; a split full
 // reduction once per partial, its partials then joining compensated totals
@@ -135,7 +137,8 @@ int KernelBuilder::emit_short_rows(Scope* s, const std::vector<std::int64_t>& tr
             [&](Scope* bin, const std::vector<int>& g, const std::vector<int>& bst) {
               return kahan_add(bin, t, bst, fold(bin, block_trips, prefix, affine_var(g[0], b)));
             });
-        if (tail > 0) r = kahan_add(in, t, r, fold(in, tail_trips, prefix, affine_const(blocks * b)));
+        if (tail > 0)
+          r = kahan_add(in, t, r, fold(in, tail_trips, prefix, affine_const(blocks * b)));
         return r;
       });
   return scalar(s, ScalarOp::Sub, t, {state[0], state[1]});
@@ -198,11 +201,11 @@ int KernelBuilder::emit_blocked_sum(Scope* s, const std::vector<std::int64_t>& o
         for (int v : vars) prefix.push_back(affine_var(v));
         std::vector<int> r = st0;
         if (blocks > 0) {
-          r = emit_loop_nest(in, {blocks}, {t, t}, r,
-                             [&](Scope* bin, const std::vector<int>& g, const std::vector<int>& bst) {
-                               return kahan_add(bin, t, bst,
-                                                rows_sum(bin, m, prefix, affine_var(g[0], m), -1));
-                             });
+          r = emit_loop_nest(
+              in, {blocks}, {t, t}, r,
+              [&](Scope* bin, const std::vector<int>& g, const std::vector<int>& bst) {
+                return kahan_add(bin, t, bst, rows_sum(bin, m, prefix, affine_var(g[0], m), -1));
+              });
         }
         if (tail == 0 && extra == nullptr) return r;
         return kahan_add(in, t, r, tail_sum(in, prefix));
@@ -218,7 +221,8 @@ int KernelBuilder::emit_lane_sum(Scope* s, const std::vector<std::int64_t>& oute
   const std::int64_t rest = count % k;
   const int zero = constant(Scalar::of_double(t, 0));
   const std::vector<int> lane_sum = emit_loop_nest(
-      s, {k}, {t}, {zero}, [&](Scope* ls, const std::vector<int>& lane, const std::vector<int>& /*zero*/) {
+      s, {k}, {t}, {zero},
+      [&](Scope* ls, const std::vector<int>& lane, const std::vector<int>& /*zero*/) {
         const AffineIndex q = affine_var(lane[0]);
         // This lane's term in row r of k terms: q + k r.
         const TermFn lane_term = [&](Scope* in, const std::vector<AffineIndex>& idx) {
@@ -230,9 +234,9 @@ int KernelBuilder::emit_lane_sum(Scope* s, const std::vector<std::int64_t>& oute
         const ExtraFn extra = [&](Scope* in, const std::vector<AffineIndex>& prefix) {
           std::vector<AffineIndex> idx = prefix;
           idx.push_back(scaled_add(affine_const(count - k), 1, q));
-          const int take = scalar(
-              in, ScalarOp::Ge, DType::Bool,
-              {index_value(q, DType::I64), constant(Scalar::of_int(DType::I64, k - rest))});
+          const int take =
+              scalar(in, ScalarOp::Ge, DType::Bool,
+                     {index_value(q, DType::I64), constant(Scalar::of_int(DType::I64, k - rest))});
           return scalar(in, ScalarOp::Select, t, {take, term(in, idx), zero});
         };
         return std::vector<int>{emit_blocked_sum(ls, outer, count / k, {}, t, -1, lane_term,

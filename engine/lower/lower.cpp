@@ -248,8 +248,9 @@ class Lowering {
       rows.base.offset = covered;
       rows.step = lanes;
       rows.trips = split.lane_rest;
-      std::vector<int> state = kl.emit_fold_lanes(e, partials, split.groups, kl.reduction_identity(e),
-                                                  split.lane_rest > 0 ? &rows : nullptr);
+      std::vector<int> state =
+          kl.emit_fold_lanes(e, partials, split.groups, kl.reduction_identity(e),
+                             split.lane_rest > 0 ? &rows : nullptr);
       partials = store_state(kl, lshape, state);
       prog_.steps.push_back(kl.finish());
     }

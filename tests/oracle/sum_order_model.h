@@ -93,7 +93,8 @@ T model_full_sum(const std::vector<T>& x) {
     std::vector<T> folded(static_cast<std::size_t>(lanes));
     for (std::int64_t j = 0; j < lanes; ++j) {
       KahanTotal<T> k;
-      for (std::int64_t p = 0; p < sp.groups; ++p) k.add(lane[static_cast<std::size_t>(p * lanes + j)]);
+      for (std::int64_t p = 0; p < sp.groups; ++p)
+        k.add(lane[static_cast<std::size_t>(p * lanes + j)]);
       if (sp.lane_rest > 0) {
         k.add(model_range_sum<T>(T(0), sp.lane_rest,
                                  [&](std::int64_t i) { return at(covered + lanes * i + j); }));

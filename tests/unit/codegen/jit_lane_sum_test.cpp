@@ -260,15 +260,16 @@ DType dtype_of() {
 template <class T>
 void check_full_sum_bits() {
   Fn s = fn([](Value x) { return sum(x); });
-  for (std::int64_t n : {std::int64_t{129}, std::int64_t{300}, std::int64_t{1000},
-                         std::int64_t{2047}, std::int64_t{10007}, std::int64_t{70001},
-                         std::int64_t{1234567}}) {
+  for (std::int64_t n :
+       {std::int64_t{129}, std::int64_t{300}, std::int64_t{1000}, std::int64_t{2047},
+        std::int64_t{10007}, std::int64_t{70001}, std::int64_t{1234567}}) {
     const std::vector<T> v = values<T>(n, false);
     const Array x = Array::from(v);
     EXPECT_FALSE(has_lane_loop(lowered(s, x, JitOptions{})));
     const Array model = Array::from(std::vector<T>{testing::model_full_sum(v)}, Shape{});
     const std::vector<Array> in{x};
-    EXPECT_TRUE(same_bits(internal::run_program_reference(lowered(s, x, JitOptions{}), in)[0], model))
+    EXPECT_TRUE(
+        same_bits(internal::run_program_reference(lowered(s, x, JitOptions{}), in)[0], model))
         << n;
     expect_interpreter_bits(s, x, "sum of " + std::to_string(n));
   }
@@ -290,8 +291,8 @@ void check_axis0_bits() {
       EXPECT_EQ(std::memcmp(static_cast<const T*>(got.raw()) + c, &want, sizeof(T)), 0)
           << rows << " x " << cols << ", column " << c;
     }
-    expect_interpreter_bits(s, x, "sum(x, {0}) of " + std::to_string(rows) + " x " +
-                                      std::to_string(cols));
+    expect_interpreter_bits(
+        s, x, "sum(x, {0}) of " + std::to_string(rows) + " x " + std::to_string(cols));
   }
 }
 
@@ -334,10 +335,10 @@ TEST(SumOrder, Axis0SpecialValuesAndIntegers) {
         static_cast<double*>(x.raw())[i] = v;
       }
     };
-    set(3 * 500, inf);                            // column 0: inf
-    set(3 * 7 + 1, inf);                          // column 1: inf and -inf
-    set(3 * 999 + 1, -inf);                       //
-    set(3 * 100 + 2, std::nan(""));               // column 2: NaN
+    set(3 * 500, inf);               // column 0: inf
+    set(3 * 7 + 1, inf);             // column 1: inf and -inf
+    set(3 * 999 + 1, -inf);          //
+    set(3 * 100 + 2, std::nan(""));  // column 2: NaN
     const Array got = jit(s)(x);
     EXPECT_EQ(got.element_as_double(0), inf);
     EXPECT_TRUE(std::isnan(got.element_as_double(1)));
@@ -383,8 +384,8 @@ void check_accuracy(std::int64_t n, bool uniform) {
     col[i % 2] += v[static_cast<std::size_t>(i)];
     col_abs[i % 2] += std::fabs(static_cast<long double>(v[static_cast<std::size_t>(i)]));
   }
-  const std::string what = std::string(dtype_name(t)) + " n " + std::to_string(n) +
-                           (uniform ? " uniform" : " mixed");
+  const std::string what =
+      std::string(dtype_name(t)) + " n " + std::to_string(n) + (uniform ? " uniform" : " mixed");
   const Array full = jit(fn([](Value x) { return sum(x); }))(
       Array::from(std::vector<T>(v.begin(), v.begin() + n)));
   const double err = static_cast<double>(std::fabs(full.element_as_double(0) - exact));
