@@ -36,12 +36,12 @@ def lane_sum(n, k):
 
 
 def range_sum(n):
-    """emit_blocked_sum of n terms, one per row (a range of a split sum)."""
+    """emit_blocked_sum of n terms in four chains, one term per row (blocks of 32 rows)."""
     if n <= 1:
         return 0
-    if n < 16:  # one block: chains of ceil(n / 2) and floor(n / 2) terms, then their sum
-        return (n + 1) // 2
-    return 8 + 2 + 1  # chains of <= 8 (7 roundings) + 1, Kahan 2, the total's rounding 1
+    if n < 32:  # one block: chains of at most ceil(n / 4) terms, then 2 levels adding them
+        return (n + 3) // 4 - 1 + 2
+    return 7 + 2 + 2 + 1  # chains of <= 8 terms, 2 levels, Kahan 2, the total's rounding 1
 
 
 def axis_sum(n):

@@ -146,9 +146,9 @@ class KernelBuilder {
   // axis) is emit_lane_sum's when that level is longer than kSumBlock; a whole nest of at
   // most kSumBlock terms is one plain fold in index order (the interpreter's; its loops
   // `reassociable`); a longer whole contiguous nest whose rows are short is
-  // emit_short_rows'; every other nest of more than one term is emit_blocked_sum's, its
-  // rows being the outermost of the innermost levels that hold more than 8 terms (the
-  // outermost level if none do).
+  // emit_short_rows'; every other nest of more than one term is emit_blocked_sum's (four
+  // chains), its rows being the outermost of the innermost levels that hold more than 8
+  // terms (the outermost level if none do).
   using TermFn = std::function<int(Scope*, const std::vector<loop::AffineIndex>&)>;
   int emit_sum(Scope* s, const std::vector<std::int64_t>& trips, DType t, int init,
                const TermFn& term, bool whole, bool contiguous);
@@ -161,24 +161,25 @@ class KernelBuilder {
                       const TermFn& term);
   // The sum of term(idx) over outer x {rows} x inner (idx: the outer levels' indices, the
   // row's, the inner levels'; the inner levels hold at most 8 terms), and of extra(prefix)
-  // if `extra`: the rows are cut into blocks of m = 2 * (8 / inner terms) rows (16 for
-  // single terms); a block is summed in two chains from 0, in order, one of its even rows
-  // and one of its odd rows (each row's terms in order), then the two are added, and the
-  // block sum joins a Kahan-compensated total (kahan_add) that starts at init (0 if
-  // init < 0) and runs over the outer levels. The rows after the blocks (and `extra`, into
-  // the odd chain) are a last block. With no whole block and a single outer point the
-  // rows' sum is init + that block (no compensation); else the result is the total minus
-  // its compensation. No loop is reassociable: the same bits on every backend and width.
+  // if `extra`: the rows are cut into blocks of m = chains * (8 / inner terms) rows
+  // (`chains` 2 or 4); a block is summed in that many chains from 0, in order, chain i
+  // taking rows i, i + chains, ... (each row's terms in order), then the chains are added
+  // by the halving fold (codegen/lane_fold.h), and the block sum joins a Kahan-compensated
+  // total (kahan_add) that starts at init (0 if init < 0) and runs over the outer levels.
+  // The rows after the blocks are a last block (its last rows mod chains one to each of
+  // the first chains, `extra` to the last chain). With no whole block and a single outer
+  // point the result is init + that block (no compensation); else the total minus its
+  // compensation. No loop is reassociable: the same bits on every backend and width.
   using ExtraFn = std::function<int(Scope*, const std::vector<loop::AffineIndex>&)>;
   int emit_blocked_sum(Scope* s, const std::vector<std::int64_t>& outer, std::int64_t rows,
-                       const std::vector<std::int64_t>& inner, DType t, int init,
+                       const std::vector<std::int64_t>& inner, int chains, DType t, int init,
                        const TermFn& term, const ExtraFn* extra);
   // init + the float sum of term(idx) over the nest outer x {count} (count >= the lanes):
   // a lane loop (loop::Op::lanes) of k = 256 bytes / sizeof(T) lanes. Lane q takes the
   // terms q + k r of each row of the nest (rows r of k terms; one of the last count % k
-  // terms too when q >= k - count % k) and sums them by emit_blocked_sum (blocks of 16
-  // rows). The lane totals are folded pairwise (the lane loop's halving fold), init added
-  // last.
+  // terms too when q >= k - count % k) and sums them by emit_blocked_sum (two chains,
+  // blocks of 16 rows). The lane totals are folded pairwise (the lane loop's halving fold), init
+  // added last.
   int emit_lane_sum(Scope* s, const std::vector<std::int64_t>& outer, std::int64_t count, DType t,
                     int init, const TermFn& term);
   // The compensated sum's state {sum, -error} after adding v (Kahan).

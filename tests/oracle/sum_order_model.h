@@ -1,6 +1,6 @@
 // A host model of the float summation orders that docs/precision.md ("Reductions")
 // documents, written directly from the text (not from the lowering): the blocked sum
-// (KernelBuilder::emit_blocked_sum: blocks of 16 terms in two chains of 8, the block sums
+// (KernelBuilder::emit_blocked_sum: blocks of 32 terms in four chains of 8, the block sums
 // joining a Kahan total), a sum along axis 0 of a matrix, and a split full sum of a vector
 // (engine/lower/split_reduction.h). Tests compare the jit's bits, at every width, with and
 // without the pool, and on other backends' orders, with these.
@@ -28,25 +28,26 @@ struct KahanTotal {
   T result() const { return s - c; }
 };
 
-// init + the blocked sum of term(r), r in [0, rows): blocks of 16 rows, each the sum of
-// two chains from 0 (even rows, odd rows), joining a Kahan total from init; the rows
-// after the blocks a last block. With no whole block, init + that block.
+// init + the blocked sum of term(r), r in [0, rows): blocks of 32 rows, each summed in
+// four chains from 0 (chain i: rows i, i + 4, ...), the chains then added as
+// (c0 + c2) + (c1 + c3), joining a Kahan total from init; the rows after the blocks a last
+// block (its last rows mod 4 one to each of the first chains). With no whole block,
+// init + that block.
 template <typename T, typename F>
 T model_blocked_sum(T init, std::int64_t rows, F term) {
   auto rows_sum = [&](std::int64_t n, std::int64_t first) {
-    T a = 0, b = 0;
-    for (std::int64_t j = 0; j < n / 2; ++j) {
-      a = a + term(first + 2 * j);
-      b = b + term(first + 2 * j + 1);
+    T c[4] = {0, 0, 0, 0};
+    for (std::int64_t j = 0; j < n / 4; ++j) {
+      for (int i = 0; i < 4; ++i) c[i] = c[i] + term(first + 4 * j + i);
     }
-    if (n % 2 != 0) a = a + term(first + n - 1);
-    return a + b;
+    for (std::int64_t i = 0; i < n % 4; ++i) c[i] = c[i] + term(first + n / 4 * 4 + i);
+    return (c[0] + c[2]) + (c[1] + c[3]);
   };
-  const std::int64_t blocks = rows / 16, tail = rows % 16;
+  const std::int64_t blocks = rows / 32, tail = rows % 32;
   if (blocks == 0) return init + rows_sum(tail, 0);
   KahanTotal<T> k{init, 0};
-  for (std::int64_t g = 0; g < blocks; ++g) k.add(rows_sum(16, 16 * g));
-  if (tail > 0) k.add(rows_sum(tail, 16 * blocks));
+  for (std::int64_t g = 0; g < blocks; ++g) k.add(rows_sum(32, 32 * g));
+  if (tail > 0) k.add(rows_sum(tail, 32 * blocks));
   return k.result();
 }
 

@@ -325,7 +325,10 @@ TEST(AmdgpuCodegen, LaneSumsCompile) {
     ASSERT_NE(p.to_string().find("lanes_loop"), std::string::npos) << p.to_string();
     const std::vector<Case> blocked{
         {"sum(x, {0})", fn([](Value x) { return sum(x, {0}); }), {testing::sine_ramp(t, {300, 5})}},
-        {"sum(x, {0, 1})", fn([](Value x) { return sum(x, {0, 1}); }),
+        {"sum(x, {0, 1})",
+         fn([](Value x) {
+           return sum(x, {0, 1});
+         }),
          {testing::sine_ramp(t, {40, 6, 5})}},
         {"sum(x)", fn([](Value x) { return sum(x); }), {testing::sine_ramp(t, {300, 40})}}};
     std::vector<Program> programs{p};

@@ -8,9 +8,9 @@
 // width) or lane by lane (a forced width); every width, with and without the pool, gives
 // the bits of the loop-IR interpreter; inf and NaN propagate as in a plain sum; the error
 // against a long double sum is within the bound for rows of 10^3 to 10^7 terms.
-// The same blocks (two chains of 8 terms, compensated block totals) sum full reductions
-// (per partial of the split, the partials then joining compensated totals: 17 u) and sums
-// along other axes than the last (11 u): their bits equal a host model of the documented
+// Blocks of four chains of 8 terms with compensated block totals sum full reductions
+// (per partial of the split, the partials then joining compensated totals: 18 u) and sums
+// along other axes than the last (12 u): their bits equal a host model of the documented
 // order (tests/oracle/sum_order_model.h) and the interpreter at every width and with and
 // without the pool, and their errors are within those bounds for 10^3 to 10^7 terms.
 #include <gtest/gtest.h>
@@ -369,7 +369,7 @@ TEST(SumOrder, GradOfSums) {
 }
 
 // Errors against a long double sum, n = 10^3 .. 10^7, uniform [0, 1) and mixed-sign data:
-// full sums within 17 u sum|x_i|, sums along axis 0 (2 columns) within 11 u.
+// full sums within 18 u sum|x_i|, sums along axis 0 (2 columns) within 12 u.
 template <class T>
 void check_accuracy(std::int64_t n, bool uniform) {
   const DType t = dtype_of<T>();
@@ -389,12 +389,12 @@ void check_accuracy(std::int64_t n, bool uniform) {
   const Array full = jit(fn([](Value x) { return sum(x); }))(
       Array::from(std::vector<T>(v.begin(), v.begin() + n)));
   const double err = static_cast<double>(std::fabs(full.element_as_double(0) - exact));
-  EXPECT_LE(err, 17.0 * u * static_cast<double>(abs_sum))
+  EXPECT_LE(err, 18.0 * u * static_cast<double>(abs_sum))
       << what << ": " << err / (u * static_cast<double>(abs_sum)) << " u sum|x|";
   const Array cols = jit(fn([](Value x) { return sum(x, {0}); }))(Array::from(v).reshaped({n, 2}));
   for (int c = 0; c < 2; ++c) {
     const double e = static_cast<double>(std::fabs(cols.element_as_double(c) - col[c]));
-    EXPECT_LE(e, 11.0 * u * static_cast<double>(col_abs[c]))
+    EXPECT_LE(e, 12.0 * u * static_cast<double>(col_abs[c]))
         << what << " axis 0, column " << c << ": " << e / (u * static_cast<double>(col_abs[c]));
   }
 }

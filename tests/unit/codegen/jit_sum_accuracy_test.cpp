@@ -1,13 +1,12 @@
-// Accuracy of float sums under jit (docs/precision.md, "Reductions"): blocks of 16 terms
-// in two chains with compensated block totals (KernelBuilder::emit_blocked_sum) in full
+// Accuracy of float sums under jit (docs/precision.md, "Reductions"): blocks of 32 terms
+// in four chains with compensated block totals (KernelBuilder::emit_blocked_sum) in full
 // reductions split over the pool (engine/lower/split_reduction.h, partials joining
 // compensated totals) and in sums along other axes than the last, against exact integers
 // and a long double reference, within the documented bounds
-//   full sums:              |jit - exact| <= 17 u sum |x_i|
-//   sums along other axes:  |jit - exact| <= 11 u sum |x_i|  (more than 128 terms)
-// (u = 2^-24 for f32, 2^-53 for f64); their bits against a host model of the documented
-// order (tests/oracle/sum_order_model.h) and the loop-IR interpreter at every width, with
-// and without the pool; and the bound on a split reduction's partial states.
+//   full sums:              |jit - exact| <= 18 u sum |x_i|
+//   sums along other axes:  |jit - exact| <= 12 u sum |x_i|  (more than 128 terms)
+// (u = 2^-24 for f32, 2^-53 for f64), at every width, with and without the pool (their
+// bits: jit_lane_sum_test.cpp); and the bound on a split reduction's partial states.
 //
 // The failures this guards against (issue 20): a sequential fold of one accumulator
 // stops growing by 1 at 2^24 in f32, so jit(sum) of 2e7 ones gave 19,996,672 and of
@@ -37,9 +36,9 @@ constexpr int kWidths[] = {1, 2, 4, 8, 16};
 double unit_roundoff(DType t) { return t == DType::F32 ? 0x1p-24 : 0x1p-53; }
 
 // The documented bound of a full sum of terms whose absolute values sum to `abs_sum`.
-double sum_bound(DType t, double abs_sum) { return 17.0 * unit_roundoff(t) * abs_sum; }
+double sum_bound(DType t, double abs_sum) { return 18.0 * unit_roundoff(t) * abs_sum; }
 // That of a sum along another axis than the last, of more than kSumBlock terms.
-double axis_bound(DType t, double abs_sum) { return 11.0 * unit_roundoff(t) * abs_sum; }
+double axis_bound(DType t, double abs_sum) { return 12.0 * unit_roundoff(t) * abs_sum; }
 
 JitOptions opts(int width, bool parallel) {
   JitOptions o;
