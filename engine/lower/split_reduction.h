@@ -20,9 +20,9 @@
 // Partial buffers: P * kSplitLanes + kSplitLanes states at most (32 KiB of f64 for any N).
 //
 // A float sum of at most kSumBlock elements is not split (one plain fold). A split float
-// sum sums each partial, and each range of the rest, in blocks of 16 terms with
+// sum sums each partial, and each range of the rest, in blocks of 32 terms with
 // compensated totals (KernelBuilder::emit_blocked_sum); kernels 2 and 3 add their
-// partials to compensated totals, the rest's sum last; bound 17 u sum|x_i|. max/min are
+// partials to compensated totals, the rest's sum last; bound 18 u sum|x_i|. max/min are
 // exact; argmax/argmin return the first index of the extreme value (ties between
 // partials go to the smaller index; NaN wins, the first NaN), as the interpreter does.
 // Orders and bounds: docs/precision.md, "Reductions". (The AMDGPU backend folds the lanes
