@@ -76,23 +76,26 @@ class KernelBuilder {
   // The state before any element: the identity of the combining operation.
   std::vector<int> reduction_identity(const Equation& e);
   // Folds the elements of `range` (the whole reduced range if null) into `init`, in
-  // increasing index order, for the result element at `coords`. With `apart`, a float sum
-  // sums the elements from 0 and adds their sum to `init` once (so that a short range
-  // is not added term by term to a large total).
+  // increasing index order (a float sum: in emit_sum's order), for the result element at
+  // `coords`.
   std::vector<int> emit_reduction(const Equation& e, const Coords& coords,
-                                  const std::vector<int>& init, const ReduceRange* range,
-                                  bool apart = false);
+                                  const std::vector<int>& init, const ReduceRange* range);
   // Folds partial states, element p of buffers `bufs` (one per state component) for p in
-  // [0, count), into `init` in that order. argmax/argmin break ties by the smaller index,
-  // so the partials may cover interleaved index sets. The Loop becomes the kernel's
-  // loop::PartialsFold.
+  // [0, count), into `init` in that order, then the elements of `rest` (if any).
+  // argmax/argmin break ties by the smaller index, so the partials may cover interleaved
+  // index sets. The fold Loop (and the rest's) become the kernel's loop::PartialsFold,
+  // except for a float sum, whose partials join a compensated total with the sum of the
+  // rest (summed apart) and which is left to run in this order on every backend.
   std::vector<int> emit_fold_partials(const Equation& e, const std::vector<int>& bufs,
-                                      std::int64_t count, const std::vector<int>& init);
+                                      std::int64_t count, const std::vector<int>& init,
+                                      const ReduceRange* rest);
   // In a kernel over [kSplitLanes] points (split_reduction.h): folds, for lane j (the
   // kernel's index variable 0), elements p * kSplitLanes + j of buffers `bufs` for p in
-  // [0, groups) into `init` in that order (a float sum: each one with compensation).
+  // [0, groups) into `init` in that order, then the elements of `rows` (if any); a float
+  // sum as emit_fold_partials'.
   std::vector<int> emit_fold_lanes(const Equation& e, const std::vector<int>& bufs,
-                                   std::int64_t groups, const std::vector<int>& init);
+                                   std::int64_t groups, const std::vector<int>& init,
+                                   const ReduceRange* rows);
 
  private:
   // A block being built: the kernel body or a loop/branch block, with its caches.
@@ -136,22 +139,47 @@ class KernelBuilder {
                                    bool reassociable);
 
   int expand_reduce(const Equation& e, const Coords& coords, Scope* s);
-  // A float sum of `init` and term(idx) over the nest `trips` (idx[l]: the affine index of
-  // level l), in blocks of at most kSumBlock terms summed in order, the block sums added
-  // with compensation (kahan_add); a nest of at most kSumBlock terms is one plain fold.
-  // The block loops are `reassociable`, the compensated ones never. A sum whose innermost
-  // level is `contiguous` (the operand's last axis) and longer than kSumBlock is
-  // emit_lane_sum's instead.
+  // Float sums (kernel_builder_sum.cpp; orders and bounds in docs/precision.md).
+  // init + the float sum of term(idx) over the nest `trips` (idx[l]: the affine index of
+  // level l). `whole`: the whole reduced range of one result element (not a part of a
+  // split reduction). A nest whose innermost level is `contiguous` (the operand's last
+  // axis) is emit_lane_sum's when that level is longer than kSumBlock; a whole nest of at
+  // most kSumBlock terms is one plain fold in index order (the interpreter's; its loops
+  // `reassociable`); a longer whole contiguous nest whose rows are short is
+  // emit_short_rows'; every other nest of more than one term is emit_blocked_sum's (four
+  // chains), its rows being the outermost of the innermost levels that hold more than 8
+  // terms (the outermost level if none do).
   using TermFn = std::function<int(Scope*, const std::vector<loop::AffineIndex>&)>;
   int emit_sum(Scope* s, const std::vector<std::int64_t>& trips, DType t, int init,
-               const TermFn& term, bool reassociable, bool contiguous);
+               const TermFn& term, bool whole, bool contiguous);
+  // init + the float sum of term(idx) over the nest `trips` (more than kSumBlock terms,
+  // the innermost level of at most kSumBlock): blocks of at most kSumBlock terms (whole
+  // rows of the innermost levels) summed in order from 0 by loops that may run in SIMD
+  // along the row (reassociable: LLVM's partial accumulators, so the bits depend on the
+  // host ISA), the block sums added to a Kahan-compensated total.
+  int emit_short_rows(Scope* s, const std::vector<std::int64_t>& trips, DType t, int init,
+                      const TermFn& term);
+  // The sum of term(idx) over outer x {rows} x inner (idx: the outer levels' indices, the
+  // row's, the inner levels'; the inner levels hold at most 8 terms), and of extra(prefix)
+  // if `extra`: the rows are cut into blocks of m = chains * (8 / inner terms) rows
+  // (`chains` 2 or 4); a block is summed in that many chains from 0, in order, chain i
+  // taking rows i, i + chains, ... (each row's terms in order), then the chains are added
+  // by the halving fold (codegen/lane_fold.h), and the block sum joins a Kahan-compensated
+  // total (kahan_add) that starts at init (0 if init < 0) and runs over the outer levels.
+  // The rows after the blocks are a last block (its last rows mod chains one to each of
+  // the first chains, `extra` to the last chain). With no whole block and a single outer
+  // point the result is init + that block (no compensation); else the total minus its
+  // compensation. No loop is reassociable: the same bits on every backend and width.
+  using ExtraFn = std::function<int(Scope*, const std::vector<loop::AffineIndex>&)>;
+  int emit_blocked_sum(Scope* s, const std::vector<std::int64_t>& outer, std::int64_t rows,
+                       const std::vector<std::int64_t>& inner, int chains, DType t, int init,
+                       const TermFn& term, const ExtraFn* extra);
   // init + the float sum of term(idx) over the nest outer x {count} (count >= the lanes):
   // a lane loop (loop::Op::lanes) of k = 256 bytes / sizeof(T) lanes. Lane q takes the
   // terms q + k r of each row of the nest (rows r of k terms; one of the last count % k
-  // terms too when q >= k - count % k); per block of 16 rows it sums the even rows and
-  // the odd rows apart, in order from 0, adds the two, and adds that block sum to its
-  // compensated total (kahan_add; a lane with one block sum in all keeps it as it is).
-  // The lane totals are folded pairwise (the lane loop's halving fold), init added last.
+  // terms too when q >= k - count % k) and sums them by emit_blocked_sum (two chains,
+  // blocks of 16 rows). The lane totals are folded pairwise (the lane loop's halving fold), init
+  // added last.
   int emit_lane_sum(Scope* s, const std::vector<std::int64_t>& outer, std::int64_t count, DType t,
                     int init, const TermFn& term);
   // The compensated sum's state {sum, -error} after adding v (Kahan).
@@ -160,10 +188,14 @@ class KernelBuilder {
   bool is_float_sum(const Equation& e) const;
   // Folds element p * stride (+ the lane, index variable 0, when stride > 1) of buffers
   // `bufs` (one per state component) for p in [0, count) into `init`, in order, in the
-  // kernel's root; `compensated`: a float sum whose partials join a Kahan total.
+  // kernel's root, then the elements of `rest` (if any). A float sum: each partial joins
+  // a Kahan total, and then the sum of `rest` (from the identity); the result is the
+  // total minus its compensation. Otherwise, with `mark`, the Loops become the kernel's
+  // loop::PartialsFold.
   std::vector<int> fold_state_buffers(const Equation& e, const std::vector<int>& bufs,
                                       std::int64_t count, std::int64_t stride,
-                                      const std::vector<int>& init, bool compensated);
+                                      const std::vector<int>& init, const ReduceRange* rest,
+                                      bool mark);
   std::vector<int> reduction_loop(const Equation& e, const Coords& coords, Scope* s,
                                   const std::vector<int>& init, const ReduceRange* range);
   // The new state after one element `v` (its index `i`; -1 for reduce_*); with
@@ -211,5 +243,8 @@ class KernelBuilder {
 
 // The row-major offset of `coords` in an array of `shape`.
 loop::AffineIndex linearize(const Coords& coords, const Shape& shape);
+
+// The position in `block` of the Loop that LoopResult `result` (emit_loop_nest's) reads.
+std::size_t loop_position(const loop::Block& block, int result);
 
 }  // namespace lanes::internal::lower

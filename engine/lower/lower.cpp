@@ -242,44 +242,30 @@ class Lowering {
     if (split.groups > 1) {
       const Shape lshape{lanes};
       KernelBuilder kl(g_, plan_, buffer_of_, kernel_name(e.prim->name + "_lanes"), lshape);
+      KernelBuilder::ReduceRange rows;
+      rows.axis = split.axis;
+      rows.base.terms = {{0, 1}};  // covered + lanes * i + j
+      rows.base.offset = covered;
+      rows.step = lanes;
+      rows.trips = split.lane_rest;
       std::vector<int> state =
-          kl.emit_fold_lanes(e, partials, split.groups, kl.reduction_identity(e));
-      if (split.lane_rest > 0) {
-        KernelBuilder::ReduceRange rows;
-        rows.axis = split.axis;
-        rows.base.terms = {{0, 1}};  // covered + lanes * i + j
-        rows.base.offset = covered;
-        rows.step = lanes;
-        rows.trips = split.lane_rest;
-        state = kl.emit_reduction(e, {}, state, &rows, /*apart=*/true);
-      }
+          kl.emit_fold_lanes(e, partials, split.groups, kl.reduction_identity(e),
+                             split.lane_rest > 0 ? &rows : nullptr);
       partials = store_state(kl, lshape, state);
       prog_.steps.push_back(kl.finish());
     }
 
+    // The last elements: under 16, or a rest that spans other reduced axes (a matrix's
+    // last columns).
     KernelBuilder k2(g_, plan_, buffer_of_, kernel_name(e.prim->name), {});
-    std::vector<int> state = k2.emit_fold_partials(e, partials, lanes, k2.reduction_identity(e));
-    if (split.rest > 0) {
-      KernelBuilder::ReduceRange rest;
-      rest.axis = split.axis;
-      rest.base.offset = covered + split.lane_rest * lanes;
-      rest.trips = split.rest;
-      // Under 16 elements are added to the total in order; a rest that spans other
-      // reduced axes (a matrix's last columns) is a sum of its own, added once.
-      const AbstractValue& in = g_.aval(e.inputs[0]);
-      const bool apart = in.size() / in.shape[static_cast<std::size_t>(split.axis)] > 1;
-      state = k2.emit_reduction(e, {}, state, &rest, apart);
-    }
+    KernelBuilder::ReduceRange rest;
+    rest.axis = split.axis;
+    rest.base.offset = covered + split.lane_rest * lanes;
+    rest.trips = split.rest;
+    std::vector<int> state = k2.emit_fold_partials(e, partials, lanes, k2.reduction_identity(e),
+                                                   split.rest > 0 ? &rest : nullptr);
     k2.store(result_buffer(v), {}, {}, state.back());
-    loop::Kernel fold = k2.finish();
-    if (split.rest > 0) {  // the rest Loop is what state's LoopResults read
-      for (std::size_t i = 0; i < fold.body.ids.size(); ++i) {
-        if (fold.body.ids[i] == state[0] && fold.body.ops[i].kind == loop::OpKind::LoopResult) {
-          fold.fold.rest_loop = fold.body.ops[i].args.at(0);
-        }
-      }
-    }
-    prog_.steps.push_back(std::move(fold));
+    prog_.steps.push_back(k2.finish());
   }
 
   void lower_host(const Equation& e) {

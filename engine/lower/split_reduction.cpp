@@ -15,7 +15,14 @@ std::optional<ReductionSplit> plan_reduction_split(const Graph& g, const Equatio
     return std::nullopt;
   }
   // A rank-0 result reduces every axis of the operand (argmax: its only axis).
-  const Shape& shape = g.aval(e.inputs[0]).shape;
+  const AbstractValue& in = g.aval(e.inputs[0]);
+  const Shape& shape = in.shape;
+  // A float sum of at most kSumBlock terms is one plain fold, the interpreter's order.
+  const ScalarOp combine = e.prim->reduction.combine;
+  if (!e.prim->reduction.arg && combine == ScalarOp::Add && is_float(in.dtype) &&
+      in.size() <= kSumBlock) {
+    return std::nullopt;
+  }
   std::int64_t axis = static_cast<std::int64_t>(shape.size()) - 1;
   while (axis >= 0 && shape[static_cast<std::size_t>(axis)] == 1) --axis;
   if (axis < 0) return std::nullopt;

@@ -16,16 +16,18 @@
 //     rest, elements P * kSplitLanes * M + kSplitLanes * i + j for i < L;
 //   kernel 3, one point: folds identity, lane[0], ..., lane[15], then the last
 //     R - L * kSplitLanes < kSplitLanes rest elements in index order (the horizontal
-//     reduction and the tail). This is the loop::PartialsFold.
+//     reduction and the tail). This is the loop::PartialsFold (not for a float sum).
 // Partial buffers: P * kSplitLanes + kSplitLanes states at most (32 KiB of f64 for any N).
 //
-// Rounding: a float sum is summed in blocks of at most kSumBlock terms in order, whose
-// sums are added with compensation (KernelBuilder::emit_sum), in each kernel; kernel 3
-// adds 16 lane sums and at most 15 elements in order. max/min are exact; argmax/argmin
-// return the first index of the extreme value (ties between partials go to the smaller
-// index; NaN wins, the first NaN), as the interpreter does. Bounds: docs/precision.md,
-// "Reductions". (The AMDGPU backend folds the lanes and the rest in another fixed order,
-// in one workgroup: docs/amdgpu.md, "Full reductions".)
+// A float sum of at most kSumBlock elements is not split (one plain fold). A split float
+// sum sums each partial, and each range of the rest, in blocks of 32 terms with
+// compensated totals (KernelBuilder::emit_blocked_sum); kernels 2 and 3 add their
+// partials to compensated totals, the rest's sum last; bound 18 u sum|x_i|. max/min are
+// exact; argmax/argmin return the first index of the extreme value (ties between
+// partials go to the smaller index; NaN wins, the first NaN), as the interpreter does.
+// Orders and bounds: docs/precision.md, "Reductions". (The AMDGPU backend folds the lanes
+// and the rest of other reductions than float sums in another fixed order, in one
+// workgroup: docs/amdgpu.md, "Full reductions".)
 #pragma once
 
 #include <cstdint>
@@ -38,8 +40,9 @@ namespace lanes::internal::lower {
 inline constexpr std::int64_t kSplitLanes = 16;  // every vector width up to 16 divides it
 inline constexpr std::int64_t kMaxGroups = 256;  // P: bounds the partials (and pool chunks)
 inline constexpr std::int64_t kMinPerLane = 64;  // M below which groups are merged
-// A float sum folds at most this many terms in order before the block's sum joins the
-// compensated total (numpy's pairwise sum also sums blocks of 128 directly).
+// A whole float sum of at most this many terms is one plain fold in index order (numpy's
+// pairwise sum also sums blocks of 128 directly); so are the short rows of
+// KernelBuilder::emit_short_rows' blocks.
 inline constexpr std::int64_t kSumBlock = 128;
 
 struct ReductionSplit {

@@ -313,7 +313,9 @@ TEST(AmdgpuCodegen, MissingToolchainIsACompileError) {
 
 // A row sum longer than 128 terms is a lane loop (loop::Op::lanes): the AMDGPU backend
 // runs its lanes one after the other (the loop emitter's default, lanes through a private
-// stack array) and folds them in the lane loop's order.
+// stack array) and folds them in the lane loop's order. Sums along axis 0 and over
+// several axes (blocks of two chains with compensated totals) and a full sum of a matrix
+// compile too.
 TEST(AmdgpuCodegen, LaneSumsCompile) {
   REQUIRE_AMDGPU_TOOLCHAIN();
   for (DType t : {DType::F32, DType::F64}) {
@@ -321,9 +323,21 @@ TEST(AmdgpuCodegen, LaneSumsCompile) {
         "vmap(sum)", vmap(fn([](Value r) { return sum(r); })), {testing::sine_ramp(t, {5, 300})}};
     Program p = lowered(c);
     ASSERT_NE(p.to_string().find("lanes_loop"), std::string::npos) << p.to_string();
-    for (const char* arch : kArchs) {
-      ia::CodeObject co = ia::compile_amdgpu(p, arch);
-      expect_valid_code_object(co, arch, kernel_count(p));
+    const std::vector<Case> blocked{
+        {"sum(x, {0})", fn([](Value x) { return sum(x, {0}); }), {testing::sine_ramp(t, {300, 5})}},
+        {"sum(x, {0, 1})",
+         fn([](Value x) {
+           return sum(x, {0, 1});
+         }),
+         {testing::sine_ramp(t, {40, 6, 5})}},
+        {"sum(x)", fn([](Value x) { return sum(x); }), {testing::sine_ramp(t, {300, 40})}}};
+    std::vector<Program> programs{p};
+    for (const Case& b : blocked) programs.push_back(lowered(b));
+    for (const Program& q : programs) {
+      for (const char* arch : kArchs) {
+        ia::CodeObject co = ia::compile_amdgpu(q, arch);
+        expect_valid_code_object(co, arch, kernel_count(q));
+      }
     }
   }
 }
