@@ -7,7 +7,8 @@
 // W lanes per step while a whole vector fits, optionally a loop of tail_width lanes, then
 // a W = 1 epilogue compiled from the same body for the remaining points. The epilogue
 // needs no masks and calls the scalar SLEEF functions, whose results agree with the
-// vector ones within the ULP bound.
+// vector ones within the ULP bound. A loop that no point can reach is not emitted, and
+// one that runs at most once is a branch (emit_nest).
 //
 // Uniformity: a value is varying when it depends on the vector-axis index (directly, by
 // a load with a nonzero stride along it, or through a loop carry); otherwise it is
