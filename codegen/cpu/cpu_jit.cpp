@@ -29,6 +29,8 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <utility>
+#include <vector>
 
 #include "codegen/compile_monitor.h"
 #include "codegen/cpu/inner_vectorization.h"
@@ -280,6 +282,31 @@ void body_traits(const loop::Block& block, bool in_while, BodyTraits* t) {
   }
 }
 
+// How deeply the kernel's Loops and Whiles nest (0: none), by an explicit walk.
+int loop_nest_depth(const loop::Block& body) {
+  int deepest = 0;
+  std::vector<std::pair<const loop::Block*, int>> work{{&body, 0}};
+  while (!work.empty()) {
+    const auto [block, depth] = work.back();
+    work.pop_back();
+    deepest = std::max(deepest, depth);
+    for (const loop::Op& op : block->ops) {
+      const bool loop = op.kind == loop::OpKind::Loop || op.kind == loop::OpKind::While;
+      for (const loop::Block& b : op.blocks) work.emplace_back(&b, depth + (loop ? 1 : 0));
+    }
+  }
+  return deepest;
+}
+
+// LLVM's loop passes take time superlinear in the depth of a loop nest (LICM hoists an
+// invariant one level per loop, and each loop's pass walks the loops inside it):
+// jit(vmap) of while_loops nested 100, 400 and 800 deep spent 0.1 s, 12.5 s and about
+// 35 s in the optimizer (lanes-bench-nested-cf --only=while), against 0.57 s for depth
+// 2000 at opt_level 0. A kernel nested deeper than this is compiled as at opt_level 0
+// (optnone: no IR passes, fast instruction selection); no program we know of nests that
+// deep except generated or adversarial ones.
+constexpr int kMaxOptimizedLoopDepth = 16;
+
 // A While whose blocks hold at most this many ops is bound by the latency of its carry
 // chain (Newton's step: a division, an add and a multiply per iteration, each waiting
 // for the last); a longer body has independent work of its own, and four times its live
@@ -423,9 +450,13 @@ std::shared_ptr<CompiledModule> compile_kernels(const loop::Program& program,
     // A forced vector width (tests, the fuzzers) keeps the vector axis.
     const bool inner = options.vector_width <= 0 && vectorize_inner_reductions(*k);
     int w = inner ? 1 : kernel_width(*k, options);
-    emit_kernel(*mod, *k, program.buffers, w, options.precision, name,
-                stores_to_fresh_buffers(*k, program), inner ? 0 : kernel_tail_width(*k, options, w),
-                inner);
+    llvm::Function* fn = emit_kernel(*mod, *k, program.buffers, w, options.precision, name,
+                                     stores_to_fresh_buffers(*k, program),
+                                     inner ? 0 : kernel_tail_width(*k, options, w), inner);
+    if (options.opt_level > 0 && loop_nest_depth(k->body) > kMaxOptimizedLoopDepth) {
+      fn->addFnAttr(llvm::Attribute::NoInline);  // optnone requires it
+      fn->addFnAttr(llvm::Attribute::OptimizeNone);
+    }
     symbols.push_back(name);
     widths.push_back(w);
   }
