@@ -300,9 +300,8 @@ int loop_nest_depth(const loop::Block& body) {
 
 // LLVM's loop passes take time superlinear in the depth of a loop nest (LICM hoists an
 // invariant one level per loop, and each loop's pass walks the loops inside it):
-// jit(vmap) of while_loops nested 100, 400 and 800 deep spent 0.1 s, 12.5 s and about
-// 35 s in the optimizer (lanes-bench-nested-cf --only=while), against 0.57 s for depth
-// 2000 at opt_level 0. A kernel nested deeper than this is compiled as at opt_level 0
+// jit(vmap) of while_loops nested 400 deep spent 5.2 s in the optimizer, now 0.03 s, and
+// 800 deep 35 s in all, now 3.1 s (lanes-bench-nested-cf, docs/benchmarks.md). A kernel nested deeper than this is compiled as at opt_level 0
 // (optnone: no IR passes, fast instruction selection); no program we know of nests that
 // deep except generated or adversarial ones.
 constexpr int kMaxOptimizedLoopDepth = 16;
