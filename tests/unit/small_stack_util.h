@@ -33,8 +33,13 @@ inline constexpr std::size_t kSmallStackBytes = std::size_t{kSanitized ? 8 : 1} 
 // stack is mapped here, below a guard page, rather than sized with setstacksize: glibc
 // reuses a cached stack of a finished thread up to 4 times the size asked for, so a test
 // that needs a small stack could otherwise run on a larger one, depending on test order.
+// Sanitized builds give the thread at least kSanitizerMinStackBytes: their runtime
+// refuses a caller-provided stack below about 900 KiB (TSan: "pre-allocated stack size
+// is insufficient: 524288 < 921472", and pthread_create fails with EINVAL).
+inline constexpr std::size_t kSanitizerMinStackBytes = std::size_t{1} << 20;
 inline void run_on_small_stack(const std::function<void()>& body,
                                std::size_t stack_bytes = kSmallStackBytes) {
+  if (kSanitized && stack_bytes < kSanitizerMinStackBytes) stack_bytes = kSanitizerMinStackBytes;
   struct Job {
     const std::function<void()>* body;
     std::exception_ptr error;
