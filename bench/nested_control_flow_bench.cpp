@@ -18,47 +18,16 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "bench/nested_programs.h"
 #include "engine/compile_cache.h"
 
 namespace {
 
 using lanes::Value;
-
-// cond(v > 0, inner, v + 1): each level's true branch holds the next level.
-Value nest_cond(const Value& v, int depth) {
-  if (depth == 0) return v * 2.0;
-  return lanes::cond(
-      v > 0.0, [depth](Value w) { return nest_cond(w - 0.5, depth - 1); },
-      [](Value w) { return w + 1.0; }, v);
-}
-
-// A while_loop whose body runs the next level once (a counter carry).
-Value nest_while(const Value& v, int depth) {
-  if (depth == 0) return v * 2.0;
-  auto [x, i] = lanes::while_loop(
-      [](std::tuple<Value, Value> c) { return std::get<1>(c) < 1.0; },
-      [depth](std::tuple<Value, Value> c) {
-        return std::make_tuple(nest_while(std::get<0>(c) + 0.5, depth - 1), std::get<1>(c) + 1.0);
-      },
-      std::make_tuple(v, Value(0.0)));
-  (void)i;
-  return x;
-}
-
-Value nest_fori(const Value& v, int depth) {
-  if (depth == 0) return v * 2.0;
-  return lanes::fori_loop(
-      0, 1, [depth](Value, Value c) { return nest_fori(c + 0.5, depth - 1); }, v);
-}
-
-Value nest_scan(const Value& v, int depth) {
-  if (depth == 0) return v * 2.0;
-  auto [c, ys] = lanes::scan(
-      [depth](Value c) { return std::make_tuple(nest_scan(c + 0.5, depth - 1), Value(0.0)); }, v,
-      lanes::no_xs, {.length = 1});
-  (void)ys;
-  return c;
-}
+using lanes::bench::nest_cond;
+using lanes::bench::nest_fori;
+using lanes::bench::nest_scan;
+using lanes::bench::nest_while;
 
 double compile_ms(const lanes::Fn& f, const lanes::Array& x) {
   double t0 = lanes::bench::now_seconds();
