@@ -78,23 +78,21 @@ void LoopEmitter::index_kernel() {
       for (const Block& inner : op.blocks) work.push_back(&inner);
     }
   }
+  // Where each store goes (see emit_point): after its value's op, or at the end.
   std::vector<char> loaded = used_;
-  bool early = true;
+  bool early = buffers_disjoint();
   for (const loop::Store& s : k_.stores) {
     early = early && !loaded[s.buffer] && !stored_[s.buffer];
     used_[s.buffer] = stored_[s.buffer] = 1;
   }
-  early_stores_.clear();
-  if (!early) return;
-  std::vector<std::int64_t> position(n, -1);
-  for (std::size_t i = 0; i < k_.body.ops.size(); ++i) {
-    position[static_cast<std::size_t>(k_.body.ids[i])] = static_cast<std::int64_t>(i);
+  const std::size_t end = k_.body.ops.size();
+  std::vector<std::size_t> position(n, end);
+  if (early) {
+    for (std::size_t i = 0; i < end; ++i) position[static_cast<std::size_t>(k_.body.ids[i])] = i;
   }
-  // The last slot holds stores of values that are not top-level ops (none today).
-  early_stores_.resize(k_.body.ops.size() + 1);
+  stores_at_.assign(end + 1, {});
   for (const loop::Store& s : k_.stores) {
-    const std::int64_t at = position[static_cast<std::size_t>(s.value)];
-    early_stores_[at < 0 ? k_.body.ops.size() : static_cast<std::size_t>(at)].push_back(&s);
+    stores_at_[position[static_cast<std::size_t>(s.value)]].push_back(&s);
   }
 }
 
@@ -414,17 +412,12 @@ void LoopEmitter::emit_block(const Block& block) {
 void LoopEmitter::emit_point() {
   std::fill(vals_.begin(), vals_.end(), nullptr);
   for (auto& r : loop_results_) r.clear();
-  if (early_stores_.empty() || !buffers_disjoint()) {
-    emit_block(k_.body);
-    for (const loop::Store& s : k_.stores) emit_store(s);
-    return;
-  }
   const Block& body = k_.body;
   for (std::size_t i = 0; i < body.ops.size(); ++i) {
     emit_op(body.ops[i], body.ids[i]);
-    for (const loop::Store* s : early_stores_[i]) emit_store(*s);
+    for (const loop::Store* s : stores_at_[i]) emit_store(*s);
   }
-  for (const loop::Store* s : early_stores_.back()) emit_store(*s);
+  for (const loop::Store* s : stores_at_.back()) emit_store(*s);
 }
 
 }  // namespace lanes::internal::llvmgen

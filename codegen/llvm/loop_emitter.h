@@ -50,7 +50,7 @@ class LoopEmitter {
   void index_kernel();
   // The body and the stores of the kernel at the index point(s) bound in idx_. Where the
   // backend's buffers_disjoint() and no buffer is both loaded and stored or stored twice,
-  // each store follows the op that makes its value (early_stores_), so a stored value's
+  // each store follows the op that makes its value (stores_at_), so a stored value's
   // register is free from there on: stored at the end, every stored value of a long
   // kernel was live across the rest of the body, and across each call of it (a
   // vector-math call clobbers every vector register), which made the register
@@ -130,9 +130,9 @@ class LoopEmitter {
   std::vector<char> used_;                 // per buffer: loaded or stored by the kernel
   std::vector<char> stored_;               // per buffer: stored by the kernel
   bool has_while_ = false;                 // the kernel has a While op (index_kernel)
-  // Per top-level body op (by position), the stores of its value when they go right after
-  // it (see emit_point); empty when the stores go at the end.
-  std::vector<std::vector<const loop::Store*>> early_stores_;
+  // Per top-level body op (by position), the stores emitted right after it (see
+  // emit_point); the last entry, one past the ops, holds the stores that go at the end.
+  std::vector<std::vector<const loop::Store*>> stores_at_;
   std::vector<llvm::Value*> buffer_ptrs_;  // per buffer (the backend sets the used ones)
   std::vector<llvm::Value*> idx_;          // i64 per index variable; nullptr: unbound
   std::vector<llvm::Value*> vals_;         // per id
